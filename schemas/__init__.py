@@ -1,0 +1,1 @@
+"""The shared vocabulary of sohoa: pydantic models every other folder speaks."""

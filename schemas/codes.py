@@ -1,0 +1,43 @@
+"""Administrative codes that travel with a dossier (DESIGN 5.5): parsed tolerantly, raw string kept."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from pydantic import BaseModel
+
+# Circular 01/2018: V1V2V3.Z1Z2.Y1Y2.MX1X2-YYMMDD-XXXX ; Circular 03/2025 (04/2025):
+# MX1X2.Y1Y2Y3.Z1Z2-YYMMDD-[AA]XXXX. Both are "agency code - receipt date - sequence".
+_DOSSIER_RE = re.compile(
+    r"^(?P<agency>[0-9A-Z]+(?:\.[0-9A-Z]+)*)-(?P<date>\d{6})-(?P<prefix>[A-Z]{0,2})(?P<seq>\d{4,})$"
+)
+
+
+class DossierCode(BaseModel):
+    """A parsed dossier code (mã hồ sơ); `raw` is the key everywhere else."""
+
+    raw: str
+    agency_code: str
+    receipt_date: date
+    sequence: str
+
+
+def parse_dossier_code(value: str) -> DossierCode:
+    """Parse a dossier code or raise ValueError saying what is wrong (never echoing personal data)."""
+    raw = value.strip().upper()
+    match = _DOSSIER_RE.match(raw)
+    if match is None:
+        raise ValueError(
+            "dossier code must look like AGENCY.CODE-YYMMDD-XXXX (Circular 01/2018 or 03/2025)"
+        )
+    agency = match["agency"]
+    if len(agency) > 35:
+        raise ValueError("dossier code: the agency code is longer than 35 characters")
+    yymmdd = match["date"]
+    try:
+        receipt = date(2000 + int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:6]))
+    except ValueError as exc:
+        raise ValueError("dossier code: the receipt date YYMMDD is not a real date") from exc
+    return DossierCode(raw=raw, agency_code=agency, receipt_date=receipt,
+                       sequence=match["prefix"] + match["seq"])

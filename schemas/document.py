@@ -1,0 +1,128 @@
+"""Documents, pages and words: what a dropped file becomes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, Field
+
+
+class FileKind(StrEnum):
+    """File types recognised from the bytes, never from the extension."""
+
+    PNG = "png"
+    JPEG = "jpeg"
+    TIFF = "tiff"
+    PDF = "pdf"
+    ZIP = "zip"
+
+
+class FileStatus(StrEnum):
+    """Final state of a dropped file (capture tradition: ok, exception queue, reject)."""
+
+    OK = "ok"
+    NEEDS_REVIEW = "needs_review"
+    QUARANTINED = "quarantined"
+    DUPLICATE = "duplicate"
+
+
+class Reason(StrEnum):
+    """Standard reason codes for quarantine and review."""
+
+    # quarantine
+    UNSUPPORTED_TYPE = "unsupported_type"
+    CORRUPT = "corrupt"
+    TRUNCATED = "truncated"
+    ENCRYPTED = "encrypted"
+    TOO_LARGE = "too_large"
+    TOO_MANY_PAGES = "too_many_pages"
+    TOO_MANY_PIXELS = "too_many_pixels"
+    EMPTY = "empty"
+    UNSAFE_ARCHIVE_MEMBER = "unsafe_archive_member"
+    # review
+    OCR_TIMEOUT = "ocr_timeout"
+    LOW_CONFIDENCE = "low_confidence"
+    NO_TEXT = "no_text"
+    MISSING_PAGE = "missing_page"
+    PAGE_COUNT_MISMATCH = "page_count_mismatch"
+    PAGE_FAILED = "page_failed"
+
+
+class TextSource(StrEnum):
+    """Where a page's text came from."""
+
+    TEXT_LAYER = "text_layer"
+    OCR = "ocr"
+    NONE = "none"
+
+
+class Problem(BaseModel):
+    """A reason code with a sentence for humans; the sentence never carries personal data."""
+
+    code: Reason
+    message: str
+    page: int | None = None
+
+
+class Word(BaseModel):
+    """One recognised word with its box in page pixels (of the stored page image) and confidence."""
+
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+    conf: float = Field(ge=-1, le=100)
+    block: int = 0
+    line: int = 0
+
+
+class PageText(BaseModel):
+    """The outcome of reading one page: text, words and how it was obtained."""
+
+    number: int = Field(ge=1, description="1-based page number within the document")
+    source: TextSource
+    text: str = ""
+    words: list[Word] = []
+    mean_conf: float | None = None
+    width: int = 0
+    height: int = 0
+    dpi: int = 300
+    rotation: int = 0
+    skew_degrees: float = 0.0
+    decision: str = Field("", description="why this source was chosen (logged, stored)")
+    problems: list[Problem] = []
+    seconds: float = 0.0
+
+
+class StoredObject(BaseModel):
+    """An object written to the object store, as the catalog records it."""
+
+    role: str
+    key: str
+    sha256: str
+    size: int
+    content_type: str
+
+
+class Document(BaseModel):
+    """A digitized document: one unique file's content (deduplicated by sha256)."""
+
+    id: str
+    sha256: str
+    kind: FileKind
+    original_name: str
+    batch_id: str
+    page_count: int
+    status: FileStatus
+    problems: list[Problem] = []
+    dossier_code: str | None = None
+    office_code: str | None = None
+    procedure_code: str | None = None
+    direction: str | None = None
+    component: str | None = None
+    doc_type: str = "other"
+    text: str = ""
+    created_at: datetime | None = None
+    objects: list[StoredObject] = []

@@ -1,0 +1,76 @@
+"""Settings from the environment (prefix SOHOA_): the embedded default needs none of them."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ObjectStoreKind(StrEnum):
+    LOCAL = "local"
+    S3 = "s3"
+
+
+class Settings(BaseSettings):
+    """Everything configurable. `SOHOA_DATA_DIR` holds inbox, objects, catalog and quarantine."""
+
+    model_config = SettingsConfigDict(env_prefix="SOHOA_", extra="ignore")
+
+    data_dir: Path = Path("./data")
+    inbox_dir: Path | None = Field(None, description="default: DATA_DIR/inbox")
+
+    object_store: ObjectStoreKind = ObjectStoreKind.LOCAL
+    s3_endpoint: str = "127.0.0.1:9000"
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_bucket: str = "sohoa"
+    s3_secure: bool = False
+    s3_region: str | None = None
+
+    catalog_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in DATA_DIR")
+
+    # batches
+    settle_seconds: float = Field(30.0, description="a batch without manifest is ready after this quiet time")
+    watch_interval_seconds: float = 10.0
+
+    # preflight limits
+    max_file_bytes: int = 200 * 1024 * 1024
+    max_pages: int = 500
+    max_page_pixels: int = 120_000_000  # an A3 page at 600 dpi is ~70 Mpx
+    max_archive_members: int = 2000
+    max_archive_bytes: int = 2 * 1024 * 1024 * 1024
+
+    # text and OCR
+    ocr_language: str = "vie"
+    ocr_dpi: int = 300
+    ocr_timeout_seconds: float = 180.0
+    ocr_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
+    low_confidence: float = 60.0
+
+    @property
+    def inbox(self) -> Path:
+        return self.inbox_dir or self.data_dir / "inbox"
+
+    @property
+    def objects_dir(self) -> Path:
+        return self.data_dir / "objects"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.data_dir / "quarantine"
+
+    @property
+    def done_dir(self) -> Path:
+        return self.data_dir / "done"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.data_dir / "work"
+
+    @property
+    def catalog(self) -> str:
+        return self.catalog_url or f"sqlite:///{(self.data_dir / 'catalog.sqlite3').resolve()}"
