@@ -1,0 +1,89 @@
+"""Tesseract through pytesseract: one single-threaded call per page yields text, words and a text layer.
+
+One call writes three renderers at once (txt, tsv and a text-only PDF), so a page is recognised once.
+Tesseract must run with one OpenMP thread: pages are parallelised by the caller, and oversubscribed
+Tesseract processes are known to run 10-30x slower.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytesseract
+
+from schemas.document import Word
+from schemas.vntext import nfc
+
+os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+class OcrTimeout(Exception):
+    """Tesseract did not finish in time; the page goes to review, the batch goes on."""
+
+
+@dataclass(frozen=True)
+class OcrResult:
+    """What Tesseract read on one page image."""
+
+    text: str
+    words: list[Word]
+    mean_conf: float | None
+    text_pdf: bytes  # one page, invisible text only, sized to the image at `dpi`
+
+
+def tesseract_version() -> str:
+    """The engine version, recorded with every OCR'd page."""
+    return str(pytesseract.get_tesseract_version())
+
+
+def recognise(image: np.ndarray, *, dpi: int, language: str = "vie", timeout: float = 180,
+              psm: int = 3) -> OcrResult:
+    """OCR a grey or RGB page image; raise OcrTimeout when Tesseract runs past `timeout` seconds."""
+    with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
+        source = Path(tmp, "page.png")
+        cv2.imwrite(str(source), image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+        base = Path(tmp, "out")
+        config = f"--psm {psm} --oem 1 --dpi {dpi} -c tessedit_create_tsv=1 -c textonly_pdf=1"
+        try:
+            pytesseract.pytesseract.run_tesseract(
+                str(source), str(base), extension="txt pdf", lang=language, config=config,
+                timeout=timeout,
+            )
+        except RuntimeError as exc:  # pytesseract signals its own kill on timeout this way
+            if "timeout" in str(exc).lower():
+                raise OcrTimeout(f"Tesseract exceeded {timeout:.0f} s") from exc
+            raise
+        text = nfc(base.with_suffix(".txt").read_text(encoding="utf-8"))
+        words = parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8"))
+        text_pdf = base.with_suffix(".pdf").read_bytes()
+    confident = [w.conf for w in words if w.conf >= 0]
+    mean = round(sum(confident) / len(confident), 2) if confident else None
+    return OcrResult(text=_tidy(text), words=words, mean_conf=mean, text_pdf=text_pdf)
+
+
+def parse_tsv(tsv: str) -> list[Word]:
+    """Word rows (level 5) of Tesseract's TSV as Words, NFC-normalised, empty words dropped."""
+    words: list[Word] = []
+    for row in csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE):
+        text = nfc((row.get("text") or "").strip())
+        if row.get("level") != "5" or not text:
+            continue
+        words.append(Word(
+            text=text, left=int(row["left"]), top=int(row["top"]), width=int(row["width"]),
+            height=int(row["height"]), conf=max(-1.0, min(100.0, float(row["conf"]))),
+            block=int(row["block_num"]), line=int(row["par_num"]) * 1000 + int(row["line_num"]),
+        ))
+    return words
+
+
+def _tidy(text: str) -> str:
+    """Tesseract's text with trailing spaces and the form-feed page terminator removed."""
+    lines = [line.rstrip() for line in text.replace("\f", "").splitlines()]
+    return "\n".join(lines).strip()
