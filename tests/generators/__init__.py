@@ -1,0 +1,1 @@
+"""Generators of realistic test inputs (scanned pages, PDFs, batches) with known ground truth."""
