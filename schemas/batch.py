@@ -88,6 +88,7 @@ class BatchReport(BaseModel):
     manifest: BatchManifest = BatchManifest()
     started_at: datetime
     finished_at: datetime
+    problems: list[Problem] = Field([], description="batch-level problems, e.g. an invalid manifest")
     files: list[FileReport] = []
 
     def count(self, status: FileStatus) -> int:

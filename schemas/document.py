@@ -40,6 +40,7 @@ class Reason(StrEnum):
     TOO_MANY_PIXELS = "too_many_pixels"
     EMPTY = "empty"
     UNSAFE_ARCHIVE_MEMBER = "unsafe_archive_member"
+    MANIFEST_INVALID = "manifest_invalid"
     # review
     OCR_TIMEOUT = "ocr_timeout"
     LOW_CONFIDENCE = "low_confidence"

@@ -68,6 +68,10 @@ class Settings(BaseSettings):
         return self.data_dir / "done"
 
     @property
+    def failed_dir(self) -> Path:
+        return self.data_dir / "failed"
+
+    @property
     def work_dir(self) -> Path:
         return self.data_dir / "work"
 

@@ -1,0 +1,295 @@
+"""The ingest flow: a dropped batch becomes stored, searchable documents and a batch report.
+
+Tasks run at document or page granularity only (each task run costs the server tens of milliseconds),
+and pass object keys, never images. Page tasks fan out over a thread pool sized to the cores; each runs
+one single-threaded Tesseract process, so there are never more busy OCR threads than cores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.futures import PrefectFuture
+from prefect.task_runners import ThreadPoolTaskRunner
+from pydantic import BaseModel
+
+from flows import progress
+from flows.resources import resources
+from flows.staging import StagedBatch, StagedFile, stage
+from ocr.pipeline import read_page
+from schemas.batch import BatchReport, BatchStatus, FileReport
+from schemas.document import Document, FileStatus, PageText, Problem, Reason, StoredObject, TextSource
+from schemas.settings import Settings
+from storage.objects import ObjectStore
+
+_EXTENSIONS = {"png": ".png", "jpeg": ".jpg", "tiff": ".tif", "pdf": ".pdf", "zip": ".zip"}
+_CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff",
+                  "pdf": "application/pdf", "zip": "application/zip"}
+
+
+class DocumentPlan(BaseModel):
+    """A new document to digitize: which staged file, under which id and keys."""
+
+    document_id: str
+    file: StagedFile
+    prefix: str  # object-store folder of this document
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}/{name}"
+
+
+class PageResult(BaseModel):
+    """A page task's outcome: the text and where its one-page searchable PDF was stored."""
+
+    page: PageText
+    pdf_key: str
+    thumbnail_key: str | None = None
+
+
+def document_id(sha256: str) -> str:
+    """Documents are identified by their content: the same bytes are the same document."""
+    return sha256[:20]
+
+
+@task(name="stage-batch", cache_policy=NO_CACHE)
+def stage_batch(source: str, settings: Settings) -> StagedBatch:
+    """Extract, preflight and identify the batch's files."""
+    return stage(Path(source), settings)
+
+
+@task(name="quarantine-file", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def quarantine_file(batch_id: str, file: StagedFile, settings: Settings) -> FileReport:
+    """Keep the refused bytes and the reason side by side; the rest of the batch goes on."""
+    store = resources(settings).quarantine
+    store.put_file(f"{batch_id}/{file.name}", file.path)
+    problems = file.preflight.problems
+    store.put_bytes(f"{batch_id}/{file.name}.reason.json",
+                    json.dumps([p.model_dump(mode="json") for p in problems], ensure_ascii=False,
+                               indent=2).encode(), "application/json")
+    report = FileReport(file=file.name, status=FileStatus.QUARANTINED, sha256=file.preflight.sha256,
+                        size=file.preflight.size, problems=problems)
+    resources(settings).catalog.record_file(batch_id, report)
+    get_run_logger().warning("file quarantined in batch %s: %s", batch_id,
+                             ", ".join(p.code for p in problems))
+    progress.emit(progress.Event.FILE_DONE)
+    return report
+
+
+@task(name="store-original", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def store_original(plan: DocumentPlan, settings: Settings) -> StoredObject:
+    """The original bytes go to the store first: every later step can be redone from them."""
+    kind = plan.file.preflight.kind.value
+    info = resources(settings).objects.put_file(plan.key(f"original{_EXTENSIONS[kind]}"),
+                                                plan.file.path, _CONTENT_TYPES[kind])
+    return StoredObject(role="original", **info.model_dump())
+
+
+@task(name="read-page", cache_policy=NO_CACHE)
+def read_page_task(plan: DocumentPlan, number: int, original: StoredObject,
+                   settings: Settings) -> PageResult:
+    """Text layer or OCR for one page; an unexpected failure degrades the page, not the batch."""
+    store = resources(settings).objects
+    log = get_run_logger()
+    path = _local_copy(store, original, settings)
+    try:
+        reading = read_page(path, plan.file.preflight.kind, number, settings, thumbnail=number == 1)
+        page = reading.page
+    except Exception as exc:  # noqa: BLE001 - one bad page must not stop the batch
+        log.error("document %s page %d failed: %s", plan.document_id, number, type(exc).__name__)
+        page = PageText(number=number, source=TextSource.NONE, problems=[
+            Problem(code=Reason.PAGE_FAILED, message=f"page could not be read ({type(exc).__name__})",
+                    page=number)])
+        reading = None
+    log.info("document %s page %d: %s; %s", plan.document_id, number, page.source, page.decision)
+    pdf_key = plan.key(f"pages/{number:04d}.pdf")
+    thumbnail_key = None
+    if reading is not None:
+        store.put_bytes(pdf_key, reading.pdf, "application/pdf")
+        if reading.thumbnail is not None:
+            thumbnail_key = plan.key("thumbnail.jpg")
+            store.put_bytes(thumbnail_key, reading.thumbnail, "image/jpeg")
+    progress.emit(progress.Event.PAGE_DONE)
+    return PageResult(page=page, pdf_key=pdf_key if reading else "", thumbnail_key=thumbnail_key)
+
+
+@task(name="assemble-document", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def assemble_document(plan: DocumentPlan, batch: StagedBatch, original: StoredObject,
+                      results: list[PageResult], settings: Settings) -> FileReport:
+    """Write the document's searchable PDF, text and words, then commit it to the catalog."""
+    from ocr.searchable import merge  # local import: keeps the flow module light to import
+
+    store, catalog = resources(settings).objects, resources(settings).catalog
+    pages = [r.page for r in sorted(results, key=lambda r: r.page.number)]
+    text = "\n\n".join(p.text for p in pages)
+    words = [{"page": p.number, "words": [w.model_dump() for w in p.words]} for p in pages]
+    objects = [original]
+    pdf_parts = [store.get_bytes(r.pdf_key) for r in results if r.pdf_key]
+    if pdf_parts:
+        objects.append(_put(store, plan.key("searchable.pdf"), merge(pdf_parts), "application/pdf",
+                            "searchable_pdf"))
+    objects.append(_put(store, plan.key("text.txt"), text.encode(), "text/plain; charset=utf-8", "text"))
+    objects.append(_put(store, plan.key("words.json"), json.dumps(words, ensure_ascii=False).encode(),
+                        "application/json", "words"))
+    objects.extend(_info(store, r.thumbnail_key, "thumbnail") for r in results if r.thumbnail_key)
+
+    problems = [p for page in pages for p in page.problems] + _page_count_problems(plan, batch, len(pages))
+    status = FileStatus.NEEDS_REVIEW if problems else FileStatus.OK
+    manifest = batch.manifest
+    entry = manifest.files.get(plan.file.name)
+    document = Document(
+        id=plan.document_id, sha256=plan.file.preflight.sha256, kind=plan.file.preflight.kind,
+        original_name=plan.file.name, batch_id=batch.batch_id, page_count=len(pages), status=status,
+        problems=problems, dossier_code=manifest.dossier_code, office_code=manifest.office_code,
+        procedure_code=manifest.procedure_code, direction=manifest.direction.value,
+        component=entry.component if entry else None, text=text,
+        created_at=datetime.now(UTC), objects=objects,
+    )
+    report = FileReport(file=plan.file.name, status=status, sha256=document.sha256,
+                        size=plan.file.preflight.size, pages=len(pages), document_id=document.id,
+                        problems=problems, seconds=round(sum(p.seconds for p in pages), 3))
+    catalog.record_document(document, [p.model_copy(update={"words": []}) for p in pages], report)
+    (settings.work_dir / "cache" / original.sha256).unlink(missing_ok=True)
+    progress.emit(progress.Event.FILE_DONE)
+    return report
+
+
+@task(name="finish-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def finish_batch(report: BatchReport, settings: Settings) -> BatchReport:
+    """Store the report with the batch and, for inbox batches, move the drop out of the inbox."""
+    res = resources(settings)
+    key = f"batches/{report.batch_id}/report.json"
+    res.objects.put_bytes(key, report.model_dump_json(indent=2).encode(), "application/json")
+    res.catalog.finish_batch(report, key)
+    _retire_source(Path(report.source), report, settings)
+    return report
+
+
+@flow(name="ingest-batch", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
+def ingest_batch(source: str) -> BatchReport:
+    """Digitize one batch (folder, zip or single file) and return its report."""
+    settings = Settings()
+    started = datetime.now(UTC)
+    batch = stage_batch(source, settings)
+    catalog = resources(settings).catalog
+    catalog.begin_batch(batch.batch_id, batch.name, batch.source, batch.manifest)
+    if batch.problems or not batch.files:
+        problems = batch.problems or [Problem(code=Reason.EMPTY, message="the batch holds no files")]
+        return finish_batch(_report(batch, started, [], problems), settings)
+
+    done: dict[str, FileReport] = {}
+    pending: dict[str, PrefectFuture] = {}
+    first_of: dict[str, StagedFile] = {}
+    twins: list[StagedFile] = []
+    for file in batch.files:
+        earlier = catalog.file_report(batch.batch_id, file.name)
+        if earlier is not None:
+            done[file.name] = earlier
+        elif file.preflight.problems:
+            pending[file.name] = quarantine_file.submit(batch.batch_id, file, settings)
+        elif file.preflight.sha256 in first_of:
+            twins.append(file)
+        elif (known := catalog.document_by_sha256(file.preflight.sha256)) is not None:
+            done[file.name] = _record_duplicate(batch, file, known.id, known.id, settings)
+        else:
+            first_of[file.preflight.sha256] = file
+            pending[file.name] = _digitize(batch, file, settings)
+    for name, problem in batch.rejected:
+        done[name] = FileReport(file=name, status=FileStatus.QUARANTINED, problems=[problem])
+        catalog.record_file(batch.batch_id, done[name])
+
+    done.update({name: future.result() for name, future in pending.items()})
+    for file in twins:
+        first = first_of[file.preflight.sha256]
+        done[file.name] = _record_duplicate(batch, file, first.name, done[first.name].document_id, settings)
+    files = [done[name] for name in sorted(done)]
+    return finish_batch(_report(batch, started, files, []), settings)
+
+
+def _digitize(batch: StagedBatch, file: StagedFile, settings: Settings) -> PrefectFuture:
+    """Submit store → pages → assemble for one new document; returns the assemble future."""
+    plan = DocumentPlan(document_id=document_id(file.preflight.sha256), file=file,
+                        prefix=f"docs/{file.preflight.sha256[:2]}/{document_id(file.preflight.sha256)}")
+    original = store_original.submit(plan, settings)
+    progress.emit(progress.Event.PAGES_PLANNED, file.preflight.page_count)
+    pages = [read_page_task.submit(plan, n, original, settings)
+             for n in range(1, file.preflight.page_count + 1)]
+    return assemble_document.submit(plan, batch, original, pages, settings)
+
+
+def _record_duplicate(batch: StagedBatch, file: StagedFile, of: str, document: str | None,
+                      settings: Settings) -> FileReport:
+    """A byte-identical file becomes a link to the existing document, never a second record."""
+    report = FileReport(file=file.name, status=FileStatus.DUPLICATE, sha256=file.preflight.sha256,
+                        size=file.preflight.size, pages=file.preflight.page_count,
+                        document_id=document, duplicate_of=of)
+    resources(settings).catalog.record_file(batch.batch_id, report)
+    progress.emit(progress.Event.FILE_DONE)
+    return report
+
+
+def _report(batch: StagedBatch, started: datetime, files: list[FileReport],
+            problems: list[Problem]) -> BatchReport:
+    if problems:
+        status = BatchStatus.FAILED
+    elif all(f.status in (FileStatus.OK, FileStatus.DUPLICATE) for f in files):
+        status = BatchStatus.DONE
+    else:
+        status = BatchStatus.PARTIAL
+    return BatchReport(batch_id=batch.batch_id, name=batch.name, source=batch.source, status=status,
+                       manifest=batch.manifest, started_at=started, finished_at=datetime.now(UTC),
+                       problems=problems, files=files)
+
+
+def _page_count_problems(plan: DocumentPlan, batch: StagedBatch, pages: int) -> list[Problem]:
+    """The clerk said how many pages to expect: fewer is a missing page, more a mismatch."""
+    entry = batch.manifest.files.get(plan.file.name)
+    if entry is None or entry.expected_pages is None or entry.expected_pages == pages:
+        return []
+    code = Reason.MISSING_PAGE if pages < entry.expected_pages else Reason.PAGE_COUNT_MISMATCH
+    return [Problem(code=code, message=f"{pages} page(s) found, {entry.expected_pages} expected")]
+
+
+def _local_copy(store: ObjectStore, original: StoredObject, settings: Settings) -> Path:
+    """The original as a local file (workers may run on other machines than the one that staged it)."""
+    cache = settings.work_dir / "cache" / original.sha256
+    if not cache.exists():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_suffix(f".{os.getpid()}.{id(original)}.part")
+        partial.write_bytes(store.get_bytes(original.key))
+        partial.replace(cache)
+    return cache
+
+
+def _put(store: ObjectStore, key: str, data: bytes, content_type: str, role: str) -> StoredObject:
+    return StoredObject(role=role, **store.put_bytes(key, data, content_type).model_dump())
+
+
+def _info(store: ObjectStore, key: str, role: str) -> StoredObject:
+    info = store.stat(key)
+    if info is None:
+        raise FileNotFoundError(f"object {key} vanished before the catalog commit")
+    return StoredObject(role=role, **info.model_dump())
+
+
+def _retire_source(source: Path, report: BatchReport, settings: Settings) -> None:
+    """Move an inbox drop to done/ once every file is committed or quarantined (never before).
+
+    A batch that could not be processed at all goes to failed/ with its report, for the clerk to fix.
+    """
+    inbox = settings.inbox.resolve()
+    if not source.is_relative_to(inbox) or source == inbox:
+        return
+    tray = settings.failed_dir if report.status is BatchStatus.FAILED else settings.done_dir
+    target = tray / report.batch_id
+    target.mkdir(parents=True, exist_ok=True)
+    destination = target / source.name
+    if destination.exists():
+        shutil.rmtree(destination) if destination.is_dir() else destination.unlink()
+    shutil.move(str(source), destination)
+    (target / "report.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")

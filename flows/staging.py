@@ -1,0 +1,119 @@
+"""Turn what the clerk dropped (a folder, a zip or one file) into a staged batch with a stable id.
+
+The batch id is derived from the batch's name and the sha256 of every file in it, so dropping the same
+folder again yields the same id: the catalog then already knows every file and nothing is redone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from ocr.archive import extract_zip
+from ocr.preflight import PreflightResult, preflight
+from schemas.batch import BatchManifest
+from schemas.document import Problem, Reason
+from schemas.settings import Settings
+from schemas.vntext import fold
+
+MANIFEST_NAME = "batch.yaml"
+_JUNK_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
+
+
+class StagedFile(BaseModel):
+    """One file of the batch, with its preflight verdict."""
+
+    name: str  # relative to the batch folder, '/'-separated
+    path: Path
+    preflight: PreflightResult
+
+
+class StagedBatch(BaseModel):
+    """Everything the ingest flow needs to know before any page is read."""
+
+    batch_id: str
+    name: str
+    source: str
+    manifest: BatchManifest
+    problems: list[Problem] = []  # batch-level: an invalid manifest
+    files: list[StagedFile] = []
+    rejected: list[tuple[str, Problem]] = []  # archive members refused before extraction
+
+
+def stage(source: Path, settings: Settings) -> StagedBatch:
+    """Resolve, extract, preflight and identify a batch. Never modifies the source."""
+    source = source.resolve()
+    if not source.exists():
+        raise FileNotFoundError(f"no batch at {source}")
+    rejected: list[tuple[str, Problem]] = []
+    if source.is_dir():
+        root, name, candidates = source, source.name, _files_under(source)
+    elif _is_zip(source):
+        root = settings.work_dir / f"zip-{_sha256(source)[:16]}"
+        if root.exists():
+            shutil.rmtree(root)
+        extracted = extract_zip(source, root, settings)
+        rejected = list(extracted.rejected)
+        name, candidates = source.stem, [root / f for f in extracted.files]
+    else:
+        root, name, candidates = source.parent, source.stem, [source]
+
+    manifest, problems = _read_manifest(root / MANIFEST_NAME if source.is_dir() or _is_zip(source) else None)
+    files = [
+        StagedFile(name=path.relative_to(root).as_posix(), path=path, preflight=preflight(path, settings))
+        for path in sorted(candidates)
+        if path.name != MANIFEST_NAME
+    ]
+    return StagedBatch(
+        batch_id=batch_id(name, [(f.name, f.preflight.sha256) for f in files]),
+        name=name, source=str(source), manifest=manifest, problems=problems, files=files,
+        rejected=rejected,
+    )
+
+
+def batch_id(name: str, contents: list[tuple[str, str]]) -> str:
+    """`<folded-name>-<digest>`: readable, stable for identical content, distinct otherwise."""
+    digest = hashlib.sha256()
+    for file_name, sha in sorted(contents):
+        digest.update(f"{file_name}\0{sha}\n".encode())
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:40] or "batch"
+    return f"{slug}-{digest.hexdigest()[:12]}"
+
+
+def _read_manifest(path: Path | None) -> tuple[BatchManifest, list[Problem]]:
+    """The manifest, or an empty one plus a batch-level problem when it is unreadable or invalid."""
+    if path is None or not path.is_file():
+        return BatchManifest(), []
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        return BatchManifest.model_validate(data), []
+    except (yaml.YAMLError, UnicodeDecodeError, ValidationError, TypeError) as exc:
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()) \
+            if isinstance(exc, ValidationError) else type(exc).__name__
+        return BatchManifest(), [Problem(code=Reason.MANIFEST_INVALID,
+                                         message=f"batch.yaml is not valid ({detail})")]
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """Regular files of the batch folder, without hidden files and desktop junk."""
+    return [
+        path for path in folder.rglob("*")
+        if path.is_file() and not path.is_symlink()
+        and not any(part.startswith(".") for part in path.relative_to(folder).parts)
+        and path.name.lower() not in _JUNK_NAMES
+    ]
+
+
+def _is_zip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
+
+
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()

@@ -1,0 +1,79 @@
+"""Load one page of a scan as plain 8-bit RGB pixels, whatever the scanner or phone wrote.
+
+Scans arrive with EXIF rotation, 16-bit depth, CMYK, alpha channels, palettes or 1-bit pixels; OCR and
+OpenCV want upright 8-bit RGB. Everything that decodes images lives here so the rest never sees modes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, ImageSequence
+
+from ocr import pdf
+from schemas.document import FileKind
+
+# A4 is 8.27 in wide; scans that carry no dpi are assumed to be a full page of that width.
+_A4_WIDTH_INCHES = 8.27
+_DEFAULT_DPI = 300
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """An upright RGB page and the resolution it was captured at."""
+
+    pixels: np.ndarray  # H x W x 3, uint8
+    dpi: int
+
+
+def page_count(path: Path, kind: FileKind) -> int:
+    """How many pages the file holds (frames of a TIFF, pages of a PDF, else one)."""
+    if kind is FileKind.PDF:
+        return pdf.page_count(path)
+    with Image.open(path) as image:
+        return getattr(image, "n_frames", 1)
+
+
+def load_page(path: Path, kind: FileKind, number: int, pdf_dpi: int = _DEFAULT_DPI) -> PageImage:
+    """Page `number` (1-based) as upright 8-bit RGB; PDF pages are rasterized at `pdf_dpi`."""
+    if kind is FileKind.PDF:
+        return PageImage(pdf.render_page(path, number, dpi=pdf_dpi), pdf_dpi)
+    with Image.open(path) as image:
+        frame = ImageSequence.Iterator(image)[number - 1]
+        dpi = _declared_dpi(frame) or _guess_dpi(frame.size)
+        upright = ImageOps.exif_transpose(frame)
+        return PageImage(to_rgb8(upright), dpi)
+
+
+def to_rgb8(image: Image.Image) -> np.ndarray:
+    """Any PIL mode to 8-bit RGB: 16-bit scaled (not clipped), alpha composited on white paper."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        wide = np.asarray(image, dtype=np.float64)
+        peak = 65535.0 if image.mode.startswith("I;16") or wide.max() > 255 else 255.0
+        gray = np.clip(wide * (255.0 / peak), 0, 255).astype(np.uint8)
+        return np.dstack([gray] * 3)
+    if image.mode == "F":
+        gray = np.clip(np.asarray(image), 0, 255).astype(np.uint8)
+        return np.dstack([gray] * 3)
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return np.asarray(Image.alpha_composite(paper, rgba).convert("RGB"))
+    return np.asarray(image.convert("RGB"))
+
+
+def _declared_dpi(image: Image.Image) -> int | None:
+    """The horizontal dpi written by the scanner, when it is plausible."""
+    dpi = image.info.get("dpi")
+    if not dpi:
+        return None
+    value = round(float(dpi[0]))
+    return value if 50 <= value <= 2400 else None
+
+
+def _guess_dpi(size: tuple[int, int]) -> int:
+    """A page without dpi: assume its short side is an A4 page's width, within sane bounds."""
+    guess = round(min(size) / _A4_WIDTH_INCHES)
+    return guess if 100 <= guess <= 1200 else _DEFAULT_DPI

@@ -1,0 +1,94 @@
+"""Read one page of one file: trust its text layer, or preprocess and OCR it (OCRmyPDF's skip-text rule).
+
+This is the whole per-page decision in one pure function, so a flow only has to call it and store what
+comes back.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+from ocr import pdf, searchable
+from ocr.engine import OcrTimeout, recognise
+from ocr.images import load_page
+from ocr.preprocess import preprocess
+from schemas.document import FileKind, PageText, Problem, Reason, TextSource
+from schemas.settings import Settings
+
+THUMBNAIL_WIDTH = 320
+
+
+@dataclass(frozen=True)
+class PageReading:
+    """A page's text and its searchable one-page PDF (plus a thumbnail when asked for)."""
+
+    page: PageText
+    pdf: bytes
+    thumbnail: bytes | None
+
+
+def read_page(path: Path, kind: FileKind, number: int, settings: Settings, *,
+              thumbnail: bool = False) -> PageReading:
+    """Text of page `number` (1-based): the PDF text layer when trustworthy, else Tesseract."""
+    started = time.monotonic()
+    decision = "image file: OCR"
+    if kind is FileKind.PDF:
+        layer = pdf.read_text_layer(path, number, dpi=settings.ocr_dpi)
+        decision = layer.reason
+        if layer.trusted:
+            thumb = _thumbnail(pdf.render_page(path, number, dpi=36)) if thumbnail else None
+            page = PageText(number=number, source=TextSource.TEXT_LAYER, text=layer.text,
+                            words=layer.words, mean_conf=100.0, dpi=settings.ocr_dpi,
+                            width=layer.width, height=layer.height, decision=decision)
+            page.seconds = round(time.monotonic() - started, 3)
+            return PageReading(page, searchable.extract_page(path, number), thumb)
+
+    image = load_page(path, kind, number, pdf_dpi=settings.ocr_dpi)
+    ready = preprocess(image.pixels, image.dpi, timeout=min(30.0, settings.ocr_timeout_seconds))
+    page = PageText(number=number, source=TextSource.OCR, dpi=ready.dpi, rotation=ready.rotation,
+                    skew_degrees=ready.skew_degrees, width=ready.ocr.shape[1],
+                    height=ready.ocr.shape[0], decision=decision)
+    image_pdf = searchable.image_page(ready.display, ready.dpi)
+    try:
+        result = recognise(ready.ocr, dpi=ready.dpi, language=settings.ocr_language,
+                           timeout=settings.ocr_timeout_seconds)
+    except OcrTimeout as exc:
+        page.source = TextSource.NONE
+        page.problems.append(Problem(code=Reason.OCR_TIMEOUT, message=str(exc), page=number))
+        page_pdf = image_pdf
+    else:
+        page.text, page.words, page.mean_conf = result.text, result.words, result.mean_conf
+        page.problems.extend(_quality_problems(page, settings))
+        page_pdf = searchable.overlay_text(image_pdf, result.text_pdf)
+    page.seconds = round(time.monotonic() - started, 3)
+    return PageReading(page, page_pdf, _thumbnail(ready.display) if thumbnail else None)
+
+
+def _quality_problems(page: PageText, settings: Settings) -> list[Problem]:
+    """Why a human should look at this OCR'd page, if anything."""
+    if not page.text.strip():
+        return [Problem(code=Reason.NO_TEXT, message="no text was recognised on this page",
+                        page=page.number)]
+    if page.mean_conf is not None and page.mean_conf < settings.low_confidence:
+        return [Problem(code=Reason.LOW_CONFIDENCE,
+                        message=f"mean word confidence {page.mean_conf:.0f} is below "
+                                f"{settings.low_confidence:.0f}; a rescan may help",
+                        page=page.number)]
+    return []
+
+
+def _thumbnail(rgb: np.ndarray) -> bytes:
+    """A small JPEG of the page for result lists."""
+    h, w = rgb.shape[:2]
+    scale = THUMBNAIL_WIDTH / w
+    small = cv2.resize(rgb, (THUMBNAIL_WIDTH, max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    buffer = io.BytesIO()
+    Image.fromarray(small).save(buffer, format="JPEG", quality=70)
+    return buffer.getvalue()
