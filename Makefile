@@ -1,0 +1,37 @@
+# Two entry points for a fresh Debian machine (as root): `make demo` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd \
+	fonts-dejavu-core fonts-noto-core fonts-liberation2 python3 python3-venv python3-dev
+DEMO_BATCH := data/inbox/demo-ho-so-0012
+
+.PHONY: system install demo test clean
+
+system:  ## Debian packages: Tesseract with Vietnamese and OSD data, fonts for the generated pages
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+$(BIN)/sohoa: pyproject.toml
+	@py=$$(command -v python3.11 || command -v python3); \
+	[ -x $(BIN)/python ] || $$py -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[test]"
+	@touch $@
+
+install: system $(BIN)/sohoa  ## everything the project needs, from nothing
+
+demo: install  ## generate a realistic batch, ingest it through Prefect, show the report and a search
+	rm -rf $(DEMO_BATCH)
+	$(BIN)/python -m tests.generators.sample_batch $(DEMO_BATCH)
+	$(BIN)/sohoa ingest $(DEMO_BATCH)
+	$(BIN)/sohoa search "xac nhan cu tru"
+
+test: install  ## the whole test suite (starts its own S3 server and Prefect test server)
+	$(BIN)/pytest
+
+clean:
+	rm -rf data .pytest_cache
