@@ -1,0 +1,36 @@
+"""Settings in, object store out: the one place that knows which backend the deployment runs."""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+from minio import Minio
+
+from schemas.settings import ObjectStoreKind, Settings
+from storage.local import LocalObjectStore
+from storage.objects import ObjectStore
+from storage.s3 import S3ObjectStore
+
+Area = Literal["objects", "quarantine"]
+
+
+def open_object_store(settings: Settings, area: Area = "objects") -> ObjectStore:
+    """The store for one area: digitized objects, or quarantined inbox files kept with their bytes.
+
+    Locally each area is its own folder. On S3 both share `settings.s3_bucket` under the prefixes
+    'objects/' and 'quarantine/', so that listing one area never shows the other's keys.
+    """
+    if area not in get_args(Area):
+        raise ValueError(f"unknown object-store area {area!r}; expected one of {get_args(Area)}")
+    if settings.object_store is ObjectStoreKind.LOCAL:
+        return LocalObjectStore(settings.objects_dir if area == "objects" else settings.quarantine_dir)
+    client = Minio(
+        settings.s3_endpoint,
+        access_key=settings.s3_access_key,
+        secret_key=settings.s3_secret_key,
+        secure=settings.s3_secure,
+        region=settings.s3_region,
+    )
+    store = S3ObjectStore(client, settings.s3_bucket, prefix=f"{area}/")
+    store.ensure_bucket()
+    return store
