@@ -16,13 +16,14 @@ import numpy as np
 from PIL import Image
 
 from ocr import pdf, searchable
-from ocr.engine import OcrTimeout, recognise
+from ocr.engine import OcrResult, OcrTimeout, recognise
 from ocr.images import load_page
-from ocr.preprocess import preprocess
+from ocr.preprocess import Preprocessed, detect_rotation, preprocess
 from schemas.document import FileKind, PageText, Problem, Reason, TextSource
 from schemas.settings import Settings
 
 THUMBNAIL_WIDTH = 320
+_UPRIGHT_CONFIDENCE = 75.0  # below this mean word confidence an unchecked page may be upside down
 
 
 @dataclass(frozen=True)
@@ -52,23 +53,41 @@ def read_page(path: Path, kind: FileKind, number: int, settings: Settings, *,
 
     image = load_page(path, kind, number, pdf_dpi=settings.ocr_dpi)
     ready = preprocess(image.pixels, image.dpi, timeout=min(30.0, settings.ocr_timeout_seconds))
-    page = PageText(number=number, source=TextSource.OCR, dpi=ready.dpi, rotation=ready.rotation,
-                    skew_degrees=ready.skew_degrees, width=ready.ocr.shape[1],
-                    height=ready.ocr.shape[0], decision=decision)
-    image_pdf = searchable.image_page(ready.display, ready.dpi)
+    page = PageText(number=number, source=TextSource.OCR, dpi=ready.dpi, decision=decision)
     try:
-        result = recognise(ready.ocr, dpi=ready.dpi, language=settings.ocr_language,
-                           timeout=settings.ocr_timeout_seconds)
+        ready, result = _recognise_upright(ready, settings)
     except OcrTimeout as exc:
         page.source = TextSource.NONE
         page.problems.append(Problem(code=Reason.OCR_TIMEOUT, message=str(exc), page=number))
-        page_pdf = image_pdf
-    else:
+        result = None
+    page.rotation, page.skew_degrees = ready.rotation, ready.skew_degrees
+    page.height, page.width = ready.ocr.shape[:2]
+    page_pdf = searchable.image_page(ready.display, ready.dpi)
+    if result is not None:
         page.text, page.words, page.mean_conf = result.text, result.words, result.mean_conf
         page.problems.extend(_quality_problems(page, settings))
-        page_pdf = searchable.overlay_text(image_pdf, result.text_pdf)
+        page_pdf = searchable.overlay_text(page_pdf, result.text_pdf)
     page.seconds = round(time.monotonic() - started, 3)
     return PageReading(page, page_pdf, _thumbnail(ready.display) if thumbnail else None)
+
+
+def _recognise_upright(ready: Preprocessed, settings: Settings) -> tuple[Preprocessed, OcrResult]:
+    """OCR the page; when confidence is poor and orientation was not checked yet, ask OSD and retry.
+
+    An upside-down page passes the cheap line-direction test and comes back from Tesseract as
+    low-confidence garbage: only then is the extra OSD call (and a second recognition) spent.
+    """
+    result = recognise(ready.ocr, dpi=ready.dpi, language=settings.ocr_language,
+                       timeout=settings.ocr_timeout_seconds)
+    if ready.orientation_checked or (result.mean_conf or 0) >= _UPRIGHT_CONFIDENCE:
+        return ready, result
+    rotation = detect_rotation(ready.ocr, timeout=min(30.0, settings.ocr_timeout_seconds))
+    if not rotation:
+        return ready, result
+    turned = ready.turned(rotation)
+    second = recognise(turned.ocr, dpi=turned.dpi, language=settings.ocr_language,
+                       timeout=settings.ocr_timeout_seconds)
+    return (turned, second) if (second.mean_conf or 0) > (result.mean_conf or 0) else (ready, result)
 
 
 def _quality_problems(page: PageText, settings: Settings) -> list[Problem]:
