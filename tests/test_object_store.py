@@ -330,7 +330,7 @@ def test_s3_store_prefix_must_be_a_folder(s3_server: S3Endpoint) -> None:
 
 
 def test_factory_opens_local_folders_per_area(tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path)
+    settings = Settings(data_dir=tmp_path, object_store=ObjectStoreKind.LOCAL)
     open_object_store(settings).put_bytes("docs/a.txt", b"kept")
     open_object_store(settings, "quarantine").put_bytes("batch-1/bad.pdf", b"encrypted")
     assert (tmp_path / "objects" / "docs" / "a.txt").read_bytes() == b"kept"
@@ -339,7 +339,7 @@ def test_factory_opens_local_folders_per_area(tmp_path: Path) -> None:
 
 def test_factory_rejects_an_unknown_area(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown object-store area"):
-        open_object_store(Settings(data_dir=tmp_path), "archive")  # type: ignore[arg-type]
+        open_object_store(Settings(data_dir=tmp_path, object_store=ObjectStoreKind.LOCAL), "archive")  # type: ignore[arg-type]
 
 
 @pytest.mark.s3
