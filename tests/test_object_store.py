@@ -339,7 +339,8 @@ def test_factory_opens_local_folders_per_area(tmp_path: Path) -> None:
 
 def test_factory_rejects_an_unknown_area(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown object-store area"):
-        open_object_store(Settings(data_dir=tmp_path, object_store=ObjectStoreKind.LOCAL), "archive")  # type: ignore[arg-type]
+        settings = Settings(data_dir=tmp_path, object_store=ObjectStoreKind.LOCAL)
+        open_object_store(settings, "archive")  # type: ignore[arg-type]
 
 
 @pytest.mark.s3
