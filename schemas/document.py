@@ -66,6 +66,23 @@ class Problem(BaseModel):
     page: int | None = None
 
 
+class PreflightResult(BaseModel):
+    """What preflight learned from a dropped file's bytes before any real work; problems mean quarantine."""
+
+    kind: FileKind | None = None
+    sha256: str | None = Field(None, description="None only when the file was too large to be read")
+    size: int = 0
+    page_count: int = 0
+    width: int | None = Field(None, description="first page in pixels (PDF: at the OCR dpi)")
+    height: int | None = None
+    problems: list[Problem] = []
+
+    @property
+    def quarantined(self) -> bool:
+        """True when the file must not enter the pipeline."""
+        return bool(self.problems)
+
+
 class Word(BaseModel):
     """One recognised word with its box in page pixels (of the stored page image) and confidence."""
 

@@ -1,0 +1,234 @@
+"""Preflight: decide from the bytes alone whether a dropped file may enter the pipeline (DESIGN 2).
+
+Everything here reads hostile input: scans cut short when a USB stick is pulled, Word files renamed
+`.png`, password-protected PDFs, the occasional decompression bomb. The rule is *cheap checks first,
+decoding last*: the size before reading, the type from magic bytes, image and PDF headers before any
+pixel, so a bomb is refused from its header alone and never decoded.
+
+Encryption policy for PDFs: a *user* (open) password quarantines the file as ENCRYPTED, since nobody at
+the counter can type it in for us. An *owner*-password-only PDF (permission flags, empty open password)
+is accepted: every reader used downstream (pikepdf, pdfium, pdfminer) opens it without a password, so
+its pages and text can be read and archived like any other PDF.
+
+ZIP files are only opened here; their members are checked one by one by `ocr.archive.extract_zip`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+import zipfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pikepdf
+from PIL import Image
+
+from schemas.document import FileKind, PreflightResult, Problem, Reason
+from schemas.settings import Settings
+
+__all__ = ["PreflightResult", "preflight", "sniff"]
+
+# PDF readers accept the `%PDF-` header anywhere in the first 1024 bytes (scanner junk before it).
+_HEAD_BYTES = 1024
+_MAGIC: tuple[tuple[bytes, FileKind], ...] = (
+    (b"\x89PNG\r\n\x1a\n", FileKind.PNG),
+    (b"\xff\xd8\xff", FileKind.JPEG),
+    (b"II*\x00", FileKind.TIFF),
+    (b"MM\x00*", FileKind.TIFF),
+    (b"II+\x00", FileKind.TIFF),  # BigTIFF
+    (b"MM\x00+", FileKind.TIFF),
+    (b"PK\x03\x04", FileKind.ZIP),
+    (b"PK\x05\x06", FileKind.ZIP),  # an empty archive is only its end record
+)
+_PIL_FORMATS = {FileKind.PNG: "PNG", FileKind.JPEG: "JPEG", FileKind.TIFF: "TIFF"}
+# Members that make a ZIP an office document (OOXML: Word/Excel; OpenDocument/EPUB), not a bundle of scans.
+_OFFICE_MEMBERS = {"[Content_Types].xml", "mimetype"}
+_MB = 1024 * 1024
+
+
+@dataclass
+class _Contents:
+    """What a type-specific inspection found inside the file."""
+
+    page_count: int = 0
+    width: int | None = None
+    height: int | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def sniff(head: bytes) -> FileKind | None:
+    """The file type from its first bytes (pass at least 1024), never from its name."""
+    for magic, kind in _MAGIC:
+        if head.startswith(magic):
+            return kind
+    if b"%PDF-" in head[:_HEAD_BYTES]:
+        return FileKind.PDF
+    return None
+
+
+def preflight(path: Path, settings: Settings) -> PreflightResult:
+    """Type, sha256, size and page geometry of one file, plus every reason to quarantine it.
+
+    Never raises on file contents: whatever the bytes, the answer is a kind or a problem.
+    """
+    size = path.stat().st_size
+    if size > settings.max_file_bytes:
+        return PreflightResult(size=size, problems=[_problem(
+            Reason.TOO_LARGE,
+            f"The file is {size / _MB:.1f} MB, above the limit of {settings.max_file_bytes / _MB:.1f} MB;"
+            " split it or scan at a lower resolution.")])
+    with path.open("rb") as handle:
+        head = handle.read(_HEAD_BYTES)
+        handle.seek(0)
+        sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+    kind = sniff(head)
+    if size == 0:
+        contents = _Contents(problems=[_problem(Reason.EMPTY,
+                                                "The file is empty (0 bytes); scan or copy it again.")])
+    elif kind is None:
+        contents = _Contents(problems=[_problem(
+            Reason.UNSUPPORTED_TYPE,
+            "The file is not a PNG, JPEG, TIFF, PDF or ZIP (judged by its contents, not its name);"
+            " scan it again or export it to PDF.")])
+    elif kind is FileKind.PDF:
+        contents = _inspect_pdf(path, size, settings)
+    elif kind is FileKind.ZIP:
+        contents = _inspect_zip(path, size)
+    else:
+        contents = _inspect_image(path, kind, size, settings)
+    return PreflightResult(kind=kind, sha256=sha256, size=size, **asdict(contents))
+
+
+def _inspect_image(path: Path, kind: FileKind, size: int, settings: Settings) -> _Contents:
+    """Headers of every frame first (dimensions, frame count), then a full decode of each frame.
+
+    PIL's `Image.open` only reads the header, and its own bomb guard (set from settings) refuses images
+    far over the limit right there; our check refuses the rest before `load()` decodes anything.
+    """
+    Image.MAX_IMAGE_PIXELS = settings.max_page_pixels  # process-wide, but every caller passes the same limits
+    try:
+        with Image.open(path, formats=[_PIL_FORMATS[kind]]) as image:
+            pages = image.n_frames if kind is FileKind.TIFF else 1
+            width, height = image.size
+            if pages > settings.max_pages:
+                return _Contents(pages, width, height, [_too_many_pages(pages, settings)])
+            for index in range(pages):
+                image.seek(index)
+                if image.width * image.height > settings.max_page_pixels:
+                    return _Contents(pages, width, height, [_too_many_pixels(
+                        index + 1, image.width, image.height, settings)])
+            for index in range(pages):
+                image.seek(index)
+                image.load()
+    except Image.DecompressionBombError:
+        return _Contents(problems=[_problem(
+            Reason.TOO_MANY_PIXELS,
+            f"The image declares more than twice the limit of {settings.max_page_pixels:,} pixels"
+            " (a decompression bomb or an extreme resolution); it was not decoded.")])
+    except Exception as error:  # noqa: BLE001 - image parsers raise anything on hostile bytes
+        return _Contents(problems=[_damage(path, kind, size, error)])
+    return _Contents(pages, width, height)
+
+
+def _inspect_pdf(path: Path, size: int, settings: Settings) -> _Contents:
+    """Open with pikepdf (structure, encryption, page boxes) without rendering anything.
+
+    qpdf silently rebuilds a damaged cross-reference table, which can hide lost pages of a file cut
+    short; hence the explicit check for the `%%EOF` marker that every complete PDF ends with.
+    """
+    try:
+        with pikepdf.open(path) as pdf:
+            sizes = [_page_points(page) for page in pdf.pages]
+    except pikepdf.PasswordError:
+        return _Contents(problems=[_problem(
+            Reason.ENCRYPTED, "The PDF is protected by an open password; ask for an unprotected copy.")])
+    except Exception as error:  # noqa: BLE001 - qpdf raises many kinds of errors on hostile bytes
+        return _Contents(problems=[_damage(path, FileKind.PDF, size, error)])
+    if _ends_early(path, FileKind.PDF, size):
+        return _Contents(len(sizes), problems=[_truncated()])
+    if not sizes:
+        return _Contents(problems=[_problem(Reason.CORRUPT,
+                                            "The PDF has no pages; scan or export it again.")])
+    if len(sizes) > settings.max_pages:
+        return _Contents(len(sizes), problems=[_too_many_pages(len(sizes), settings)])
+    pixels = [(round(w / 72 * settings.ocr_dpi), round(h / 72 * settings.ocr_dpi)) for w, h in sizes]
+    contents = _Contents(len(pixels), *pixels[0])
+    oversized = next((number for number, (w, h) in enumerate(pixels, start=1)
+                      if w * h > settings.max_page_pixels), None)
+    if oversized is not None:
+        width, height = pixels[oversized - 1]
+        contents.problems.append(_too_many_pixels(oversized, width, height, settings, dpi=settings.ocr_dpi))
+    return contents
+
+
+def _page_points(page: pikepdf.Page) -> tuple[float, float]:
+    """The visible page size in PDF points (1/72 inch), with the rarely used UserUnit scale."""
+    box = pikepdf.Rectangle(page.cropbox)
+    unit = float(page.obj.get("/UserUnit", 1))
+    return abs(box.width) * unit, abs(box.height) * unit
+
+
+def _inspect_zip(path: Path, size: int) -> _Contents:
+    """Only check that the archive opens and is not an office document; members are `archive.py`'s job."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except Exception as error:  # noqa: BLE001 - zipfile raises many kinds of errors on hostile bytes
+        return _Contents(problems=[_damage(path, FileKind.ZIP, size, error)])
+    if names & _OFFICE_MEMBERS:
+        return _Contents(problems=[_problem(
+            Reason.UNSUPPORTED_TYPE,
+            "The file is an office document (Word, Excel or OpenDocument), not a scan;"
+            " export it to PDF or print and scan it.")])
+    return _Contents()
+
+
+def _damage(path: Path, kind: FileKind, size: int, error: Exception) -> Problem:
+    """TRUNCATED when the data stops early (a copy cut short: copy again), else CORRUPT (scan again).
+
+    The parsers' messages are used only to classify, never shown: they may carry the file's path.
+    """
+    if "truncated" in str(error).lower() or _ends_early(path, kind, size):
+        return _truncated()
+    return _problem(Reason.CORRUPT,
+                    "The file's contents are damaged and cannot be read; scan or copy it again.")
+
+
+def _ends_early(path: Path, kind: FileKind, size: int) -> bool:
+    """Signs of a cut file: a PDF without its final `%%EOF`, a TIFF whose first directory is past the end."""
+    with path.open("rb") as handle:
+        if kind is FileKind.PDF:
+            handle.seek(max(0, size - _HEAD_BYTES))
+            return b"%%EOF" not in handle.read()
+        if kind is FileKind.TIFF:
+            head = handle.read(16)
+            order = "<" if head.startswith(b"II") else ">"
+            if head[2:4] in (b"+\x00", b"\x00+"):  # BigTIFF: a 64-bit directory offset at byte 8
+                return len(head) < 16 or struct.unpack(order + "Q", head[8:16])[0] >= size
+            return len(head) < 8 or struct.unpack(order + "I", head[4:8])[0] >= size
+    return False
+
+
+def _truncated() -> Problem:
+    return _problem(Reason.TRUNCATED,
+                    "The file ends before its data does (cut short while copying or saving);"
+                    " copy or scan it again.")
+
+
+def _too_many_pages(pages: int, settings: Settings) -> Problem:
+    return _problem(Reason.TOO_MANY_PAGES,
+                    f"The file has {pages} pages, above the limit of {settings.max_pages};"
+                    " split it into smaller files.")
+
+
+def _too_many_pixels(page: int, width: int, height: int, settings: Settings,
+                     dpi: int | None = None) -> Problem:
+    at = f" at {dpi} dpi" if dpi else ""
+    return _problem(Reason.TOO_MANY_PIXELS,
+                    f"Page {page} is {width}×{height} pixels{at}, above the limit of"
+                    f" {settings.max_page_pixels:,} pixels; scan it at 300 dpi.", page=page)
+
+
+def _problem(code: Reason, message: str, page: int | None = None) -> Problem:
+    return Problem(code=code, message=message, page=page)
