@@ -1,0 +1,152 @@
+"""The catalog's tables (SQLAlchemy 2.0 declarative), portable between SQLite and PostgreSQL.
+
+Status and kind columns are plain strings rather than database enums: new reason codes and statuses
+then need no migration. JSON columns hold lists of `Problem` and the batch manifest as the pydantic
+models dump them. The full-text index is not here: it is dialect-specific and lives in search.py.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+# Named constraints let later migrations drop or alter them (SQLite needs names for batch mode).
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores instants in UTC and hands them back timezone-aware.
+
+    SQLite keeps no time zone, so without this a value written as 08:00+07:00 would come back as a
+    naive 08:00 and compare wrongly with the UTC clock. Naive input is taken to be UTC already.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None or value.tzinfo is None:
+            return value
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JsonDocument, list[Any]: JsonDocument}
+
+
+class BatchRow(Base):
+    """A dropped batch. `status` stays NULL until the batch has finished."""
+
+    __tablename__ = "batch"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    name: Mapped[str] = mapped_column(String)
+    source: Mapped[str] = mapped_column(String)
+    manifest: Mapped[dict[str, Any]]
+    status: Mapped[str | None] = mapped_column(String)
+    started_at: Mapped[datetime] = mapped_column(index=True)
+    finished_at: Mapped[datetime | None]
+    report_key: Mapped[str | None] = mapped_column(String)
+
+
+class DocumentRow(Base):
+    """One unique file content (deduplicated by sha256); its text lives in its pages."""
+
+    __tablename__ = "document"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String, unique=True)
+    kind: Mapped[str] = mapped_column(String)
+    original_name: Mapped[str] = mapped_column(String)
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batch.id"), index=True)
+    page_count: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String)
+    problems: Mapped[list[Any]]
+    dossier_code: Mapped[str | None] = mapped_column(String, index=True)
+    office_code: Mapped[str | None] = mapped_column(String)
+    procedure_code: Mapped[str | None] = mapped_column(String)
+    direction: Mapped[str | None] = mapped_column(String)
+    component: Mapped[str | None] = mapped_column(String)
+    doc_type: Mapped[str] = mapped_column(String, index=True)
+    created_at: Mapped[datetime]
+
+    pages: Mapped[list[PageRow]] = relationship(
+        order_by="PageRow.number", cascade="all, delete-orphan", passive_deletes=True
+    )
+    objects: Mapped[list[StoredObjectRow]] = relationship(
+        order_by="StoredObjectRow.key", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class PageRow(Base):
+    """One page's text and how it was obtained; the word boxes live in the object store."""
+
+    __tablename__ = "page"
+
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
+    )
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String)
+    text: Mapped[str] = mapped_column(Text)
+    mean_conf: Mapped[float | None] = mapped_column(Float)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    dpi: Mapped[int] = mapped_column(Integer)
+    rotation: Mapped[int] = mapped_column(Integer)
+    skew_degrees: Mapped[float] = mapped_column(Float)
+    decision: Mapped[str] = mapped_column(Text)
+    problems: Mapped[list[Any]]
+    seconds: Mapped[float] = mapped_column(Float)
+
+
+class StoredObjectRow(Base):
+    """An object the document owns in the object store (original, searchable PDF, words JSON, ...)."""
+
+    __tablename__ = "stored_object"
+
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String, primary_key=True)
+    role: Mapped[str] = mapped_column(String)
+    sha256: Mapped[str] = mapped_column(String)
+    size: Mapped[int] = mapped_column(BigInteger)
+    content_type: Mapped[str] = mapped_column(String)
+
+
+class BatchFileRow(Base):
+    """One dropped file's final outcome in its batch; the (batch, name) key makes reruns upserts."""
+
+    __tablename__ = "batch_file"
+
+    batch_id: Mapped[str] = mapped_column(ForeignKey("batch.id"), primary_key=True)
+    name: Mapped[str] = mapped_column(String, primary_key=True)
+    sha256: Mapped[str | None] = mapped_column(String)
+    size: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String)
+    problems: Mapped[list[Any]]
+    pages: Mapped[int] = mapped_column(Integer)
+    document_id: Mapped[str | None] = mapped_column(ForeignKey("document.id"), index=True)
+    duplicate_of: Mapped[str | None] = mapped_column(String)
+    seconds: Mapped[float] = mapped_column(Float)

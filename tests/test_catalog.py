@@ -1,0 +1,337 @@
+"""The catalog on a real SQLite file: schema, round trips, reruns, search, export, threads."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, inspect
+
+from schemas.batch import BatchManifest, BatchReport, BatchStatus, FileReport
+from schemas.document import (
+    Document, FileKind, FileStatus, PageText, Problem, Reason, StoredObject, TextSource, Word,
+)
+from storage.catalog import Catalog, SearchHit
+from storage.catalog.models import Base
+from storage.catalog.repository import migration_config
+from storage.catalog.search import full_text_index
+
+BATCH = "2025-06-02-quay-1"
+
+CCCD = """CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM
+Độc lập - Tự do - Hạnh phúc
+CĂN CƯỚC CÔNG DÂN / Citizen Identity Card
+Số / No.: 079203001234
+Họ và tên / Full name: NGUYỄN VĂN ĐỨC
+Ngày sinh / Date of birth: 15/03/2003
+Quê quán / Place of origin: Phường Thanh Hoà, Quận Hoàn Kiếm, Hà Nội"""
+
+KHAI_SINH = [
+    """GIẤY KHAI SINH
+Họ, chữ đệm, tên: TRẦN THỊ THÚY HẰNG
+Nơi sinh: Bệnh viện Đa khoa tỉnh Hòa Bình
+Họ, chữ đệm, tên người cha: Trần Văn Đông""",
+    """Người đi đăng ký khai sinh: Nguyễn Thị Lan
+Quan hệ với người được khai sinh: mẹ ruột""",
+]
+
+CT07 = """XÁC NHẬN THÔNG TIN VỀ CƯ TRÚ
+Họ và tên: Lê Hoàng Nam
+Số định danh cá nhân: 001099012345
+Nơi thường trú: số 12 đường Điện Biên Phủ, Phường Ba Đình, Hà Nội
+Kèm theo bản sao giấy khai sinh"""
+
+
+def make_document(
+    doc_id: str, name: str, texts: list[str], batch_id: str = BATCH, status: FileStatus = FileStatus.OK,
+    problems: list[Problem] | None = None,
+) -> tuple[Document, list[PageText], FileReport]:
+    """A recorded document as the ingest flow would hand it over."""
+    sha256 = hashlib.sha256(doc_id.encode()).hexdigest()
+    pages = [
+        PageText(number=n, source=TextSource.OCR, text=text, mean_conf=91.5, width=2480, height=3508,
+                 words=[Word(text=text.split()[0], left=10, top=20, width=100, height=30, conf=95)],
+                 decision="no text layer", seconds=1.5)
+        for n, text in enumerate(texts, start=1)
+    ]
+    document = Document(
+        id=doc_id, sha256=sha256, kind=FileKind.PDF, original_name=name, batch_id=batch_id,
+        page_count=len(pages), status=status, problems=problems or [], doc_type="other",
+        dossier_code="000.00.12.H12-250602-0001", office_code="H12", direction="input",
+        created_at=datetime(2025, 6, 2, 8, 30, tzinfo=timezone(timedelta(hours=7))),
+        objects=[StoredObject(role="original", key=f"docs/{sha256[:2]}/{sha256}/original.pdf",
+                              sha256=sha256, size=1234, content_type="application/pdf")],
+    )
+    file = FileReport(file=name, status=status, sha256=sha256, size=1234, pages=len(pages),
+                      problems=problems or [], seconds=3.0)
+    return document, pages, file
+
+
+@pytest.fixture
+def catalog(tmp_path) -> Iterator[Catalog]:
+    opened = Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
+    opened.begin_batch(BATCH, "quay-1", "inbox/quay-1", BatchManifest(office_code="H12"))
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def searchable(catalog: Catalog) -> Catalog:
+    """A catalog holding the three sample documents."""
+    catalog.record_document(*make_document("cccd", "cccd_mat_truoc.pdf", [CCCD]))
+    catalog.record_document(*make_document("khaisinh", "khai_sinh.pdf", KHAI_SINH))
+    catalog.record_document(*make_document("ct07", "xac_nhan_cu_tru.pdf", [CT07]))
+    return catalog
+
+
+def found(catalog: Catalog, query: str) -> set[str]:
+    return {hit.document_id for hit in catalog.search(query)}
+
+
+# --- schema -------------------------------------------------------------------------------------
+
+
+def test_migrations_build_the_schema_from_nothing_and_stay_at_head(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    Catalog(url).close()
+    Catalog(url).close()  # opening again must not migrate twice
+
+    engine = create_engine(url)
+    tables = set(inspect(engine).get_table_names())
+    assert {"batch", "batch_file", "document", "page", "stored_object", "document_search"} <= tables
+    search_index = full_text_index("sqlite")
+    with engine.begin() as connection:
+        config = migration_config(connection)
+        context = MigrationContext.configure(connection, opts={
+            "include_name": lambda name, type_, _: not (type_ == "table" and search_index.owns_table(name)),
+        })
+        assert context.get_current_revision() == ScriptDirectory.from_config(config).get_current_head()
+        assert compare_metadata(context, Base.metadata) == []  # the models match the migrations
+        command.downgrade(config, "base")
+    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+    engine.dispose()
+
+
+# --- documents ----------------------------------------------------------------------------------
+
+
+def test_recorded_document_comes_back_with_objects_text_and_pages(catalog: Catalog) -> None:
+    nfd_page = unicodedata.normalize("NFD", KHAI_SINH[1])
+    document, pages, file = make_document("khaisinh", "khai_sinh.pdf", [KHAI_SINH[0], nfd_page])
+    catalog.record_document(document, pages, file)
+
+    got = catalog.get_document("khaisinh")
+    assert got is not None
+    assert got.model_dump(exclude={"text"}) == document.model_dump(exclude={"text"})
+    assert got.created_at is not None and got.created_at.tzinfo is not None
+    assert got.text == KHAI_SINH[0] + "\n\n" + KHAI_SINH[1]  # stored in NFC whatever came in
+    assert catalog.pages("khaisinh") == [
+        page.model_copy(update={"words": [], "text": unicodedata.normalize("NFC", page.text)})
+        for page in pages
+    ]
+    assert catalog.document_by_sha256(document.sha256) == got
+    assert catalog.document_by_sha256("0" * 64) is None
+    assert catalog.get_document("missing") is None
+    recorded_file = file.model_copy(update={"document_id": "khaisinh"})
+    assert catalog.file_report(BATCH, "khai_sinh.pdf") == recorded_file
+    assert catalog.file_report(BATCH, "other.pdf") is None
+
+
+CCCD_BACK = "Mặt sau: ĐẶC ĐIỂM NHÂN DẠNG: nốt ruồi cách 2cm trên đuôi mắt trái"
+
+
+def test_recording_the_same_document_again_adds_nothing(catalog: Catalog) -> None:
+    catalog.record_document(*make_document("cccd", "cccd.pdf", [CCCD, CCCD_BACK]))
+    before = catalog.counts()
+    catalog.record_document(*make_document("cccd", "cccd.pdf", [CCCD, CCCD_BACK]))
+    assert catalog.counts() == before == {
+        "batches": 1, "batch_files": 1, "documents": 1, "pages": 2, "stored_objects": 1,
+    }
+    assert [hit.document_id for hit in catalog.search("079203001234")] == ["cccd"]
+
+
+def test_a_rerun_replaces_pages_and_search_text(catalog: Catalog) -> None:
+    catalog.record_document(*make_document("cccd", "cccd.pdf", [CCCD, CCCD_BACK]))
+    old_card = "GIẤY CHỨNG MINH NHÂN DÂN số 025123456"
+    catalog.record_document(*make_document("cccd", "cccd.pdf", [old_card]))
+    assert catalog.counts()["pages"] == 1
+    assert found(catalog, "nguyen van duc") == set()
+    assert found(catalog, "chung minh") == {"cccd"}
+
+
+# --- search -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", [
+    "Nguyễn Văn Đức", "nguyen van duc", "NGUYEN VAN DUC", "nguyễn văn đức", "Nguyen Van Duc",
+    unicodedata.normalize("NFD", "Nguyễn Văn Đức"),
+])
+def test_a_name_is_found_with_or_without_diacritics_or_case(searchable: Catalog, query: str) -> None:
+    assert found(searchable, query) == {"cccd"}
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("Điện Biên Phủ", {"ct07"}), ("dien bien phu", {"ct07"}), ("ĐIỆN BIÊN", {"ct07"}),
+    ("Đức", {"cccd"}), ("đức", {"cccd"}),
+    ("Thanh Hòa", {"cccd"}), ("thanh hoà", {"cccd"}),  # document written with the old placement
+    ("Thuý Hằng", {"khaisinh"}), ("thúy hằng", {"khaisinh"}),  # document written with the new one
+])
+def test_d_stroke_and_both_tone_placements_match(
+    searchable: Catalog, query: str, expected: set[str]
+) -> None:
+    assert found(searchable, query) == expected
+
+
+def test_every_word_must_match_across_pages(searchable: Catalog) -> None:
+    assert found(searchable, "nguyen") == {"cccd", "khaisinh"}
+    assert found(searchable, "nguyen duc") == {"cccd"}
+    assert found(searchable, "nguyen hang") == {"khaisinh"}  # Hằng on page 1, Nguyễn on page 2
+    assert found(searchable, "tran nam") == set()
+
+
+def test_the_last_word_matches_as_a_prefix(searchable: Catalog) -> None:
+    assert found(searchable, "nguy") == {"cccd", "khaisinh"}
+    assert found(searchable, "hoang na") == {"ct07"}
+    assert found(searchable, "nguy van") == set()  # only the last word is a prefix
+    assert found(searchable, "07920300") == {"cccd"}
+
+
+def test_id_numbers_and_dossier_codes_are_found(searchable: Catalog) -> None:
+    assert found(searchable, "079203001234") == {"cccd"}
+    assert found(searchable, "001099012345") == {"ct07"}
+    assert found(searchable, "000.00.12.H12-250602-0001") == {"cccd", "khaisinh", "ct07"}
+    assert found(searchable, "cu_tru") == {"ct07"}  # the original file name
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ('"', set()), ("*", set()), ("(", set()), ("-", set()), ("", set()), ("   ", set()),
+    ("AND", set()), ("nguyen AND", set()), ("NOT nguyen", set()), ("nguyen OR tran", set()),
+    ("NEAR(nguyen van)", set()), ("body:nguyen", set()), ("^nguyen", {"cccd", "khaisinh"}),
+    ('"nguyễn', {"cccd", "khaisinh"}), ("nguyen*", {"cccd", "khaisinh"}),
+    ("-nguyen", {"cccd", "khaisinh"}),
+    ("(079203001234)", {"cccd"}), ("'; DROP TABLE document; --", set()),
+])
+def test_hostile_queries_are_plain_words(searchable: Catalog, query: str, expected: set[str]) -> None:
+    assert found(searchable, query) == expected
+    assert searchable.counts()["documents"] == 3
+
+
+def test_snippet_shows_the_original_text_with_the_match_marked(searchable: Catalog) -> None:
+    [hit] = searchable.search("nguyen van duc")
+    assert isinstance(hit, SearchHit)
+    assert "«NGUYỄN VĂN ĐỨC»" in hit.snippet
+    assert hit.original_name == "cccd_mat_truoc.pdf"
+    assert (hit.batch_id, hit.doc_type, hit.status) == (BATCH, "other", FileStatus.OK)
+
+    [hit] = searchable.search("thanh hoa")
+    assert "«Thanh Hoà»" in hit.snippet  # the document's own tone placement, not the query's
+
+    [hit] = searchable.search("0792030")
+    assert "«079203001234»" in hit.snippet
+
+
+def test_results_are_ranked_and_paged(searchable: Catalog) -> None:
+    hits = searchable.search("khai sinh")
+    # The birth certificate says it in its heading, body and file name; the CT07 once.
+    assert [hit.document_id for hit in hits] == ["khaisinh", "ct07"]
+    assert hits[0].score > hits[1].score
+    assert [hit.document_id for hit in searchable.search("khai sinh", limit=1)] == ["khaisinh"]
+    assert [hit.document_id for hit in searchable.search("khai sinh", limit=1, offset=1)] == ["ct07"]
+
+
+# --- batches and export -------------------------------------------------------------------------
+
+
+def report_for(catalog: Catalog, batch_id: str, started: datetime, status: BatchStatus) -> BatchReport:
+    files = [f for f in [catalog.file_report(batch_id, name) for name in
+             ("a_cccd.pdf", "b_khai_sinh.pdf", "c_ban_sao.pdf", "d_cccd_chup_lai.pdf", "e_ghi_chu.docx",
+              "ct07.pdf")] if f is not None]
+    return BatchReport(batch_id=batch_id, name=batch_id, source=f"inbox/{batch_id}", status=status,
+                       manifest=BatchManifest(office_code="H12"), started_at=started,
+                       finished_at=started + timedelta(minutes=5), files=files)
+
+
+def test_export_rows_follow_batches_then_file_names(catalog: Catalog) -> None:
+    low = Problem(code=Reason.LOW_CONFIDENCE, message="page 2 below 60%", page=2)
+    unsupported = Problem(code=Reason.UNSUPPORTED_TYPE, message="not an image or PDF")
+    # Files finish in any order; the export sorts them by name.
+    catalog.record_file(BATCH, FileReport(file="e_ghi_chu.docx", status=FileStatus.QUARANTINED, size=10,
+                                          problems=[unsupported]))
+    catalog.record_document(*make_document("khaisinh", "b_khai_sinh.pdf", KHAI_SINH,
+                                           status=FileStatus.NEEDS_REVIEW, problems=[low]))
+    catalog.record_file(BATCH, FileReport(file="c_ban_sao.pdf", status=FileStatus.DUPLICATE,
+                                          document_id="khaisinh", duplicate_of="b_khai_sinh.pdf"))
+    catalog.record_document(*make_document("cccd", "a_cccd.pdf", [CCCD]))
+    catalog.record_file(BATCH, FileReport(file="d_cccd_chup_lai.pdf", status=FileStatus.DUPLICATE,
+                                          document_id="cccd", duplicate_of="cccd"))  # an earlier batch's
+    later = "2025-06-03-quay-1"
+    catalog.begin_batch(later, "quay-1", "inbox/quay-1", BatchManifest())
+    catalog.record_document(*make_document("ct07", "ct07.pdf", [CT07], batch_id=later))
+
+    expected_first = [
+        {"file": "a_cccd.pdf", "page": 1, "text": CCCD},
+        {"file": "a_cccd.pdf", "status": "ok", "reason": None},
+        {"file": "b_khai_sinh.pdf", "page": 1, "text": KHAI_SINH[0]},
+        {"file": "b_khai_sinh.pdf", "page": 2, "text": KHAI_SINH[1]},
+        {"file": "b_khai_sinh.pdf", "status": "needs_review", "reason": "low_confidence"},
+        {"file": "c_ban_sao.pdf", "page": 1, "text": KHAI_SINH[0]},
+        {"file": "c_ban_sao.pdf", "page": 2, "text": KHAI_SINH[1]},
+        {"file": "c_ban_sao.pdf", "status": "duplicate", "reason": None, "duplicate_of": "b_khai_sinh.pdf"},
+        {"file": "d_cccd_chup_lai.pdf", "page": 1, "text": CCCD},
+        {"file": "d_cccd_chup_lai.pdf", "status": "duplicate", "reason": None, "duplicate_of": "cccd"},
+        {"file": "e_ghi_chu.docx", "status": "quarantined", "reason": "unsupported_type"},
+    ]
+    expected_later = [
+        {"file": "ct07.pdf", "page": 1, "text": CT07},
+        {"file": "ct07.pdf", "status": "ok", "reason": None},
+    ]
+    assert list(catalog.export_rows()) == expected_first + expected_later
+    assert list(catalog.export_rows(later)) == expected_later
+    assert list(catalog.export_rows("no-such-batch")) == []
+
+
+def test_finished_batches_come_back_as_reports(catalog: Catalog) -> None:
+    catalog.record_document(*make_document("cccd", "a_cccd.pdf", [CCCD]))
+    corrupt = Problem(code=Reason.CORRUPT, message="cannot be read")
+    catalog.record_file(BATCH, FileReport(file="e_ghi_chu.docx", status=FileStatus.QUARANTINED,
+                                          problems=[corrupt]))
+    assert catalog.batch_report(BATCH) is None  # not finished yet
+    assert catalog.batches() == []
+
+    first = report_for(catalog, BATCH, datetime(2025, 6, 2, 1, 0, tzinfo=UTC), BatchStatus.PARTIAL)
+    catalog.finish_batch(first, "reports/2025-06-02-quay-1.json")
+    later = "2025-06-03-quay-1"
+    catalog.begin_batch(later, "quay-1", "inbox/quay-1", BatchManifest())
+    catalog.record_document(*make_document("ct07", "ct07.pdf", [CT07], batch_id=later))
+    second = report_for(catalog, later, datetime(2025, 6, 3, 1, 0, tzinfo=UTC), BatchStatus.DONE)
+    catalog.finish_batch(second, "reports/2025-06-03-quay-1.json")
+
+    assert catalog.batch_report(BATCH) == first
+    assert [f.file for f in first.files] == ["a_cccd.pdf", "e_ghi_chu.docx"]
+    assert catalog.batches() == [second, first]
+    assert catalog.batches(limit=1) == [second]
+    assert catalog.batch_report("no-such-batch") is None
+
+
+def test_documents_recorded_from_four_threads_all_land(catalog: Catalog) -> None:
+    def record(worker: int) -> None:
+        for n in range(5):
+            doc_id = f"w{worker}-d{n}"
+            texts = [f"Hồ sơ số {worker}{n}0000 trang một", "trang hai"]
+            catalog.record_document(*make_document(doc_id, f"{doc_id}.pdf", texts))
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(record, range(4)))
+
+    counts = catalog.counts()
+    assert (counts["documents"], counts["pages"], counts["batch_files"]) == (20, 40, 20)
+    assert found(catalog, "ho so") == {f"w{w}-d{n}" for w in range(4) for n in range(5)}
+    assert found(catalog, "230000") == {"w2-d3"}
