@@ -1,14 +1,16 @@
-"""Scanned Vietnamese pages with exact ground truth: typeset like an office printer, spoiled like a scanner.
+"""Scanned Vietnamese pages with exact ground truth: typeset like a printer, spoiled like a scanner.
 
-OCR tests and benchmarks need pages whose text is known to the character, printed in the fonts offices
-use, and arriving in the states real scans arrive in (skewed, sideways, noisy, blurred, yellowed,
-stamped, bordered, over-compressed) and the file formats scanners and phones write (EXIF-rotated JPEG,
-multi-page TIFF, 16-bit PNG, CMYK JPEG, transparent PNG). Everything is seeded: same seed, same pixels.
+OCR tests and benchmarks need pages whose text is known to the character, printed in the fonts
+offices use, in the states real scans arrive in (skewed, sideways, noisy, blurred, yellowed,
+stamped, bordered, over-compressed) and in the file formats scanners and phones write
+(EXIF-rotated JPEG, multi-page TIFF, 16-bit PNG, CMYK JPEG, transparent PNG). Everything is seeded:
+same seed, same pixels.
 """
 
 from __future__ import annotations
 
 import io
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,44 +20,23 @@ from typing import NamedTuple
 import numpy as np
 from PIL import ExifTags, Image, ImageColor, ImageDraw, ImageFilter, ImageFont, features
 
+from tests.generators import corpus
+
 FONT_DIR = Path("/usr/share/fonts/truetype")
 
-# Family → (regular, bold) under FONT_DIR; all cover Vietnamese (`fc-list :lang=vi`). Liberation Serif
-# is metric-compatible with Times New Roman, the font Decree 30/2020 prescribes for official papers.
+# Family → (regular, bold) under FONT_DIR; all cover Vietnamese (`fc-list :lang=vi`). Liberation
+# Serif is metric-compatible with Times New Roman, the font Decree 30/2020 prescribes for official
+# papers.
 FONTS: dict[str, tuple[str, str]] = {
-    "Liberation Serif": ("liberation2/LiberationSerif-Regular.ttf", "liberation2/LiberationSerif-Bold.ttf"),
-    "Liberation Sans": ("liberation2/LiberationSans-Regular.ttf", "liberation2/LiberationSans-Bold.ttf"),
+    "Liberation Serif": ("liberation2/LiberationSerif-Regular.ttf",
+                         "liberation2/LiberationSerif-Bold.ttf"),
+    "Liberation Sans": ("liberation2/LiberationSans-Regular.ttf",
+                        "liberation2/LiberationSans-Bold.ttf"),
     "DejaVu Serif": ("dejavu/DejaVuSerif.ttf", "dejavu/DejaVuSerif-Bold.ttf"),
     "DejaVu Sans": ("dejavu/DejaVuSans.ttf", "dejavu/DejaVuSans-Bold.ttf"),
     "Noto Serif": ("noto/NotoSerif-Regular.ttf", "noto/NotoSerif-Bold.ttf"),
     "Noto Sans": ("noto/NotoSans-Regular.ttf", "noto/NotoSans-Bold.ttf"),
 }
-
-MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
-
-# Stand-in text until tests/generators/corpus.py lands: headings and sentences of one-stop paperwork.
-TITLES = (
-    "Đơn đề nghị cấp bản sao trích lục",
-    "Tờ khai đăng ký khai sinh",
-    "Giấy ủy quyền",
-    "Đơn đề nghị đăng ký biến động đất đai",
-    "Xác nhận thông tin về cư trú",
-    "Biên bản tiếp nhận hồ sơ",
-)
-SENTENCES = (
-    "Kính gửi Ủy ban nhân dân phường Bến Nghé, Quận 1, Thành phố Hồ Chí Minh.",
-    "Tôi tên là Nguyễn Thị Thu Hằng, sinh ngày 12 tháng 3 năm 1985, quốc tịch Việt Nam.",
-    "Nơi cư trú hiện nay tại số 47 đường Lê Lợi, phường Phú Hội, thành phố Huế.",
-    "Đề nghị cơ quan có thẩm quyền xem xét và giải quyết hồ sơ theo quy định của pháp luật.",
-    "Người ủy quyền chịu trách nhiệm trước pháp luật về nội dung đã cam đoan trong giấy này.",
-    "Hồ sơ gồm tờ khai, bản sao giấy khai sinh và giấy tờ chứng minh nơi cư trú của người yêu cầu.",
-    "Thời hạn giải quyết là năm ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ.",
-    "Trường hợp hồ sơ chưa đầy đủ, cán bộ tiếp nhận hướng dẫn người nộp bổ sung một lần.",
-    "Thửa đất số 215, tờ bản đồ số 09, diện tích 120,5 mét vuông, mục đích sử dụng đất ở.",
-    "Lý do đề nghị: giấy chứng nhận đã cấp bị hư hỏng, rách nát trong quá trình sử dụng.",
-    "Tôi xin cam đoan những thông tin khai trên đây là đúng sự thật và chịu trách nhiệm.",
-    "Lệ phí đã nộp theo biên lai số 0012345 ngày 05 tháng 11 năm 2024 tại bộ phận một cửa.",
-)
 
 
 class Paper(NamedTuple):
@@ -96,63 +77,69 @@ def _mm_to_px(mm: float, dpi: int) -> int:
 
 @lru_cache(maxsize=64)
 def _font(family: str, bold: bool, size_px: int) -> ImageFont.FreeTypeFont:
-    """A loaded font; RAQM shaping places stacked Vietnamese marks (Ấ, Ệ) the way a printer would."""
+    """A loaded font; RAQM shaping places stacked Vietnamese marks (Ấ, Ệ) as a printer would."""
     layout = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
     return ImageFont.truetype(str(FONT_DIR / FONTS[family][bold]), size_px, layout_engine=layout)
+
+
+# Line pitch and baseline position as multiples of the font size. Stacked capitals (Ộ, Ễ) reach 1.07
+# above the baseline and dots below (ậ) 0.24 under it in every font above, so ink stays in its line.
+_LINE_PITCH = 1.5
+_BASELINE = 1.1
 
 
 class _Typesetter:
     """Draws lines top to bottom inside the text box and remembers the ones that fit on the page."""
 
-    def __init__(self, image: Image.Image, box: tuple[int, int, int, int], line_height: int) -> None:
+    def __init__(self, image: Image.Image, box: tuple[int, int, int, int]) -> None:
         self.draw = ImageDraw.Draw(image)
         self.left, self.top, self.right, self.bottom = box
         self.y = self.top
-        self.line_height = line_height
         self.lines: list[str] = []
-
-    def _fits(self) -> bool:
-        return self.y + self.line_height <= self.bottom
 
     def line(self, text: str, font: ImageFont.FreeTypeFont, *, centred: bool = False,
              indent: int = 0, underline: bool = False) -> bool:
         """Draw one line; False (and nothing drawn) once the page is full."""
-        if not self._fits():
+        pitch = round(font.size * _LINE_PITCH)
+        if self.y + pitch > self.bottom:
             return False
         width = self.draw.textlength(text, font=font)
         x = self.left + ((self.right - self.left - width) / 2 if centred else indent)
-        self.draw.text((x, self.y), text, font=font, fill=0)
+        baseline = self.y + round(font.size * _BASELINE)
+        self.draw.text((x, baseline), text, font=font, fill=0, anchor="ls")
         if underline:  # the short rule printed under the motto
-            rule_y = self.y + self.line_height
+            rule_y = self.y + pitch + font.size // 8
             self.draw.line([(x + width * 0.15, rule_y), (x + width * 0.85, rule_y)], fill=0,
-                           width=max(1, self.line_height // 30))
+                           width=max(1, round(font.size / 20)))
         self.lines.append(text)
-        self.y += self.line_height
+        self.y += pitch
         return True
 
-    def paragraph(self, text: str, font: ImageFont.FreeTypeFont, indent: int) -> bool:
-        """Greedy word wrap with a first-line indent; False once the page is full."""
-        words, current, first = text.split(), "", True
-        for word in words:
+    def paragraph(self, text: str, font: ImageFont.FreeTypeFont, *, indent: int = 0,
+                  centred: bool = False) -> bool:
+        """Greedy word wrap, first line indented or all centred; False once the page is full."""
+        current, first = "", True
+        for word in text.split():
             candidate = f"{current} {word}".strip()
             room = self.right - self.left - (indent if first else 0)
             if current and self.draw.textlength(candidate, font=font) > room:
-                if not self.line(current, font, indent=indent if first else 0):
+                if not self.line(current, font, centred=centred, indent=indent if first else 0):
                     return False
                 current, first = word, False
             else:
                 current = candidate
-        return not current or self.line(current, font, indent=indent if first else 0)
+        return not current or self.line(current, font, centred=centred,
+                                        indent=indent if first else 0)
 
-    def skip(self, fraction: float) -> None:
-        """Vertical white space, as a fraction of a line."""
-        self.y += round(self.line_height * fraction)
+    def skip(self, pixels: int) -> None:
+        """Vertical white space between blocks."""
+        self.y += pixels
 
 
 def render_page(
     paragraphs: Sequence[str],
     *,
-    title: str,
+    title: str | None = None,
     font: str = "Liberation Serif",
     size_pt: float = 13,
     dpi: int = 300,
@@ -162,6 +149,8 @@ def render_page(
 ) -> RenderedPage:
     """Typeset an administrative page: motto header, bold title, indented word-wrapped paragraphs.
 
+    Without `motto` and `title` it is a continuation page of a longer paper.
+
     Lines that do not fit above the bottom margin are dropped and left out of the ground truth, so
     `text` is always exactly what is printed (the title is printed, and recorded, in capitals).
     """
@@ -169,26 +158,22 @@ def render_page(
     image = Image.new("L", (_mm_to_px(size.width_mm, dpi), _mm_to_px(size.height_mm, dpi)), 255)
     size_px = round(size_pt * dpi / 72)
     box = (_mm_to_px(margins.left, dpi), _mm_to_px(margins.top, dpi),
-           image.width - _mm_to_px(margins.right, dpi), image.height - _mm_to_px(margins.bottom, dpi))
-    setter = _Typesetter(image, box, line_height=round(size_px * 1.5))
-    regular, bold = _font(font, False, size_px), _font(font, True, size_px)
-    if motto:
-        setter.line(MOTTO[0], bold, centred=True)
-        setter.line(MOTTO[1], bold, centred=True, underline=True)
-        setter.skip(0.8)
-    setter.line(title.upper(), _font(font, True, round(size_px * 1.15)), centred=True)
-    setter.skip(0.5)
+           image.width - _mm_to_px(margins.right, dpi),
+           image.height - _mm_to_px(margins.bottom, dpi))
+    setter = _Typesetter(image, box)
+    if motto:  # one line each, shrunk to the text width on narrow paper as form designers do
+        probe = _font(font, True, size_px)
+        motto_px = min(size_px, int(size_px * (box[2] - box[0]) / probe.getlength(corpus.MOTTO[0])))
+        setter.line(corpus.MOTTO[0], _font(font, True, motto_px), centred=True)
+        setter.line(corpus.MOTTO[1], _font(font, True, motto_px), centred=True, underline=True)
+        setter.skip(size_px)
+    if title:
+        setter.paragraph(title.upper(), _font(font, True, round(size_px * 1.15)), centred=True)
+        setter.skip(size_px // 2)
     for text in paragraphs:
-        if not setter.paragraph(text, regular, indent=size_px * 2):
+        if not setter.paragraph(text, _font(font, False, size_px), indent=size_px * 2):
             break
     return RenderedPage(image=image, text="\n".join(setter.lines), dpi=dpi)
-
-
-def sample_paragraphs(rng: np.random.Generator, n: int, sentences_each: int = 2) -> list[str]:
-    """`n` paragraphs of distinct administrative sentences, chosen by `rng`."""
-    picks = rng.choice(len(SENTENCES), size=n * sentences_each, replace=False)
-    return [" ".join(SENTENCES[i] for i in picks[p * sentences_each:(p + 1) * sentences_each])
-            for p in range(n)]
 
 
 def sample_page(
@@ -199,11 +184,14 @@ def sample_page(
     dpi: int = 300,
     font: str | None = None,
     size_pt: float | None = None,
+    title: str | None = None,
 ) -> RenderedPage:
-    """A page with a random title, text, font and 10-14 pt size; small by default to keep OCR fast."""
+    """A page with random text, heading, font and 10-14 pt size (unless given); small by default so
+    OCR stays fast."""
+    text_rng = random.Random(int(rng.integers(2**32)))  # the corpus draws with the stdlib's rng
     return render_page(
-        sample_paragraphs(rng, paragraphs),
-        title=TITLES[rng.integers(len(TITLES))],
+        corpus.paragraphs(text_rng, paragraphs, sentences_each=2),
+        title=title or text_rng.choice(corpus.HEADINGS),
         font=font or list(FONTS)[rng.integers(len(FONTS))],
         size_pt=size_pt or float(rng.integers(20, 29)) / 2,
         dpi=dpi,
@@ -211,7 +199,7 @@ def sample_page(
     )
 
 
-# --- Degradations: pure functions, image in, new image out; randomness only through `rng`. ---------
+# --- Degradations: pure functions, image in, new image out; randomness only through `rng`. ------
 
 
 def _white(image: Image.Image) -> int | tuple[int, ...]:
@@ -233,13 +221,15 @@ def rotate90(image: Image.Image, k: int) -> Image.Image:
     return image.rotate(90 * (k % 4), expand=True)
 
 
-def gaussian_noise(image: Image.Image, sigma: float = 12.0, *, rng: np.random.Generator) -> Image.Image:
+def gaussian_noise(image: Image.Image, sigma: float = 12.0, *,
+                   rng: np.random.Generator) -> Image.Image:
     """Sensor noise: every pixel shifted by N(0, sigma) grey levels."""
     pixels = np.asarray(image, dtype=np.float32)
     return _to_image(pixels + rng.normal(0.0, sigma, pixels.shape))
 
 
-def salt_pepper(image: Image.Image, amount: float = 0.004, *, rng: np.random.Generator) -> Image.Image:
+def salt_pepper(image: Image.Image, amount: float = 0.004, *,
+                rng: np.random.Generator) -> Image.Image:
     """Dust and dropouts: a fraction `amount` of pixels turned pure black or pure white."""
     pixels = np.array(image)
     hit = rng.random(pixels.shape[:2]) < amount
@@ -269,7 +259,8 @@ def low_dpi(image: Image.Image, scale: float = 200 / 300) -> Image.Image:
     return image.resize(size, Image.Resampling.BOX)
 
 
-def uneven_light(image: Image.Image, strength: float = 0.45, *, rng: np.random.Generator) -> Image.Image:
+def uneven_light(image: Image.Image, strength: float = 0.45, *,
+                 rng: np.random.Generator) -> Image.Image:
     """Shading that darkens one side of the page, like a phone photo or a lifted scanner lid."""
     height, width = image.height, image.width
     angle = rng.uniform(0, 2 * np.pi)
@@ -281,7 +272,8 @@ def uneven_light(image: Image.Image, strength: float = 0.45, *, rng: np.random.G
     return _to_image(pixels * (factor[..., None] if pixels.ndim == 3 else factor))
 
 
-def border(image: Image.Image, width_frac: float = 0.04, *, rng: np.random.Generator) -> Image.Image:
+def border(image: Image.Image, width_frac: float = 0.04, *,
+           rng: np.random.Generator) -> Image.Image:
     """The dark frame and edge shadow a flatbed leaves around a page smaller than its glass."""
     page = np.asarray(image, dtype=np.float32)
     height, width = page.shape[:2]
@@ -307,7 +299,7 @@ def color_paper(
     stamp: bool = True,
     stamp_text: str | None = None,
 ) -> Image.Image:
-    """Yellowed paper, dark ink and, optionally, a blue received-stamp ring (with text) over the body.
+    """Yellowed paper, dark ink and, optionally, a blue received-stamp ring (with text) on top.
 
     The stamp text is not part of any ground truth: OCR reading it is a realistic error.
     """
@@ -357,7 +349,7 @@ def degraded_variants(
     return [(name, degrade(page.image, rng), page.text) for name, degrade in DEGRADATIONS.items()]
 
 
-# --- Writers: the file formats scanners and phones really produce. ---------------------------------
+# --- Writers: the file formats scanners and phones really produce. ------------------------------
 
 
 def save_png(image: Image.Image, path: Path, *, dpi: int = 300) -> Path:
@@ -402,7 +394,7 @@ def save_tiff_multipage(pages: Sequence[Image.Image], path: Path, *, dpi: int = 
 
 
 def save_16bit_png(image: Image.Image, path: Path, *, dpi: int = 300) -> Path:
-    """16-bit greyscale PNG (mode I;16), written by scanners set to 'high quality' or 48-bit colour."""
+    """16-bit greyscale PNG (mode I;16), as scanners set to 'high quality' or 48-bit write."""
     wide = np.asarray(image.convert("L"), dtype=np.uint16) * 257
     Image.fromarray(wide).save(path, format="PNG", dpi=(dpi, dpi))
     return path
