@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from ocr.archive import extract_zip
 from ocr.preflight import PreflightResult, preflight
 from schemas.batch import BatchManifest
-from schemas.document import Problem, Reason
+from schemas.document import FileKind, Problem, Reason
 from schemas.settings import Settings
 from schemas.vntext import fold
 
@@ -65,15 +65,35 @@ def stage(source: Path, settings: Settings) -> StagedBatch:
 
     manifest, problems = _read_manifest(root / MANIFEST_NAME if source.is_dir() or _is_zip(source) else None)
     files = [
-        StagedFile(name=path.relative_to(root).as_posix(), path=path, preflight=preflight(path, settings))
+        staged
         for path in sorted(candidates)
         if path.name != MANIFEST_NAME
+        for staged in _stage_file(path, path.relative_to(root).as_posix(), settings)
     ]
     return StagedBatch(
         batch_id=batch_id(name, [(f.name, f.preflight.sha256) for f in files]),
         name=name, source=str(source), manifest=manifest, problems=problems, files=files,
         rejected=rejected,
     )
+
+
+def _stage_file(path: Path, name: str, settings: Settings) -> list[StagedFile]:
+    """Preflight one file; a zip inside a batch folder is unpacked in place of itself.
+
+    A zip with any refused member (unsafe name, encryption, an archive inside it, a bomb) is
+    quarantined whole, bytes kept, so the clerk gets one clear reason instead of a partial unpacking.
+    """
+    checked = preflight(path, settings)
+    if checked.kind is not FileKind.ZIP or checked.problems:
+        return [StagedFile(name=name, path=path, preflight=checked)]
+    unpacked = settings.work_dir / f"zip-{checked.sha256[:16]}"
+    extracted = extract_zip(path, unpacked, settings)
+    if extracted.rejected:
+        checked.problems = [problem for _, problem in extracted.rejected]
+        return [StagedFile(name=name, path=path, preflight=checked)]
+    return [StagedFile(name=f"{name}/{member}", path=unpacked / member,
+                       preflight=preflight(unpacked / member, settings))
+            for member in sorted(extracted.files)]
 
 
 def batch_id(name: str, contents: list[tuple[str, str]]) -> str:

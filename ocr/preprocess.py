@@ -19,6 +19,7 @@ log = logging.getLogger(__name__)
 TARGET_DPI = 300
 _MAX_SKEW = 15.0  # degrees; beyond this a page is treated as rotated, not skewed
 _NOISE_SIGMA = 6.0  # Immerkær noise estimate above which the page is median-filtered
+_BORDER_DARKNESS = 60  # scanner lids and table shadows are darker than any uneven lighting
 _LINES_CLEARLY_HORIZONTAL = 2.0  # line_direction() above this: upright or upside down, never sideways
 
 
@@ -46,7 +47,7 @@ class Preprocessed:
 
 
 def preprocess(rgb: np.ndarray, dpi: int, *, timeout: float = 30) -> Preprocessed:
-    """Run the whole chain: scale to 300 dpi, orientation, deskew, border crop, denoise, flatten light.
+    """Run the whole chain: scale to 300 dpi, border crop, denoise, flatten light, orientation, deskew.
 
     Orientation costs a second Tesseract call, so it is spent only where needed: text lines running
     vertically (a sideways page) or no clear line direction. Upside-down pages look like upright ones
@@ -56,26 +57,27 @@ def preprocess(rgb: np.ndarray, dpi: int, *, timeout: float = 30) -> Preprocesse
     display = _resize(rgb, scale)
     gray = cv2.cvtColor(display, cv2.COLOR_RGB2GRAY)
 
-    checked = line_direction(gray) < _LINES_CLEARLY_HORIZONTAL
-    rotation = detect_rotation(gray, timeout=timeout) if checked else 0
-    if rotation:
-        display, gray = _rotate90(display, rotation), _rotate90(gray, rotation)
-
-    skew = estimate_skew(gray)
-    if abs(skew) >= 0.1:
-        display, gray = _rotate_by(display, skew), _rotate_by(gray, skew)
-
     box = paper_box(gray)
     if box is not None:
         x, y, w, h = box
         display, gray = display[y : y + h, x : x + w], gray[y : y + h, x : x + w]
-
     denoised = noise_sigma(gray) > _NOISE_SIGMA
     if denoised:
         gray = cv2.medianBlur(gray, 3)
+    # Every measurement below runs on the flattened page: shading would otherwise pass for ink.
+    flat = flatten_background(gray)
+
+    checked = line_direction(flat) < _LINES_CLEARLY_HORIZONTAL
+    rotation = detect_rotation(flat, timeout=timeout) if checked else 0
+    if rotation:
+        display, flat = _rotate90(display, rotation), _rotate90(flat, rotation)
+
+    skew = estimate_skew(flat)
+    if abs(skew) >= 0.1:
+        display, flat = _rotate_by(display, skew), _rotate_by(flat, skew)
     return Preprocessed(
         display=np.ascontiguousarray(display),
-        ocr=flatten_background(gray),
+        ocr=np.ascontiguousarray(flat),
         dpi=round(dpi * scale),
         rotation=rotation,
         skew_degrees=round(skew, 2),
@@ -137,7 +139,7 @@ def estimate_skew(gray: np.ndarray) -> float:
         return float(np.var(rotated.sum(axis=1, dtype=np.float64)))
 
     coarse = max(np.arange(-_MAX_SKEW, _MAX_SKEW + 0.01, 1.0), key=score)
-    fine = max(np.arange(coarse - 1.0, coarse + 1.01, 0.1), key=score)
+    fine = max(np.arange(max(coarse - 1.0, -_MAX_SKEW), min(coarse + 1.0, _MAX_SKEW) + 0.01, 0.1), key=score)
     return float(fine)
 
 
@@ -147,7 +149,7 @@ def paper_box(gray: np.ndarray) -> tuple[int, int, int, int] | None:
     Only dark regions connected to the image edge count as border, so dark content on the page (a
     photo, a table rule) never gets cropped.
     """
-    dark = (gray < 90).astype(np.uint8)
+    dark = (gray < _BORDER_DARKNESS).astype(np.uint8)
     h, w = dark.shape
     count, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
     edge_labels = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])))

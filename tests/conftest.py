@@ -18,6 +18,8 @@ from prefect.testing.utilities import prefect_test_harness  # noqa: E402
 
 from schemas.settings import Settings  # noqa: E402
 
+pytest_plugins = ["tests.s3server"]
+
 
 @pytest.fixture(scope="session")
 def prefect_server() -> Iterator[None]:
