@@ -67,6 +67,7 @@ class BatchRow(Base):
     started_at: Mapped[datetime] = mapped_column(index=True)
     finished_at: Mapped[datetime | None]
     report_key: Mapped[str | None] = mapped_column(String)
+    problems: Mapped[list[Any]] = mapped_column(server_default="[]")
 
 
 class DocumentRow(Base):

@@ -167,6 +167,7 @@ class Catalog:
                 id=report.batch_id, name=report.name, source=report.source,
                 manifest=report.manifest.model_dump(mode="json"), status=report.status.value,
                 started_at=report.started_at, finished_at=report.finished_at, report_key=report_key,
+                problems=[p.model_dump(mode="json") for p in report.problems],
             ))
 
     def batch_report(self, batch_id: str) -> BatchReport | None:
