@@ -1,20 +1,25 @@
-"""The test-input generators tell the truth: CER counts what a reader sees, pages carry the text they
-claim, each degradation does what its name says, and the writers produce the formats promised."""
+"""The test-input generators tell the truth: CER counts what a reader sees, pages carry the text
+they claim, each degradation does what its name says, the writers produce the formats promised."""
 
 from __future__ import annotations
 
-import os
+import random
 import unicodedata
 from pathlib import Path
 
 import numpy as np
+import pdfplumber
+import pikepdf
 import pytesseract
 import pytest
+import yaml
 from PIL import Image, ImageChops, ImageOps
 
 from ocr.metrics import cer, wer
+from schemas.batch import BatchManifest
 from schemas.vntext import has_vietnamese_marks
-from tests.generators import pages
+from tests.generators import corpus, pages
+from tests.generators.sample_batch import DOSSIER_CODE, PAGE_BREAK, make_sample_batch
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +83,7 @@ def test_rendered_page_shows_vietnamese_ground_truth(page: pages.RenderedPage) -
     assert 0.005 < _ink_fraction(page.image) < 0.2
     assert has_vietnamese_marks(page.text)
     lines = page.text.splitlines()
-    assert lines[:2] == list(pages.MOTTO)
+    assert lines[:2] == list(corpus.MOTTO)
     assert len(lines) >= 6
 
 
@@ -99,13 +104,17 @@ def test_every_font_stacks_vietnamese_marks(family: str) -> None:
     assert top < plain_top and bottom > plain_bottom
 
 
-def test_text_that_does_not_fit_is_left_out_of_the_ground_truth() -> None:
-    many = pages.sample_paragraphs(np.random.default_rng(1), 6) * 3
-    small = pages.render_page(many, title="Biên bản", paper="A6", size_pt=12, dpi=150)
-    printed_words = small.text.split()
-    assert len(printed_words) < len(" ".join(many).split())
-    bottom_margin = np.asarray(small.image)[-round(pages.DEFAULT_MARGINS.bottom / 25.4 * 150):]
-    assert bottom_margin.min() == 255
+def test_everything_stays_inside_the_margins_and_overflow_is_left_out_of_the_truth() -> None:
+    many = corpus.paragraphs(random.Random(1), 12)
+    longest_heading = max(corpus.HEADINGS, key=len)
+    small = pages.render_page(many, title=longest_heading, font="DejaVu Sans", size_pt=14,
+                              paper="A6", dpi=150)
+    assert len(small.text.split()) < len(" ".join(many).split())
+    assert set(longest_heading.split()) <= set(small.text.split())  # wrapped, not cut
+    top, right, bottom, left = (round(mm / 25.4 * 150) for mm in pages.DEFAULT_MARGINS)
+    pixels = np.asarray(small.image)
+    for margin in (pixels[:top], pixels[-bottom:], pixels[:, :left], pixels[:, -right:]):
+        assert margin.min() > 128  # at most a faint anti-aliased edge
 
 
 def test_a4_page_has_a4_pixels_at_its_dpi() -> None:
@@ -176,13 +185,14 @@ def test_color_paper_is_yellowish_with_a_blue_stamp(page: pages.RenderedPage) ->
     assert ((blue - red) > 60).sum() > 1000
 
 
-def test_every_variant_changes_the_image_and_keeps_the_ground_truth(page: pages.RenderedPage) -> None:
+def test_every_variant_changes_the_image_and_keeps_the_ground_truth() -> None:
+    page = pages.sample_page(np.random.default_rng(8), dpi=150)  # small: ten degradations, twice
     variants = pages.degraded_variants(np.random.default_rng(9), page)
     assert [name for name, _, _ in variants] == list(pages.DEGRADATIONS)
     for name, image, truth in variants:
         assert truth == page.text, name
-        same_size = image.size == page.image.size
-        assert not same_size or ImageChops.difference(image.convert("L"), page.image).getbbox(), name
+        if image.size == page.image.size:
+            assert ImageChops.difference(image.convert("L"), page.image).getbbox(), name
     again = pages.degraded_variants(np.random.default_rng(9), page)
     assert all(a[1].tobytes() == b[1].tobytes() for a, b in zip(variants, again))
 
@@ -230,7 +240,58 @@ def test_multipage_tiff_keeps_every_page(page: pages.RenderedPage, tmp_path: Pat
 # --- the promise that matters: Tesseract reads a clean page almost perfectly ----------------------
 
 
-def test_tesseract_reads_a_clean_page_with_under_five_percent_cer(page: pages.RenderedPage) -> None:
-    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+def test_tesseract_reads_a_clean_page_with_under_five_percent_cer(
+        page: pages.RenderedPage, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "1")  # one thread per Tesseract, as in production
     text = pytesseract.image_to_string(page.image, lang="vie", config=f"--dpi {page.dpi}")
     assert cer(page.text, text) < 0.05
+
+
+# --- the sample batch a clerk drops ---------------------------------------------------------------
+
+
+def test_sample_batch_is_what_its_manifest_and_truth_say(tmp_path: Path) -> None:
+    truth = make_sample_batch(tmp_path / "batch")
+    folder = tmp_path / "batch"
+    manifest = BatchManifest.model_validate(
+        yaml.safe_load((folder / "batch.yaml").read_text(encoding="utf-8")))
+    assert manifest.dossier_code == DOSSIER_CODE and manifest.direction == "input"
+    assert set(manifest.files) == set(truth) == {p.name for p in folder.iterdir()} - {"batch.yaml"}
+    assert sum(1 for text in truth.values() if not text) == 1  # the broken file
+
+    for name, entry in manifest.files.items():
+        path = folder / name
+        if path.suffix == ".pdf":
+            with pdfplumber.open(path) as pdf:
+                assert len(pdf.pages) == entry.expected_pages, name
+                layer = "\n".join(page.extract_text() or "" for page in pdf.pages)
+            # the born-digital PDF carries its truth as text; the scanned one has no text at all
+            assert cer(truth[name], layer) < 0.01 if layer else has_vietnamese_marks(truth[name])
+        elif truth[name]:
+            with Image.open(path) as image:
+                assert getattr(image, "n_frames", 1) == entry.expected_pages, name
+            assert truth[name].count(PAGE_BREAK) == entry.expected_pages - 1
+        else:
+            with pytest.raises(OSError), Image.open(path) as image:
+                image.load()
+
+
+def _pdf_payload(path: Path) -> list[bytes]:
+    """What a PDF shows (page drawing operators and image data), without the creation time and
+    document ID that PDF writers stamp on every file."""
+    with pikepdf.open(path) as pdf:
+        return [pikepdf.unparse_content_stream(pikepdf.parse_content_stream(page))
+                + b"".join(image.read_raw_bytes() for image in page.get_images().values())
+                for page in pdf.pages]
+
+
+def test_sample_batch_is_reproducible(tmp_path: Path) -> None:
+    first = make_sample_batch(tmp_path / "a")
+    again = make_sample_batch(tmp_path / "b")
+    assert first == again
+    for name in [*first, "batch.yaml"]:
+        a, b = tmp_path / "a" / name, tmp_path / "b" / name
+        if a.suffix == ".pdf":
+            assert _pdf_payload(a) == _pdf_payload(b), name
+        else:
+            assert a.read_bytes() == b.read_bytes(), name
