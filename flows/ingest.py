@@ -1,8 +1,9 @@
 """The ingest flow: a dropped batch becomes stored, searchable documents and a batch report.
 
 Tasks run at document or page granularity only (each task run costs the server tens of milliseconds),
-and pass object keys, never images. Page tasks fan out over a thread pool sized to the cores; each runs
-one single-threaded Tesseract process, so there are never more busy OCR threads than cores.
+and pass object keys, never images. Page tasks fan out over a thread pool; a semaphore sized to the
+cores lets only that many read pages at once, each with one single-threaded Tesseract process, so there
+are never more busy OCR threads than cores.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -50,6 +52,20 @@ class PageResult(BaseModel):
     page: PageText
     pdf_key: str
     thumbnail_key: str | None = None
+
+
+_slots: dict[int, threading.BoundedSemaphore] = {}
+_slots_lock = threading.Lock()
+
+
+def ocr_slots(settings: Settings) -> threading.BoundedSemaphore:
+    """At most `ocr_workers` pages are being read at once in this process.
+
+    The task runner has more threads than cores because tasks waiting on upstream futures hold a
+    thread while idle; this semaphore is what keeps the busy ones (one Tesseract each) to the cores.
+    """
+    with _slots_lock:
+        return _slots.setdefault(settings.ocr_workers, threading.BoundedSemaphore(settings.ocr_workers))
 
 
 def document_id(sha256: str) -> str:
@@ -98,7 +114,8 @@ def read_page_task(plan: DocumentPlan, number: int, original: StoredObject,
     log = get_run_logger()
     path = _local_copy(store, original, settings)
     try:
-        reading = read_page(path, plan.file.preflight.kind, number, settings, thumbnail=number == 1)
+        with ocr_slots(settings):
+            reading = read_page(path, plan.file.preflight.kind, number, settings, thumbnail=number == 1)
         page = reading.page
     except Exception as exc:  # noqa: BLE001 - one bad page must not stop the batch
         log.error("document %s page %d failed: %s", plan.document_id, number, type(exc).__name__)
@@ -170,7 +187,7 @@ def finish_batch(report: BatchReport, settings: Settings) -> BatchReport:
     return report
 
 
-@flow(name="ingest-batch", task_runner=ThreadPoolTaskRunner(max_workers=os.cpu_count() or 1))
+@flow(name="ingest-batch", task_runner=ThreadPoolTaskRunner(max_workers=4 * (os.cpu_count() or 1)))
 def ingest_batch(source: str) -> BatchReport:
     """Digitize one batch (folder, zip or single file) and return its report."""
     settings = Settings()

@@ -1,7 +1,8 @@
-"""Load one page of a scan as plain 8-bit RGB pixels, whatever the scanner or phone wrote.
+"""Load one page of a scan as plain 8-bit pixels (grey or RGB), whatever the scanner or phone wrote.
 
 Scans arrive with EXIF rotation, 16-bit depth, CMYK, alpha channels, palettes or 1-bit pixels; OCR and
-OpenCV want upright 8-bit RGB. Everything that decodes images lives here so the rest never sees modes.
+OpenCV want upright 8-bit pixels. Everything that decodes images lives here so the rest never sees
+modes. Grey scans stay grey: a third of the memory and no colour conversion on every page.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ _DEFAULT_DPI = 300
 
 @dataclass(frozen=True)
 class PageImage:
-    """An upright RGB page and the resolution it was captured at."""
+    """An upright page and the resolution it was captured at."""
 
-    pixels: np.ndarray  # H x W x 3, uint8
+    pixels: np.ndarray  # uint8: H x W for grey scans, H x W x 3 (RGB) for colour
     dpi: int
 
 
@@ -37,30 +38,31 @@ def page_count(path: Path, kind: FileKind) -> int:
 
 
 def load_page(path: Path, kind: FileKind, number: int, pdf_dpi: int = _DEFAULT_DPI) -> PageImage:
-    """Page `number` (1-based) as upright 8-bit RGB; PDF pages are rasterized at `pdf_dpi`."""
+    """Page `number` (1-based) as upright 8-bit pixels; PDF pages are rasterized at `pdf_dpi`."""
     if kind is FileKind.PDF:
         return PageImage(pdf.render_page(path, number, dpi=pdf_dpi), pdf_dpi)
     with Image.open(path) as image:
         frame = ImageSequence.Iterator(image)[number - 1]
         dpi = _declared_dpi(frame) or _guess_dpi(frame.size)
         upright = ImageOps.exif_transpose(frame)
-        return PageImage(to_rgb8(upright), dpi)
+        return PageImage(to_8bit(upright), dpi)
 
 
-def to_rgb8(image: Image.Image) -> np.ndarray:
-    """Any PIL mode to 8-bit RGB: 16-bit scaled (not clipped), alpha composited on white paper."""
+def to_8bit(image: Image.Image) -> np.ndarray:
+    """Any PIL mode to 8-bit grey or RGB: 16-bit scaled (not clipped), alpha composited on white paper."""
     if image.mode in ("I;16", "I;16B", "I;16L", "I"):
         wide = np.asarray(image, dtype=np.float64)
         peak = 65535.0 if image.mode.startswith("I;16") or wide.max() > 255 else 255.0
-        gray = np.clip(wide * (255.0 / peak), 0, 255).astype(np.uint8)
-        return np.dstack([gray] * 3)
+        return np.clip(wide * (255.0 / peak), 0, 255).astype(np.uint8)
     if image.mode == "F":
-        gray = np.clip(np.asarray(image), 0, 255).astype(np.uint8)
-        return np.dstack([gray] * 3)
+        return np.clip(np.asarray(image), 0, 255).astype(np.uint8)
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return np.asarray(Image.alpha_composite(paper, rgba).convert("RGB"))
+        flattened = Image.alpha_composite(paper, rgba)
+        return np.asarray(flattened.convert("L" if image.mode == "LA" else "RGB"))
+    if image.mode in ("1", "L"):
+        return np.asarray(image.convert("L"))
     return np.asarray(image.convert("RGB"))
 
 

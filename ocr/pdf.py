@@ -48,6 +48,8 @@ COLUMN_MIN_ROWS = 2
 COLUMN_SETTLE_ROWS = 3
 # Text columns are at least this many median word heights wide (A4 in three columns: about 14).
 COLUMN_MIN_EM = 6.0
+# Column lines start flush; a start this share of a gutter's minimum width inside it is not flush.
+FLUSH_TOLERANCE = 0.25
 # A vertical gap of this many median word heights ends a column run (e.g. before a page number).
 COLUMN_BREAK_EM = 2.5
 # Prose columns have mostly full lines; a label|value form has ragged ones and is read row by row.
@@ -222,8 +224,9 @@ def _interior_gaps(rows: Sequence[_Row], min_gap: float) -> list[Interval]:
             if right[0] - left[1] >= min_gap]
 
 
-def _narrowed(gutters: Sequence[Interval], row: _Row, min_gap: float) -> list[Interval]:
-    """Each gutter cut to its widest part that `row` leaves empty; gutters the row crosses vanish."""
+def _narrowed(gutters: Sequence[Interval], row: _Row,
+              min_gap: float) -> list[tuple[Interval, Interval]]:
+    """(gutter, its widest part that `row` leaves empty) for each gutter the row does not cross."""
     result = []
     for start, end in gutters:
         pieces, cursor = [], start
@@ -233,8 +236,18 @@ def _narrowed(gutters: Sequence[Interval], row: _Row, min_gap: float) -> list[In
         pieces.append((cursor, end))
         widest = max(pieces, key=lambda piece: piece[1] - piece[0])
         if widest[1] - widest[0] >= min_gap:
-            result.append(widest)
+            result.append(((start, end), widest))
     return result
+
+
+def _starts_in_gutter(row: _Row, gutters: Sequence[Interval], min_gap: float) -> bool:
+    """Whether a run of the row's words (words less than `min_gap` apart) begins inside a gutter."""
+    starts, reach = [], -math.inf
+    for word in row.words:
+        starts.append(word.x0)
+        reach = max(reach, word.x1)
+    margin = FLUSH_TOLERANCE * min_gap
+    return any(start + margin < x < end - margin for x in starts for start, end in gutters)
 
 
 def _column_of(word: _Box, gutters: Sequence[Interval]) -> int:
@@ -274,8 +287,10 @@ def _column_run(rows: Sequence[_Row], start: int, em: float) -> tuple[list[Inter
 
     Columns begin side by side, so the first rows (those level with row `start`, whose baselines may
     differ when the columns use different fonts) must have words on both sides of every gutter. The
-    run then goes down while rows leave the gutters empty; a row crossing an established gutter, or
-    a tall vertical gap, ends it. Returns no gutters when the run is not prose columns (a label|value
+    run then goes down while rows leave the gutters empty. It ends at a tall vertical gap, at a row
+    crossing an established gutter, and at a row with a run of words starting inside a gutter: column
+    lines may reach into a gutter (ragged right) but start flush, so such a row is centred or
+    full-width text, like the title under a Vietnamese letter's two-block header. Returns no gutters when the run is not prose columns (a label|value
     form, a tab stop): its rows are then read across, and none of them is tried again as a start,
     so a form's last rows cannot pass for columns on their own.
     """
@@ -288,10 +303,12 @@ def _column_run(rows: Sequence[_Row], start: int, em: float) -> tuple[list[Inter
         if rows[end].top - rows[end - 1].bottom > COLUMN_BREAK_EM * em:
             break
         narrowed = _narrowed(gutters, rows[end], min_gap)
-        established = end - start >= COLUMN_SETTLE_ROWS
-        if not narrowed or (established and len(narrowed) < len(gutters)):
+        if not narrowed or (end - start >= COLUMN_SETTLE_ROWS and len(narrowed) < len(gutters)):
             break
-        gutters, end = narrowed, end + 1  # early on, a vanishing gutter was a wide word space
+        surviving = [gutter for gutter, _ in narrowed]  # early on, one that vanished was word spaces
+        if end - start >= COLUMN_MIN_ROWS and _starts_in_gutter(rows[end], surviving, min_gap):
+            break
+        gutters, end = [piece for _, piece in narrowed], end + 1
     if (not gutters or end - start < COLUMN_MIN_ROWS
             or not _is_prose(_split_columns(rows[start:end], gutters), em)):
         return [], end

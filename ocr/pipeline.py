@@ -103,11 +103,11 @@ def _quality_problems(page: PageText, settings: Settings) -> list[Problem]:
     return []
 
 
-def _thumbnail(rgb: np.ndarray) -> bytes:
+def _thumbnail(pixels: np.ndarray) -> bytes:
     """A small JPEG of the page for result lists."""
-    h, w = rgb.shape[:2]
+    h, w = pixels.shape[:2]
     scale = THUMBNAIL_WIDTH / w
-    small = cv2.resize(rgb, (THUMBNAIL_WIDTH, max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(pixels, (THUMBNAIL_WIDTH, max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
     buffer = io.BytesIO()
     Image.fromarray(small).save(buffer, format="JPEG", quality=70)
     return buffer.getvalue()

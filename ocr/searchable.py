@@ -15,10 +15,10 @@ import pikepdf
 from PIL import Image
 
 
-def image_page(rgb: np.ndarray, dpi: int, *, quality: int = 80) -> bytes:
+def image_page(pixels: np.ndarray, dpi: int, *, quality: int = 80) -> bytes:
     """A one-page PDF of the image at `dpi` (JPEG inside; grey when the scan has no colour)."""
-    image = Image.fromarray(rgb)
-    if _is_grey(rgb):
+    image = Image.fromarray(pixels)
+    if pixels.ndim == 3 and _is_grey(pixels):
         image = image.convert("L")
     buffer = io.BytesIO()
     image.save(buffer, format="PDF", resolution=float(dpi), quality=quality)

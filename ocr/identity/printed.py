@@ -1,0 +1,464 @@
+"""Printed fields of an ID card side, read from its OCR text by their labels (DESIGN 5.4).
+
+Labels are found by fuzzy matching on folded text (Tesseract damages marks and letters); a value is
+the text after its label on the same line, up to the next label, or the next line(s) when the label
+ends its line (names sit under their label; places wrap onto a second line). Digit fields go through
+`digits_from_ocr`, dates accept OCR noise, and everything is validated before it becomes a field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+from ocr.identity.idnumber import digits_from_ocr
+from schemas.identity import (
+    NO_EXPIRY, CardSide, CardType, FieldValue, IdSource, ReviewReason, SourceReading,
+)
+from schemas.vntext import fold, nfc
+
+Line = str | tuple[str, float]  # a line of text, or (text, Tesseract confidence 0-100; -1 unknown)
+
+CONF_UNKNOWN = 0.8  # OCR confidence of a line when the caller gave none
+_REPAIRED = 0.95  # a digit field in which look-alike letters were turned into digits
+_NOISY_DATE = 0.9  # a date whose separators had to be guessed
+
+_NUMBER = "number"  # the "Số" label: a 12-digit ID, or a 9-digit CMND number
+_PLACES = ("place_of_origin", "place_of_residence", "place_of_birth")
+_DATES = ("date_of_birth", "date_of_issue", "date_of_expiry")
+
+# Folded label texts per field: Vietnamese ones of the chip CCCD, the 2016 CCCD, the 2024 Căn cước
+# and the CMND; the English halves of the bilingual labels ("Họ và tên / Full name").
+_VI_LABELS: dict[str, tuple[str, ...]] = {
+    _NUMBER: ("so dinh danh ca nhan", "so"),
+    "full_name": ("ho va ten", "ho ten", "ho chu dem va ten khai sinh"),
+    "date_of_birth": ("ngay sinh", "ngay thang nam sinh", "sinh ngay"),
+    "sex": ("gioi tinh",),
+    "nationality": ("quoc tich",),
+    "place_of_origin": ("que quan", "nguyen quan"),
+    "place_of_residence": ("noi thuong tru", "noi cu tru", "noi dkhk thuong tru"),
+    "place_of_birth": ("noi dang ky khai sinh",),
+    "date_of_issue": ("ngay thang nam cap", "ngay thang nam"),
+    "date_of_expiry": ("co gia tri den", "ngay thang nam het han"),
+}
+_EN_LABELS: dict[str, tuple[str, ...]] = {
+    _NUMBER: ("personal identification number", "no"),
+    "full_name": ("full name",),
+    "date_of_birth": ("date of birth",),
+    "sex": ("sex",),
+    "nationality": ("nationality",),
+    "place_of_origin": ("place of origin",),
+    "place_of_residence": ("place of residence",),
+    "place_of_birth": ("place of birth",),
+    "date_of_issue": ("date of issue", "date month year"),
+    "date_of_expiry": ("date of expiry",),
+}
+# Headings and labels of no interest: they end the value that precedes them.
+_OTHER_LABELS: dict[None, tuple[str, ...]] = {
+    None: ("cong hoa xa hoi chu nghia viet nam", "doc lap tu do hanh phuc",
+           "socialist republic of viet nam", "independence freedom happiness",
+           "can cuoc cong dan", "citizen identity card", "can cuoc", "identity card",
+           "giay chung minh nhan dan", "dac diem nhan dang", "personal identification",
+           "dau vet rieng va di hinh", "dan toc", "ton giao", "ngon tro trai", "ngon tro phai",
+           "left index finger", "right index finger"),
+}
+_SHORT = 5  # labels shorter than this ("so", "no", "sex") are only looked for near the line start
+_BACK_CUES = ("dac diem nhan dang", "ngon tro trai", "ngon tro phai", "dau vet rieng va di hinh")
+_FRONT_FIELDS = {"id_number", "old_id_number", "full_name", "date_of_birth"}
+_SEPARATORS = " \t:/|.,;-_"
+_TRAILING = " \t:/|-_"  # commas stay at the end of a wrapped place line: they join its next line
+_TOKEN_RE = re.compile(r"[^\s/:|]+")
+_MRZ_LINE_RE = re.compile(r"^(?=.*<<)[A-Z0-9<]{25,}$")
+
+
+@dataclass(frozen=True)
+class _Label:
+    field: str | None
+    text: str
+
+    @property
+    def short(self) -> bool:
+        return len(self.text) < _SHORT
+
+    @property
+    def max_errors(self) -> int:
+        """OCR errors tolerated in the folded label: none in short ones ("ho ten" must not match the
+        name "Hồ Tân"), then one per 8 characters or so ("nguyen quan" must not match "Nguyễn Văn")."""
+        size = len(self.text)
+        return 0 if size < 8 else 1 if size < 16 else 2 if size < 24 else 3
+
+
+_LABELS = [_Label(field, text) for table in (_VI_LABELS, _EN_LABELS, _OTHER_LABELS)
+           for field, texts in table.items() for text in texts]
+_SHORT_NUMBER_LABELS = {label.text for label in _LABELS if label.field == _NUMBER and label.short}
+
+
+@dataclass(frozen=True)
+class _Token:
+    key: str  # folded, punctuation stripped
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Hit:
+    label: _Label
+    first: int  # token indices [first, last)
+    last: int
+    weight: int  # label length less errors: a long label matched well beats a short one
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """Consecutive hits of one field on a line ("Họ và tên / Full name") and the text after them."""
+
+    field: str | None
+    start: int  # where the first label starts in the line
+    value: str
+
+
+class PrintedReading(SourceReading):
+    """Fields read from the printed text; `problems` names fields whose label was found but whose
+    value could not be read (the reason says how)."""
+
+    source: IdSource = IdSource.PRINTED
+    card_type: CardType = CardType.UNKNOWN
+    side: CardSide = CardSide.UNKNOWN
+    problems: dict[str, ReviewReason] = {}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Finding labels
+
+
+def _tokens(line: str) -> list[_Token]:
+    tokens = []
+    for match in _TOKEN_RE.finditer(line):
+        key = fold(match.group()).strip(_SEPARATORS + "'\"()")
+        if key:
+            tokens.append(_Token(key, match.start(), match.end()))
+    return tokens
+
+
+def _candidate_hits(tokens: list[_Token]) -> list[_Hit]:
+    hits = []
+    for first in range(len(tokens)):
+        for label in _LABELS:
+            size = label.text.count(" ") + 1
+            # OCR may merge two words of a label or split one.
+            for span in {max(1, size - 1), size, size + 1}:
+                if first + span > len(tokens):
+                    continue
+                text = " ".join(token.key for token in tokens[first:first + span])
+                errors = Levenshtein.distance(text, label.text, score_cutoff=label.max_errors)
+                if errors <= label.max_errors:
+                    hits.append(_Hit(label, first, first + span, len(label.text) - errors))
+    return hits
+
+
+def _line_hits(line: str, tokens: list[_Token]) -> list[_Hit]:
+    """The labels on one line: best non-overlapping matches; short labels only where labels are
+    expected (the first two tokens, or right after a label of the same field), and a short "Số"/"No"
+    only before a number (an address may start with "Số 12")."""
+    chosen: list[_Hit] = []
+    candidates = sorted(_candidate_hits(tokens), key=lambda h: (-h.weight, h.first))
+    for short in (False, True):
+        for hit in candidates:
+            if hit.label.short != short or any(
+                    hit.first < other.last and other.first < hit.last for other in chosen):
+                continue
+            if short and hit.first > 1 and not any(
+                    other.last == hit.first and other.label.field == hit.label.field
+                    for other in chosen):
+                continue
+            if short and hit.label.field == _NUMBER and not _number_follows(line, tokens, hit):
+                continue
+            chosen.append(hit)
+    return sorted(chosen, key=lambda h: h.first)
+
+
+def _number_follows(line: str, tokens: list[_Token], hit: _Hit) -> bool:
+    rest = tokens[hit.last:]
+    while rest and rest[0].key in _SHORT_NUMBER_LABELS:
+        rest = rest[1:]
+    found = _number(line[rest[0].start:]) if rest else None
+    return found is not None and len(found[0]) in (9, 12)
+
+
+def _without_english_label(field: str | None, text: str) -> str:
+    """'/ Fuli narne: NGUYỄN VĂN' → 'NGUYỄN VĂN': drop the English half of a bilingual label that OCR
+    damaged too much to be found as a label."""
+    words = text.lstrip(_SEPARATORS).split()
+    cut, best = 0, 0.0
+    for label in _EN_LABELS.get(field or "", ()):
+        for size in range(1, min(len(words), label.count(" ") + 2) + 1):
+            score = fuzz.ratio(fold(" ".join(words[:size])).strip(_SEPARATORS), label)
+            if score >= 70 and score > best:
+                cut, best = size, score
+    return " ".join(words[cut:]).rstrip(_TRAILING) if cut else text.strip(" \t:/|-_.;")
+
+
+def _entries(line: str, tokens: list[_Token], hits: list[_Hit]) -> list[_Entry]:
+    """Group the hits of a line by field and cut the value text between them."""
+    entries: list[_Entry] = []
+    for i, hit in enumerate(hits):
+        end = tokens[hits[i + 1].first].start if i + 1 < len(hits) else len(line)
+        value = _without_english_label(hit.label.field, line[tokens[hit.last - 1].end:end])
+        previous = entries[-1] if entries else None
+        if previous is not None and previous.field == hit.label.field and not previous.value:
+            entries[-1] = _Entry(hit.label.field, previous.start, value)
+        else:
+            entries.append(_Entry(hit.label.field, tokens[hit.first].start, value))
+    return entries
+
+
+# ---------------------------------------------------------------------------------------------------
+# Values
+
+
+def _number(text: str) -> tuple[str, bool] | None:
+    """The leading digit run of a value ("079 203 0l2345 ..."), and whether letters were repaired."""
+    raw = ""
+    for token in text.split():
+        token = token.strip(_SEPARATORS)
+        if not token or not any(ch.isdigit() for ch in token) or not digits_from_ocr(token).isdigit():
+            break
+        raw += token
+    digits = digits_from_ocr(raw)
+    return (digits, digits != raw) if raw else None
+
+
+def _repair_digit_tokens(text: str) -> str:
+    return re.sub(r"\S+", lambda m: digits_from_ocr(m.group())
+                  if any(ch.isdigit() for ch in m.group()) else m.group(), text)
+
+
+def _real_date(day: str, month: str, year: str) -> str | None:
+    try:
+        found = date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    return found.isoformat() if 1900 <= found.year <= 2100 else None
+
+
+def parse_date(text: str) -> tuple[str, bool] | None:
+    """ISO date from 'dd/mm/yyyy' read by OCR ('0l/O1/1990', '01-01-1990', '01011990', separators
+    read as 1 or 7), and whether the separators had to be guessed."""
+    repaired = _repair_digit_tokens(text)
+    match = re.search(r"(\d{1,2})\s*[/.\-,]\s*(\d{1,2})\s*[/.\-,]\s*(\d{4})", repaired)
+    if match:
+        iso = _real_date(*match.groups())
+        return (iso, False) if iso else None
+    run = re.search(r"\d[\d\s]*\d", repaired)
+    digits = run.group().replace(" ", "") if run else ""
+    if len(digits) == 10 and digits[2] in "17" and digits[5] in "17":
+        digits = digits[:2] + digits[3:5] + digits[6:]
+    if len(digits) == 8:
+        iso = _real_date(digits[:2], digits[2:4], digits[4:])
+        return (iso, True) if iso else None
+    return None
+
+
+def _words_date(folded: str) -> str | None:
+    """'Ngày 15 tháng 08 năm 2016' (the issue date on CMND and 2016 CCCD backs), folded."""
+    match = re.search(r"ngay\W*(\w{1,2})\W*thang\W*(\w{1,2})\W*nam\W*(\w{4})", folded)
+    if match is None:
+        return None
+    parts = [digits_from_ocr(part) for part in match.groups()]
+    return _real_date(*parts) if all(part.isdigit() for part in parts) else None
+
+
+def _name(text: str) -> str | None:
+    """Names are printed in capitals: keep the longest run of capitalised words (drops a damaged
+    English label or stray marks), or all the words when OCR lost the case."""
+    words = [word.strip(_SEPARATORS) for word in text.split()]
+    words = [word for word in words if word.isalpha()]
+    best: list[str] = []
+    run: list[str] = []
+    for word in words:
+        run = run + [word] if word.isupper() else []
+        best = max(best, run, key=len)
+    chosen = best or words
+    return nfc(" ".join(chosen)) if chosen else None
+
+
+def _sex(text: str) -> str | None:
+    word = fold(text).split()[:1]
+    if not word:
+        return None
+    scores = {"M": fuzz.ratio(word[0], "nam"), "F": fuzz.ratio(word[0], "nu")}
+    best = max(scores, key=lambda k: scores[k])
+    return best if scores[best] >= 70 and scores["M"] != scores["F"] else None
+
+
+def _nationality(text: str) -> str | None:
+    if fuzz.ratio(fold(text), "viet nam") >= 80:
+        return "Việt Nam"
+    words = [word for word in text.split() if word.isalpha()]
+    return nfc(" ".join(words)) if words else None
+
+
+def _place(text: str) -> str | None:
+    value = " ".join(text.split()).strip(_SEPARATORS)
+    return nfc(value) if value else None
+
+
+def _read_value(field: str, text: str) -> tuple[str, str, float] | ReviewReason:
+    """(field name, normalized value, confidence factor) or why the value is unreadable."""
+    if field == _NUMBER:
+        found = _number(text)
+        if found is None or len(found[0]) not in (9, 12):
+            return ReviewReason.ID_INVALID
+        digits, repaired = found
+        return ("id_number" if len(digits) == 12 else "old_id_number", digits,
+                _REPAIRED if repaired else 1.0)
+    if field in _DATES:
+        if field == "date_of_expiry" and fuzz.partial_ratio("khong thoi han", fold(text)) >= 85:
+            return field, NO_EXPIRY, 1.0
+        parsed = parse_date(text)
+        if parsed is None:
+            return ReviewReason.DATE_INVALID
+        return field, parsed[0], _NOISY_DATE if parsed[1] else 1.0
+    reader = {"full_name": _name, "sex": _sex, "nationality": _nationality}.get(field, _place)
+    value = reader(text)
+    return (field, value, 1.0) if value else ReviewReason.FIELD_MISSING
+
+
+# ---------------------------------------------------------------------------------------------------
+# The card
+
+
+def _present(cue: str, folded_text: str) -> bool:
+    threshold = 95 if len(cue) < 10 else 90
+    return fuzz.partial_ratio(cue, folded_text) >= threshold
+
+
+def _folded_words(text: str) -> str:
+    return " ".join(re.sub(r"[^\w<]+", " ", fold(text)).split())
+
+
+def card_type_from_text(text: str) -> CardType:
+    """The kind of identity document from its headings and labels (either side), OCR-tolerant."""
+    folded = _folded_words(text)
+
+    def has(*cues: str) -> bool:
+        return any(_present(cue, folded) for cue in cues)
+
+    if has("ho chieu", "passport") or re.search(r"(^| )p<[a-z]{3}", folded):
+        return CardType.PASSPORT
+    if has("chung minh nhan dan", "noi dkhk thuong tru", "dau vet rieng va di hinh"):
+        return CardType.CMND9
+    if has("so dinh danh ca nhan", "personal identification number", "chu dem va ten khai sinh",
+           "noi dang ky khai sinh", "nam het han") or (
+            has("identity card") and not has("citizen identity card", "can cuoc cong dan")):
+        return CardType.CANCUOC2024
+    if has("citizen identity card", "personal identification", "full name", "date of birth",
+           "place of residence", "idvnm"):
+        return CardType.CCCD2021
+    if has("can cuoc cong dan", "dac diem nhan dang"):
+        return CardType.CCCD2016
+    return CardType.UNKNOWN
+
+
+def _normalized_lines(lines: str | Sequence[Line]) -> list[tuple[str, float]]:
+    """(NFC text, confidence 0-1) per line, whatever form the caller used."""
+    if isinstance(lines, str):
+        lines = lines.splitlines()
+    out = []
+    for line in lines:
+        text, conf = (line, -1.0) if isinstance(line, str) else line
+        out.append((nfc(text), conf / 100 if 0 <= conf <= 100 else CONF_UNKNOWN))
+    return out
+
+
+def _side(found_fields: set[str], text: str, lines: list[str]) -> CardSide:
+    folded = _folded_words(text)
+    front = bool(found_fields & _FRONT_FIELDS)
+    back = ("date_of_issue" in found_fields or any(_present(cue, folded) for cue in _BACK_CUES)
+            or any(_MRZ_LINE_RE.match("".join(line.split())) for line in lines))
+    return {(True, True): CardSide.BOTH, (True, False): CardSide.FRONT,
+            (False, True): CardSide.BACK}.get((front, back), CardSide.UNKNOWN)
+
+
+def extract_printed(lines: str | Sequence[Line], *,
+                    card_type: CardType | None = None) -> PrintedReading:
+    """Identity fields from the OCR lines of one card side (or both); never raises.
+
+    `lines` is the page text, or its lines, or (text, confidence) pairs with Tesseract's 0-100 line
+    confidence; a value's confidence is the lowest of the lines it was read from.
+    """
+    rows = _normalized_lines(lines)
+    texts = [text for text, _ in rows]
+    line_entries: list[list[_Entry]] = []
+    for text in texts:
+        tokens = _tokens(text)
+        line_entries.append(_entries(text, tokens, _line_hits(text, tokens)))
+
+    fields: dict[str, FieldValue] = {}
+    problems: dict[str, ReviewReason] = {}
+    for number, entries in enumerate(line_entries):
+        for position, entry in enumerate(entries):
+            if entry.field is None:
+                continue
+            parts, used = ([entry.value], [number]) if entry.value else ([], [])
+            if position == len(entries) - 1:
+                _continue_value(entry.field, parts, used, number, texts, line_entries)
+            if not parts:
+                problems.setdefault(_problem_field(entry.field), ReviewReason.FIELD_MISSING)
+                continue
+            read = _read_value(entry.field, " ".join(parts))
+            if isinstance(read, ReviewReason):
+                problems.setdefault(_problem_field(entry.field), read)
+                continue
+            name, value, factor = read
+            if name not in fields:
+                confidence = min(rows[i][1] for i in used) * factor
+                fields[name] = FieldValue(value=value, source=IdSource.PRINTED,
+                                          confidence=round(confidence, 4), raw=" / ".join(parts))
+    if "date_of_issue" not in fields:
+        _issue_date_in_words(rows, fields)
+    for name in fields:
+        problems.pop(name, None)
+    text = "\n".join(texts)
+    return PrintedReading(
+        fields=fields, problems=problems, reasons=list(dict.fromkeys(problems.values())),
+        card_type=card_type or card_type_from_text(text),
+        side=_side(set(fields), text, texts),
+    )
+
+
+def _problem_field(label_field: str) -> str:
+    return "id_number" if label_field == _NUMBER else label_field
+
+
+def _continue_value(field: str, parts: list[str], used: list[int], number: int, texts: list[str],
+                    line_entries: list[list[_Entry]]) -> None:
+    """Add the next line(s) to a value that ends its line: the value of a label alone on its line,
+    or the wrapped second line of a place. Stops at a line that starts with a label."""
+    most = 2 if field in _PLACES else 1
+    following = number + 1
+    while len(parts) < most and following < len(texts):
+        entries = line_entries[following]
+        text = texts[following][:entries[0].start if entries else None]
+        text = text.lstrip(_SEPARATORS).rstrip(_TRAILING)
+        if not text:
+            return
+        parts.append(text)
+        used.append(following)
+        if entries:
+            return
+        following += 1
+
+
+def _issue_date_in_words(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:
+    for text, conf in rows:
+        iso = _words_date(fold(text))
+        if iso:
+            fields["date_of_issue"] = FieldValue(value=iso, source=IdSource.PRINTED,
+                                                 confidence=conf, raw=text)
+            return
