@@ -244,7 +244,8 @@ def _starts_in_gutter(row: _Row, gutters: Sequence[Interval], min_gap: float) ->
     """Whether a run of the row's words (words less than `min_gap` apart) begins inside a gutter."""
     starts, reach = [], -math.inf
     for word in row.words:
-        starts.append(word.x0)
+        if word.x0 - reach >= min_gap:
+            starts.append(word.x0)
         reach = max(reach, word.x1)
     margin = FLUSH_TOLERANCE * min_gap
     return any(start + margin < x < end - margin for x in starts for start, end in gutters)
@@ -290,9 +291,11 @@ def _column_run(rows: Sequence[_Row], start: int, em: float) -> tuple[list[Inter
     run then goes down while rows leave the gutters empty. It ends at a tall vertical gap, at a row
     crossing an established gutter, and at a row with a run of words starting inside a gutter: column
     lines may reach into a gutter (ragged right) but start flush, so such a row is centred or
-    full-width text, like the title under a Vietnamese letter's two-block header. Returns no gutters when the run is not prose columns (a label|value
-    form, a tab stop): its rows are then read across, and none of them is tried again as a start,
-    so a form's last rows cannot pass for columns on their own.
+    full-width text, like the title under a Vietnamese letter's two-block header.
+
+    Returns no gutters when the run is not prose columns (a label|value form, a tab stop): its rows
+    are then read across, and none of them is tried again as a start, so a form's last rows cannot
+    pass for columns on their own.
     """
     min_gap = GUTTER_MIN_EM * em
     end = start + 1

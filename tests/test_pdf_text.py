@@ -104,6 +104,40 @@ def test_three_columns_between_a_heading_and_a_page_number(tmp_path: Path, font:
     assert layer.text.endswith("\nTrang 1/1")
 
 
+@pytest.mark.parametrize(("columns", "seeds"), [(2, 6), (3, 16)])
+@pytest.mark.parametrize("justify", [True, False], ids=["justified", "ragged"])
+def test_columns_hold_across_many_layouts(tmp_path: Path, columns: int, seeds: int, justify: bool) -> None:
+    """Columns that open with a paragraph's short last line, ragged lines reaching into the gutter,
+    baselines that drift apart after a paragraph break, headings and page numbers: text still comes
+    out column by column."""
+    fonts = FONTS if columns == 2 else ["Liberation Serif", "Noto Serif"]  # narrow enough for 3
+    for seed in range(seeds):
+        rng = random.Random(seed)
+        pdf, truth = pdfs.born_digital_pdf(
+            corpus.paragraphs(rng, 5), columns=columns, font=fonts[seed % len(fonts)], size_pt=9,
+            heading=rng.choice(corpus.HEADINGS) if seed % 2 else None,
+            footer="Trang 1/1" if seed % 3 == 0 else None, justify=justify)
+        layer = read_text_layer(_write(tmp_path, pdf, f"{seed}.pdf"), 1)
+
+        assert layer.columns == columns, f"seed {seed}"
+        assert _flat(layer.text) == _flat(truth), f"seed {seed}"
+
+
+def test_official_letter_header_blocks_are_read_one_after_the_other(tmp_path: Path) -> None:
+    """Agency block, motto block, then the title as a block of its own (not the motto block's tail)."""
+    pdf, truth = pdfs.official_letter_pdf(
+        ("ỦY BAN NHÂN DÂN", "PHƯỜNG BẾN NGHÉ"), "Số: 125/UBND-VP",
+        "TP. Hồ Chí Minh, ngày 15 tháng 3 năm 2024", "GIẤY XÁC NHẬN",
+        corpus.paragraphs(random.Random(14), 2))
+    layer = read_text_layer(_write(tmp_path, pdf), 1)
+
+    assert layer.trusted, layer.reason
+    assert layer.text.startswith("ỦY BAN NHÂN DÂN\nPHƯỜNG BẾN NGHÉ\nSố: 125/UBND-VP\n\n"
+                                 "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n")
+    assert "\n\nGIẤY XÁC NHẬN\n" in layer.text
+    assert _flat(layer.text) == _flat(truth)
+
+
 def test_form_labels_stay_on_the_line_of_their_values(tmp_path: Path) -> None:
     """The aligned gap before the values is a tab stop, not a gutter: 'Giới tính: Nữ' stays one line."""
     pdf, truth = pdfs.form_pdf(FORM_FIELDS)

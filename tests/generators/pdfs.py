@@ -17,16 +17,17 @@ from xml.sax.saxutils import escape
 
 import pikepdf
 from PIL import Image
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.utils import ImageReader
+from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph, Spacer
 from reportlab.platypus.flowables import BalancedColumns
 
+from tests.generators import corpus
 from tests.generators.pages import FONT_DIR, FONTS
 
 POINTS_PER_INCH = 72
@@ -57,9 +58,10 @@ def born_digital_pdf(
     heading: str | None = None,
     size_pt: float = 11,
     footer: str | None = None,
+    justify: bool = True,
 ) -> tuple[bytes, str]:
-    """A one-page A4 PDF of justified paragraphs in `columns` balanced columns, with an optional
-    heading above them and a footer (a page number, say) centred at the foot of the page.
+    """A one-page A4 PDF of paragraphs (justified, or ragged right) in `columns` balanced columns, with
+    an optional heading above them and a footer (a page number, say) centred at the foot of the page.
 
     Returns the PDF bytes and the ground truth in reading order: the heading, the paragraphs in order
     (column by column), one per line, then the footer. Raises ValueError when the text does not fit on
@@ -75,8 +77,8 @@ def born_digital_pdf(
     widest = max((pdfmetrics.stringWidth(word, regular, size_pt) for word in words), default=0)
     if widest > column_width:
         raise ValueError("a word is wider than a column; use fewer columns or a smaller font")
-    body = ParagraphStyle("body", fontName=regular, fontSize=size_pt,
-                          leading=size_pt * 1.3, alignment=TA_JUSTIFY, spaceAfter=size_pt * 0.5)
+    body = ParagraphStyle("body", fontName=regular, fontSize=size_pt, leading=size_pt * 1.3,
+                          alignment=TA_JUSTIFY if justify else TA_LEFT, spaceAfter=size_pt * 0.5)
     title = ParagraphStyle("heading", fontName=_register(font, bold=True), fontSize=size_pt * 1.3,
                            leading=size_pt * 1.6, alignment=TA_CENTER)
     story: list[Flowable] = []
@@ -97,6 +99,41 @@ def born_digital_pdf(
         raise ValueError(f"the text needs {doc.page} pages; give fewer or shorter paragraphs")
     truth = "\n".join(([heading] if heading else []) + list(paragraphs) + ([footer] if footer else []))
     return buffer.getvalue(), truth
+
+
+def official_letter_pdf(agency: tuple[str, str], number: str, place_date: str, title: str,
+                        paragraphs: Sequence[str], font: str = "Liberation Serif",
+                        size_pt: float = 12) -> tuple[bytes, str]:
+    """A letter laid out as Decree 30/2020 prescribes: agency and document number in a block on the
+    left, the national motto and place and date in a block on the right, the title centred below,
+    then the body. Returns the PDF and the ground truth: left block, right block, title, body.
+    """
+    regular, bold = _register(font, bold=False), _register(font, bold=True)
+    left_centre, right_centre = A4[0] * 0.27, A4[0] * 0.66
+    body_width = A4[0] - 2 * 72
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4)
+    y = A4[1] - 60
+    header = [(agency[0], corpus.MOTTO[0], bold), (agency[1], corpus.MOTTO[1], bold),
+              (number, place_date, regular)]
+    for left, right, face in header:
+        page.setFont(face, size_pt)
+        page.drawCentredString(left_centre, y, left)
+        page.drawCentredString(right_centre, y, right)
+        y -= size_pt * 1.5
+    y -= size_pt * 2
+    page.setFont(bold, size_pt * 1.2)
+    page.drawCentredString(A4[0] / 2, y, title)
+    y -= size_pt * 2.5
+    page.setFont(regular, size_pt)
+    for text in paragraphs:
+        for line in simpleSplit(text, regular, size_pt, body_width):
+            page.drawString(72, y, line)
+            y -= size_pt * 1.5
+    page.showPage()
+    page.save()
+    truth = [agency[0], agency[1], number, *corpus.MOTTO, place_date, title, *paragraphs]
+    return buffer.getvalue(), "\n".join(truth)
 
 
 def form_pdf(fields: Sequence[tuple[str, str]], font: str = "Liberation Serif",
