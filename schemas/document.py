@@ -18,6 +18,28 @@ class FileKind(StrEnum):
     ZIP = "zip"
 
 
+class DocType(StrEnum):
+    """Kinds of paper found in dossiers (DESIGN 2, classify step)."""
+
+    ID_CMND9 = "id_cmnd9"
+    ID_CCCD2016 = "id_cccd2016"
+    ID_CCCD2021 = "id_cccd2021"
+    ID_CANCUOC2024 = "id_cancuoc2024"
+    PASSPORT = "passport"
+    BIRTH_CERTIFICATE = "birth_certificate"
+    MARRIAGE_CERTIFICATE = "marriage_certificate"
+    LAND_USE_CERTIFICATE = "land_use_certificate"
+    BUSINESS_REGISTRATION = "business_registration"
+    RESIDENCE_CONFIRMATION = "residence_confirmation"
+    JUDICIAL_RECORD = "judicial_record"
+    OTHER = "other"
+
+    @property
+    def is_identity_card(self) -> bool:
+        """Cards and passports carry the fields identity extraction reads."""
+        return self.value.startswith("id_") or self is DocType.PASSPORT
+
+
 class FileStatus(StrEnum):
     """Final state of a dropped file (capture tradition: ok, exception queue, reject)."""
 

@@ -1,0 +1,40 @@
+"""Document classification from headings, tolerant of what Tesseract does to them."""
+
+from __future__ import annotations
+
+import pytest
+
+from ocr.classify import classify
+from schemas.document import DocType
+
+MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    (MOTTO + "GIẤY KHAI SINH\nHọ, chữ đệm, tên: Lê Thị Hoa", DocType.BIRTH_CERTIFICATE),
+    (MOTTO + "GIAY KHAI SlNH\nHo, chu dem, ten", DocType.BIRTH_CERTIFICATE),  # marks lost, l for I
+    (MOTTO + "GIẤY CHỨNG NHẬN KẾT HÔN\nHọ, chữ đệm, tên vợ", DocType.MARRIAGE_CERTIFICATE),
+    ("GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT, QUYỀN SỞ HỮU NHÀ Ở", DocType.LAND_USE_CERTIFICATE),
+    ("GIẤY CHỨNG NHẬN ĐĂNG KÝ DOANH NGHIỆP\nCÔNG TY TNHH\nMã số doanh nghiệp: 0101234567",
+     DocType.BUSINESS_REGISTRATION),
+    (MOTTO + "XÁC NHẬN THÔNG TIN VÈ CƯ TRÚ\nMẫu CT07", DocType.RESIDENCE_CONFIRMATION),
+    ("PHIẾU LÝ LỊCH TƯ PHÁP SỐ 1", DocType.JUDICIAL_RECORD),
+    ("CĂN CƯỚC CÔNG DÂN\nCitizen Identity Card\nSố / No.\nHọ và tên / Full name", DocType.ID_CCCD2021),
+    ("CĂN CƯỚC\nIDENTITY CARD\nSố định danh cá nhân / Personal identification number",
+     DocType.ID_CANCUOC2024),
+    ("GIẤY CHỨNG MINH NHÂN DÂN\nSỐ 123456789\nHọ tên", DocType.ID_CMND9),
+    (MOTTO + "ĐƠN ĐỀ NGHỊ\nKính gửi: Ủy ban nhân dân phường", DocType.OTHER),
+])
+def test_headings_decide_the_type(text: str, expected: DocType) -> None:
+    assert classify(text).doc_type is expected
+
+
+def test_a_paper_cited_deep_in_a_letter_does_not_make_the_letter_that_paper() -> None:
+    letter = MOTTO + "ĐƠN ĐỀ NGHỊ CẤP BẢN SAO\n" + "Kính gửi Ủy ban nhân dân phường. " * 30 + \
+        "Kèm theo: bản sao giấy khai sinh."
+    assert classify(letter).doc_type is DocType.OTHER
+
+
+def test_scores_say_how_sure() -> None:
+    assert classify(MOTTO + "GIẤY KHAI SINH").score == 1.0
+    assert 0 <= classify("").score <= 1
