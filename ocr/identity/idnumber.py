@@ -86,11 +86,6 @@ def check_id_number(number: str, *, today: date | None = None) -> IdCheck:
     ))
 
 
-def is_valid_id_number(number: str, *, today: date | None = None) -> bool:
-    """Shorthand for check_id_number(...).ok."""
-    return check_id_number(number, today=today).ok
-
-
 def check_old_id_number(number: str) -> list[str]:
     """Problems of an old CMND number: 9 digits (12 for the 2012-2015 CMND, which follows the ID
     structure and is checked by check_id_number). Empty when it looks right."""

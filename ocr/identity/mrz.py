@@ -4,7 +4,8 @@ OCR of an MRZ confuses O/0, I/1, B/8, S/5, Z/2, G/6, reads the filler `<` as `K`
 adds filler characters. The parser repairs those confusions position by position (a digit field only
 holds digits, a name only letters), then trusts a field only when its check digit verifies. A repair
 that changes a digit into another digit is accepted only when the composite check digit confirms it
-and no other single repair does: a check digit is one chance in ten of agreeing by luck.
+and no other single repair does, and even then it is marked weak: a check digit is one chance in ten
+of agreeing by luck, so such a value needs another source to agree before it counts.
 
 The builders `td1_lines` and `td3_lines` write a correct MRZ from fields; the parser is their inverse.
 """
@@ -24,19 +25,23 @@ FILLER = "<"
 _WEIGHTS = (7, 3, 1)
 NATIONALITY_NAMES = {"VNM": "Việt Nam"}
 
-# Confidence of MRZ fields: confirmed by the field's and the composite check digit; repaired digit
-# confirmed by both; only the field's own check digit (the composite failed); not covered by any check
-# digit (sex, nationality); a name without diacritics, and one that may have been cut at the line end.
+# Confidence of MRZ fields. Confirmed: the field's and the composite check digit verify. Two copies:
+# the composite failed, but both copies of a card's ID (9 and 12 digits) verify and agree. Weak: a
+# single mod-10 check digit (a shifted or garbled field passes one in ten times), or a digit repaired
+# into another digit (two mod-10 checks can both be fooled by one misread plus one wrong repair:
+# weights 7,3,1 make a 5-apart error and a 3↔8 repair cancel out); weak values are below fusion's
+# review threshold and need another source that agrees. Unchecked: sex and nationality, no check
+# digit covers them. Names: no diacritics, and maybe cut at the line end.
 CONF_CONFIRMED = 1.0
-CONF_REPAIRED = 0.9
-CONF_FIELD_CHECK_ONLY = 0.85
+CONF_TWO_COPIES = 0.85
+CONF_WEAK = 0.65
 CONF_UNCHECKED_CONFIRMED_LINE = 0.95
 CONF_UNCHECKED = 0.8
 CONF_NAME = 0.6
 CONF_NAME_MAYBE_CUT = 0.5
 
 # Per-position kinds of the templates below: d digit, c check digit, x letter or digit (passport
-# number), A letters (codes), n name letters, s sex, f filler.
+# number), A letters (codes), n name letters, s sex, f filler. In digit positions, K is a filler.
 _TO_DIGIT = str.maketrans("OQDILBSZGK", "000118526<")
 _TO_LETTER = str.maketrans("012568", "OIZSGB")
 _FILLER_LOOKALIKES = re.compile(r"[«‹≪＜(\[{]")
@@ -126,7 +131,7 @@ _TD3 = _Layout(
 
 
 class MrzReading(SourceReading):
-    """Fields read from an MRZ; `format` is None when no MRZ could be read at all."""
+    """Fields read from an MRZ; `format` is None when no zone of that shape was found."""
 
     source: IdSource = IdSource.MRZ
     format: Literal["td1", "td3"] | None = None
@@ -151,11 +156,18 @@ def _vietnamese_name_fillers(name: str) -> str:
 
 
 def _code_fillers(line: str) -> str:
-    """Filler read as K in a line of codes: K runs, and K next to a filler."""
+    """Filler read as K in a line of codes: K runs, and K next to a filler. Check digits cannot
+    tell (K = 20 ≡ '<' = 0 modulo 10), so a passport number really ending in K is misread; Vietnamese
+    passport numbers are a letter and 7 digits, and the personal number is the 12-digit ID."""
     line = re.sub(r"K{2,}", lambda m: FILLER * len(m.group()), line)
     while (fixed := re.sub(r"K(?=<)|(?<=<)K", FILLER, line)) != line:
         line = fixed
     return line
+
+
+def _trailing_fillers(line: str) -> str:
+    """Fillers read as K at the end of a name line (a K next to a filler may start a name there)."""
+    return re.sub(r"[K<]{2,}$", lambda m: FILLER * len(m.group()), line)
 
 
 def _fit(line: str, width: int, pad_at_end: bool) -> str:
@@ -220,7 +232,7 @@ def _prepare(lines: str | Sequence[str], layout: _Layout) -> list[str] | None:
     prepared = []
     for number, (line, template) in enumerate(zip(chosen, layout.templates)):
         if number == name_line:
-            line = _fit(_code_fillers(line), layout.width, pad_at_end=True)
+            line = _fit(_trailing_fillers(line), layout.width, pad_at_end=True)
             if vietnamese:
                 line = line[:name_start] + _vietnamese_name_fillers(line[name_start:])
         else:
@@ -368,20 +380,21 @@ def _parse(lines: str | Sequence[str], layout: _Layout, today: date | None) -> M
     confirmed = _confirm(prepared, layout)
     if confirmed is not None:
         prepared, repaired = confirmed
-        accepted = {f.name: CONF_REPAIRED if f.name == repaired else CONF_CONFIRMED
+        accepted = {f.name: CONF_WEAK if f.name == repaired else CONF_CONFIRMED
                     for f in layout.fields}
     else:
-        accepted = {f.name: CONF_FIELD_CHECK_ONLY for f in layout.fields
-                    if _field_ok(f.text(prepared))}
-        # Two copies of the ID on a TD1 line 1 that both verify yet differ: trust neither.
-        if {"doc9", "id12"} <= accepted.keys() and not _consistent(prepared, layout):
-            del accepted["id12"]
+        accepted = {f.name: CONF_WEAK for f in layout.fields if _field_ok(f.text(prepared))}
+        if {"doc9", "id12"} <= accepted.keys():
+            if _consistent(prepared, layout):
+                accepted["id12"] = CONF_TWO_COPIES
+            else:  # two copies of the ID that both verify yet differ: trust neither
+                del accepted["id12"]
     fields, reasons = _read_fields(prepared, layout, accepted, confirmed is not None,
                                    today or date.today())
-    checked_fields = {"id_number", "document_number", "date_of_birth", "date_of_expiry"}
-    if not checked_fields & fields.keys():
-        reasons.insert(0, ReviewReason.MRZ_UNREADABLE)
-    elif confirmed is None:
+    if not {"id_number", "document_number", "date_of_birth"} & fields.keys():
+        # Nothing that identifies anyone (a zone of fillers verifies too): nothing to trust.
+        return MrzReading(reasons=[ReviewReason.MRZ_UNREADABLE], format=layout.kind)
+    if confirmed is None:
         reasons.insert(0, ReviewReason.MRZ_CHECKSUM_FAILED)
     return MrzReading(fields=fields, reasons=list(dict.fromkeys(reasons)), format=layout.kind,
                       composite_ok=confirmed is not None)
@@ -447,7 +460,7 @@ def _expiry_field(iso: str) -> str:
 
 
 def _code(code: str) -> str:
-    if len(code) != 3 or not code.isascii() or not code.isupper():
+    if not re.fullmatch(r"[A-Z]{3}", code):
         raise ValueError("country codes are three letters A-Z")
     return code
 

@@ -200,7 +200,11 @@ def _without_english_label(field: str | None, text: str) -> str:
             score = fuzz.ratio(fold(" ".join(words[:size])).strip(_SEPARATORS), label)
             if score >= 70 and score > best:
                 cut, best = size, score
-    return " ".join(words[cut:]).rstrip(_TRAILING) if cut else text.strip(" \t:/|-_.;")
+    return _clean_value(" ".join(words[cut:]) if cut else text)
+
+
+def _clean_value(text: str) -> str:
+    return text.lstrip(_SEPARATORS).rstrip(_TRAILING)
 
 
 def _entries(line: str, tokens: list[_Token], hits: list[_Hit]) -> list[_Entry]:
@@ -444,8 +448,7 @@ def _continue_value(field: str, parts: list[str], used: list[int], number: int, 
     following = number + 1
     while len(parts) < most and following < len(texts):
         entries = line_entries[following]
-        text = texts[following][:entries[0].start if entries else None]
-        text = text.lstrip(_SEPARATORS).rstrip(_TRAILING)
+        text = _clean_value(texts[following][:entries[0].start if entries else None])
         if not text:
             return
         parts.append(text)
