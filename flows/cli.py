@@ -154,9 +154,12 @@ def batches(limit: Annotated[int, typer.Option(min=1)] = 20) -> None:
     """List the latest batches with their status."""
     from rich.table import Table
 
-    table = Table("batch", "name", "status", "files", "finished")
+    from schemas.document import FileStatus
+
+    table = Table("batch", "name", "status", "files", *(s.value for s in FileStatus), "finished")
     for report in _catalog().batches(limit=limit):
         table.add_row(report.batch_id, report.name, report.status.value, str(len(report.files)),
+                      *(str(report.count(s)) for s in FileStatus),
                       report.finished_at.isoformat(timespec="seconds"))
     console.print(table)
 

@@ -1,6 +1,7 @@
 """The inbox watcher: start one ingest run per ready batch, never twice for the same drop.
 
-A batch (a sub-folder or a .zip of the inbox) is ready when its `batch.yaml` is present, or when
+A batch (a sub-folder or a .zip of the inbox; a loose scan is a batch of one) is ready when its
+`batch.yaml` is present, or when
 nothing in it has changed for the settle time: scanners write files one by one, and a half-copied
 batch must not be ingested. Each batch gets an idempotency key from its names, sizes and times; when an
 ingest deployment is configured (`SOHOA_INGEST_DEPLOYMENT`, as in prefect.yaml) the run is created there
@@ -31,7 +32,7 @@ def ready_batches(inbox: Path, settle_seconds: float, now: float | None = None) 
             continue
         if entry.is_dir() and (entry / MANIFEST_NAME).is_file():
             ready.append(entry)
-        elif (entry.is_dir() or entry.suffix.lower() == ".zip") and now - _last_change(entry) >= settle_seconds:
+        elif now - _last_change(entry) >= settle_seconds:  # a folder, a zip, or one loose scan
             ready.append(entry)
     return ready
 

@@ -58,7 +58,7 @@ def recognise(image: np.ndarray, *, dpi: int, language: str = "vie", timeout: fl
             )
         except RuntimeError as exc:  # pytesseract signals its own kill on timeout this way
             if "timeout" in str(exc).lower():
-                raise OcrTimeout(f"Tesseract exceeded {timeout:.0f} s") from exc
+                raise OcrTimeout(f"Tesseract exceeded {timeout:g} s") from exc
             raise
         text = nfc(base.with_suffix(".txt").read_text(encoding="utf-8"))
         words = parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8"))

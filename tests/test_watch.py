@@ -69,12 +69,13 @@ def test_a_zip_is_a_batch_and_waits_like_a_folder(tmp_path: Path) -> None:
     assert ready_batches(tmp_path, SETTLE, now=T0 + SETTLE) == [archive]
 
 
-def test_hidden_entries_and_loose_files_are_not_batches(tmp_path: Path) -> None:
+def test_hidden_entries_are_not_batches_and_a_loose_scan_is_a_batch_of_one(tmp_path: Path) -> None:
     _drop(tmp_path, ".dang-chep", {"a.png": b"x", "batch.yaml": b"{}\n"})  # an upload in progress
     (tmp_path / ".ho-so.zip").write_bytes(b"PK\x05\x06" + bytes(18))
     (tmp_path / "le.png").write_bytes(b"x")
     _touch_tree(tmp_path, T0)
-    assert ready_batches(tmp_path, SETTLE, now=T0 + 10 * SETTLE) == []
+    assert ready_batches(tmp_path, SETTLE, now=T0 + 1) == []
+    assert ready_batches(tmp_path, SETTLE, now=T0 + 10 * SETTLE) == [tmp_path / "le.png"]
     assert ready_batches(tmp_path / "khong-co", SETTLE) == []  # no inbox yet: nothing, no error
 
 
