@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from schemas.identity import Identity
+
 
 class FileKind(StrEnum):
     """File types recognised from the bytes, never from the extension."""
@@ -70,6 +72,17 @@ class Reason(StrEnum):
     MISSING_PAGE = "missing_page"
     PAGE_COUNT_MISMATCH = "page_count_mismatch"
     PAGE_FAILED = "page_failed"
+    # review, identity documents (the same codes as schemas.identity.ReviewReason)
+    QR_UNREADABLE = "qr_unreadable"
+    MRZ_CHECKSUM_FAILED = "mrz_checksum_failed"
+    MRZ_UNREADABLE = "mrz_unreadable"
+    ID_INVALID = "id_invalid"
+    ID_DOB_MISMATCH = "id_dob_mismatch"
+    ID_SEX_MISMATCH = "id_sex_mismatch"
+    SOURCES_DISAGREE = "sources_disagree"
+    DATE_INVALID = "date_invalid"
+    EXPIRY_BEFORE_ISSUE = "expiry_before_issue"
+    FIELD_MISSING = "field_missing"
 
 
 class TextSource(StrEnum):
@@ -162,7 +175,10 @@ class Document(BaseModel):
     procedure_code: str | None = None
     direction: str | None = None
     component: str | None = None
-    doc_type: str = "other"
+    doc_type: DocType = DocType.OTHER
+    doc_type_score: float = Field(0.0, ge=0.0, le=1.0)
+    identity: Identity | None = Field(None, description="fields read from an ID card or passport")
+    people: list[str] = Field([], description="12-digit ID numbers this document carries (linked persons)")
     text: str = ""
     created_at: datetime | None = None
     objects: list[StoredObject] = []

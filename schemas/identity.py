@@ -145,3 +145,16 @@ class Identity(BaseModel):
     def export_fields(self) -> dict[str, str | None]:
         """The `sohoa export` row: exactly EXPORT_KEYS, plain values or None."""
         return {key: (fv.value if (fv := self.field(key)) else None) for key in EXPORT_KEYS}
+
+
+class Person(BaseModel):
+    """A citizen as the catalog knows them: one per 12-digit number, old CMND numbers as aliases."""
+
+    model_config = _NO_PII_IN_ERRORS
+
+    id_number: str
+    full_name: str | None = None
+    date_of_birth: str | None = None
+    sex: str | None = None
+    aliases: list[str] = []
+    document_ids: list[str] = []

@@ -89,6 +89,8 @@ class DocumentRow(Base):
     direction: Mapped[str | None] = mapped_column(String)
     component: Mapped[str | None] = mapped_column(String)
     doc_type: Mapped[str] = mapped_column(String, index=True)
+    doc_type_score: Mapped[float] = mapped_column(Float, server_default="0")
+    identity: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
 
     pages: Mapped[list[PageRow]] = relationship(
@@ -96,6 +98,9 @@ class DocumentRow(Base):
     )
     objects: Mapped[list[StoredObjectRow]] = relationship(
         order_by="StoredObjectRow.key", cascade="all, delete-orphan", passive_deletes=True
+    )
+    people: Mapped[list[DocumentPersonRow]] = relationship(
+        order_by="DocumentPersonRow.id_number", cascade="all, delete-orphan", passive_deletes=True
     )
 
 
@@ -151,3 +156,36 @@ class BatchFileRow(Base):
     document_id: Mapped[str | None] = mapped_column(ForeignKey("document.id"), index=True)
     duplicate_of: Mapped[str | None] = mapped_column(String)
     seconds: Mapped[float] = mapped_column(Float)
+
+
+class PersonRow(Base):
+    """A citizen, keyed by the 12-digit personal identification number (DESIGN 5.1)."""
+
+    __tablename__ = "person"
+
+    id_number: Mapped[str] = mapped_column(String, primary_key=True)
+    full_name: Mapped[str | None] = mapped_column(String)
+    folded_name: Mapped[str | None] = mapped_column(String, index=True)
+    date_of_birth: Mapped[str | None] = mapped_column(String)
+    sex: Mapped[str | None] = mapped_column(String)
+    updated_at: Mapped[datetime]
+
+
+class PersonAliasRow(Base):
+    """An old 9-digit (or 12-digit CMND) number that still appears on papers, kept for the person."""
+
+    __tablename__ = "person_alias"
+
+    alias: Mapped[str] = mapped_column(String, primary_key=True)
+    id_number: Mapped[str] = mapped_column(ForeignKey("person.id_number"), index=True)
+
+
+class DocumentPersonRow(Base):
+    """A document that carries a person's number: their card, or any paper printing the number."""
+
+    __tablename__ = "document_person"
+
+    document_id: Mapped[str] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
+    )
+    id_number: Mapped[str] = mapped_column(ForeignKey("person.id_number"), primary_key=True, index=True)

@@ -19,8 +19,19 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from schemas.batch import BatchManifest, BatchReport, FileReport
 from schemas.document import Document, FileStatus, PageText
-from schemas.vntext import nfc
-from storage.catalog.models import Base, BatchFileRow, BatchRow, DocumentRow, PageRow, StoredObjectRow
+from schemas.identity import Identity, Person
+from schemas.vntext import fold, nfc
+from storage.catalog.models import (
+    Base,
+    BatchFileRow,
+    BatchRow,
+    DocumentPersonRow,
+    DocumentRow,
+    PageRow,
+    PersonAliasRow,
+    PersonRow,
+    StoredObjectRow,
+)
 from storage.catalog.search import Query, SearchHit, full_text_index, snippet
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -77,6 +88,7 @@ def _document(row: DocumentRow) -> Document:
         **_columns(row),
         "text": PAGE_SEPARATOR.join(page.text for page in row.pages),
         "objects": [_columns(stored) for stored in row.objects],
+        "people": [link.id_number for link in row.people],
     })
 
 
@@ -96,9 +108,11 @@ def _file_row(batch_id: str, file: FileReport) -> BatchFileRow:
 
 
 def _document_row(document: Document, pages: list[PageText]) -> DocumentRow:
-    fields = document.model_dump(mode="json", exclude={"text", "objects", "created_at"})
+    fields = document.model_dump(mode="json", exclude={"text", "objects", "created_at", "people"})
     return DocumentRow(
         **fields,
+        people=[DocumentPersonRow(document_id=document.id, id_number=number)
+                for number in sorted(set(document.people))],
         created_at=document.created_at or _now(),
         pages=[
             PageRow(document_id=document.id, **page.model_dump(mode="json", exclude={"words", "text"}),
@@ -108,6 +122,34 @@ def _document_row(document: Document, pages: list[PageText]) -> DocumentRow:
         objects=[StoredObjectRow(document_id=document.id, **stored.model_dump())
                  for stored in document.objects],
     )
+
+
+def _record_people(session: Session, document: Document) -> None:
+    """Make sure every person the document names exists; a card's trusted fields update the person.
+
+    Only fields that fusion raised no reason against are written, so a doubtful reading never
+    overwrites what an earlier good card (or a reviewer) established.
+    """
+    identity = document.identity
+    card_number = identity.id_number.value if identity and identity.id_number else None
+    for number in sorted(set(document.people)):
+        person = session.get(PersonRow, number) or PersonRow(id_number=number)
+        person.updated_at = _now()
+        alias = None
+        if identity is not None and number == card_number:
+            for name in ("full_name", "date_of_birth", "sex"):
+                field = identity.field(name)
+                if field is not None and not identity.field_reasons.get(name):
+                    setattr(person, name, field.value)
+            person.folded_name = fold(person.full_name) if person.full_name else None
+            old = identity.old_id_number
+            if old is not None and not identity.field_reasons.get("old_id_number"):
+                alias = PersonAliasRow(alias=old.value, id_number=number)
+        session.merge(person)
+        session.flush()
+        if alias is not None:
+            session.merge(alias)
+    session.flush()
 
 
 class Catalog:
@@ -197,6 +239,7 @@ class Catalog:
         file = file.model_copy(update={"document_id": document.id})
         with self._write_sessions.begin() as session:
             rerun = session.get(DocumentRow, document.id) is not None
+            _record_people(session, document)
             session.merge(row)
             session.merge(_file_row(document.batch_id, file))
             session.flush()
@@ -272,16 +315,41 @@ class Catalog:
                             .order_by(PageRow.number)
                         ):
                             yield {"file": report.file, "page": page.number, "text": page.text}
+                        identity = session.scalar(
+                            select(DocumentRow.identity).where(DocumentRow.id == report.document_id))
+                        if identity:
+                            yield {"file": report.file,
+                                   "fields": Identity.model_validate(identity).export_fields()}
                     status: dict[str, Any] = {"file": report.file, "status": report.status.value,
                                               "reason": report.reason}
                     if report.status == FileStatus.DUPLICATE:
                         status["duplicate_of"] = report.duplicate_of
                     yield status
 
+    # --- people -----------------------------------------------------------------------------
+
+    def person(self, number: str) -> Person | None:
+        """A person by 12-digit number or by an old CMND alias, with the documents that carry them."""
+        with self._read_sessions() as session:
+            row = session.get(PersonRow, number)
+            if row is None:
+                alias = session.get(PersonAliasRow, number)
+                row = session.get(PersonRow, alias.id_number) if alias else None
+            if row is None:
+                return None
+            aliases = session.scalars(select(PersonAliasRow.alias).where(
+                PersonAliasRow.id_number == row.id_number).order_by(PersonAliasRow.alias)).all()
+            documents = session.scalars(select(DocumentPersonRow.document_id).where(
+                DocumentPersonRow.id_number == row.id_number).order_by(DocumentPersonRow.document_id)).all()
+            return Person(id_number=row.id_number, full_name=row.full_name,
+                          date_of_birth=row.date_of_birth, sex=row.sex, aliases=list(aliases),
+                          document_ids=list(documents))
+
     def counts(self) -> dict[str, int]:
         """How many rows each table holds (a rerun must not change these)."""
         tables = {"batches": BatchRow, "batch_files": BatchFileRow, "documents": DocumentRow,
-                  "pages": PageRow, "stored_objects": StoredObjectRow}
+                  "pages": PageRow, "stored_objects": StoredObjectRow, "people": PersonRow,
+                  "person_aliases": PersonAliasRow, "document_people": DocumentPersonRow}
         with self._read_sessions() as session:
             return {name: session.scalar(select(func.count()).select_from(table)) or 0
                     for name, table in tables.items()}
