@@ -154,7 +154,7 @@ def test_recording_the_same_document_again_adds_nothing(catalog: Catalog) -> Non
     catalog.record_document(*make_document("cccd", "cccd.pdf", [CCCD, CCCD_BACK]))
     assert catalog.counts() == before == {
         "batches": 1, "batch_files": 1, "documents": 1, "pages": 2, "stored_objects": 1,
-        "people": 0, "person_aliases": 0, "document_people": 0,
+        "people": 0, "person_aliases": 0, "document_people": 0, "dossiers": 1, "dossier_documents": 1,
     }
     assert [hit.document_id for hit in catalog.search("079203001234")] == ["cccd"]
 

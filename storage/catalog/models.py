@@ -7,10 +7,22 @@ models dump them. The full-text index is not here: it is dialect-specific and li
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Float, ForeignKey, Integer, MetaData, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -189,3 +201,32 @@ class DocumentPersonRow(Base):
         ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
     )
     id_number: Mapped[str] = mapped_column(ForeignKey("person.id_number"), primary_key=True, index=True)
+
+
+class DossierRow(Base):
+    """A dossier (hồ sơ) keyed by its code as written (DESIGN 5.5)."""
+
+    __tablename__ = "dossier"
+
+    code: Mapped[str] = mapped_column(String, primary_key=True)
+    office_code: Mapped[str | None] = mapped_column(String, index=True)
+    procedure_code: Mapped[str | None] = mapped_column(String)
+    receipt_date: Mapped[date] = mapped_column(Date, index=True)
+    channel: Mapped[str] = mapped_column(String)
+    returns_paper_result: Mapped[bool] = mapped_column(Boolean)
+
+
+class DossierDocumentRow(Base):
+    """A document attached to a dossier as input or output, scanned for it or reused."""
+
+    __tablename__ = "dossier_document"
+
+    dossier_code: Mapped[str] = mapped_column(ForeignKey("dossier.code"), primary_key=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("document.id"), primary_key=True, index=True)
+    direction: Mapped[str] = mapped_column(String, primary_key=True)
+    component: Mapped[str | None] = mapped_column(String)
+    reused: Mapped[bool] = mapped_column(Boolean)
+    source_dossier: Mapped[str | None] = mapped_column(String)
+    attached_by: Mapped[str | None] = mapped_column(String)
+    attached_at: Mapped[datetime]
+    override_reason: Mapped[str | None] = mapped_column(Text)

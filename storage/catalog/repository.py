@@ -8,7 +8,7 @@ than duplicates. The full-text index is written in the same transaction as the r
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +17,9 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from schemas.batch import BatchManifest, BatchReport, FileReport
+from schemas.batch import BatchManifest, BatchReport, Direction, FileReport
 from schemas.document import Document, FileStatus, PageText
+from schemas.dossier import Dossier, DossierDocument
 from schemas.identity import Identity, Person
 from schemas.vntext import fold, nfc
 from storage.catalog.models import (
@@ -27,6 +28,8 @@ from storage.catalog.models import (
     BatchRow,
     DocumentPersonRow,
     DocumentRow,
+    DossierDocumentRow,
+    DossierRow,
     PageRow,
     PersonAliasRow,
     PersonRow,
@@ -152,6 +155,30 @@ def _record_people(session: Session, document: Document) -> None:
     session.flush()
 
 
+def _attach_to_dossier(session: Session, document: Document) -> None:
+    """A document scanned for a dossier (the batch manifest named it) is one of its components."""
+    if document.dossier_code is None:
+        return
+    session.flush()
+    if session.get(DossierRow, document.dossier_code) is None:
+        _save_dossier(session, Dossier.from_code(document.dossier_code, office_code=document.office_code,
+                                                 procedure_code=document.procedure_code))
+    session.merge(DossierDocumentRow(
+        dossier_code=document.dossier_code, document_id=document.id,
+        direction=document.direction or Direction.INPUT.value, component=document.component,
+        reused=False, attached_at=document.created_at or _now(),
+    ))
+
+
+def _save_dossier(session: Session, dossier: Dossier) -> None:
+    session.merge(DossierRow(**dossier.model_dump(exclude={"documents"})))
+    session.flush()
+
+
+def _dossier(row: DossierRow, links: Sequence[DossierDocumentRow]) -> Dossier:
+    return Dossier.model_validate({**_columns(row), "documents": [_columns(link) for link in links]})
+
+
 class Catalog:
     """The catalog database (SQLite file by default, PostgreSQL at scale), upgraded on open."""
 
@@ -241,6 +268,7 @@ class Catalog:
             rerun = session.get(DocumentRow, document.id) is not None
             _record_people(session, document)
             session.merge(row)
+            _attach_to_dossier(session, document)
             session.merge(_file_row(document.batch_id, file))
             session.flush()
             self._search.index(
@@ -326,6 +354,48 @@ class Catalog:
                         status["duplicate_of"] = report.duplicate_of
                     yield status
 
+    # --- dossiers ---------------------------------------------------------------------------
+
+    def save_dossier(self, dossier: Dossier) -> None:
+        """Create or update a dossier (its attached documents are written by `attach`)."""
+        with self._write_sessions.begin() as session:
+            _save_dossier(session, dossier)
+
+    def attach(self, link: DossierDocument) -> None:
+        """Attach a document to a dossier (again: updates the link). The dossier must exist."""
+        with self._write_sessions.begin() as session:
+            if session.get(DossierRow, link.dossier_code) is None:
+                raise KeyError("no such dossier")
+            if session.get(DocumentRow, link.document_id) is None:
+                raise KeyError("no such document")
+            session.merge(DossierDocumentRow(**link.model_dump(exclude={"attached_at"}),
+                                             attached_at=link.attached_at or _now()))
+
+    def dossier(self, code: str) -> Dossier | None:
+        """A dossier with its documents (inputs and outputs, scanned or reused)."""
+        found = self.dossiers(codes=[code])
+        return found[0] if found else None
+
+    def dossiers(self, *, office_code: str | None = None, received_from: date | None = None,
+                 received_to: date | None = None, codes: Sequence[str] | None = None) -> list[Dossier]:
+        """Dossiers received in a period (inclusive), optionally of one office, with their documents."""
+        query = select(DossierRow).order_by(DossierRow.receipt_date, DossierRow.code)
+        if office_code is not None:
+            query = query.where(DossierRow.office_code == office_code)
+        if received_from is not None:
+            query = query.where(DossierRow.receipt_date >= received_from)
+        if received_to is not None:
+            query = query.where(DossierRow.receipt_date <= received_to)
+        if codes is not None:
+            query = query.where(DossierRow.code.in_(codes))
+        with self._read_sessions() as session:
+            rows = session.scalars(query).all()
+            links: dict[str, list[DossierDocumentRow]] = {row.code: [] for row in rows}
+            for link in session.scalars(select(DossierDocumentRow).where(
+                    DossierDocumentRow.dossier_code.in_(links)).order_by(DossierDocumentRow.attached_at)):
+                links[link.dossier_code].append(link)
+            return [_dossier(row, links[row.code]) for row in rows]
+
     # --- people -----------------------------------------------------------------------------
 
     def person(self, number: str) -> Person | None:
@@ -349,7 +419,8 @@ class Catalog:
         """How many rows each table holds (a rerun must not change these)."""
         tables = {"batches": BatchRow, "batch_files": BatchFileRow, "documents": DocumentRow,
                   "pages": PageRow, "stored_objects": StoredObjectRow, "people": PersonRow,
-                  "person_aliases": PersonAliasRow, "document_people": DocumentPersonRow}
+                  "person_aliases": PersonAliasRow, "document_people": DocumentPersonRow,
+                  "dossiers": DossierRow, "dossier_documents": DossierDocumentRow}
         with self._read_sessions() as session:
             return {name: session.scalar(select(func.count()).select_from(table)) or 0
                     for name, table in tables.items()}
