@@ -109,17 +109,15 @@ def search(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Find digitized documents by their text."""
-    from rich.table import Table
-
     hits = _catalog().search(query, limit=limit)
     if as_json:
         for hit in hits:
             sys.stdout.write(hit.model_dump_json() + "\n")
         return
-    table = Table("document", "file", "type", "status", "snippet")
     for hit in hits:
-        table.add_row(hit.document_id, hit.original_name, hit.doc_type, hit.status, hit.snippet)
-    console.print(table)
+        console.print(f"[bold]{hit.document_id}[/bold]  {hit.original_name}  {hit.doc_type}  "
+                      f"{hit.status}", highlight=False)
+        console.print(f"    {hit.snippet}", markup=False, highlight=False)
     console.print(f"{len(hits)} result(s)")
 
 

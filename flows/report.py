@@ -24,17 +24,23 @@ def print_batch_report(report: BatchReport, console: Console) -> None:
     for problem in report.problems:
         console.print(f"  [red]{problem.code.value}[/red]: {problem.message}")
     table = Table(show_lines=False)
-    for column in ("file", "status", "pages", "seconds", "reason", "document"):
-        table.add_column(column)
+    table.add_column("file", overflow="fold")
+    for column in ("status", "pages", "seconds", "reason", "document"):
+        table.add_column(column, no_wrap=True)
+    notes = []
     for file in report.files:
         colour = _STATUS_STYLE[file.status]
-        reasons = "; ".join(f"{p.code.value}" + (f" (p{p.page})" if p.page else "") + f": {p.message}"
-                            for p in file.problems)
+        codes = ", ".join(dict.fromkeys(p.code.value for p in file.problems))
         if file.duplicate_of:
-            reasons = f"duplicate of {file.duplicate_of}"
+            codes = "duplicate"
+            notes.append(f"{file.file}: same bytes as {file.duplicate_of}")
+        notes.extend(f"{file.file}" + (f" p{p.page}" if p.page else "") + f": {p.message}"
+                     for p in file.problems)
         table.add_row(file.file, f"[{colour}]{file.status.value}[/{colour}]", str(file.pages),
-                      f"{file.seconds:.1f}", reasons, file.document_id or "")
+                      f"{file.seconds:.1f}", codes, (file.document_id or "")[:12])
     console.print(table)
+    for note in notes:
+        console.print(f"  • {note}", markup=False, highlight=False)
     counts = ", ".join(f"{report.count(s)} {s.value}" for s in FileStatus if report.count(s))
     console.print(f"{len(report.files)} file(s): {counts or 'none'}")
 
