@@ -47,7 +47,8 @@ def recognise(image: np.ndarray, *, dpi: int, language: str = "vie", timeout: fl
               psm: int = 3) -> OcrResult:
     """OCR a grey or RGB page image; raise OcrTimeout when Tesseract runs past `timeout` seconds."""
     with tempfile.TemporaryDirectory(prefix="sohoa-ocr-") as tmp:
-        source = Path(tmp, "page.png")
+        # Uncompressed PNM: Tesseract reads it directly and nobody pays for PNG compression.
+        source = Path(tmp, "page.pgm" if image.ndim == 2 else "page.ppm")
         cv2.imwrite(str(source), image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
         base = Path(tmp, "out")
         config = f"--psm {psm} --oem 1 --dpi {dpi} -c tessedit_create_tsv=1 -c textonly_pdf=1"
