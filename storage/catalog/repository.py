@@ -22,6 +22,7 @@ from schemas.document import Document, FileStatus, PageText
 from schemas.dossier import Dossier, DossierDocument
 from schemas.identity import Identity, Person
 from schemas.vntext import fold, nfc
+from storage.catalog.archive import ArchiveCatalog
 from storage.catalog.models import (
     Base,
     BatchFileRow,
@@ -179,7 +180,7 @@ def _dossier(row: DossierRow, links: Sequence[DossierDocumentRow]) -> Dossier:
     return Dossier.model_validate({**_columns(row), "documents": [_columns(link) for link in links]})
 
 
-class Catalog:
+class Catalog(ArchiveCatalog):
     """The catalog database (SQLite file by default, PostgreSQL at scale), upgraded on open."""
 
     def __init__(self, url: str) -> None:
