@@ -22,7 +22,9 @@ from schemas.document import Document, FileStatus, PageText
 from schemas.dossier import Dossier, DossierDocument
 from schemas.identity import Identity, Person
 from schemas.vntext import fold, nfc
+from storage.catalog.accounts import AccountsMixin
 from storage.catalog.archive import ArchiveCatalog
+from storage.catalog.finder import FinderMixin
 from storage.catalog.models import (
     Base,
     BatchFileRow,
@@ -180,7 +182,7 @@ def _dossier(row: DossierRow, links: Sequence[DossierDocumentRow]) -> Dossier:
     return Dossier.model_validate({**_columns(row), "documents": [_columns(link) for link in links]})
 
 
-class Catalog(ArchiveCatalog):
+class Catalog(ArchiveCatalog, FinderMixin, AccountsMixin):
     """The catalog database (SQLite file by default, PostgreSQL at scale), upgraded on open."""
 
     def __init__(self, url: str) -> None:

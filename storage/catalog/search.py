@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Select, column, literal_column, select, table, text
 
 from schemas.document import FileStatus
 from schemas.vntext import fold
@@ -109,12 +109,49 @@ class FullTextIndex(ABC):
         """Store the folded fields of a document; with `replace`, first drop what an earlier run stored."""
 
     @abstractmethod
+    def matching(self, query: Query) -> Select[tuple[str, float]]:
+        """A SELECT of (document_id, score) for the documents matching `query`, higher score better.
+
+        A select rather than rows, so the caller can join it with the document table and filter
+        and order in the database instead of fetching every match.
+        """
+
+    # People: name words and number suffixes, kept in step with the person table by the database.
+    person_table = "person_search"
+
+    @abstractmethod
+    def create_person_index_sql(self) -> list[str]:
+        """Statements that create and fill the people index (migration 0005_web)."""
+
+    @abstractmethod
+    def drop_person_index_sql(self) -> list[str]:
+        """Statements that remove the people index."""
+
+    @abstractmethod
+    def name_words(self, conn: Connection) -> list[str]:
+        """Every distinct folded word of people's names: the vocabulary typo tolerance corrects to."""
+
+    @abstractmethod
+    def people_by_name(self, conn: Connection, words: Sequence[Sequence[str]], prefix_last: bool,
+                       limit: int) -> list[str]:
+        """Numbers of people whose folded name has, for every position of `words`, one of its
+        alternatives as a whole word, best match first; with `prefix_last`, the last position's
+        words also match as word prefixes (the officer is still typing)."""
+
+    @abstractmethod
+    def people_by_number_suffix(self, conn: Connection, digits: str, limit: int) -> list[str]:
+        """Numbers of people whose 12-digit number ends with `digits`, in number order."""
+
     def _ranked(self, conn: Connection, query: Query, limit: int, offset: int) -> list[tuple[str, float]]:
         """(document id, score) of the matching documents, best first."""
+        found = self.matching(query).subquery()
+        rows = conn.execute(select(found.c.document_id, found.c.score)
+                            .order_by(found.c.score.desc(), found.c.document_id).limit(limit).offset(offset))
+        return [(document_id, score) for document_id, score in rows]
 
     def owns_table(self, name: str) -> bool:
         """True for tables the index creates itself, which the ORM models must not manage."""
-        return name == self.table or name.startswith(self.table + "_")
+        return any(name == own or name.startswith(own + "_") for own in (self.table, self.person_table))
 
     def index(
         self, conn: Connection, document_id: str, original_name: str, dossier_code: str | None,
@@ -160,21 +197,88 @@ class SqliteFts5(FullTextIndex):
             {"id": document_id, "name": name, "code": code, "body": body},
         )
 
-    def _ranked(self, conn: Connection, query: Query, limit: int, offset: int) -> list[tuple[str, float]]:
-        rows = conn.execute(
-            text(
-                f"SELECT document_id, bm25({self.table}, {self._WEIGHTS}) AS rank FROM {self.table} "
-                f"WHERE {self.table} MATCH :match ORDER BY rank, document_id LIMIT :limit OFFSET :offset"
-            ),
-            {"match": self._match_expression(query), "limit": limit, "offset": offset},
-        )
+    def matching(self, query: Query) -> Select[tuple[str, float]]:
+        index = table(self.table, column("document_id"))
         # bm25 is lower for better matches; the catalog promises higher-is-better scores.
-        return [(document_id, -rank) for document_id, rank in rows]
+        score = literal_column(f"-bm25({self.table}, {self._WEIGHTS})").label("score")
+        return select(index.c.document_id, score).select_from(index).where(
+            text(f"{self.table} MATCH :match").bindparams(match=self._match_expression(query)))
 
     @staticmethod
     def _match_expression(query: Query) -> str:
         # Tokens hold only letters and digits, so wrapping them in double quotes is always safe.
         return " ".join(f'"{" ".join(phrase)}"' for phrase in query.phrases) + "*"
+
+    # People. The FTS table needs a stable integer rowid, which the person table (text key) lacks
+    # across VACUUM, so a small key table owns one; triggers on person keep it (and through it the
+    # FTS table) in step with every writer. It also holds the number reversed, so "ends with 4321"
+    # is an index range on "1234...", not a scan of every person.
+    _keys = "person_search_key"
+    _vocabulary = "person_search_vocab"
+    _MAX_NUMBER = 12
+
+    def _reversed(self, row: str) -> str:
+        """SQL reversing `row`.id_number (SQLite has no reverse(); numbers are at most 12 digits)."""
+        return " || ".join(f"substr({row}.id_number, {i}, 1)" for i in range(self._MAX_NUMBER, 0, -1))
+
+    def create_person_index_sql(self) -> list[str]:
+        keys, fts = self._keys, self.person_table
+        fts_insert = f"INSERT INTO {fts} (rowid, folded_name) VALUES (new.id, new.folded_name);"
+        fts_delete = (f"INSERT INTO {fts} ({fts}, rowid, folded_name) "
+                      "VALUES ('delete', old.id, old.folded_name);")
+        return [
+            f"CREATE TABLE {keys} (id INTEGER PRIMARY KEY, id_number TEXT NOT NULL UNIQUE, "
+            "folded_name TEXT, reversed_number TEXT NOT NULL)",
+            f"CREATE INDEX ix_{keys}_reversed_number ON {keys} (reversed_number)",
+            f"CREATE VIRTUAL TABLE {fts} USING fts5(folded_name, content='{keys}', content_rowid='id', "
+            "tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3')",
+            f"CREATE VIRTUAL TABLE {self._vocabulary} USING fts5vocab({fts}, 'row')",
+            f"CREATE TRIGGER {keys}_ai AFTER INSERT ON {keys} BEGIN {fts_insert} END",
+            f"CREATE TRIGGER {keys}_ad AFTER DELETE ON {keys} BEGIN {fts_delete} END",
+            f"CREATE TRIGGER {keys}_au AFTER UPDATE ON {keys} BEGIN {fts_delete} {fts_insert} END",
+            f"CREATE TRIGGER person_search_ai AFTER INSERT ON person BEGIN "
+            f"INSERT INTO {keys} (id_number, folded_name, reversed_number) "
+            f"VALUES (new.id_number, new.folded_name, {self._reversed('new')}); END",
+            f"CREATE TRIGGER person_search_au AFTER UPDATE OF folded_name ON person BEGIN "
+            f"UPDATE {keys} SET folded_name = new.folded_name WHERE id_number = new.id_number; END",
+            f"CREATE TRIGGER person_search_ad AFTER DELETE ON person BEGIN "
+            f"DELETE FROM {keys} WHERE id_number = old.id_number; END",
+            f"INSERT INTO {keys} (id_number, folded_name, reversed_number) "
+            f"SELECT id_number, folded_name, {self._reversed('person')} FROM person",
+        ]
+
+    def drop_person_index_sql(self) -> list[str]:
+        return [*(f"DROP TRIGGER {name}" for name in (
+                    "person_search_ai", "person_search_au", "person_search_ad")),
+                f"DROP TABLE {self._vocabulary}", f"DROP TABLE {self.person_table}", f"DROP TABLE {self._keys}"]
+
+    def name_words(self, conn: Connection) -> list[str]:
+        return list(conn.execute(text(f"SELECT term FROM {self._vocabulary}")).scalars())
+
+    def people_by_name(self, conn: Connection, words: Sequence[Sequence[str]], prefix_last: bool,
+                       limit: int) -> list[str]:
+        if not words:
+            return []
+        # Words are folded runs of letters and digits (schemas.vntext.fold), safe inside quotes.
+        groups = [[f'"{word}"' for word in alternatives] for alternatives in words]
+        if prefix_last:
+            groups[-1] = [f"{word}*" for word in groups[-1]]
+        rows = conn.execute(
+            text(f"SELECT k.id_number FROM {self.person_table} JOIN {self._keys} AS k "
+                 f"ON k.id = {self.person_table}.rowid WHERE {self.person_table} MATCH :match "
+                 "ORDER BY rank LIMIT :limit"),
+            {"match": " AND ".join(f"({' OR '.join(group)})" for group in groups), "limit": limit},
+        )
+        return list(rows.scalars())
+
+    def people_by_number_suffix(self, conn: Connection, digits: str, limit: int) -> list[str]:
+        start = digits[::-1]
+        rows = conn.execute(
+            text(f"SELECT id_number FROM {self._keys} WHERE reversed_number >= :start "
+                 "AND reversed_number < :stop ORDER BY reversed_number LIMIT :limit"),
+            {"start": start, "stop": start + ":", "limit": limit},  # ':' sorts right after '9'
+        )
+        return sorted(rows.scalars())
 
 
 _INDEXES: dict[str, type[FullTextIndex]] = {"sqlite": SqliteFts5}

@@ -1,0 +1,441 @@
+"""The officers' search: one box for an ID number (or its last digits), an old CMND number, a name
+(with or without diacritics, typos tolerated) or words of the text, plus filters that combine,
+limited to what the asking account may see.
+
+Results come in tiers: documents of the person whose number matches exactly, then of people whose
+name matches (whole words, then typed prefixes, then typo corrections), then full-text matches.
+Names are corrected word by word against the vocabulary of people's names (a few thousand folded
+syllables, even for millions of people), so a typo costs one rapidfuzz pass over that vocabulary
+and one more index query, never a scan of the people.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from datetime import time as day_time
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, Field, model_validator
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+from sqlalchemy import ColumnElement, Connection, Index, false, or_, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from schemas.accounts import FieldCorrection, User
+from schemas.document import DocType, FileStatus, Problem
+from schemas.dossier import DossierDocument
+from schemas.identity import Identity
+from schemas.vntext import fold
+from storage.catalog.accounts import FieldCorrectionRow, correction_of, latest_values
+from storage.catalog.models import (
+    DocumentPersonRow,
+    DocumentRow,
+    DossierDocumentRow,
+    DossierRow,
+    PageRow,
+    PersonAliasRow,
+    PersonRow,
+    StoredObjectRow,
+)
+from storage.catalog.search import FullTextIndex, Query, snippet
+
+OFFICE_TIME = ZoneInfo("Asia/Ho_Chi_Minh")  # officers' dates are local dates
+PEOPLE_LIMIT = 200  # people considered per query: a name shared by more is refined by a filter
+_NUMBER_CHARS = re.compile(r"[\s.\-]")
+_VOCABULARY_SECONDS = 60.0
+
+# Indexes the search needs on the shared tables (created by migration 0005_web).
+SEARCH_INDEXES = (
+    Index("ix_document_office_code_created_at", DocumentRow.office_code, DocumentRow.created_at),
+    Index("ix_document_created_at", DocumentRow.created_at),
+    Index("ix_document_status", DocumentRow.status),
+    Index("ix_document_procedure_code", DocumentRow.procedure_code),
+    Index("ix_person_date_of_birth", PersonRow.date_of_birth),
+)
+
+
+class MatchKind(StrEnum):
+    """Why a document is in the results, in ranking order."""
+
+    ID = "id"
+    ALIAS = "alias"
+    ID_SUFFIX = "id_suffix"
+    NAME = "name"
+    NAME_FUZZY = "name_fuzzy"
+    TEXT = "text"
+    FILTER = "filter"
+
+
+class Scope(BaseModel):
+    """What an account may see: its office's documents and those reused into its office's
+    dossiers; everything when province-wide; nothing without an office."""
+
+    office_code: str | None = None
+    province_wide: bool = False
+
+    @classmethod
+    def of(cls, user: User) -> Scope:
+        return cls(office_code=user.office_code, province_wide=user.province_wide)
+
+
+class SearchRequest(BaseModel):
+    """The search box and the filters; every field is optional and they combine (AND)."""
+
+    q: str = Field("", max_length=200, description="ID number, its last digits, CMND, name or words")
+    date_of_birth: date | None = None
+    doc_type: DocType | None = None
+    dossier_code: str | None = Field(None, max_length=60)
+    procedure_code: str | None = Field(None, max_length=60)
+    office_code: str | None = Field(None, max_length=60)
+    created_from: date | None = Field(None, description="digitized on or after (local date)")
+    created_to: date | None = Field(None, description="digitized on or before (local date)")
+    status: FileStatus | None = None
+    page: int = Field(1, ge=1, le=1000)
+    page_size: int = Field(20, ge=1, le=100)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, data: Any) -> Any:
+        """A form's empty field means "no filter", not an invalid date or type."""
+        return {k: v for k, v in data.items() if v != ""} if isinstance(data, dict) else data
+
+
+class DocumentSummary(BaseModel):
+    """One document as a result line shows it; identity values are the reviewed ones when a
+    reviewer corrected them."""
+
+    id: str
+    original_name: str
+    doc_type: DocType
+    status: FileStatus
+    problems: list[Problem] = []
+    office_code: str | None = None
+    dossier_code: str | None = Field(None, description="the dossier it was scanned for")
+    procedure_code: str | None = None
+    direction: str | None = None
+    component: str | None = None
+    created_at: datetime
+    page_count: int
+    full_name: str | None = None
+    id_number: str | None = None
+    date_of_birth: str | None = None
+    date_of_expiry: str | None = None
+    reference_date: date = Field(description="when the paper was handed in: its dossier's receipt "
+                                             "date, else the day it was digitized")
+    thumbnail: bool = False
+    match: MatchKind = MatchKind.FILTER
+    score: float = 0.0
+    snippet: str = ""
+
+
+class SearchResult(BaseModel):
+    hits: list[DocumentSummary]
+    page: int
+    page_size: int
+    has_next: bool
+
+
+class _Interpretation(BaseModel):
+    """What the search box holds: a whole number, a number's last digits, or words."""
+
+    number: str | None = None
+    suffix: str | None = None
+    words: list[str] = []
+    text: str = ""
+
+
+def interpret(q: str) -> _Interpretation:
+    """Digits (spaces, dots, dashes ignored) are a number: 9 or 12 digits whole (ID or old CMND),
+    3 to 11 its last digits; anything else is a name and words of the text."""
+    q = q.strip()
+    digits = _NUMBER_CHARS.sub("", q)
+    if digits.isascii() and digits.isdigit():
+        return _Interpretation(
+            number=digits if len(digits) in (9, 12) else None,
+            suffix=digits if 3 <= len(digits) <= 11 else None,
+            text=digits)
+    return _Interpretation(words=fold(q).split(), text=q)
+
+
+def day_start(day: date) -> datetime:
+    """The first instant of a local date in the office's time zone."""
+    return datetime.combine(day, day_time.min, tzinfo=OFFICE_TIME)
+
+
+def visible_to(scope: Scope) -> ColumnElement[bool]:
+    """Documents the scope may see."""
+    if scope.province_wide:
+        return DocumentRow.id.is_not(None)
+    if scope.office_code is None:
+        return false()
+    reused_here = (select(DossierDocumentRow.document_id).join(DossierRow)
+                   .where(DossierRow.office_code == scope.office_code))
+    return or_(DocumentRow.office_code == scope.office_code, DocumentRow.id.in_(reused_here))
+
+
+def _filters(request: SearchRequest, scope: Scope) -> list[ColumnElement[bool]]:
+    where = [visible_to(scope)]
+    for column, value in ((DocumentRow.doc_type, request.doc_type), (DocumentRow.status, request.status),
+                          (DocumentRow.procedure_code, request.procedure_code),
+                          (DocumentRow.office_code, request.office_code)):
+        if value:
+            where.append(column == str(value))
+    if request.dossier_code:
+        code = request.dossier_code.strip().upper()
+        where.append(or_(DocumentRow.dossier_code == code, DocumentRow.id.in_(
+            select(DossierDocumentRow.document_id).where(DossierDocumentRow.dossier_code == code))))
+    if request.created_from:
+        where.append(DocumentRow.created_at >= day_start(request.created_from))
+    if request.created_to:
+        where.append(DocumentRow.created_at < day_start(date.fromordinal(request.created_to.toordinal() + 1)))
+    return where
+
+
+class NameVocabulary:
+    """The folded words of people's names, reloaded at most once a minute (it changes slowly)."""
+
+    def __init__(self) -> None:
+        self._words: list[str] = []
+        self._loaded = -_VOCABULARY_SECONDS
+        self._lock = threading.Lock()
+
+    def words(self, index: FullTextIndex, conn: Connection) -> list[str]:
+        with self._lock:
+            if time.monotonic() - self._loaded >= _VOCABULARY_SECONDS:
+                self._words = index.name_words(conn)
+                self._loaded = time.monotonic()
+            return self._words
+
+    @staticmethod
+    def alternatives(word: str, vocabulary: list[str]) -> list[str]:
+        """The word itself, then vocabulary words within 1 edit (2 for words of 6+ letters); a swap of
+        two neighbouring letters is one edit (optimal string alignment)."""
+        reach = 1 if len(word) < 6 else 2
+        close = process.extract(word, vocabulary, scorer=OSA.distance, score_cutoff=reach,
+                                limit=8)
+        return [word] + [found for found, _, _ in sorted(close, key=lambda c: c[1]) if found != word]
+
+
+class FinderMixin:
+    """Search, summaries, visibility and the review queue for `Catalog` (which provides the
+    sessions and the full-text index)."""
+
+    _read_sessions: sessionmaker[Session]
+    _search: FullTextIndex
+
+    @cached_property
+    def _name_vocabulary(self) -> NameVocabulary:
+        return NameVocabulary()
+
+    def find(self, request: SearchRequest, scope: Scope) -> SearchResult:
+        """One page of results, best first; `has_next` says whether another page follows."""
+        wanted = request.page * request.page_size + 1  # one more than this page's end
+        meaning = interpret(request.q)
+        with self._read_sessions() as session:
+            where = _filters(request, scope)
+            people = self._people(session, meaning, request.date_of_birth)
+            ranked: list[tuple[str, MatchKind, float]] = []
+            if people or meaning.number or meaning.suffix or meaning.words or request.date_of_birth:
+                ranked = self._documents_of(session, people, where)
+            text_query = Query.parse(meaning.text)
+            if len(ranked) < wanted and text_query and request.date_of_birth is None:
+                seen = {document_id for document_id, _, _ in ranked}
+                ranked += [(document_id, MatchKind.TEXT, score) for document_id, score
+                           in self._text_matches(session, text_query, where, wanted + len(seen))
+                           if document_id not in seen]
+            elif not request.q.strip() and request.date_of_birth is None:
+                ranked = [(document_id, MatchKind.FILTER, 0.0) for document_id in session.scalars(
+                    select(DocumentRow.id).where(*where)
+                    .order_by(DocumentRow.created_at.desc(), DocumentRow.id.desc()).limit(wanted))]
+            start = (request.page - 1) * request.page_size
+            shown = ranked[start:start + request.page_size]
+            hits = self._summaries(session, shown, text_query)
+        return SearchResult(hits=hits, page=request.page, page_size=request.page_size,
+                            has_next=len(ranked) > start + request.page_size)
+
+    def summaries(self, document_ids: Sequence[str]) -> list[DocumentSummary]:
+        """Result lines for known documents, in the given order (unknown ids are left out)."""
+        with self._read_sessions() as session:
+            return self._summaries(session, [(i, MatchKind.FILTER, 0.0) for i in document_ids], Query(()))
+
+    def can_see(self, document_id: str, scope: Scope) -> bool:
+        with self._read_sessions() as session:
+            return session.scalar(select(DocumentRow.id).where(
+                DocumentRow.id == document_id, visible_to(scope))) is not None
+
+    def review_queue(self, scope: Scope, limit: int = 50, offset: int = 0) -> list[DocumentSummary]:
+        """Documents waiting for a reviewer, oldest first (first in, first out)."""
+        with self._read_sessions() as session:
+            ids = session.scalars(select(DocumentRow.id).where(
+                DocumentRow.status == FileStatus.NEEDS_REVIEW.value, visible_to(scope))
+                .order_by(DocumentRow.created_at, DocumentRow.id).limit(limit).offset(offset)).all()
+            return self._summaries(session, [(i, MatchKind.FILTER, 0.0) for i in ids], Query(()))
+
+    def document_dossiers(self, document_id: str) -> list[DossierDocument]:
+        """Every dossier the document is in, as scanned input/output or reused."""
+        with self._read_sessions() as session:
+            rows = session.scalars(select(DossierDocumentRow).where(
+                DossierDocumentRow.document_id == document_id).order_by(DossierDocumentRow.attached_at))
+            return [DossierDocument.model_validate(row, from_attributes=True) for row in rows]
+
+    # --- people ---------------------------------------------------------------------------
+
+    def _people(self, session: Session, meaning: _Interpretation,
+                born: date | None) -> list[tuple[str, MatchKind, float]]:
+        """(number, why, score) of the people the search names, best first."""
+        conn = session.connection()
+        found: list[tuple[str, MatchKind, float]] = []
+        if meaning.number:
+            if session.get(PersonRow, meaning.number) is not None:
+                found.append((meaning.number, MatchKind.ID, 100.0))
+            elif (alias := session.get(PersonAliasRow, meaning.number)) is not None:
+                found.append((alias.id_number, MatchKind.ALIAS, 100.0))
+        if meaning.suffix:
+            found += [(number, MatchKind.ID_SUFFIX, 90.0) for number
+                      in self._search.people_by_number_suffix(conn, meaning.suffix, PEOPLE_LIMIT)]
+        if meaning.words:
+            found += self._people_by_name(session, meaning.words)
+        if born is not None:
+            if meaning.number or meaning.suffix or meaning.words:
+                dates = dict(session.execute(select(PersonRow.id_number, PersonRow.date_of_birth).where(
+                    PersonRow.id_number.in_([number for number, _, _ in found]))).all())
+                found = [person for person in found if dates.get(person[0]) == born.isoformat()]
+            else:
+                found = [(number, MatchKind.FILTER, 0.0) for number in session.scalars(
+                    select(PersonRow.id_number).where(PersonRow.date_of_birth == born.isoformat())
+                    .order_by(PersonRow.id_number).limit(PEOPLE_LIMIT))]
+        unique: dict[str, tuple[str, MatchKind, float]] = {}
+        for person in found:
+            unique.setdefault(person[0], person)
+        return list(unique.values())
+
+    def _people_by_name(self, session: Session, words: list[str]) -> list[tuple[str, MatchKind, float]]:
+        """Whole words first, then the last word as a prefix, then typo corrections; each tier
+        ordered by similarity of the whole folded name to what was typed."""
+        conn = session.connection()
+        tiers: list[tuple[MatchKind, list[str]]] = [
+            (MatchKind.NAME, self._search.people_by_name(conn, [[w] for w in words], False, PEOPLE_LIMIT))]
+        if len(tiers[0][1]) < PEOPLE_LIMIT:
+            tiers.append((MatchKind.NAME, self._search.people_by_name(
+                conn, [[w] for w in words], True, PEOPLE_LIMIT)))
+        if sum(len(numbers) for _, numbers in tiers) < PEOPLE_LIMIT:
+            vocabulary = self._name_vocabulary.words(self._search, conn)
+            corrected = [NameVocabulary.alternatives(word, vocabulary) for word in words]
+            if any(len(alternatives) > 1 for alternatives in corrected):
+                tiers.append((MatchKind.NAME_FUZZY, self._search.people_by_name(
+                    conn, corrected, False, PEOPLE_LIMIT)))
+        numbers = {number for _, found in tiers for number in found}
+        names = dict(session.execute(select(PersonRow.id_number, PersonRow.folded_name).where(
+            PersonRow.id_number.in_(numbers))).all())
+        typed = " ".join(words)
+        ranked: list[tuple[str, MatchKind, float]] = []
+        for kind, found in tiers:
+            scored = [(number, kind, fuzz.ratio(typed, names.get(number) or "")) for number in found]
+            ranked += sorted(scored, key=lambda person: -person[2])
+        return ranked
+
+    # --- documents --------------------------------------------------------------------------
+
+    def _documents_of(self, session: Session, people: list[tuple[str, MatchKind, float]],
+                      where: list[ColumnElement[bool]]) -> list[tuple[str, MatchKind, float]]:
+        """The visible, filtered documents of `people`, in the people's order, newest first each."""
+        if not people:
+            return []
+        rank = {number: position for position, (number, _, _) in enumerate(people)}
+        rows = session.execute(
+            select(DocumentPersonRow.id_number, DocumentRow.id, DocumentRow.created_at)
+            .join(DocumentRow, DocumentRow.id == DocumentPersonRow.document_id)
+            .where(DocumentPersonRow.id_number.in_(rank), *where)).all()
+        rows.sort(key=lambda row: (rank[row[0]], -row[2].timestamp(), row[1]))
+        documents: dict[str, tuple[str, MatchKind, float]] = {}
+        for number, document_id, _ in rows:
+            _, kind, score = people[rank[number]]
+            documents.setdefault(document_id, (document_id, kind, score))
+        return list(documents.values())
+
+    def _text_matches(self, session: Session, query: Query, where: list[ColumnElement[bool]],
+                      limit: int) -> list[tuple[str, float]]:
+        matches = self._search.matching(query).subquery()
+        rows = session.execute(
+            select(matches.c.document_id, matches.c.score)
+            .join(DocumentRow, DocumentRow.id == matches.c.document_id).where(*where)
+            .order_by(matches.c.score.desc(), matches.c.document_id).limit(limit))
+        return [(document_id, score) for document_id, score in rows]
+
+    def _summaries(self, session: Session, shown: list[tuple[str, MatchKind, float]],
+                   text_query: Query) -> list[DocumentSummary]:
+        ids = [document_id for document_id, _, _ in shown]
+        rows = {row.id: row for row in session.scalars(select(DocumentRow).where(DocumentRow.id.in_(ids)))}
+        corrections = _corrections_by_document(session, ids)
+        people = _first_person(session, ids)
+        receipts = dict(session.execute(select(DossierRow.code, DossierRow.receipt_date).where(
+            DossierRow.code.in_({row.dossier_code for row in rows.values() if row.dossier_code}))).all())
+        thumbnails = set(session.scalars(select(StoredObjectRow.document_id).where(
+            StoredObjectRow.document_id.in_(ids), StoredObjectRow.role == "thumbnail")))
+        texts = _page_texts(session, [i for i, kind, _ in shown if kind is MatchKind.TEXT]) \
+            if text_query else {}
+        summaries = []
+        for document_id, kind, score in shown:
+            row = rows.get(document_id)
+            if row is None:
+                continue
+            fields = _identity_fields(row.identity, corrections.get(document_id, {}), people.get(document_id))
+            summaries.append(DocumentSummary(
+                id=row.id, original_name=row.original_name, doc_type=row.doc_type, status=row.status,
+                problems=row.problems, office_code=row.office_code, dossier_code=row.dossier_code,
+                procedure_code=row.procedure_code, direction=row.direction, component=row.component,
+                created_at=row.created_at, page_count=row.page_count, **fields,
+                reference_date=receipts.get(row.dossier_code) or row.created_at.astimezone(OFFICE_TIME).date(),
+                thumbnail=row.id in thumbnails, match=kind, score=score,
+                snippet=snippet([*texts.get(row.id, []), row.original_name, row.dossier_code or ""],
+                                text_query) if row.id in texts else "",
+            ))
+        return summaries
+
+
+def _corrections_by_document(session: Session, ids: Iterable[str]) -> dict[str, dict[str, str]]:
+    """The reviewers' current values per document and field."""
+    found: dict[str, list[FieldCorrection]] = {}
+    for row in session.scalars(select(FieldCorrectionRow).where(FieldCorrectionRow.document_id.in_(ids))
+                               .order_by(FieldCorrectionRow.id)):
+        found.setdefault(row.document_id, []).append(correction_of(row))
+    return {document_id: {name: c.value for name, c in latest_values(corrections).items()}
+            for document_id, corrections in found.items()}
+
+
+def _first_person(session: Session, ids: Iterable[str]) -> dict[str, PersonRow]:
+    """The person each document names first (by number), for papers that are not cards."""
+    people: dict[str, PersonRow] = {}
+    for document_id, person in session.execute(
+            select(DocumentPersonRow.document_id, PersonRow).join(PersonRow)
+            .where(DocumentPersonRow.document_id.in_(ids)).order_by(DocumentPersonRow.id_number)):
+        people.setdefault(document_id, person)
+    return people
+
+
+def _identity_fields(identity: dict[str, Any] | None, corrected: dict[str, str],
+                     person: PersonRow | None) -> dict[str, str | None]:
+    """Name, number and dates for the result line: reviewer's value, else the card's, else the
+    linked person's."""
+    card = Identity.model_validate(identity) if identity else None
+    fields: dict[str, str | None] = {}
+    for name in ("full_name", "id_number", "date_of_birth", "date_of_expiry"):
+        read = card.field(name) if card else None
+        fields[name] = corrected.get(name) or (read.value if read else None) or (
+            getattr(person, name, None) if person is not None and name != "date_of_expiry" else None)
+    return fields
+
+
+def _page_texts(session: Session, ids: Sequence[str]) -> dict[str, list[str]]:
+    texts: dict[str, list[str]] = {}
+    for document_id, text in session.execute(select(PageRow.document_id, PageRow.text).where(
+            PageRow.document_id.in_(ids)).order_by(PageRow.document_id, PageRow.number)):
+        texts.setdefault(document_id, []).append(text)
+    return texts
