@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from schemas.batch import BatchStatus
 from schemas.settings import Settings
+from web.commands import register as register_web_commands
 
 app = typer.Typer(help="sohoa: digitize the papers of one-stop offices and reuse them.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
@@ -258,6 +259,8 @@ def _run_nightly(run_flow, **parameters):  # noqa: ANN001, ANN202 - a Prefect fl
         raise outcome
     return outcome, False
 
+
+register_web_commands(app)  # serve, user add/token/list, audit (web/commands.py)
 
 if __name__ == "__main__":
     app()

@@ -1,0 +1,1 @@
+"""The officers' web service: search, open, reuse, review, upload and audit, in a browser and as an API."""

@@ -1,0 +1,224 @@
+"""The FastAPI application: public login, health and static files; everything else signed in.
+
+`create_app` wires the catalog and object store that the settings name. Pages are server-rendered
+Vietnamese HTML (Jinja2); the same operations are a JSON API under /api for provincial systems,
+described by an OpenAPI schema at /api/openapi.json (signed in too: it is part of the service).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Form, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+
+from flows.resources import resources
+from schemas.accounts import AuditAction, AuditEntry, Role
+from schemas.settings import Settings
+from storage.catalog.finder import OFFICE_TIME
+from storage.catalog.search import MARK_CLOSE, MARK_OPEN
+from web import labels
+from web.security import (
+    CSRF_FIELD,
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    Forbidden,
+    NotAuthenticated,
+    Principal,
+    authenticated,
+    check_password,
+    client_address,
+    digest,
+    new_token,
+    open_session,
+    same_secret,
+)
+from web.service import NotFound, Refused
+from web.settings import WebSettings
+
+HERE = Path(__file__).resolve().parent
+PUBLIC_PATHS = ("/login", "/health", "/static")
+_SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                               "frame-ancestors 'self'; base-uri 'none'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "SAMEORIGIN",
+}
+
+
+def _marked(snippet: str) -> Markup:
+    """A search snippet with «matches» as <mark> elements, the rest escaped."""
+    escaped = str(escape(snippet))
+    return Markup(escaped.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>"))
+
+
+def _local(moment: datetime | None) -> str:
+    return moment.astimezone(OFFICE_TIME).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+
+def _iso_day(value: str | None) -> str:
+    """An ISO date as officers write it (dd/mm/yyyy); other values as they are."""
+    if value and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        return f"{value[8:]}/{value[5:7]}/{value[:4]}"
+    return value or ""
+
+
+def templates() -> Jinja2Templates:
+    found = Jinja2Templates(directory=HERE / "templates")
+    found.env.globals.update(labels=labels, Role=Role, csrf_field=CSRF_FIELD)
+    found.env.filters.update(marked=_marked, local=_local, day=_iso_day)
+    return found
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: object) -> HTMLResponse:
+    """A page with the signed-in account (if any) and its CSRF token in the context."""
+    principal: Principal | None = getattr(request.state, "principal", None)
+    return request.app.state.templates.TemplateResponse(
+        request, name, {"me": principal.user if principal else None,
+                        "csrf": principal.csrf_token if principal else None, **context},
+        status_code=status_code)
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api")
+
+
+def create_app(settings: Settings | None = None, web: WebSettings | None = None) -> FastAPI:
+    """The service over the catalog and object store that `settings` name."""
+    from web import api, pages
+
+    settings = settings or Settings()
+    web = web or WebSettings()
+    app = FastAPI(title="sohoa", summary="Tra cứu và tái sử dụng giấy tờ đã số hóa",
+                  version="0.1.0", docs_url=None, redoc_url=None, openapi_url=None)
+    opened = resources(settings)
+    app.state.settings, app.state.web = settings, web
+    app.state.catalog, app.state.objects = opened.catalog, opened.objects
+    app.state.templates = templates()
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]
+        response: Response = await call_next(request)
+        for header, value in _SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(NotAuthenticated)
+    async def _login_first(request: Request, _exc: NotAuthenticated) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "not authenticated"}, 401, {"WWW-Authenticate": "Bearer"})
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, 403)
+        return render(request, "error.html", 403, title="Không có quyền",
+                      message="Tài khoản của bạn không được phép thực hiện thao tác này.")
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, _exc: NotFound) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": "not found"}, 404)
+        return render(request, "error.html", 404, title="Không tìm thấy",
+                      message="Không có mục này, hoặc tài khoản của bạn không được xem.")
+
+    @app.exception_handler(Refused)
+    async def _refused(request: Request, exc: Refused) -> Response:
+        if _wants_json(request):
+            return JSONResponse({"detail": str(exc)}, 409)
+        return render(request, "error.html", 409, title="Không thực hiện được", message=str(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        # Field names and messages only: the input may hold an ID number or a name (Decree 13/2023).
+        problems = [{"loc": e["loc"], "msg": e["msg"]} for e in exc.errors()]
+        if _wants_json(request):
+            return JSONResponse({"detail": problems}, 422)
+        return render(request, "error.html", 422, title="Dữ liệu không hợp lệ",
+                      message="; ".join(f"{'.'.join(map(str, p['loc'][1:]))}: {p['msg']}" for p in problems))
+
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    _public_routes(app)
+    app.include_router(pages.router, dependencies=[Depends(authenticated)])
+    app.include_router(api.router, prefix="/api", dependencies=[Depends(authenticated)])
+
+    @app.get("/api/openapi.json", include_in_schema=False, dependencies=[Depends(authenticated)])
+    async def openapi() -> JSONResponse:
+        if app.openapi_schema is None:
+            # Pages and public routes are left out of the schema (include_in_schema=False).
+            app.openapi_schema = get_openapi(title=app.title, version=app.version, summary=app.summary,
+                                             routes=app.routes)
+        return JSONResponse(app.openapi_schema)
+
+    return app
+
+
+def _public_routes(app: FastAPI) -> None:
+    """The only routes that answer without an account."""
+
+    @app.get("/health", include_in_schema=False)
+    def health(request: Request) -> JSONResponse:
+        request.app.state.catalog.ping()
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/login", include_in_schema=False)
+    def login_page(request: Request, next: str = "/") -> Response:
+        token = new_token()
+        response = render(request, "login.html", login_token=token, next=_local_path(next), error=None)
+        _set_cookie(request, response, LOGIN_COOKIE, token, max_age=3600)
+        return response
+
+    @app.post("/login", include_in_schema=False)
+    def login(request: Request, username: Annotated[str, Form(max_length=64)],
+                    password: Annotated[str, Form(max_length=1024)],
+                    csrf_token: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
+        state = request.app.state
+        if not same_secret(csrf_token, request.cookies.get(LOGIN_COOKIE)):
+            raise Forbidden("login form expired")
+        username = username.strip().lower()
+        user = check_password(state.catalog, state.web, username, password, client_address(request))
+        if user is None:
+            token = new_token()
+            response = render(request, "login.html", 401, login_token=token, next=_local_path(next),
+                              error="Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đang bị tạm khóa.")
+            _set_cookie(request, response, LOGIN_COOKIE, token, max_age=3600)
+            return response
+        response = RedirectResponse(_local_path(next), status_code=303)
+        _set_cookie(request, response, SESSION_COOKIE,
+                    open_session(state.catalog, state.web, user, client_address(request)),
+                    max_age=int(state.web.session_hours * 3600))
+        response.delete_cookie(LOGIN_COOKIE, path="/")
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    def logout(request: Request, principal: Principal = Depends(authenticated)) -> Response:
+        cookie = request.cookies.get(SESSION_COOKIE, "")
+        request.app.state.catalog.close_session(digest(cookie), datetime.now(UTC))
+        request.app.state.catalog.audit(AuditEntry(username=principal.user.username,
+                                                   action=AuditAction.LOGOUT,
+                                                   client=client_address(request)))
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+
+
+def _local_path(target: str) -> str:
+    """Only same-site paths after login: an open redirect would help phishing."""
+    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else "/"
+
+
+def _set_cookie(request: Request, response: Response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="lax",
+                        secure=request.app.state.web.cookie_secure)

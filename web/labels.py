@@ -1,0 +1,53 @@
+"""Vietnamese words for the codes the catalog stores, as officers read them on screen."""
+
+from __future__ import annotations
+
+DOC_TYPES = {
+    "id_cmnd9": "CMND 9 số",
+    "id_cccd2016": "CCCD mã vạch (2016)",
+    "id_cccd2021": "CCCD gắn chip",
+    "id_cancuoc2024": "Thẻ căn cước (2024)",
+    "passport": "Hộ chiếu",
+    "birth_certificate": "Giấy khai sinh",
+    "marriage_certificate": "Giấy chứng nhận kết hôn",
+    "land_use_certificate": "Giấy chứng nhận quyền sử dụng đất",
+    "business_registration": "Giấy chứng nhận đăng ký doanh nghiệp",
+    "residence_confirmation": "Xác nhận thông tin cư trú (CT07)",
+    "judicial_record": "Phiếu lý lịch tư pháp",
+    "other": "Giấy tờ khác",
+}
+STATUSES = {"ok": "Hoàn tất", "needs_review": "Cần duyệt", "quarantined": "Bị loại",
+            "duplicate": "Trùng lặp"}
+BATCH_STATUSES = {"done": "Hoàn tất", "partial": "Hoàn tất một phần", "failed": "Thất bại"}
+REASONS = {
+    "unsupported_type": "định dạng không hỗ trợ", "corrupt": "tệp hỏng", "truncated": "tệp bị cắt cụt",
+    "encrypted": "tệp có mật khẩu", "too_large": "tệp quá lớn", "too_many_pages": "quá nhiều trang",
+    "too_many_pixels": "ảnh quá lớn", "empty": "tệp rỗng", "unsafe_archive_member": "tệp nén không an toàn",
+    "manifest_invalid": "batch.yaml không hợp lệ", "ocr_timeout": "nhận dạng quá thời gian",
+    "low_confidence": "độ tin cậy thấp", "no_text": "không đọc được chữ", "missing_page": "thiếu trang",
+    "page_count_mismatch": "số trang không khớp", "page_failed": "trang lỗi",
+    "qr_unreadable": "không đọc được mã QR", "mrz_checksum_failed": "MRZ sai số kiểm tra",
+    "mrz_unreadable": "không đọc được MRZ", "id_invalid": "số định danh không hợp lệ",
+    "id_dob_mismatch": "số định danh không khớp ngày sinh", "id_sex_mismatch": "số định danh không khớp giới tính",
+    "sources_disagree": "QR, MRZ và chữ in không khớp", "date_invalid": "ngày không hợp lệ",
+    "expiry_before_issue": "ngày hết hạn trước ngày cấp", "field_missing": "thiếu trường thông tin",
+}
+RESCAN_REASONS = frozenset({"corrupt", "truncated", "missing_page", "page_count_mismatch", "no_text",
+                            "page_failed", "low_confidence"})
+FIELDS = {
+    "id_number": "Số định danh", "old_id_number": "Số CMND cũ", "document_number": "Số hộ chiếu",
+    "full_name": "Họ và tên", "date_of_birth": "Ngày sinh", "sex": "Giới tính", "nationality": "Quốc tịch",
+    "place_of_origin": "Quê quán", "place_of_birth": "Nơi đăng ký khai sinh",
+    "place_of_residence": "Nơi thường trú / cư trú", "date_of_issue": "Ngày cấp",
+    "date_of_expiry": "Có giá trị đến",
+}
+ROLES = {"officer": "Cán bộ một cửa", "reviewer": "Người duyệt", "scanner": "Nhân viên số hóa",
+         "admin": "Quản trị"}
+ACTIONS = {"login": "Đăng nhập", "login_failed": "Đăng nhập thất bại", "logout": "Đăng xuất",
+           "search": "Tìm kiếm", "view": "Xem", "download": "Tải xuống", "dossier": "Tạo hồ sơ",
+           "reuse": "Tái sử dụng", "correct": "Sửa trường", "confirm": "Xác nhận duyệt",
+           "upload": "Tải lên"}
+MATCHES = {"id": "Trùng số định danh", "alias": "Trùng số CMND cũ", "id_suffix": "Trùng các số cuối",
+           "name": "Trùng họ tên", "name_fuzzy": "Gần đúng họ tên", "text": "Trùng nội dung", "filter": ""}
+DIRECTIONS = {"input": "Thành phần hồ sơ (đầu vào)", "output": "Kết quả (đầu ra)"}
+SOURCES = {"qr": "mã QR", "mrz": "MRZ", "printed": "chữ in"}

@@ -1,0 +1,207 @@
+"""The HTML pages, in Vietnamese, each a thin shell over `web.service.Desk`."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+from pydantic import Field
+from starlette.concurrency import run_in_threadpool
+
+from schemas.accounts import AuditAction, Role
+from schemas.batch import Direction
+from schemas.document import DocType, FileStatus
+from schemas.identity import IDENTITY_FIELDS
+from storage.catalog.finder import SearchRequest, day_start
+from web.app import render
+from web.security import Principal, authenticated
+from web.service import Desk, NotFound, Refused, desk_for, today
+
+router = APIRouter(include_in_schema=False)
+officer = desk_for(Role.OFFICER)
+reader = desk_for(Role.OFFICER, Role.REVIEWER)
+reviewer = desk_for(Role.REVIEWER)
+scanner = desk_for(Role.SCANNER)
+admin = desk_for(Role.ADMIN)
+_HOME = ((Role.OFFICER, "/search"), (Role.REVIEWER, "/review"), (Role.SCANNER, "/upload"),
+         (Role.ADMIN, "/audit"))
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/")
+def home(principal: Annotated[Principal, Depends(authenticated)]) -> Response:
+    """Each role lands on its own work."""
+    for role, url in _HOME:
+        if principal.user.has(role):
+            return _see_other(url)
+    raise NotFound("no page for this account")
+
+
+class SearchForm(SearchRequest):
+    """The search page's form: the search, and the dossier the officer is looking for papers for."""
+
+    for_dossier: str | None = Field(None, max_length=60)
+
+
+@router.get("/search")
+def search(request: Request, desk: Annotated[Desk, Depends(officer)],
+           form: Annotated[SearchForm, Query()]) -> Response:
+    criteria = SearchRequest.model_validate(form.model_dump(exclude={"for_dossier"}))
+    asked = criteria.model_dump(exclude_defaults=True, exclude={"page", "page_size"})
+    found = desk.search(criteria) if asked else None
+    return render(request, "search.html", form=criteria, found=found, for_dossier=form.for_dossier,
+                  filtered=bool(set(asked) - {"q"}), doc_types=list(DocType), statuses=list(FileStatus))
+
+
+@router.get("/documents/{document_id}")
+def document(request: Request, document_id: str, desk: Annotated[Desk, Depends(reader)],
+                   for_dossier: str | None = None) -> Response:
+    return render(request, "document.html", detail=desk.document(document_id), for_dossier=for_dossier,
+                  directions=list(Direction))
+
+
+@router.get("/documents/{document_id}/pdf")
+def document_pdf(document_id: str, desk: Annotated[Desk, Depends(reader)],
+                       download: bool = False) -> Response:
+    return desk.object_response(document_id, "searchable_pdf", download=download)
+
+
+@router.get("/documents/{document_id}/original")
+def document_original(document_id: str, desk: Annotated[Desk, Depends(reader)]) -> Response:
+    return desk.object_response(document_id, "original", download=True)
+
+
+@router.get("/documents/{document_id}/thumbnail")
+def document_thumbnail(document_id: str, desk: Annotated[Desk, Depends(reader)]) -> Response:
+    return desk.object_response(document_id, "thumbnail", download=False)
+
+
+@router.get("/documents/{document_id}/image")
+def document_image(document_id: str, desk: Annotated[Desk, Depends(reader)]) -> Response:
+    """What the reviewer compares the fields with: the scan itself when browsers can show it."""
+    hit = desk.hit(document_id)
+    shows_original = hit.original_name.lower().rsplit(".", 1)[-1] in ("png", "jpg", "jpeg")
+    return desk.object_response(document_id, "original" if shows_original else "thumbnail", download=False)
+
+
+@router.get("/dossiers")
+def dossiers(request: Request, desk: Annotated[Desk, Depends(officer)]) -> Response:
+    since = today() - timedelta(days=30)
+    recent = desk.catalog.dossiers(office_code=None if desk.user.province_wide else desk.user.office_code,
+                                   received_from=since) if (desk.user.office_code or desk.user.province_wide) else []
+    return render(request, "dossiers.html", recent=list(reversed(recent)), error=None)
+
+
+@router.post("/dossiers")
+def open_dossier(request: Request, desk: Annotated[Desk, Depends(officer)],
+                       code: Annotated[str, Form(max_length=60)],
+                       procedure_code: Annotated[str, Form(max_length=60)] = "") -> Response:
+    try:
+        dossier = desk.open_dossier(code, procedure_code)
+    except Refused as exc:
+        return render(request, "dossiers.html", 409, recent=[], error=str(exc), code=code)
+    return _see_other(f"/dossiers/{dossier.code}")
+
+
+@router.get("/dossiers/{code}")
+def dossier(request: Request, code: str, desk: Annotated[Desk, Depends(officer)]) -> Response:
+    found = desk.dossier(code)
+    desk.audit(AuditAction.DOSSIER, dossier_code=found.code)
+    hits = {hit.id: hit for hit in desk.hits(desk.catalog.summaries([d.document_id for d in found.documents]))}
+    return render(request, "dossier.html", dossier=found, hits=hits)
+
+
+@router.post("/reuse")
+def attach(request: Request, desk: Annotated[Desk, Depends(officer)],
+           dossier_code: Annotated[str, Form(max_length=60)],
+           document_id: Annotated[str, Form(max_length=64)],
+           direction: Annotated[Direction, Form()] = Direction.INPUT,
+           component: Annotated[str, Form(max_length=200)] = "",
+           override_reason: Annotated[str, Form(max_length=1000)] = "") -> Response:
+    """Attach from the document page; a dossier code not seen before opens a new dossier."""
+    try:
+        link = desk.reuse(dossier_code, document_id, direction, component, override_reason)
+    except Refused as exc:
+        detail = desk.document(document_id, audited=False)
+        return render(request, "document.html", 409, detail=detail, for_dossier=dossier_code,
+                      directions=list(Direction), error=str(exc))
+    return _see_other(f"/dossiers/{link.dossier_code}")
+
+
+@router.get("/review")
+def review_queue(request: Request, desk: Annotated[Desk, Depends(reviewer)],
+                       page: Annotated[int, Query(ge=1, le=1000)] = 1) -> Response:
+    size = 50
+    queue = desk.hits(desk.catalog.review_queue(desk.scope, limit=size + 1, offset=(page - 1) * size))
+    return render(request, "review_list.html", queue=queue[:size], page=page, has_next=len(queue) > size)
+
+
+@router.get("/review/{document_id}")
+def review_page(request: Request, document_id: str, desk: Annotated[Desk, Depends(reviewer)]) -> Response:
+    return render(request, "review.html", detail=desk.document(document_id), error=None, fields=IDENTITY_FIELDS)
+
+
+@router.post("/review/{document_id}")
+async def review(request: Request, document_id: str, desk: Annotated[Desk, Depends(reviewer)]) -> Response:
+    """The fields are named after IDENTITY_FIELDS, so the form is read whole; the catalog work runs
+    in the thread pool like every other page."""
+    form = await request.form()
+    values = {name: str(form.get(name, "")) for name in IDENTITY_FIELDS if name in form}
+    confirm = form.get("action") == "confirm"
+    try:
+        await run_in_threadpool(desk.review, document_id, values, confirm)
+    except Refused as exc:
+        detail = await run_in_threadpool(desk.document, document_id, audited=False)
+        return render(request, "review.html", 422, detail=detail, error=str(exc), fields=IDENTITY_FIELDS)
+    return _see_other("/review" if confirm else f"/review/{document_id}")
+
+
+@router.get("/upload")
+def upload_page(request: Request, desk: Annotated[Desk, Depends(scanner)]) -> Response:
+    mine = desk.catalog.uploads(username=desk.user.username, limit=20)
+    return render(request, "upload.html", uploads=mine, directions=list(Direction), error=None)
+
+
+@router.post("/upload")
+def upload(request: Request, desk: Annotated[Desk, Depends(scanner)],
+                 files: Annotated[list[UploadFile], File()],
+                 components: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI form default
+                 office_code: Annotated[str, Form(max_length=60)] = "",
+                 dossier_code: Annotated[str, Form(max_length=60)] = "",
+                 procedure_code: Annotated[str, Form(max_length=60)] = "",
+                 direction: Annotated[Direction, Form()] = Direction.INPUT) -> Response:
+    try:
+        done = desk.upload([(f.filename or "", f.file) for f in files if f.filename], components,
+                           office_code=office_code or None, dossier_code=dossier_code or None,
+                           procedure_code=procedure_code or None, direction=direction)
+    except Refused as exc:
+        return render(request, "upload.html", 422, uploads=[], directions=list(Direction), error=str(exc))
+    return _see_other(f"/uploads/{done.id}")
+
+
+@router.get("/uploads/{upload_id}")
+def upload_status(request: Request, upload_id: str,
+                        desk: Annotated[Desk, Depends(scanner)]) -> Response:
+    return render(request, "upload_status.html", progress=desk.upload_progress(upload_id))
+
+
+@router.get("/audit")
+def audit(request: Request, desk: Annotated[Desk, Depends(admin)],
+                username: Annotated[str, Query(max_length=64)] = "",
+                action: Annotated[AuditAction | Literal[""], Query()] = "",
+                document_id: Annotated[str, Query(max_length=64)] = "",
+                since: Annotated[date | None, Query()] = None,
+                page: Annotated[int, Query(ge=1, le=1000)] = 1) -> Response:
+    size = 100
+    entries = desk.catalog.audit_log(username=username or None, action=action or None, document_id=document_id or None,
+                                     since=None if since is None else day_start(since),
+                                     limit=size + 1, offset=(page - 1) * size)
+    return render(request, "audit.html", entries=entries[:size], has_next=len(entries) > size, page=page,
+                  filters={"username": username, "action": action.value if action else "",
+                           "document_id": document_id, "since": since.isoformat() if since else ""},
+                  actions=list(AuditAction))

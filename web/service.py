@@ -1,0 +1,338 @@
+"""What an officer, reviewer or clerk can do, once, for both the HTML pages and the JSON API.
+
+A `Desk` is one authenticated request's view of the catalog and object store: it applies the
+account's office scope and roles, checks validity before reuse, and writes the audit entry of every
+search, view, download, reuse, correction and upload it serves.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import BinaryIO, Literal
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from pydantic import BaseModel
+
+from ocr.identity.idnumber import check_id_number, check_old_id_number
+from schemas.accounts import AuditAction, AuditEntry, FieldCorrection, Reusability, Role, Upload, User
+from schemas.batch import BatchManifest, BatchReport, Direction, ManifestFile
+from schemas.codes import parse_dossier_code
+from schemas.dossier import Dossier, DossierDocument
+from schemas.identity import IDENTITY_FIELDS, NO_EXPIRY, Identity
+from schemas.settings import Settings
+from storage.catalog import Catalog
+from storage.catalog.accounts import latest_values
+from storage.catalog.finder import OFFICE_TIME, DocumentSummary, Scope, SearchRequest
+from storage.objects import ObjectNotFound, ObjectStore
+from storage.s3 import S3ObjectStore
+from web.reuse import reusability
+from web.security import Principal, client_address, require
+from web.settings import WebSettings
+from web.uploads import UploadRefused, folder_name, safe_name, write_batch
+
+_STREAM_CHUNK = 256 * 1024
+ObjectRole = Literal["searchable_pdf", "original", "thumbnail"]
+
+
+class NotFound(LookupError):
+    """Unknown, or not visible to this account: the same answer, so nothing leaks."""
+
+
+class Refused(ValueError):
+    """The request is understood but not allowed as it stands; the message is for the user."""
+
+
+class Hit(DocumentSummary):
+    """A result line with its reuse verdict."""
+
+    reusability: Reusability
+
+
+class SearchPage(BaseModel):
+    hits: list[Hit]
+    page: int
+    page_size: int
+    has_next: bool
+
+
+class ReviewedField(BaseModel):
+    """One identity field as the reviewer sees it: current value, the machine's, and who changed it."""
+
+    name: str
+    value: str | None = None
+    machine_value: str | None = None
+    source: str | None = None
+    confidence: float | None = None
+    reasons: list[str] = []
+    corrected_by: str | None = None
+    corrected_at: datetime | None = None
+
+
+class DocumentDetail(BaseModel):
+    document: Hit
+    fields: list[ReviewedField]
+    corrections: list[FieldCorrection]
+    dossiers: list[DossierDocument]
+    objects: list[str] = []
+    text: str = ""
+
+
+class UploadProgress(BaseModel):
+    upload: Upload
+    state: Literal["waiting", "processing", "finished"]
+    files_done: int
+    report: BatchReport | None = None
+
+
+def today() -> date:
+    return datetime.now(OFFICE_TIME).date()
+
+
+def reviewed_fields(identity: Identity | None, corrections: list[FieldCorrection]) -> list[ReviewedField]:
+    """Every identity field, with the reviewer's latest value over the machine's."""
+    latest = latest_values(corrections)
+    fields = []
+    for name in IDENTITY_FIELDS:
+        read = identity.field(name) if identity else None
+        corrected = latest.get(name)
+        fields.append(ReviewedField(
+            name=name, value=corrected.value if corrected else (read.value if read else None),
+            machine_value=read.value if read else None, source=read.source.value if read else None,
+            confidence=read.confidence if read else None,
+            reasons=[reason.value for reason in (identity.field_reasons.get(name, []) if identity else [])],
+            corrected_by=corrected.corrected_by if corrected else None,
+            corrected_at=corrected.corrected_at if corrected else None))
+    return fields
+
+
+def validate_field(name: str, value: str) -> str:
+    """A reviewer's value in the stored form, or Refused saying what is wrong (never echoing it)."""
+    value = " ".join(value.split())
+    if name == "id_number":
+        check = check_id_number(value)
+        if not check.ok:
+            raise Refused("Số định danh không hợp lệ: " + "; ".join(check.problems))
+    elif name == "old_id_number" and check_old_id_number(value):
+        raise Refused("Số CMND cũ phải có 9 hoặc 12 chữ số")
+    elif name in ("date_of_birth", "date_of_issue", "date_of_expiry") and value != NO_EXPIRY:
+        try:
+            value = date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise Refused("Ngày phải có dạng NNNN-TT-NN (năm-tháng-ngày)") from None
+    elif name == "sex" and value not in ("M", "F"):
+        raise Refused("Giới tính phải là M (nam) hoặc F (nữ)")
+    return value
+
+
+@dataclass
+class Desk:
+    catalog: Catalog
+    objects: ObjectStore
+    settings: Settings
+    web: WebSettings
+    principal: Principal
+    client: str | None
+
+    @property
+    def user(self) -> User:
+        return self.principal.user
+
+    @property
+    def scope(self) -> Scope:
+        return Scope.of(self.user)
+
+    def audit(self, action: AuditAction, *, document_id: str | None = None,
+              dossier_code: str | None = None, **detail: object) -> None:
+        self.catalog.audit(AuditEntry(username=self.user.username, action=action, document_id=document_id,
+                                      dossier_code=dossier_code, client=self.client, detail=detail))
+
+    # --- search and open ----------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        result = self.catalog.find(request, self.scope)
+        self.audit(AuditAction.SEARCH, **request.model_dump(mode="json", exclude_defaults=True),
+                   results=[hit.id for hit in result.hits])
+        return SearchPage(hits=self.hits(result.hits), page=result.page, page_size=result.page_size,
+                          has_next=result.has_next)
+
+    def hits(self, summaries: list[DocumentSummary]) -> list[Hit]:
+        day = today()
+        return [Hit(**summary.model_dump(), reusability=reusability(summary, day)) for summary in summaries]
+
+    def hit(self, document_id: str) -> Hit:
+        """A visible document's result line, or NotFound."""
+        if not self.catalog.can_see(document_id, self.scope):
+            raise NotFound("no such document")
+        found = self.catalog.summaries([document_id])
+        if not found:
+            raise NotFound("no such document")
+        return self.hits(found)[0]
+
+    def document(self, document_id: str, *, audited: bool = True) -> DocumentDetail:
+        hit = self.hit(document_id)
+        document = self.catalog.get_document(document_id)
+        if document is None:
+            raise NotFound("no such document")
+        corrections = self.catalog.corrections(document_id)
+        if audited:
+            self.audit(AuditAction.VIEW, document_id=document_id)
+        return DocumentDetail(document=hit, fields=reviewed_fields(document.identity, corrections),
+                              corrections=corrections, dossiers=self.catalog.document_dossiers(document_id),
+                              objects=sorted({stored.role for stored in document.objects}),
+                              text=document.text)
+
+    def object_response(self, document_id: str, role: ObjectRole, *, download: bool) -> Response:
+        """The stored object after the authorization check: streamed from a local store, a short-lived
+        presigned link on S3. Opening the PDF is a view, saving anything is a download."""
+        self.hit(document_id)
+        document = self.catalog.get_document(document_id)
+        stored = next((o for o in document.objects if o.role == role), None) if document else None
+        if document is None or stored is None:
+            raise NotFound("no such object")
+        if role != "thumbnail":
+            self.audit(AuditAction.DOWNLOAD if download else AuditAction.VIEW, document_id=document_id,
+                       object=role)
+        if isinstance(self.objects, S3ObjectStore):
+            return RedirectResponse(self.objects.presigned_get_url(
+                stored.key, timedelta(seconds=self.web.presign_seconds)), status_code=307)
+        try:
+            stream = self.objects.open(stored.key)
+        except ObjectNotFound:
+            raise NotFound("no such object") from None
+        extension = stored.key.rsplit(".", 1)[-1]
+        name = f"{document.original_name.rsplit('/', 1)[-1].rsplit('.', 1)[0]}.{extension}"
+        disposition = "attachment" if download else "inline"
+        return StreamingResponse(
+            _chunks(stream), media_type=stored.content_type,
+            headers={"Content-Length": str(stored.size), "Cache-Control": "private, no-store",
+                     "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(name)}"})
+
+    # --- dossiers and reuse ---------------------------------------------------------------
+
+    def dossier(self, code: str) -> Dossier:
+        """A dossier of the account's office (any, province-wide), or NotFound."""
+        try:
+            code = parse_dossier_code(code).raw
+        except ValueError as exc:
+            raise Refused(f"Mã hồ sơ không hợp lệ: {exc}") from None
+        found = self.catalog.dossier(code)
+        if found is None or not (self.user.province_wide or found.office_code == self.user.office_code):
+            raise NotFound("no such dossier")
+        return found
+
+    def open_dossier(self, code: str, procedure_code: str | None = None) -> Dossier:
+        """Look a dossier up, or create it for the account's office (the code carries its date)."""
+        try:
+            return self.dossier(code)
+        except NotFound:
+            pass
+        if self.catalog.dossier(parse_dossier_code(code).raw) is not None:
+            raise Refused("Hồ sơ này thuộc đơn vị khác")
+        if self.user.office_code is None:
+            raise Refused("Tài khoản chưa thuộc đơn vị nào nên không tạo được hồ sơ")
+        dossier = Dossier.from_code(code, office_code=self.user.office_code,
+                                    procedure_code=procedure_code or None)
+        self.catalog.save_dossier(dossier)
+        self.audit(AuditAction.DOSSIER, dossier_code=dossier.code, created=True)
+        return dossier
+
+    def reuse(self, code: str, document_id: str, direction: Direction, component: str | None,
+              override_reason: str | None) -> DossierDocument:
+        """Attach a digitized document to a dossier (opened if new) as reused; an expired one needs
+        a reason."""
+        dossier = self.open_dossier(code)
+        hit = self.hit(document_id)
+        reason = (override_reason or "").strip() or None
+        if not hit.reusability.reusable and reason is None:
+            raise Refused(f"{hit.reusability.reason}. Muốn vẫn dùng, hãy ghi rõ lý do.")
+        link = DossierDocument(dossier_code=dossier.code, document_id=document_id, direction=direction,
+                               component=(component or "").strip() or None, reused=True,
+                               source_dossier=hit.dossier_code, attached_by=self.user.username,
+                               attached_at=datetime.now(UTC),
+                               override_reason=reason if not hit.reusability.reusable else None)
+        self.catalog.attach(link)
+        self.audit(AuditAction.REUSE, document_id=document_id, dossier_code=dossier.code,
+                   direction=direction.value, override_reason=link.override_reason)
+        return link
+
+    # --- review ---------------------------------------------------------------------------
+
+    def review(self, document_id: str, values: dict[str, str], confirm: bool) -> list[FieldCorrection]:
+        """Store the reviewer's corrections; with `confirm` the document becomes `ok`."""
+        hit = self.hit(document_id)
+        unknown = set(values) - set(IDENTITY_FIELDS)
+        if unknown:
+            raise Refused("Trường không tồn tại")
+        cleaned = {name: validate_field(name, value) for name, value in values.items() if value.strip()}
+        written = self.catalog.review_document(document_id, cleaned, self.user.username, confirm)
+        for correction in written:
+            self.audit(AuditAction.CORRECT, document_id=document_id, field=correction.field)
+        if confirm:
+            self.audit(AuditAction.CONFIRM, document_id=document_id, previous_status=hit.status.value)
+        return written
+
+    # --- uploads --------------------------------------------------------------------------
+
+    def upload(self, files: list[tuple[str, BinaryIO]], components: list[str], *, office_code: str | None,
+               dossier_code: str | None, procedure_code: str | None, direction: Direction) -> Upload:
+        """Write the files as a batch in the inbox, with a manifest from the form."""
+        office = office_code if self.user.province_wide and office_code else self.user.office_code
+        if len(files) > self.web.max_upload_files:
+            raise Refused(f"Mỗi lần tải lên tối đa {self.web.max_upload_files} tệp")
+        try:
+            names = [safe_name(name) for name, _ in files]
+            code = parse_dossier_code(dossier_code).raw if dossier_code else None
+        except (UploadRefused, ValueError) as exc:
+            raise Refused(str(exc)) from None
+        manifest = BatchManifest(
+            office_code=office, operator=self.user.username, dossier_code=code,
+            procedure_code=procedure_code or None, direction=direction,
+            files={name: ManifestFile(component=component.strip())
+                   for name, component in zip(names, components, strict=False) if component.strip()})
+        upload_id = uuid.uuid4().hex
+        now = datetime.now(OFFICE_TIME)
+        folder = folder_name(upload_id, office, now)
+        try:
+            count = write_batch(self.settings.inbox, folder,
+                                [(name, stream) for name, (_, stream) in zip(names, files, strict=True)],
+                                manifest, self.settings.max_file_bytes)
+        except UploadRefused as exc:
+            raise Refused(str(exc)) from None
+        upload = Upload(id=upload_id, folder=folder, username=self.user.username, office_code=office,
+                        dossier_code=code, direction=direction, files=count, created_at=now)
+        self.catalog.record_upload(upload)
+        self.audit(AuditAction.UPLOAD, dossier_code=code, upload=upload_id, files=count)
+        return upload
+
+    def upload_progress(self, upload_id: str) -> UploadProgress:
+        upload = self.catalog.upload(upload_id)
+        visible = upload is not None and (
+            upload.username == self.user.username or self.user.has(Role.ADMIN)
+            or (self.user.has(Role.SCANNER) and (self.user.province_wide
+                                                 or upload.office_code == self.user.office_code)))
+        if not visible:
+            raise NotFound("no such upload")
+        batch_id, done, report = self.catalog.batch_progress(upload.folder)
+        state = "finished" if report else ("processing" if batch_id else "waiting")
+        return UploadProgress(upload=upload, state=state, files_done=done, report=report)
+
+
+def _chunks(stream: BinaryIO):
+    with stream:
+        while chunk := stream.read(_STREAM_CHUNK):
+            yield chunk
+
+
+def desk_for(*roles: Role):
+    """A dependency giving the request's `Desk` to accounts holding one of `roles`."""
+
+    async def build(request: Request, principal: Principal = Depends(require(*roles))) -> Desk:
+        state = request.app.state
+        return Desk(state.catalog, state.objects, state.settings, state.web, principal,
+                    client_address(request))
+
+    return build

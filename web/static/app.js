@@ -1,0 +1,101 @@
+// Small progressive enhancements; every page works without them except folder drag-and-drop.
+"use strict";
+
+document.querySelectorAll("[data-back]").forEach((link) => {
+  link.addEventListener("click", (event) => { event.preventDefault(); history.back(); });
+});
+
+// --- upload: files or whole folders, dropped or picked, each with its component name ---------
+const uploadForm = document.querySelector("form[data-upload]");
+if (uploadForm) {
+  const picked = [];  // {file, path}
+  const table = uploadForm.querySelector("[data-picked]");
+  const body = table.querySelector("tbody");
+  const state = uploadForm.querySelector("[data-upload-state]");
+
+  const show = () => {
+    body.replaceChildren(...picked.map((entry) => {
+      const row = document.createElement("tr");
+      const name = document.createElement("td");
+      name.textContent = entry.path;
+      const cell = document.createElement("td");
+      const input = document.createElement("input");
+      input.placeholder = "Tờ khai, Bản sao CCCD…";
+      input.value = entry.component || "";
+      input.addEventListener("input", () => { entry.component = input.value; });
+      cell.append(input);
+      row.append(name, cell);
+      return row;
+    }));
+    table.hidden = picked.length === 0;
+  };
+  const add = (file, path) => {
+    if (!picked.some((entry) => entry.path === path)) picked.push({ file, path });
+  };
+  const readEntry = (entry) => new Promise((resolve) => {
+    if (entry.isFile) {
+      entry.file((file) => { add(file, entry.fullPath.replace(/^\//, "")); resolve(); }, resolve);
+    } else if (entry.isDirectory) {
+      const reader = entry.createReader();
+      const all = [];
+      const next = () => reader.readEntries((entries) => {
+        if (!entries.length) { Promise.all(all).then(resolve); return; }
+        entries.forEach((child) => all.push(readEntry(child)));
+        next();
+      }, resolve);
+      next();
+    } else { resolve(); }
+  });
+
+  uploadForm.querySelector("[data-files]").addEventListener("change", (event) => {
+    [...event.target.files].forEach((file) => add(file, file.name));
+    show();
+  });
+  uploadForm.querySelector("[data-folder]").addEventListener("change", (event) => {
+    [...event.target.files].forEach((file) => add(file, file.webkitRelativePath || file.name));
+    show();
+  });
+  const drop = uploadForm.querySelector("[data-drop]");
+  drop.addEventListener("dragover", (event) => { event.preventDefault(); drop.classList.add("over"); });
+  drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+  drop.addEventListener("drop", async (event) => {
+    event.preventDefault();
+    drop.classList.remove("over");
+    const entries = [...event.dataTransfer.items].map((item) => item.webkitGetAsEntry()).filter(Boolean);
+    await Promise.all(entries.map(readEntry));
+    show();
+  });
+
+  uploadForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData();
+    for (const field of uploadForm.querySelectorAll("input[name], select[name]")) {
+      if (field.type !== "file") data.append(field.name, field.value);
+    }
+    picked.forEach((entry) => {
+      data.append("files", entry.file, entry.path);
+      data.append("components", entry.component || "");
+    });
+    state.textContent = "Đang tải lên…";
+    const response = await fetch(uploadForm.action, {
+      method: "POST", body: data, credentials: "same-origin",
+      headers: { "X-CSRF-Token": uploadForm.dataset.csrf },
+    });
+    if (response.redirected) { window.location.assign(response.url); return; }
+    document.open(); document.write(await response.text()); document.close();
+  });
+}
+
+// --- batch progress: poll the API until the report is there, then show it ---------------------
+const progress = document.querySelector("[data-progress]");
+if (progress && progress.dataset.state !== "finished") {
+  const poll = async () => {
+    const response = await fetch(progress.dataset.progress, { credentials: "same-origin" });
+    if (response.ok) {
+      const now = await response.json();
+      if (now.state !== progress.dataset.state || now.state === "processing") { window.location.reload(); return; }
+    }
+    setTimeout(poll, 2000);
+  };
+  setTimeout(poll, 2000);
+}
