@@ -24,13 +24,39 @@ from pydantic import BaseModel
 from flows import progress
 from flows.resources import resources
 from flows.staging import StagedBatch, StagedFile, stage
+from ocr.classify import Classification
 from ocr.pipeline import read_page
+from ocr.understanding import Understanding, understand
 from schemas.batch import BatchReport, BatchStatus, FileReport
-from schemas.document import Document, FileStatus, PageText, Problem, Reason, StoredObject, TextSource
+from schemas.document import (
+    DocType,
+    Document,
+    FileStatus,
+    PageText,
+    Problem,
+    Reason,
+    StoredObject,
+    TextSource,
+)
+from schemas.identity import ReviewReason
 from schemas.settings import Settings
 from storage.objects import ObjectStore
 
 _EXTENSIONS = {"png": ".png", "jpeg": ".jpg", "tiff": ".tif", "pdf": ".pdf", "zip": ".zip"}
+# Sentences for the clerk and reviewer; never the values themselves (Decree 13/2023).
+_IDENTITY_MESSAGES = {
+    ReviewReason.QR_UNREADABLE: "the card's QR code could not be read",
+    ReviewReason.MRZ_CHECKSUM_FAILED: "the machine-readable zone fails its check digits",
+    ReviewReason.MRZ_UNREADABLE: "the machine-readable zone could not be read",
+    ReviewReason.ID_INVALID: "the ID number does not have a valid structure",
+    ReviewReason.ID_DOB_MISMATCH: "the ID number does not match the date of birth",
+    ReviewReason.ID_SEX_MISMATCH: "the ID number does not match the sex",
+    ReviewReason.SOURCES_DISAGREE: "QR code, machine-readable zone and printed text disagree",
+    ReviewReason.LOW_CONFIDENCE: "some identity fields were read with low confidence",
+    ReviewReason.DATE_INVALID: "a date on the card is not a real date",
+    ReviewReason.EXPIRY_BEFORE_ISSUE: "the expiry date is before the issue date",
+    ReviewReason.FIELD_MISSING: "a required identity field was not found",
+}
 _CONTENT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff",
                   "pdf": "application/pdf", "zip": "application/zip"}
 
@@ -135,9 +161,24 @@ def read_page_task(plan: DocumentPlan, number: int, original: StoredObject,
     return PageResult(page=page, pdf_key=pdf_key if reading else "", thumbnail_key=thumbnail_key)
 
 
+@task(name="understand-document", cache_policy=NO_CACHE)
+def understand_document(plan: DocumentPlan, original: StoredObject, results: list[PageResult],
+                        settings: Settings) -> Understanding:
+    """Type, people and (for ID cards) identity fields; a failure degrades to 'other', never stops."""
+    pages = [r.page for r in sorted(results, key=lambda r: r.page.number)]
+    path = _local_copy(resources(settings).objects, original, settings)
+    try:
+        with ocr_slots(settings):
+            return understand(path, plan.file.preflight.kind, pages, dpi=settings.ocr_dpi)
+    except Exception as exc:  # noqa: BLE001 - understanding is extra value; the text is already safe
+        get_run_logger().error("document %s not understood: %s", plan.document_id, type(exc).__name__)
+        return Understanding(classification=Classification(doc_type=DocType.OTHER, score=0.0))
+
+
 @task(name="assemble-document", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def assemble_document(plan: DocumentPlan, batch: StagedBatch, original: StoredObject,
-                      results: list[PageResult], settings: Settings) -> FileReport:
+                      results: list[PageResult], understood: Understanding,
+                      settings: Settings) -> FileReport:
     """Write the document's searchable PDF, text and words, then commit it to the catalog."""
     from ocr.searchable import merge  # local import: keeps the flow module light to import
 
@@ -156,6 +197,9 @@ def assemble_document(plan: DocumentPlan, batch: StagedBatch, original: StoredOb
     objects.extend(_info(store, r.thumbnail_key, "thumbnail") for r in results if r.thumbnail_key)
 
     problems = [p for page in pages for p in page.problems] + _page_count_problems(plan, batch, len(pages))
+    if understood.identity is not None:
+        problems += [Problem(code=Reason(reason.value), message=_IDENTITY_MESSAGES[reason])
+                     for reason in understood.identity.review_reasons]
     status = FileStatus.NEEDS_REVIEW if problems else FileStatus.OK
     manifest = batch.manifest
     entry = manifest.files.get(plan.file.name)
@@ -165,6 +209,8 @@ def assemble_document(plan: DocumentPlan, batch: StagedBatch, original: StoredOb
         problems=problems, dossier_code=manifest.dossier_code, office_code=manifest.office_code,
         procedure_code=manifest.procedure_code, direction=manifest.direction.value,
         component=entry.component if entry else None, text=text,
+        doc_type=understood.classification.doc_type, doc_type_score=understood.classification.score,
+        identity=understood.identity, people=understood.people,
         created_at=datetime.now(UTC), objects=objects,
     )
     report = FileReport(file=plan.file.name, status=status, sha256=document.sha256,
@@ -236,7 +282,8 @@ def _digitize(batch: StagedBatch, file: StagedFile, settings: Settings) -> Prefe
     progress.emit(progress.Event.PAGES_PLANNED, file.preflight.page_count)
     pages = [read_page_task.submit(plan, n, original, settings)
              for n in range(1, file.preflight.page_count + 1)]
-    return assemble_document.submit(plan, batch, original, pages, settings)
+    understood = understand_document.submit(plan, original, pages, settings)
+    return assemble_document.submit(plan, batch, original, pages, understood, settings)
 
 
 def _record_duplicate(batch: StagedBatch, file: StagedFile, of: str, document: str | None,
