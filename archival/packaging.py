@@ -99,7 +99,8 @@ def archive_office_day(archiver: Archiver, office_code: str | None, day: date,
             pdfa_copies=sum(1 for s in staged if s.copy.pdfa), retention_mode=settings.retention_mode,
             store=archiver.archive.describe(),
         )
-        make_bag(bag, _bag_info(package, start, end, archiver.software, staged, settings), processes=1)
+        make_bag(bag, _bag_info(package, start, end, archiver.software, staged, settings),
+                 processes=settings.archive_workers)
         return _store(archiver, package, bag, {s.facts.document.id: s.facts.record_class for s in staged})
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -11,6 +11,8 @@ import functools
 import hashlib
 import io
 import json
+import struct
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -61,6 +63,13 @@ def scan_png(seed: int, width: int = 600, height: int = 850) -> bytes:
     return buffer.getvalue()
 
 
+def unique_png(png: bytes, seed: int) -> bytes:
+    """The same image with a text chunk naming `seed` before IEND: new bytes without re-encoding."""
+    payload = b"tEXt" + b"Comment\0" + f"record {seed}".encode()
+    chunk = struct.pack(">I", len(payload) - 4) + payload + struct.pack(">I", zlib.crc32(payload))
+    return png[:-12] + chunk + png[-12:]
+
+
 @functools.cache
 def _text_layer(width: int, height: int) -> bytes:
     """Tesseract's invisible text page for the blank scan, read once per process and size."""
@@ -95,9 +104,10 @@ def add_batch(catalog: Catalog, batch_id: str, office: str | None, started_at: d
 def add_record(catalog: Catalog, store: ObjectStore, *, seed: int, batch_id: str, office: str | None,
                created_at: datetime, direction: Direction = Direction.INPUT, dossier_code: str | None = None,
                status: FileStatus = FileStatus.OK, text_layer: bool = False, pdf: bytes | None = None,
-               text: str | None = None, scan_size: tuple[int, int] = (600, 850)) -> Made:
+               text: str | None = None, scan_size: tuple[int, int] = (600, 850),
+               png: bytes | None = None) -> Made:
     """One committed one-page document with its original, searchable PDF, text and words stored."""
-    png = scan_png(seed, *scan_size)
+    png = png or scan_png(seed, *scan_size)
     sha256 = hashlib.sha256(png).hexdigest()
     document_id = sha256[:20]
     prefix = f"docs/{sha256[:2]}/{document_id}"
