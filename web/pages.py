@@ -195,11 +195,11 @@ def audit(request: Request, desk: Annotated[Desk, Depends(admin)],
                 username: Annotated[str, Query(max_length=64)] = "",
                 action: Annotated[AuditAction | Literal[""], Query()] = "",
                 document_id: Annotated[str, Query(max_length=64)] = "",
-                since: Annotated[date | None, Query()] = None,
+                since: Annotated[date | Literal[""], Query()] = "",
                 page: Annotated[int, Query(ge=1, le=1000)] = 1) -> Response:
     size = 100
     entries = desk.catalog.audit_log(username=username or None, action=action or None, document_id=document_id or None,
-                                     since=None if since is None else day_start(since),
+                                     since=day_start(since) if since else None,
                                      limit=size + 1, offset=(page - 1) * size)
     return render(request, "audit.html", entries=entries[:size], has_next=len(entries) > size, page=page,
                   filters={"username": username, "action": action.value if action else "",

@@ -1,0 +1,175 @@
+"""A real browser (Debian's chromium driven by Playwright) over the real service on this machine:
+an officer logs in, searches without diacritics, opens the PDF and reuses the card in a new dossier;
+a reviewer corrects a field; a scanner uploads a scan; the administrator finds all of it in the log.
+
+Never downloads a browser: Playwright drives /usr/bin/chromium from the `system` Makefile target.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+from tests.helpers import write_page
+from tests.web.conftest import Site
+from tests.web.fixtures import COVERED, CT07, PASSWORD, VALID
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+NEW_DOSSIER = "000.00.12.H12-261123-0077"
+
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (make system)")
+
+
+@pytest.fixture(scope="module")
+def server(site: Site) -> Iterator[str]:
+    """The app served by uvicorn on a free loopback port, in a thread of this process."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    running = uvicorn.Server(uvicorn.Config(site.app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not running.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "the server did not start"
+        time.sleep(0.05)
+    yield f"http://localhost:{port}"
+    running.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def signed_in(browser: Browser, server: str, username: str) -> Page:
+    """A fresh browser profile that logs in through the form, as a person would."""
+    context: BrowserContext = browser.new_context(base_url=server, locale="vi-VN")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto("/")
+    expect(page).to_have_url(f"{server}/login?next=/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    return page
+
+
+@pytest.fixture(scope="module")
+def officer(browser: Browser, server: str) -> Page:
+    page = signed_in(browser, server, "can-bo")
+    expect(page).to_have_url(f"{server}/search")
+    return page
+
+
+def test_an_officer_finds_a_citizen_typed_without_diacritics(officer: Page) -> None:
+    officer.get_by_label("Tìm kiếm").fill("nguyen thanh giang")
+    officer.keyboard.press("Enter")
+    first = officer.locator("article.hit").first
+    expect(first).to_contain_text(VALID.full_name)
+    expect(first).to_contain_text("CCCD gắn chip")
+    expect(first).to_contain_text("Còn hiệu lực")
+    thumbnail = first.locator("img")
+    expect(thumbnail).to_be_visible()
+    assert thumbnail.evaluate("image => image.complete && image.naturalWidth > 0")
+
+
+def test_the_officer_opens_the_searchable_pdf(officer: Page) -> None:
+    first = officer.locator("article.hit").first
+    with officer.context.expect_event("response", lambda r: r.url.endswith("/pdf")) as pdf, \
+            officer.context.expect_page() as opened:
+        first.get_by_role("link", name="Mở PDF").click()
+    response, viewer = pdf.value, opened.value
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.headers["content-disposition"].startswith("inline")  # shown, not saved
+    expect(viewer).to_have_url(response.url)  # chromium's PDF viewer has it open
+    again = viewer.context.request.get(response.url)  # the same bytes, with the officer's cookies
+    assert again.body().startswith(b"%PDF")
+    viewer.close()
+
+
+def test_the_officer_reuses_the_card_in_a_new_dossier(officer: Page, site: Site) -> None:
+    officer.locator("article.hit").first.get_by_role("link", name="Chi tiết / tái sử dụng").click()
+    expect(officer.locator("h1")).to_contain_text("CCCD gắn chip")
+    officer.get_by_label("Mã hồ sơ").fill(NEW_DOSSIER)
+    officer.get_by_label("Tên thành phần").fill("Bản sao CCCD")
+    officer.get_by_role("button", name="Đính kèm vào hồ sơ").click()
+    expect(officer.locator("h1")).to_have_text(f"Hồ sơ {NEW_DOSSIER}")
+    row = officer.locator(f'tr[data-document="{site.ingested.document_id(VALID.file)}"]')
+    expect(row).to_contain_text("Tái sử dụng")
+    expect(row).to_contain_text("Bản sao CCCD")
+
+
+def test_an_expired_paper_needs_a_reason_in_the_browser_too(officer: Page, site: Site) -> None:
+    officer.get_by_role("link", name="Tìm giấy tờ đã số hóa để tái sử dụng").click()
+    officer.get_by_text("Lọc thêm").click()
+    officer.get_by_label("Loại giấy tờ").select_option(label="Xác nhận thông tin cư trú (CT07)")
+    officer.get_by_role("button", name="Tìm").click()
+    hit = officer.locator("article.hit").first
+    expect(hit).to_contain_text("Hết hiệu lực")
+    hit.get_by_role("link", name="Chi tiết / tái sử dụng").click()
+    expect(officer.get_by_label("Mã hồ sơ")).to_have_value(NEW_DOSSIER)  # carried from the dossier page
+    officer.get_by_role("button", name="Đính kèm vào hồ sơ").click()
+    expect(officer.get_by_role("alert")).to_contain_text("hãy ghi rõ lý do")
+    officer.get_by_label("Lý do vẫn sử dụng").fill("Đã đối chiếu bản chính còn hiệu lực tại quầy")
+    officer.get_by_role("button", name="Đính kèm vào hồ sơ").click()
+    row = officer.locator(f'tr[data-document="{site.ingested.document_id(CT07)}"]')
+    expect(row).to_contain_text("Đã đối chiếu bản chính")
+
+
+def test_a_reviewer_corrects_a_field_and_confirms_the_record(browser: Browser, server: str, site: Site) -> None:
+    page = signed_in(browser, server, "duyet")
+    expect(page).to_have_url(f"{server}/review")
+    covered = site.ingested.document_id(COVERED.file)
+    page.locator(f'tr[data-document="{covered}"]').get_by_role("link", name="Duyệt").click()
+    image = page.get_by_alt_text("Ảnh giấy tờ cần đối chiếu")
+    expect(image).to_be_visible()
+    assert image.evaluate("image => image.complete && image.naturalWidth > 0")
+    page.get_by_label("Họ và tên").fill(COVERED.full_name)
+    page.get_by_role("button", name="Xác nhận đúng").click()
+    expect(page).to_have_url(f"{server}/review")
+    expect(page.locator(f'tr[data-document="{covered}"]')).to_have_count(0)
+    page.goto(f"/documents/{covered}")
+    expect(page.locator("dl")).to_contain_text(COVERED.full_name)
+    expect(page.locator("dl")).to_contain_text("đã sửa bởi duyet")
+
+
+def test_a_scanner_uploads_a_scan_and_sees_it_waiting(browser: Browser, server: str, tmp_path: Path) -> None:
+    write_page(tmp_path / "to_khai.png", 31, title="TỜ KHAI ĐĂNG KÝ KHAI SINH")
+    page = signed_in(browser, server, "so-hoa")
+    expect(page).to_have_url(f"{server}/upload")
+    page.locator("input[data-files]").set_input_files(str(tmp_path / "to_khai.png"))
+    page.get_by_placeholder("Tờ khai, Bản sao CCCD…").fill("Tờ khai")
+    page.get_by_role("button", name="Tải lên").click()
+    expect(page.locator("h1")).to_contain_text("Lô tai-len-")
+    expect(page.locator("section")).to_contain_text("1 tệp")
+
+
+def test_the_administrator_sees_all_of_it_in_the_audit_log(browser: Browser, server: str, site: Site) -> None:
+    page = signed_in(browser, server, "quan-tri")
+    page.goto("/audit?username=can-bo")
+    log = page.locator("table.audit")
+    for action in ("Đăng nhập", "Tìm kiếm", "Xem", "Tái sử dụng", "Tạo hồ sơ"):
+        expect(log.locator("td", has_text=action).first).to_be_visible()
+    expect(log).to_contain_text(NEW_DOSSIER)
+    expect(log).to_contain_text("127.0.0.1")
+    page.goto("/audit?username=duyet")
+    for action in ("Sửa trường", "Xác nhận duyệt"):
+        expect(page.locator("table.audit td", has_text=action).first).to_be_visible()
+    page.get_by_label("Thao tác").select_option(label="Tải lên")
+    page.get_by_label("Tài khoản").fill("so-hoa")
+    page.get_by_role("button", name="Lọc").click()
+    expect(page.locator("table.audit tbody tr")).to_have_count(1)
