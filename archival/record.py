@@ -3,7 +3,8 @@
 Pure: the facts come from the catalog, the OCR engine description and the archiving moment from the
 caller. The history follows the record through sohoa: received in a batch, checksummed, its text read
 (per page: text layer or OCR, why, rotation and skew), classified, attached to dossiers (and by whom,
-reused or not), sent to review when a reason was found, archived.
+reused or not), sent to review when a reason was found, corrected and confirmed by reviewers (the
+officers' service keeps those), archived.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from schemas.archive import ArchivalCopy, PageRecord, RecordEvent, RecordFacts, RecordMetadata
-from schemas.document import FileStatus, TextSource
+from schemas.document import TextSource
 
 
 def record_metadata(facts: RecordFacts, files: dict[str, str], copy: ArchivalCopy, package_id: str,
@@ -62,9 +63,14 @@ def _events(facts: RecordFacts, copy: ArchivalCopy, package_id: str, archived_at
             **({"override_reason": link.override_reason} if link.override_reason else {})})
         for link in facts.links
     ]
-    if document.status is FileStatus.NEEDS_REVIEW:
+    if document.problems:
         events.append(RecordEvent(event="review_requested", at=document.created_at, by=software,
                                   details={"reasons": sorted({p.code.value for p in document.problems})}))
+    events += [RecordEvent(event="corrected", at=c.corrected_at, by=c.corrected_by,
+                           details={"field": c.field, "value": c.value, "machine_value": c.machine_value})
+               for c in facts.corrections]
+    events += [RecordEvent(event="review_confirmed", at=entry.at, by=entry.username)
+               for entry in facts.confirmations]
     events.append(RecordEvent(event="archived", at=archived_at, by=software, details={
         "package": package_id, "archival_copy": copy.method, "pdfa": copy.pdfa}))
     return events

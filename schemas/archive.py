@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from schemas.accounts import AuditEntry, FieldCorrection
 from schemas.batch import Direction
 from schemas.document import DocType, Document, FileKind, FileStatus, PageText, Problem, TextSource
 from schemas.dossier import DossierDocument
@@ -69,7 +70,7 @@ class RecordEvent(BaseModel):
     """One step of a record's history, as kept in its metadata JSON (PREMIS-like, flat)."""
 
     event: Literal["received", "checksummed", "text_read", "classified", "attached", "review_requested",
-                   "archived"]
+                   "corrected", "review_confirmed", "archived"]
     at: datetime | None = None
     by: str | None = Field(None, description="staff or software that acted")
     details: dict[str, Any] = {}
@@ -84,6 +85,8 @@ class RecordFacts(BaseModel):
     batch_name: str | None = None
     batch_started_at: datetime | None = None
     operator: str | None = None
+    corrections: list[FieldCorrection] = Field([], description="reviewers' values for identity fields")
+    confirmations: list[AuditEntry] = Field([], description="reviewers who confirmed the document")
 
     @property
     def record_class(self) -> Direction:

@@ -24,6 +24,7 @@ import pytest
 from archival.pdfa import is_pdfa2
 from flows.archive import nightly_archive
 from flows.resources import resources
+from schemas.accounts import AuditAction, AuditEntry
 from schemas.archive import NightReport
 from schemas.batch import Direction, FileReport
 from schemas.document import FileStatus, Problem, Reason
@@ -91,6 +92,8 @@ def night(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> Ite
         catalog.attach(DossierDocument(dossier_code=REUSING, document_id=ids["card"], direction=Direction.INPUT,
                                        component="CCCD", reused=True, source_dossier=WITH_RESULT,
                                        attached_by="officer-7", attached_at=_at(15)))
+        catalog.review_document(ids["doubtful"], {"full_name": "Nguyễn Thị Lan"}, "reviewer-2", confirm=False)
+        catalog.audit(AuditEntry(username="reviewer-3", action=AuditAction.CONFIRM, document_id=ids["doubtful"]))
         catalog.save_dossier(Dossier.from_code(ONLINE, office_code="H12", channel=Channel.ONLINE,
                                                returns_paper_result=False))
         yield Night(settings, nightly_archive(date_from=DAY, date_to=DAY), ids)
@@ -155,8 +158,10 @@ def test_metadata_tells_what_the_record_is_and_everything_done_to_it(night: Nigh
     assert (page["source"], page["rotation"], page["skew_degrees"], page["decision"]) == (
         "ocr", 0, 0.4, "image file: OCR")
     doubtful = json.loads((night.bag("H12") / "data" / night.ids["doubtful"] / "metadata.json").read_text())
-    review = [e for e in doubtful["events"] if e["event"] == "review_requested"]
-    assert review and review[0]["details"]["reasons"] == ["low_confidence"]
+    review = {e["event"]: e for e in doubtful["events"]}
+    assert review["review_requested"]["details"]["reasons"] == ["low_confidence"]
+    assert (review["corrected"]["by"], review["corrected"]["details"]["field"]) == ("reviewer-2", "full_name")
+    assert review["review_confirmed"]["by"] == "reviewer-3"
 
 
 def test_files_are_locked_per_record_class_and_recorded_in_the_catalog(night: Night) -> None:

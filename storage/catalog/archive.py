@@ -38,8 +38,10 @@ from schemas.archive import (
     PackageStatus,
     RecordFacts,
 )
+from schemas.accounts import AuditAction, AuditEntry, FieldCorrection
 from schemas.document import FileStatus, PageText, TextSource
 from schemas.dossier import DossierDocument
+from storage.catalog.accounts import AuditRow, FieldCorrectionRow, correction_of
 from storage.catalog.models import (
     Base,
     BatchFileRow,
@@ -157,6 +159,17 @@ class ArchiveCatalog:
                     selectinload(DocumentRow.people))).all()
                 batches = {row.id: row for row in session.scalars(
                     select(BatchRow).where(BatchRow.id.in_({r.batch_id for r in rows})))}
+                corrections: dict[str, list[FieldCorrection]] = {}
+                for row in session.scalars(select(FieldCorrectionRow).where(
+                        FieldCorrectionRow.document_id.in_(chunk)).order_by(FieldCorrectionRow.id)):
+                    corrections.setdefault(row.document_id, []).append(correction_of(row))
+                confirmations: dict[str, list[AuditEntry]] = {}
+                for row in session.scalars(select(AuditRow).where(
+                        AuditRow.document_id.in_(chunk), AuditRow.action == AuditAction.CONFIRM.value)
+                        .order_by(AuditRow.id)):
+                    confirmations.setdefault(row.document_id, []).append(AuditEntry(
+                        at=row.at, username=row.username, action=AuditAction.CONFIRM,
+                        document_id=row.document_id))
                 links: dict[str, list[DossierDocument]] = {}
                 for link in session.scalars(select(DossierDocumentRow).where(
                         DossierDocumentRow.document_id.in_(chunk)).order_by(DossierDocumentRow.attached_at)):
@@ -173,6 +186,8 @@ class ArchiveCatalog:
                         batch_name=batch.name if batch else None,
                         batch_started_at=batch.started_at if batch else None,
                         operator=(batch.manifest or {}).get("operator") if batch else None,
+                        corrections=corrections.get(row.id, []),
+                        confirmations=confirmations.get(row.id, []),
                     )
         return [facts[document_id] for document_id in document_ids if document_id in facts]
 
@@ -249,13 +264,13 @@ class ArchiveCatalog:
     def stored_object_digests(self) -> dict[str, str]:
         """Every object the catalog says documents own: key → sha256 recorded at write time."""
         with self._read_sessions() as session:
-            return dict(session.execute(select(StoredObjectRow.key, StoredObjectRow.sha256)).tuples().all())
+            return dict(session.execute(select(StoredObjectRow.key, StoredObjectRow.sha256)).all())
 
     def fixity_due(self, area: str, units: Sequence[str], count: int) -> list[str]:
         """The `count` units of `area` verified longest ago (never verified first), in key order."""
         with self._read_sessions() as session:
             checked = dict(session.execute(select(FixityStateRow.key, FixityStateRow.checked_at)
-                                           .where(FixityStateRow.area == area)).tuples().all())
+                                           .where(FixityStateRow.area == area)).all())
         never = datetime.min.replace(tzinfo=UTC)
         due = sorted(units, key=lambda unit: (checked.get(unit, never), unit))[:count]
         return sorted(due)
@@ -293,8 +308,8 @@ class ArchiveCatalog:
             documents = documents.where(DocumentRow.office_code == office_code)
             pages = pages.where(DocumentRow.office_code == office_code)
         with self._read_sessions() as session:
-            by_status: Counter[str] = Counter(dict(session.execute(documents).tuples().all()))
-            by_source: Counter[str] = Counter(dict(session.execute(pages).tuples().all()))
+            by_status: Counter[str] = Counter(dict(session.execute(documents).all()))
+            by_source: Counter[str] = Counter(dict(session.execute(pages).all()))
             batches = [batch_id for batch_id, manifest in session.execute(
                 select(BatchRow.id, BatchRow.manifest).where(BatchRow.started_at >= start,
                                                              BatchRow.started_at < end))
@@ -303,7 +318,7 @@ class ArchiveCatalog:
             for chunk in _chunks(batches):
                 files.update(dict(session.execute(
                     select(BatchFileRow.status, func.count()).where(BatchFileRow.batch_id.in_(chunk))
-                    .group_by(BatchFileRow.status)).tuples().all()))
+                    .group_by(BatchFileRow.status)).all()))
         return DigitizationCounts(
             documents=sum(by_status.values()), ok=by_status[FileStatus.OK.value],
             needs_review=by_status[FileStatus.NEEDS_REVIEW.value], pages=sum(by_source.values()),
