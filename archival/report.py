@@ -110,7 +110,8 @@ def chart_png(items: list[Indicators]) -> bytes:
     axes.set_xticks([n + width * (len(items) - 1) / 2 for n in range(_SCORED)], ["4.2", "4.3", "4.1"])
     axes.set_ylim(0, 100)
     axes.set_ylabel("%")
-    axes.legend(loc="upper right", fontsize="small")
+    axes.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(items) + 1, fontsize="small",
+                frameon=False)
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

@@ -109,3 +109,27 @@ def test_a_rotating_share_reads_everything_within_the_cycle(archived: Archived,
     assert [failed for _, failed in nights].count(True) == 1
     # A share is rounded up: the one package is a whole share, read every night.
     assert [report.packages_checked for report, _ in nights] == [1, 1, 1]
+
+
+def test_a_package_interrupted_before_its_commit_is_kept_reported_and_redone(
+        data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fault injection: the catalog commit of a package fails after its objects were stored."""
+    settings = Settings()
+    catalog, store = resources(settings).catalog, resources(settings).objects
+    add_batch(catalog, "quay-1", "H12", datetime(2025, 6, 2, 8, tzinfo=ICT))
+    add_record(catalog, store, seed=9, batch_id="quay-1", office="H12",
+               created_at=datetime(2025, 6, 2, 9, tzinfo=ICT))
+
+    def power_cut(*_: object) -> None:
+        raise OSError("power cut before the catalog commit")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(catalog, "complete_package", power_cut)
+        crashed = nightly_archive(date_from=DAY, date_to=DAY, fixity=False, return_state=True)
+    assert crashed.is_failed()  # its objects are stored and locked, its records not archived
+
+    [package] = nightly_archive(date_from=DAY, date_to=DAY, fixity=False).packages
+    assert package.id == "sohoa-H12-20250602-2"
+    report, failed = _run_fixity(everything=True)
+    assert not failed and report.ok  # the first attempt's objects are known, not "unexpected"
+    assert report.abandoned_packages == ["sohoa-H12-20250602"]
