@@ -2,26 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pytest
 
-from schemas.batch import BatchManifest, Direction
+from schemas.batch import Direction
 from schemas.dossier import Channel, Dossier, DossierDocument
 from storage.catalog import Catalog
-from tests.test_catalog import BATCH, make_document
+from tests.test_catalog import BATCH, catalog, make_document  # noqa: F401 - catalog is a fixture
 
 SCANNED_FOR = "000.00.12.H12-250602-0001"  # the dossier code make_document's documents carry
 NEW = "000.00.12.H12-250610-0007"
 
-
-@pytest.fixture
-def catalog(tmp_path) -> Iterator[Catalog]:
-    opened = Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
-    opened.begin_batch(BATCH, "quay-1", "inbox/quay-1", BatchManifest(office_code="H12"))
-    yield opened
-    opened.close()
 
 
 def test_a_scanned_document_becomes_an_input_of_the_dossier_its_batch_named(catalog: Catalog) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 
 import pytest
 
-from schemas.batch import BatchManifest
 from schemas.document import Document
 from schemas.identity import FieldValue, Identity, IdSource, ReviewReason
 from storage.catalog import Catalog
-from tests.test_catalog import BATCH, make_document
+from tests.test_catalog import BATCH, catalog, make_document  # noqa: F401 - catalog is a fixture
 
 ID = "079203001234"
 
@@ -28,13 +26,6 @@ def _card_identity(name: str = "Nguyễn Văn Đức", reasons: dict[str, list[R
 def _with(document: Document, **changes: object) -> Document:
     return document.model_copy(update=changes)
 
-
-@pytest.fixture
-def catalog(tmp_path) -> Iterator[Catalog]:
-    opened = Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
-    opened.begin_batch(BATCH, "quay-1", "inbox/quay-1", BatchManifest(office_code="H12"))
-    yield opened
-    opened.close()
 
 
 def test_a_card_creates_the_person_with_its_trusted_fields_and_alias(catalog: Catalog) -> None:
