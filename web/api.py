@@ -63,7 +63,8 @@ def document(document_id: str, desk: Annotated[Desk, Depends(reader)]) -> Docume
 
 @router.get("/documents/{document_id}/pdf", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}, 307: {"description": "S3 link"}})
-def document_pdf(document_id: str, desk: Annotated[Desk, Depends(reader)], download: bool = False) -> Response:
+def document_pdf(document_id: str, desk: Annotated[Desk, Depends(reader)],
+                 download: bool = False) -> Response:
     """The searchable PDF (streamed, or a short-lived link on S3)."""
     return desk.object_response(document_id, "searchable_pdf", download=download)
 
@@ -107,7 +108,8 @@ def review_queue(desk: Annotated[Desk, Depends(reviewer)],
 
 
 @router.post("/review/{document_id}", response_model=list[FieldCorrection])
-def review(document_id: str, body: ReviewRequest, desk: Annotated[Desk, Depends(reviewer)]) -> list[FieldCorrection]:
+def review(document_id: str, body: ReviewRequest,
+           desk: Annotated[Desk, Depends(reviewer)]) -> list[FieldCorrection]:
     """Store corrections (kept beside the machine values); `confirm` makes the document ok."""
     return desk.review(document_id, body.values, body.confirm)
 

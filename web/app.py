@@ -26,6 +26,7 @@ from schemas.settings import Settings
 from storage.catalog.finder import OFFICE_TIME
 from storage.catalog.search import MARK_CLOSE, MARK_OPEN
 from web import labels
+from web.auditing import GroupCommit
 from web.security import (
     CSRF_FIELD,
     LOGIN_COOKIE,
@@ -104,6 +105,7 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     app.state.settings, app.state.web = settings, web
     app.state.catalog, app.state.objects = opened.catalog, opened.objects
     app.state.templates = templates()
+    app.state.auditor = GroupCommit(lambda entries: opened.catalog.audit(*entries))
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next) -> Response:  # type: ignore[no-untyped-def]

@@ -5,7 +5,6 @@ Registered on the main typer app by flows/cli.py; FastAPI and uvicorn are import
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime
 from typing import Annotated
@@ -99,7 +98,8 @@ def list_users() -> None:
     """Accounts with their office and roles."""
     table = Table("account", "name", "office", "roles", "active")
     for user in _catalog().users():
-        table.add_row(user.username, user.full_name, "province" if user.province_wide else user.office_code or "",
+        office = "province" if user.province_wide else user.office_code or ""
+        table.add_row(user.username, user.full_name, office,
                       ", ".join(r.value for r in user.roles), "yes" if user.active else "no")
     console.print(table)
 
@@ -113,7 +113,8 @@ def audit(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines")] = False,
 ) -> None:
     """List the audit log, newest first: who did what, when, on which document, from where."""
-    entries = _catalog().audit_log(username=user, action=action, document_id=document, since=since, limit=limit)
+    entries = _catalog().audit_log(username=user, action=action, document_id=document, since=since,
+                                   limit=limit)
     if as_json:
         for entry in entries:
             sys.stdout.write(entry.model_dump_json() + "\n")
@@ -121,7 +122,8 @@ def audit(
     table = Table("time", "account", "action", "document", "dossier", "client")
     for entry in entries:
         table.add_row(entry.at.isoformat(timespec="seconds") if entry.at else "", entry.username,
-                      entry.action.value, entry.document_id or "", entry.dossier_code or "", entry.client or "")
+                      entry.action.value, entry.document_id or "", entry.dossier_code or "",
+                      entry.client or "")
     console.print(table)
 
 

@@ -28,7 +28,8 @@ REASONS = {
     "page_count_mismatch": "số trang không khớp", "page_failed": "trang lỗi",
     "qr_unreadable": "không đọc được mã QR", "mrz_checksum_failed": "MRZ sai số kiểm tra",
     "mrz_unreadable": "không đọc được MRZ", "id_invalid": "số định danh không hợp lệ",
-    "id_dob_mismatch": "số định danh không khớp ngày sinh", "id_sex_mismatch": "số định danh không khớp giới tính",
+    "id_dob_mismatch": "số định danh không khớp ngày sinh",
+    "id_sex_mismatch": "số định danh không khớp giới tính",
     "sources_disagree": "QR, MRZ và chữ in không khớp", "date_invalid": "ngày không hợp lệ",
     "expiry_before_issue": "ngày hết hạn trước ngày cấp", "field_missing": "thiếu trường thông tin",
 }

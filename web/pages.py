@@ -92,8 +92,9 @@ def document_image(document_id: str, desk: Annotated[Desk, Depends(reader)]) -> 
 @router.get("/dossiers")
 def dossiers(request: Request, desk: Annotated[Desk, Depends(officer)]) -> Response:
     since = today() - timedelta(days=30)
-    recent = desk.catalog.dossiers(office_code=None if desk.user.province_wide else desk.user.office_code,
-                                   received_from=since) if (desk.user.office_code or desk.user.province_wide) else []
+    office = None if desk.user.province_wide else desk.user.office_code
+    recent = desk.catalog.dossiers(office_code=office, received_from=since) \
+        if (desk.user.office_code or desk.user.province_wide) else []
     return render(request, "dossiers.html", recent=list(reversed(recent)), error=None)
 
 
@@ -112,7 +113,8 @@ def open_dossier(request: Request, desk: Annotated[Desk, Depends(officer)],
 def dossier(request: Request, code: str, desk: Annotated[Desk, Depends(officer)]) -> Response:
     found = desk.dossier(code)
     desk.audit(AuditAction.DOSSIER, dossier_code=found.code)
-    hits = {hit.id: hit for hit in desk.hits(desk.catalog.summaries([d.document_id for d in found.documents]))}
+    summaries = desk.catalog.summaries([link.document_id for link in found.documents])
+    hits = {hit.id: hit for hit in desk.hits(summaries)}
     return render(request, "dossier.html", dossier=found, hits=hits)
 
 
@@ -143,7 +145,8 @@ def review_queue(request: Request, desk: Annotated[Desk, Depends(reviewer)],
 
 @router.get("/review/{document_id}")
 def review_page(request: Request, document_id: str, desk: Annotated[Desk, Depends(reviewer)]) -> Response:
-    return render(request, "review.html", detail=desk.document(document_id), error=None, fields=IDENTITY_FIELDS)
+    return render(request, "review.html", detail=desk.document(document_id), error=None,
+                  fields=IDENTITY_FIELDS)
 
 
 @router.post("/review/{document_id}")
@@ -198,7 +201,8 @@ def audit(request: Request, desk: Annotated[Desk, Depends(admin)],
                 since: Annotated[date | Literal[""], Query()] = "",
                 page: Annotated[int, Query(ge=1, le=1000)] = 1) -> Response:
     size = 100
-    entries = desk.catalog.audit_log(username=username or None, action=action or None, document_id=document_id or None,
+    entries = desk.catalog.audit_log(username=username or None, action=action or None,
+                                     document_id=document_id or None,
                                      since=day_start(since) if since else None,
                                      limit=size + 1, offset=(page - 1) * size)
     return render(request, "audit.html", entries=entries[:size], has_next=len(entries) > size, page=page,

@@ -29,6 +29,7 @@ from storage.catalog.accounts import latest_values
 from storage.catalog.finder import OFFICE_TIME, DocumentSummary, Scope, SearchRequest
 from storage.objects import ObjectNotFound, ObjectStore
 from storage.s3 import S3ObjectStore
+from web.auditing import GroupCommit
 from web.reuse import reusability
 from web.security import Principal, client_address, require
 from web.settings import WebSettings
@@ -136,6 +137,7 @@ class Desk:
     web: WebSettings
     principal: Principal
     client: str | None
+    auditor: GroupCommit
 
     @property
     def user(self) -> User:
@@ -147,7 +149,7 @@ class Desk:
 
     def audit(self, action: AuditAction, *, document_id: str | None = None,
               dossier_code: str | None = None, **detail: object) -> None:
-        self.catalog.audit(AuditEntry(username=self.user.username, action=action, document_id=document_id,
+        self.auditor.record(AuditEntry(username=self.user.username, action=action, document_id=document_id,
                                       dossier_code=dossier_code, client=self.client, detail=detail))
 
     # --- search and open ----------------------------------------------------------------------
@@ -333,6 +335,6 @@ def desk_for(*roles: Role):
     async def build(request: Request, principal: Principal = Depends(require(*roles))) -> Desk:
         state = request.app.state
         return Desk(state.catalog, state.objects, state.settings, state.web, principal,
-                    client_address(request))
+                    client_address(request), state.auditor)
 
     return build

@@ -223,13 +223,14 @@ class AccountsMixin:
 
     # --- audit ------------------------------------------------------------------------------
 
-    def audit(self, entry: AuditEntry) -> None:
-        """Append one entry; its time is the database writer's clock, so entries are in order."""
+    def audit(self, *entries: AuditEntry) -> None:
+        """Append entries in one transaction (a group commit hands over several at once)."""
         with self._write_sessions.begin() as session:
-            session.add(AuditRow(at=entry.at or datetime.now(UTC), username=entry.username,
-                                 action=entry.action.value, document_id=entry.document_id,
-                                 dossier_code=entry.dossier_code, client=entry.client,
-                                 detail=entry.detail))
+            session.add_all(AuditRow(at=entry.at or datetime.now(UTC), username=entry.username,
+                                     action=entry.action.value, document_id=entry.document_id,
+                                     dossier_code=entry.dossier_code, client=entry.client,
+                                     detail=entry.detail)
+                            for entry in entries)
 
     def audit_log(self, *, username: str | None = None, action: AuditAction | None = None,
                   document_id: str | None = None, since: datetime | None = None,

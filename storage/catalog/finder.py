@@ -47,7 +47,9 @@ from storage.catalog.models import (
 from storage.catalog.search import FullTextIndex, Query, snippet
 
 OFFICE_TIME = ZoneInfo("Asia/Ho_Chi_Minh")  # officers' dates are local dates
-PEOPLE_LIMIT = 200  # people considered per query: a name shared by more is refined by a filter
+PEOPLE_LIMIT = 500  # people considered per query: a name shared by more is refined by a filter
+BROAD_MATCHES = 2000  # text matches beyond which results come newest first
+FEW_PEOPLE = 10  # fewer people found by the whole words: try them as prefixes, then corrected
 _NUMBER_CHARS = re.compile(r"[\s.\-]")
 _VOCABULARY_SECONDS = 60.0
 
@@ -169,19 +171,32 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, day_time.min, tzinfo=OFFICE_TIME)
 
 
-def visible_to(scope: Scope) -> ColumnElement[bool]:
-    """Documents the scope may see."""
+def listed_for(scope: Scope) -> ColumnElement[bool]:
+    """Documents the scope finds by searching: its office's own (all of them, province-wide).
+
+    A simple equality, so the database can walk the (office, date) index; papers of another office
+    reused into the office's dossiers are reached from those dossiers (`visible_to`), not listed.
+    """
     if scope.province_wide:
         return DocumentRow.id.is_not(None)
     if scope.office_code is None:
         return false()
+    return DocumentRow.office_code == scope.office_code
+
+
+def visible_to(scope: Scope) -> ColumnElement[bool]:
+    """Documents the scope may open: what it finds, and what was reused into its dossiers."""
+    if scope.province_wide or scope.office_code is None:
+        return listed_for(scope)
+    # Correlated: one index probe for the document asked about.
     reused_here = (select(DossierDocumentRow.document_id).join(DossierRow)
-                   .where(DossierRow.office_code == scope.office_code))
-    return or_(DocumentRow.office_code == scope.office_code, DocumentRow.id.in_(reused_here))
+                   .where(DossierDocumentRow.document_id == DocumentRow.id,
+                          DossierRow.office_code == scope.office_code).exists())
+    return or_(listed_for(scope), reused_here)
 
 
 def _filters(request: SearchRequest, scope: Scope) -> list[ColumnElement[bool]]:
-    where = [visible_to(scope)]
+    where = [listed_for(scope)]
     for column, value in ((DocumentRow.doc_type, request.doc_type), (DocumentRow.status, request.status),
                           (DocumentRow.procedure_code, request.procedure_code),
                           (DocumentRow.office_code, request.office_code)):
@@ -274,7 +289,7 @@ class FinderMixin:
         """Documents waiting for a reviewer, oldest first (first in, first out)."""
         with self._read_sessions() as session:
             ids = session.scalars(select(DocumentRow.id).where(
-                DocumentRow.status == FileStatus.NEEDS_REVIEW.value, visible_to(scope))
+                DocumentRow.status == FileStatus.NEEDS_REVIEW.value, listed_for(scope))
                 .order_by(DocumentRow.created_at, DocumentRow.id).limit(limit).offset(offset)).all()
             return self._summaries(session, [(i, MatchKind.FILTER, 0.0) for i in ids], Query(()))
 
@@ -317,15 +332,15 @@ class FinderMixin:
         return list(unique.values())
 
     def _people_by_name(self, session: Session, words: list[str]) -> list[tuple[str, MatchKind, float]]:
-        """Whole words first, then the last word as a prefix, then typo corrections; each tier
-        ordered by similarity of the whole folded name to what was typed."""
+        """Whole words first; when they find few people, the last word as a prefix, then typo
+        corrections; each tier ordered by similarity of the whole folded name to what was typed."""
         conn = session.connection()
         tiers: list[tuple[MatchKind, list[str]]] = [
             (MatchKind.NAME, self._search.people_by_name(conn, [[w] for w in words], False, PEOPLE_LIMIT))]
-        if len(tiers[0][1]) < PEOPLE_LIMIT:
+        if len(tiers[0][1]) < FEW_PEOPLE:  # an unfinished last word
             tiers.append((MatchKind.NAME, self._search.people_by_name(
                 conn, [[w] for w in words], True, PEOPLE_LIMIT)))
-        if sum(len(numbers) for _, numbers in tiers) < PEOPLE_LIMIT:
+        if sum(len(numbers) for _, numbers in tiers) < FEW_PEOPLE:  # likely a typo
             vocabulary = self._name_vocabulary.words(self._search, conn)
             corrected = [NameVocabulary.alternatives(word, vocabulary) for word in words]
             if any(len(alternatives) > 1 for alternatives in corrected):
@@ -362,11 +377,16 @@ class FinderMixin:
 
     def _text_matches(self, session: Session, query: Query, where: list[ColumnElement[bool]],
                       limit: int) -> list[tuple[str, float]]:
-        matches = self._search.matching(query).subquery()
+        """Matches best first; past BROAD_MATCHES matches, newest first (relevance would cost a
+        pass over every match, and for such common words the newest papers are what is wanted)."""
+        broad = self._search.count_matches(session.connection(), query, BROAD_MATCHES) >= BROAD_MATCHES
+        matches = (self._search.newest_matching if broad else self._search.matching)(query).subquery()
         rows = session.execute(
             select(matches.c.document_id, matches.c.score)
             .join(DocumentRow, DocumentRow.id == matches.c.document_id).where(*where)
-            .order_by(matches.c.score.desc(), matches.c.document_id).limit(limit))
+            # Recency scores are unique; a tie-breaker would stop the index from handing out in order.
+            .order_by(matches.c.score.desc(), *([] if broad else [matches.c.document_id]))
+            .limit(limit))
         return [(document_id, score) for document_id, score in rows]
 
     def _summaries(self, session: Session, shown: list[tuple[str, MatchKind, float]],
@@ -392,7 +412,8 @@ class FinderMixin:
                 problems=row.problems, office_code=row.office_code, dossier_code=row.dossier_code,
                 procedure_code=row.procedure_code, direction=row.direction, component=row.component,
                 created_at=row.created_at, page_count=row.page_count, **fields,
-                reference_date=receipts.get(row.dossier_code) or row.created_at.astimezone(OFFICE_TIME).date(),
+                reference_date=receipts.get(row.dossier_code)
+                or row.created_at.astimezone(OFFICE_TIME).date(),
                 thumbnail=row.id in thumbnails, match=kind, score=score,
                 snippet=snippet([*texts.get(row.id, []), row.original_name, row.dossier_code or ""],
                                 text_query) if row.id in texts else "",

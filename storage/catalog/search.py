@@ -116,6 +116,16 @@ class FullTextIndex(ABC):
         and order in the database instead of fetching every match.
         """
 
+    @abstractmethod
+    def newest_matching(self, query: Query) -> Select[tuple[str, float]]:
+        """Like `matching`, but the score is the recency of indexing (higher is newer), so the index
+        can hand matches out newest first and stop at the page: for queries so broad that ranking
+        by relevance would cost a pass over every match."""
+
+    @abstractmethod
+    def count_matches(self, conn: Connection, query: Query, up_to: int) -> int:
+        """How many documents match, counting no further than `up_to` (cheap for broad queries)."""
+
     # People: name words and number suffixes, kept in step with the person table by the database.
     person_table = "person_search"
 
@@ -204,6 +214,16 @@ class SqliteFts5(FullTextIndex):
         return select(index.c.document_id, score).select_from(index).where(
             text(f"{self.table} MATCH :match").bindparams(match=self._match_expression(query)))
 
+    def newest_matching(self, query: Query) -> Select[tuple[str, float]]:
+        index = table(self.table, column("document_id"), column("rowid"))
+        return select(index.c.document_id, index.c.rowid.label("score")).select_from(index).where(
+            text(f"{self.table} MATCH :match").bindparams(match=self._match_expression(query)))
+
+    def count_matches(self, conn: Connection, query: Query, up_to: int) -> int:
+        return conn.execute(
+            text(f"SELECT count(*) FROM (SELECT rowid FROM {self.table} WHERE {self.table} MATCH :match "
+                 "LIMIT :up_to)"), {"match": self._match_expression(query), "up_to": up_to}).scalar_one()
+
     @staticmethod
     def _match_expression(query: Query) -> str:
         # Tokens hold only letters and digits, so wrapping them in double quotes is always safe.
@@ -250,7 +270,7 @@ class SqliteFts5(FullTextIndex):
     def drop_person_index_sql(self) -> list[str]:
         return [*(f"DROP TRIGGER {name}" for name in (
                     "person_search_ai", "person_search_au", "person_search_ad")),
-                f"DROP TABLE {self._vocabulary}", f"DROP TABLE {self.person_table}", f"DROP TABLE {self._keys}"]
+                *(f"DROP TABLE {name}" for name in (self._vocabulary, self.person_table, self._keys))]
 
     def name_words(self, conn: Connection) -> list[str]:
         return list(conn.execute(text(f"SELECT term FROM {self._vocabulary}")).scalars())

@@ -96,7 +96,7 @@ def test_a_result_shows_type_thumbnail_date_source_dossier_and_validity(officer:
     expired = page[page.index(f'data-document="{hits(officer, q=EXPIRED.id_number)[0]["id"]}"'):]
     expired = expired[:expired.index("</article>")]
     assert "CCCD gắn chip" in expired and "Hết hiệu lực" in expired and "/thumbnail" in expired
-    assert f"hồ sơ gốc <a" in expired and DOSSIER in expired and "Số hóa " in expired
+    assert "hồ sơ gốc <a" in expired and DOSSIER in expired and "Số hóa " in expired
     assert "Giấy tờ đã hết hạn (có giá trị đến 27/10/2026)" in expired
     valid = hits(officer, q=VALID.id_number)[0]
     assert valid["reusability"]["reusable"] and valid["thumbnail"]
