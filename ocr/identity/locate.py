@@ -1,0 +1,300 @@
+"""Find ID cards on a page image and cut each out upright, at one canonical size (ISO ID-1).
+
+Cards reach the office as scans of the card alone, as photocopies of one or two cards on an A4
+sheet (at any angle), or as phone photos on a table (perspective, a darker background). A card
+differs from what surrounds it (white paper, a table) and has four straight sides: we segment what
+differs from the page's border colour, keep the card-shaped blobs, fit a quadrilateral to each
+(lines fitted to the four sides, so rounded corners do not pull the corners in) and warp it to
+ID-1 proportions. Which way up the card lies is decided from its content: the QR code sits in the
+top half of both cards that carry one, the MRZ at the bottom; otherwise Tesseract's OSD decides.
+When no outline is found, the whole page is taken as the card.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pytesseract
+
+from ocr.identity.barcode import QrCode, read_qr
+from ocr.identity.mrz_reader import find_mrz_band
+
+log = logging.getLogger(__name__)
+# Documents are read in parallel, one per core: OpenCV's own thread pool would oversubscribe.
+cv2.setNumThreads(1)
+
+ID1_MM = (85.6, 53.98)
+ID1_ASPECT = ID1_MM[0] / ID1_MM[1]
+CARD_WIDTH = 1200  # px of a rectified card: 356 dpi, enough for the 4-pt labels
+_WORK_SIDE = 1200  # the outline search runs on a copy this long (a copied card's thin outline
+# must survive the shrinking)
+_BACKGROUND_DISTANCE = 40  # grey levels from the border colour: not background
+_MIN_CARD_AREA = 0.02  # of the page: smaller blobs are specks, stamps or photos
+_ASPECT_RANGE = (1.3, 1.9)  # long/short side of a card seen in perspective
+_PAGE_IS_CARD = (1.48, 1.70)  # a page this shape is a card scanned alone (A4 is 1.41)
+_MIN_FILL = 0.85  # blob area / quadrilateral area: cards are convex and filled
+_MIN_EDGE_SUPPORT = 0.6
+_MIN_CARD_MM = 60  # long side at the page's dpi (85.6 mm; a phone photo's guessed dpi is lower)
+_WHOLE_PAGE = 0.9  # a quadrilateral this large is the page itself (a card scanned alone)
+_OSD_MIN_CONFIDENCE = 1.5
+
+
+@dataclass(frozen=True)
+class LocatedCard:
+    """One card cut out of a page: upright, landscape, CARD_WIDTH wide (unless the page itself was
+    taken as the card and is not card-shaped)."""
+
+    image: np.ndarray  # uint8, grey or RGB like the page
+    dpi: int  # resolution of `image`
+    quad: np.ndarray  # 4 × 2 float32 corners on the page, clockwise from the card's top-left
+    outline_found: bool  # False: no card outline, the whole page was taken
+    upright_by: str  # what decided 0/180: "qr", "mrz", "osd" or "none"
+    qr: QrCode | None  # the QR decoded while deciding orientation, in `image` coordinates
+
+    @property
+    def box(self) -> tuple[int, int, int, int]:
+        """The card's bounding box on the page: x, y, width, height."""
+        x, y, w, h = cv2.boundingRect(self.quad.astype(np.float32))
+        return int(x), int(y), int(w), int(h)
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Outlines
+
+
+def _edges(small: np.ndarray) -> np.ndarray:
+    return cv2.Canny(cv2.GaussianBlur(_grey(small), (3, 3), 0), 40, 120)
+
+
+def _foreground(small: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """What differs from the page's border colour (white paper, a table), plus the edges (a
+    photocopied card is white inside a thin outline), closed and filled into solid blobs."""
+    pixels = small.astype(np.int16).reshape(small.shape[0], small.shape[1], -1)
+    ring = np.concatenate([pixels[:3].reshape(-1, pixels.shape[2]),
+                           pixels[-3:].reshape(-1, pixels.shape[2]),
+                           pixels[:, :3].reshape(-1, pixels.shape[2]),
+                           pixels[:, -3:].reshape(-1, pixels.shape[2])])
+    distance = np.abs(pixels - np.median(ring, axis=0)).max(axis=2).astype(np.uint8)
+    distance = cv2.GaussianBlur(distance, (3, 3), 0)
+    mask = (distance > _BACKGROUND_DISTANCE).astype(np.uint8) * 255
+    mask |= cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    size = max(3, round(max(small.shape[:2]) * 0.01)) | 1
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
+    filled = np.zeros_like(mask)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    cv2.drawContours(filled, contours, -1, 255, thickness=cv2.FILLED)
+    # Opening detaches thin things touching a card (a shadow's edge, a ruled line).
+    return cv2.morphologyEx(filled, cv2.MORPH_OPEN, kernel)
+
+
+def _edge_support(quad: np.ndarray, edges: np.ndarray) -> float:
+    """The least share of any side's middle that runs along an edge: a card's outline is an edge
+    all round, the hull of a block of text or of a photo on a card is not."""
+    near = cv2.dilate(edges, np.ones((5, 5), np.uint8)) > 0
+    h, w = near.shape
+    shares = []
+    for i in range(4):
+        start, end = quad[i], quad[(i + 1) % 4]
+        steps = max(int(np.hypot(*(end - start)) // 2), 2)
+        t = np.linspace(0.1, 0.9, steps)[:, None]
+        points = np.rint(start + t * (end - start)).astype(int)
+        inside = (points[:, 0] >= 0) & (points[:, 0] < w) & (points[:, 1] >= 0) & (points[:, 1] < h)
+        points = points[inside]
+        shares.append(float(near[points[:, 1], points[:, 0]].mean()) if len(points) else 0.0)
+    return min(shares)
+
+
+def _rough_quad(contour: np.ndarray) -> np.ndarray:
+    """Four corners of a blob: the hull simplified to four points, or its minimum-area box."""
+    hull = cv2.convexHull(contour)
+    perimeter = cv2.arcLength(hull, True)
+    for fraction in (0.01, 0.02, 0.03, 0.05, 0.08):
+        approx = cv2.approxPolyDP(hull, fraction * perimeter, True)
+        if len(approx) == 4:
+            return approx.reshape(4, 2).astype(np.float32)
+    return cv2.boxPoints(cv2.minAreaRect(contour)).astype(np.float32)
+
+
+def _intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """Where two lines (vx, vy, x0, y0) cross."""
+    (vx1, vy1, x1, y1), (vx2, vy2, x2, y2) = a, b
+    det = vx1 * (-vy2) - vy1 * (-vx2)
+    if abs(det) < 1e-6:
+        return None
+    t = ((x2 - x1) * (-vy2) - (y2 - y1) * (-vx2)) / det
+    return np.array([x1 + t * vx1, y1 + t * vy1], np.float32)
+
+
+def _refine(quad: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """Corners where lines fitted to the middle of each side meet: rounded corners and the
+    simplification above both pull a rough corner inwards."""
+    lines = []
+    tolerance = 0.02 * cv2.arcLength(quad.reshape(-1, 1, 2), True)
+    for i in range(4):
+        start, end = quad[i], quad[(i + 1) % 4]
+        direction = end - start
+        length = float(np.hypot(*direction))
+        if length < 1:
+            return quad
+        unit = direction / length
+        relative = points - start
+        along = relative @ unit
+        across = np.abs(relative[:, 0] * unit[1] - relative[:, 1] * unit[0])
+        near = points[(across < tolerance) & (along > 0.15 * length) & (along < 0.85 * length)]
+        if len(near) < 10:
+            return quad
+        lines.append(cv2.fitLine(near.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel())
+    corners = [_intersection(lines[i - 1], lines[i]) for i in range(4)]
+    if any(c is None for c in corners):
+        return quad
+    refined = np.array(corners, np.float32)
+    moved = np.abs(refined - quad).max()
+    return refined if moved < tolerance * 2 else quad
+
+
+def _clockwise(quad: np.ndarray) -> np.ndarray:
+    """Corners in clockwise order (image y points down), starting anywhere."""
+    centre = quad.mean(axis=0)
+    angles = np.arctan2(quad[:, 1] - centre[1], quad[:, 0] - centre[0])
+    return quad[np.argsort(angles)]
+
+
+def _landscape(quad: np.ndarray) -> np.ndarray:
+    """Clockwise corners starting at the top-left of the card lying landscape: of the two long
+    sides, the one nearer the page's top is the card's top (the most likely way up; content
+    decides later whether to turn it over)."""
+    quad = _clockwise(quad)
+    sides = [float(np.hypot(*(quad[(i + 1) % 4] - quad[i]))) for i in range(4)]
+    start = 0 if sides[0] + sides[2] >= sides[1] + sides[3] else 1
+    options = [np.roll(quad, -s, axis=0) for s in (start, start + 2)]
+    return min(options, key=lambda q: float(q[0, 1] + q[1, 1]))
+
+
+def _long_side(quad: np.ndarray) -> float:
+    sides = [float(np.hypot(*(quad[(i + 1) % 4] - quad[i]))) for i in range(4)]
+    return max((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2)
+
+
+def _aspect(quad: np.ndarray) -> float:
+    sides = [float(np.hypot(*(quad[(i + 1) % 4] - quad[i]))) for i in range(4)]
+    short, long = sorted(((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2))
+    return long / short if short > 0 else 0.0
+
+
+def find_card_quads(image: np.ndarray, dpi: int) -> list[np.ndarray]:
+    """Card outlines on a page at `dpi`: clockwise corners (landscape top-left first) in page
+    pixels, top to bottom. Empty when no card-shaped outline stands out (a card scanned alone:
+    the portrait on it is card-shaped too, but far too small at that resolution)."""
+    height, width = image.shape[:2]
+    scale = min(1.0, _WORK_SIDE / max(height, width))
+    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) \
+        if scale < 1 else image
+    edges = _edges(small)
+    mask = _foreground(small, edges)
+    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    page_area = mask.shape[0] * mask.shape[1]
+    quads = []
+    for contour in contours:
+        area = cv2.contourArea(contour)
+        if area < _MIN_CARD_AREA * page_area:
+            continue
+        rough = _rough_quad(contour)
+        quad = _refine(_clockwise(rough), contour.reshape(-1, 2).astype(np.float32))
+        quad_area = cv2.contourArea(quad)
+        if quad_area <= 0 or quad_area > _WHOLE_PAGE * page_area or area / quad_area < _MIN_FILL:
+            continue
+        if not _ASPECT_RANGE[0] <= _aspect(quad) <= _ASPECT_RANGE[1]:
+            continue
+        if _edge_support(quad, edges) < _MIN_EDGE_SUPPORT:
+            continue
+        if _long_side(quad) / scale / dpi * 25.4 < _MIN_CARD_MM:
+            continue
+        quads.append(_landscape(quad / scale))
+    return sorted(quads, key=lambda q: (float(q[:, 1].min()), float(q[:, 0].min())))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Rectifying and turning upright
+
+
+def _card_size(width: int) -> tuple[int, int]:
+    return width, round(width / ID1_ASPECT)
+
+
+def _warp(image: np.ndarray, quad: np.ndarray, width: int) -> np.ndarray:
+    w, h = _card_size(width)
+    target = np.array([(0, 0), (w - 1, 0), (w - 1, h - 1), (0, h - 1)], np.float32)
+    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
+    return cv2.warpPerspective(image, matrix, (w, h), flags=cv2.INTER_CUBIC,
+                               borderMode=cv2.BORDER_REPLICATE)
+
+
+def _osd_upside_down(card: np.ndarray, timeout: float) -> bool | None:
+    """Tesseract's orientation detection: True when the card is upside down, None if unsure."""
+    try:
+        osd = pytesseract.image_to_osd(_grey(card), config="--psm 0 -c min_characters_to_try=10",
+                                       output_type=pytesseract.Output.DICT, timeout=timeout)
+    except (pytesseract.TesseractError, RuntimeError) as exc:
+        log.info("card orientation not detected (%s)", type(exc).__name__)
+        return None
+    if float(osd.get("orientation_conf", 0.0)) < _OSD_MIN_CONFIDENCE:
+        return None
+    rotate = int(osd.get("rotate", 0)) % 360
+    return {0: False, 180: True}.get(rotate)
+
+
+def _turn_over(qr: QrCode | None, size: tuple[int, int]) -> QrCode | None:
+    if qr is None:
+        return None
+    w, h = size
+    return QrCode(qr.text, np.array([(w - 1 - x, h - 1 - y) for x, y in qr.corners], np.float32))
+
+
+def _upright(card: np.ndarray, timeout: float) -> tuple[bool, str, QrCode | None]:
+    """Whether to turn the landscape card over, what decided it, and its QR code if any."""
+    h, w = card.shape[:2]
+    qr = read_qr(card)
+    if qr is not None:
+        return qr.centre[1] > h / 2, "qr", qr
+    band = find_mrz_band(card)
+    if band is not None:
+        return band.upside_down, "mrz", None
+    flip = _osd_upside_down(card, timeout)
+    return bool(flip), "osd" if flip is not None else "none", None
+
+
+def _make_card(page: np.ndarray, quad: np.ndarray, width: int, outline_found: bool,
+               timeout: float) -> LocatedCard:
+    card = _warp(page, quad, width)
+    flip, decided_by, qr = _upright(card, timeout)
+    if flip:
+        card = cv2.rotate(card, cv2.ROTATE_180)
+        quad = np.roll(quad, 2, axis=0)
+        qr = _turn_over(qr, (card.shape[1], card.shape[0]))
+    dpi = round(width / (ID1_MM[0] / 25.4))
+    return LocatedCard(np.ascontiguousarray(card), dpi, quad.astype(np.float32), outline_found,
+                       decided_by, qr)
+
+
+def locate_cards(pixels: np.ndarray, dpi: int, *, width: int = CARD_WIDTH,
+                 timeout: float = 20) -> list[LocatedCard]:
+    """Every card on the page, rectified to `width` pixels and upright; the whole page as one card
+    when no outline is found. A card-shaped page (a card scanned alone) is rectified like a card;
+    any other page is kept as it is, at its `dpi`. `timeout` bounds each Tesseract call."""
+    height, page_width = pixels.shape[:2]
+    quads = find_card_quads(pixels, dpi)
+    if quads:
+        return [_make_card(pixels, quad, width, True, timeout) for quad in quads]
+    whole = np.array([(0, 0), (page_width - 1, 0), (page_width - 1, height - 1),
+                      (0, height - 1)], np.float32)
+    if _PAGE_IS_CARD[0] <= _aspect(_landscape(whole)) <= _PAGE_IS_CARD[1]:
+        return [_make_card(pixels, _landscape(whole), width, False, timeout)]
+    return [LocatedCard(pixels, dpi, whole, False, "none", read_qr(pixels))]

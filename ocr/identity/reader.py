@@ -1,0 +1,451 @@
+"""One Identity from the page images of one document: find the cards, read every source, fuse.
+
+For each card found (ocr.identity.locate) the QR (decoded while turning the card upright), the MRZ
+(ocr.identity.mrz_reader) and the printed text (Tesseract `vie` on the rectified card, labels found
+by ocr.identity.printed) are read; the readings of every side of the document are fused once
+(ocr.identity.fusion), so a front and a back on two pages, or side by side on one, make one identity.
+
+Printed text is the least reliable source and the only one on CCCD 2016, CMND and cards with a
+damaged QR. A misread digit in the random part of an ID number passes every structural check, so
+digit fields (ID number, dates) are read twice: once in the page pass and once from their own crop
+under a digit whitelist. Two reads that agree are trusted; otherwise a third read decides, and a
+value no two reads agree on goes to review with low confidence. The surname of a printed name (a
+closed set) is restored where OCR dropped one of its marks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pytesseract
+
+from ocr.engine import OcrTimeout
+from ocr.identity.fusion import fuse
+from ocr.identity.idnumber import check_id_number, digits_from_ocr
+from ocr.identity.locate import LocatedCard, locate_cards
+from ocr.identity.mrz import MrzReading
+from ocr.identity.mrz_reader import OcrLine, OcrWord, find_mrz_band, ocr_lines, read_mrz, union_box
+from ocr.identity.printed import PrintedReading, card_type_from_text, extract_printed, parse_date
+from ocr.identity.qr import QrReading, parse_qr_payload
+from schemas.identity import (
+    NO_EXPIRY, CardType, FieldValue, IdSource, Identity, ReviewReason,
+)
+from schemas.vntext import fold
+
+log = logging.getLogger(__name__)
+
+OCR_CARD_WIDTH = 1600  # px of a rectified card for OCR: 475 dpi, 4-pt labels ~25 px tall
+_MIN_PAGE_SIDE = 64
+_DIGIT_HEIGHT = 40  # px of a digit crop for the whitelisted re-read
+_DATE_CHARACTERS = "0123456789/-."
+_DIGIT_FIELDS = ("id_number", "old_id_number", "date_of_birth", "date_of_issue", "date_of_expiry")
+_MAX_DOTS = 4000  # more tiny specks than this is noise, not dotted lines
+_COLUMN_LINES = 3  # lines starting at one x make a column edge
+_AGREED = 0.9  # confidence of a digit field two independent reads agree on
+_DOUBTFUL = 0.5  # confidence of a value no two reads agree on: below fusion's review threshold
+
+# Vietnamese surnames, folded → written. A closed set (the hundred commonest cover nearly everyone):
+# OCR that drops a mark from a surname ("NGUYÊN") can be corrected with certainty. Folded forms
+# shared by two surnames are left out.
+SURNAMES = {fold(name): name for name in (
+    "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+    "Hồ", "Ngô", "Dương", "Lý", "Trương", "Đinh", "Trịnh", "Lương", "Đoàn", "Vương", "Lâm",
+    "Phùng", "Mai", "Tạ", "Tô", "Hà", "Thái", "Cao", "Lưu", "Kiều", "Quách", "Triệu", "Châu",
+    "Chu", "Nghiêm", "Đào", "Văn", "Khúc", "Lại", "Hứa", "Mạc", "Thân", "Tăng", "Giang", "Lục",
+    "Âu", "Bạch", "Bế", "Diệp", "Đàm", "Hầu", "Khổng", "Kim", "Lò", "Nông", "Ông", "Phí",
+    "Quan", "Tiêu", "Tống", "Thạch", "Ung", "Vi", "Viên", "Yên", "Doãn", "Đường", "Trình",
+    "Chế", "Cù", "Hàn", "Khương", "Mẫn", "Ninh", "Nhữ", "Quang", "Sầm", "Từ",
+)}
+
+
+# ---------------------------------------------------------------------------------------------------
+# Images
+
+
+def _as_page(pixels: object) -> np.ndarray | None:
+    """8-bit grey or RGB pixels, or None for anything that is not a usable image."""
+    if not isinstance(pixels, np.ndarray) or pixels.ndim not in (2, 3) or pixels.size == 0:
+        return None
+    if pixels.ndim == 3:
+        if pixels.shape[2] not in (1, 3, 4):
+            return None
+        pixels = pixels[..., 0] if pixels.shape[2] == 1 else pixels[..., :3]
+    if min(pixels.shape[:2]) < _MIN_PAGE_SIDE:
+        return None
+    if pixels.dtype != np.uint8:
+        values = np.nan_to_num(pixels.astype(np.float64))
+        peak = 65535.0 if values.max(initial=0) > 255 else 255.0
+        pixels = np.clip(values * (255.0 / peak), 0, 255).astype(np.uint8)
+    return np.ascontiguousarray(pixels)
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+
+
+def _row_neighbours(centres: np.ndarray, px_per_mm: float) -> tuple[np.ndarray, np.ndarray]:
+    """For each dot, the distance to the nearest dot on its left and on its right in the same row
+    (inf when none within 1.5 mm)."""
+    dx = centres[None, :, 0] - centres[:, None, 0]
+    same_row = np.abs(centres[None, :, 1] - centres[:, None, 1]) <= 0.15 * px_per_mm
+    near = same_row & (np.abs(dx) >= 0.3 * px_per_mm) & (np.abs(dx) <= 1.5 * px_per_mm)
+    right = np.where(near & (dx > 0), dx, np.inf).min(axis=1)
+    left = np.where(near & (dx < 0), -dx, np.inf).min(axis=1)
+    return left, right
+
+
+def without_dotted_lines(grey: np.ndarray, px_per_mm: float) -> np.ndarray:
+    """Typed cards (the CMND) print their values over dotted lines, which Tesseract takes for a
+    wall of punctuation that swallows the text: erase dots that stand in evenly spaced rows.
+    A dot under a letter (ạ, ệ) has no evenly spaced neighbours on both sides and stays."""
+    ink = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    _, labels, stats, centroids = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    tiny = 0.3 * px_per_mm
+    dots = np.flatnonzero((stats[:, cv2.CC_STAT_WIDTH] <= tiny)
+                          & (stats[:, cv2.CC_STAT_HEIGHT] <= tiny))
+    dots = dots[dots > 0]
+    if not 8 <= len(dots) <= _MAX_DOTS:
+        return grey
+    left, right = _row_neighbours(centroids[dots], px_per_mm)
+    finite = np.isfinite(left) & np.isfinite(right)
+    difference = np.subtract(left, right, out=np.zeros_like(left), where=finite)
+    inside = finite & (np.abs(difference) <= 0.2 * right)
+    # The two ends of a row have one neighbour, at the row's spacing.
+    spacing = np.where(inside, right, np.nan)
+    in_row = inside.copy()
+    for i in np.flatnonzero(~inside):
+        near = [j for j in np.flatnonzero(inside)
+                if abs(centroids[dots[j]][1] - centroids[dots[i]][1]) <= 0.15 * px_per_mm
+                and abs(abs(centroids[dots[j]][0] - centroids[dots[i]][0]) - spacing[j])
+                <= 0.2 * spacing[j]]
+        in_row[i] = bool(near)
+    if in_row.sum() < 8:
+        return grey
+    erase = np.isin(labels, dots[in_row]).astype(np.uint8)
+    cleaned = grey.copy()
+    cleaned[cv2.dilate(erase, np.ones((3, 3), np.uint8)) > 0] = int(np.percentile(grey, 90))
+    return cleaned
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reading order
+
+
+def _dominant_edges(lines: list[OcrLine], tolerance: float) -> list[float]:
+    """Left edges that several lines start at: the columns of the card's layout."""
+    starts = sorted(float(line.words[0].box[0]) for line in lines)
+    edges: list[float] = []
+    group: list[float] = []
+    for x in starts:
+        if group and x - group[0] > tolerance:
+            if len(group) >= _COLUMN_LINES:
+                edges.append(float(np.median(group)))
+            group = []
+        group.append(x)
+    if len(group) >= _COLUMN_LINES:
+        edges.append(float(np.median(group)))
+    return edges
+
+
+def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
+    """Lines split where a word starts on a column edge, then read column by column.
+
+    Tesseract joins text under the portrait ("Có giá trị đến: ...") with the main column's line
+    at the same height, which cuts a wrapped address off from its label; split there, and a
+    wrapped value follows its label again."""
+    if not lines:
+        return lines
+    tolerance = 0.5 * px_per_mm
+    edges = _dominant_edges(lines, tolerance)
+    segments: list[OcrLine] = []
+    for line in lines:
+        current = [line.words[0]]
+        for word in line.words[1:]:
+            previous_end = current[-1].box[0] + current[-1].box[2]
+            if word.box[0] > previous_end and any(abs(word.box[0] - e) <= tolerance
+                                                  for e in edges):
+                segments.append(OcrLine(tuple(current)))
+                current = []
+            current.append(word)
+        segments.append(OcrLine(tuple(current)))
+
+    def column(segment: OcrLine) -> float:
+        left = segment.box[0]
+        return max((e for e in edges if e <= left + tolerance), default=-1.0)
+
+    return sorted(segments, key=lambda segment: (column(segment), segment.box[1]))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Digits read twice
+
+
+def _digit_like(word: OcrWord) -> bool:
+    """A word that is mostly digits once look-alike letters are repaired (not a label)."""
+    repaired = digits_from_ocr(word.text)
+    return sum(ch.isdigit() for ch in repaired) >= max(1, 0.6 * len(repaired))
+
+
+def _digit_groups(line: OcrLine) -> list[tuple[int, int]]:
+    """(first, end) word indices of runs of digit-like words long enough to be an ID number or a
+    date (an ID may be read as three words)."""
+    groups, start = [], None
+    for i, word in enumerate([*line.words, None]):
+        if word is not None and _digit_like(word):
+            start = i if start is None else start
+            continue
+        if start is not None:
+            length = sum(len(w.text) for w in line.words[start:i])
+            if length >= 8:
+                groups.append((start, i))
+            start = None
+    return groups
+
+
+def _normalized(text: str) -> str | None:
+    """What a digit group means: an ISO date, or the digits of a 9- or 12-digit number."""
+    parsed = parse_date(text)
+    if parsed is not None:
+        return parsed[0]
+    digits = digits_from_ocr(text)
+    return digits if digits.isdigit() and len(digits) in (9, 12) else None
+
+
+def _whitelisted(grey: np.ndarray, words: list[OcrWord], dpi: int, *, binarize: bool,
+                 timeout: float) -> str:
+    """The words read again from their own crop, digits and date separators only."""
+    x, y, w, h = union_box([word.box for word in words])
+    pad_x, pad_y = max(4, h // 2), max(4, h // 3)
+    crop = grey[max(0, y - pad_y):y + h + pad_y, max(0, x - pad_x):x + w + pad_x]
+    height = round(_DIGIT_HEIGHT * (1.4 if binarize else 1.0))
+    scale = height / max(h, 1)
+    image = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    if binarize:
+        image = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
+    lines = ocr_lines(image, language="eng", psm=7, dpi=round(dpi * scale), timeout=timeout,
+                      whitelist=_DATE_CHARACTERS)
+    return "".join(line.text.replace(" ", "") for line in lines)
+
+
+def _agreed_digits(grey: np.ndarray, words: list[OcrWord], dpi: int,
+                   timeout: float) -> tuple[str, bool]:
+    """The text of a digit group and whether two independent reads agree on its meaning: the
+    page pass, a whitelisted re-read, and a binarized one when those two differ."""
+    first = " ".join(word.text for word in words)
+    reads = [(first, _normalized(first))]
+    for binarize in (False, True):
+        text = _whitelisted(grey, words, dpi, binarize=binarize, timeout=timeout)
+        reads.append((text, _normalized(text)))
+        meanings = [meaning for _, meaning in reads if meaning is not None]
+        agreed = next((m for m in meanings if meanings.count(m) >= 2), None)
+        if agreed is not None:
+            return next(text for text, meaning in reads if meaning == agreed), True
+    readable = [text for text, meaning in reads[1:] if meaning is not None]
+    return (readable[0] if readable else first), False
+
+
+def _with_digits_confirmed(lines: list[OcrLine], grey: np.ndarray, dpi: int,
+                           timeout: float) -> tuple[list[OcrLine], dict[str, bool]]:
+    """Lines whose digit groups carry the text two reads agree on, and for each group's text
+    whether two reads agreed."""
+    checked: dict[str, bool] = {}
+    out = []
+    for line in lines:
+        words = list(line.words)
+        for start, end in reversed(_digit_groups(line)):
+            group = words[start:end]
+            text, agreed = _agreed_digits(grey, group, dpi, timeout)
+            checked[text] = checked.get(text, True) and agreed
+            conf = min(word.conf for word in group)
+            words[start:end] = [OcrWord(text, conf, union_box([word.box for word in group]))]
+        out.append(OcrLine(tuple(words)))
+    return out, checked
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reading one side
+
+
+@dataclass
+class _Side:
+    """One card side as read: the card, the grey image OCR saw, its lines and its readings."""
+
+    card: LocatedCard
+    grey: np.ndarray
+    lines: list[OcrLine]
+    digits_checked: dict[str, bool]  # text of each digit group → two reads agreed on it
+    qr: QrReading | None
+    mrz: MrzReading | None
+    printed: PrintedReading
+
+    @property
+    def is_card(self) -> bool:
+        """Whether anything on it says it is an identity card."""
+        return bool((self.qr and self.qr.fields) or (self.mrz and self.mrz.fields)
+                    or self.printed.card_type != CardType.UNKNOWN)
+
+
+# Letters Vietnamese never uses that Tesseract `vie` puts for Vietnamese ones ("Số" read "sø").
+_NOT_VIETNAMESE = str.maketrans({"ø": "o", "Ø": "O"})
+
+
+def _pairs(lines: list[OcrLine]) -> list[tuple[str, float]]:
+    return [(line.text.translate(_NOT_VIETNAMESE), line.conf) for line in lines]
+
+
+def _printed_lines(grey: np.ndarray, dpi: int, timeout: float) -> tuple[list[OcrLine],
+                                                                         PrintedReading]:
+    lines = reading_order(ocr_lines(grey, language="vie", psm=3, dpi=dpi, timeout=timeout),
+                          dpi / 25.4)
+    return lines, extract_printed(_pairs(lines))
+
+
+def _printed_score(reading: PrintedReading) -> tuple[int, int]:
+    return int(reading.card_type != CardType.UNKNOWN), len(reading.fields)
+
+
+def _turned_over(card: LocatedCard) -> LocatedCard:
+    return LocatedCard(np.ascontiguousarray(cv2.rotate(card.image, cv2.ROTATE_180)), card.dpi,
+                       np.roll(card.quad, 2, axis=0), card.outline_found, card.upright_by, None)
+
+
+def _read_side(card: LocatedCard, timeout: float) -> _Side:
+    grey = without_dotted_lines(_grey(card.image), card.dpi / 25.4)
+    lines, printed = _printed_lines(grey, card.dpi, timeout)
+    if card.upright_by in ("osd", "none") and _printed_score(printed)[1] < 3:
+        # Nothing on the card settled which way up it lies, and little was read: try it turned over.
+        turned = cv2.rotate(grey, cv2.ROTATE_180)
+        turned_lines, turned_printed = _printed_lines(turned, card.dpi, timeout)
+        if _printed_score(turned_printed) > _printed_score(printed):
+            card, grey, lines, printed = _turned_over(card), turned, turned_lines, turned_printed
+    lines, checked = _with_digits_confirmed(lines, grey, card.dpi, timeout)
+    qr = parse_qr_payload(card.qr.text) if card.qr is not None else None
+    mrz = read_mrz(card.image, dpi=card.dpi, timeout=timeout)
+    return _Side(card, grey, lines, checked, qr, mrz, extract_printed(_pairs(lines)))
+
+
+# ---------------------------------------------------------------------------------------------------
+# Fields of the printed reading
+
+
+def _with_surname(name: str) -> str:
+    """The name with its surname's marks restored when OCR changed only marks."""
+    words = name.split()
+    known = SURNAMES.get(fold(words[0])) if words else None
+    if known is None:
+        return name
+    return " ".join([known.upper() if words[0].isupper() else known, *words[1:]])
+
+
+def _unlabelled_id(checked: dict[str, bool]) -> FieldValue | None:
+    """The ID number when OCR mangled its label beyond recognition ("Số:" read "s:"): the one
+    valid 12-digit number among the digit groups of the card."""
+    numbers = {digits for text in checked
+               if len(digits := digits_from_ocr(text)) == 12 and digits.isdigit()
+               and check_id_number(digits).info is not None}
+    if len(numbers) != 1:
+        return None
+    (number,) = numbers
+    text = next(text for text in checked if digits_from_ocr(text) == number)
+    return FieldValue(value=number, source=IdSource.PRINTED, raw=text,
+                      confidence=_AGREED if checked[text] else _DOUBTFUL)
+
+
+def _confirmed(printed: PrintedReading, sides: list[_Side]) -> PrintedReading:
+    """Printed digit fields trusted as far as their reads agree, surnames restored."""
+    checked = {text: agreed for side in sides for text, agreed in side.digits_checked.items()}
+    fields = dict(printed.fields)
+    if "id_number" not in fields and (number := _unlabelled_id(checked)) is not None:
+        fields["id_number"] = number
+    for name, value in fields.items():
+        if name not in _DIGIT_FIELDS or value.value == NO_EXPIRY:
+            continue
+        groups = [agreed for text, agreed in checked.items() if text in (value.raw or "")]
+        # A digit field never seen as a digit group (cut from a label) was read once only.
+        trusted = bool(groups) and all(groups)
+        confidence = max(value.confidence, _AGREED) if trusted else min(value.confidence,
+                                                                         _DOUBTFUL)
+        fields[name] = value.model_copy(update={"confidence": confidence})
+    if (name := fields.get("full_name")) is not None:
+        fields["full_name"] = name.model_copy(update={"value": _with_surname(name.value)})
+    return printed.model_copy(update={"fields": fields})
+
+
+# ---------------------------------------------------------------------------------------------------
+# The document
+
+
+def _best_mrz(readings: list[MrzReading]) -> MrzReading | None:
+    return max(readings, key=lambda r: (r.composite_ok, len(r.fields)), default=None)
+
+
+def _read_sides(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] | None,
+                timeout: float) -> list[_Side]:
+    sides: list[_Side] = []
+    try:
+        pages = list(pages)
+    except TypeError:
+        return sides
+    for number, page in enumerate(pages):
+        try:
+            pixels, dpi = page
+        except (TypeError, ValueError):
+            continue
+        image = _as_page(pixels)
+        if image is None or not isinstance(dpi, int | float) or not 50 <= dpi <= 2400:
+            continue
+        try:
+            cards = locate_cards(image, round(dpi), width=OCR_CARD_WIDTH, timeout=timeout)
+            for card in cards:
+                if not card.outline_found and card.qr is None and texts is not None \
+                        and number < len(texts) and card_type_from_text(texts[number]) \
+                        == CardType.UNKNOWN and find_mrz_band(card.image) is None:
+                    continue  # a page that is not a card: the page text already says so
+                side = _read_side(card, timeout)
+                if side.is_card:
+                    sides.append(side)
+        except (cv2.error, OcrTimeout, pytesseract.TesseractError, RuntimeError,
+                ValueError) as exc:
+            log.warning("page %d of an identity document not read (%s)", number + 1,
+                        type(exc).__name__)
+    return sides
+
+
+def read_identity(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] | None = None, *,
+                  timeout: float = 30) -> Identity | None:
+    """The identity shown by one document's pages, given as (pixels, dpi); None when no page shows
+    an identity card. `texts` are the pages' OCR texts when the caller has them: a page whose text
+    names no card and on which no card outline, QR or MRZ is seen is skipped without OCR.
+
+    Never raises on odd input: unusable pages are skipped. `timeout` bounds each Tesseract call.
+    """
+    sides = _read_sides(pages, texts, timeout)
+    if not sides:
+        return None
+    qr_readings = [side.qr for side in sides if side.qr is not None and side.qr.fields]
+    mrz_readings = [side.mrz for side in sides if side.mrz is not None]
+    lines = [pair for side in sides for pair in _pairs(side.lines)]
+    printed = _confirmed(extract_printed(lines), sides)
+    # A payload that parsed wins; one that did not (decoded, yet not a card's) still says why.
+    decoded = [side.qr for side in sides if side.qr is not None]
+    qr = (qr_readings or decoded or [None])[0]
+    identity = fuse(qr, _best_mrz(mrz_readings), printed)
+    return _cross_checked(identity, qr_readings, mrz_readings)
+
+
+def _cross_checked(identity: Identity, qr_readings: list[QrReading],
+                   mrz_readings: list[MrzReading]) -> Identity:
+    """Two cards of different people in one document: every QR and MRZ ID number must agree."""
+    numbers = {reading.fields["id_number"].value for reading in [*qr_readings, *mrz_readings]
+               if "id_number" in reading.fields}
+    if len(numbers) <= 1:
+        return identity
+    reasons = list(dict.fromkeys([*identity.review_reasons, ReviewReason.SOURCES_DISAGREE]))
+    by_field = {**identity.field_reasons}
+    by_field["id_number"] = list(dict.fromkeys([*by_field.get("id_number", []),
+                                                ReviewReason.SOURCES_DISAGREE]))
+    return identity.model_copy(update={"review_reasons": reasons, "field_reasons": by_field})
