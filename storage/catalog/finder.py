@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from datetime import time as day_time
 from enum import StrEnum
@@ -255,15 +256,18 @@ class FinderMixin:
         meaning = interpret(request.q)
         with self._read_sessions() as session:
             where = _filters(request, scope)
-            people = self._people(session, meaning, request.date_of_birth)
-            ranked: list[tuple[str, MatchKind, float]] = []
-            if people or meaning.number or meaning.suffix or meaning.words or request.date_of_birth:
-                ranked = self._documents_of(session, people, where)
-            text_query = Query.parse(meaning.text)
-            if len(ranked) < wanted and text_query and request.date_of_birth is None:
+            ranked = self._documents_of(session, self._people(session, meaning, request.date_of_birth), where)
+            text_query = replace(Query.parse(meaning.text), whole_words=True)
+            # A number or a name that surely names people answers with their papers; words that
+            # name nobody (or only by a typo correction) are looked for in the text.
+            sure = any(kind not in (MatchKind.NAME_FUZZY, MatchKind.FILTER) for _, kind, _ in ranked)
+            if not sure and text_query and request.date_of_birth is None:
                 seen = {document_id for document_id, _, _ in ranked}
-                ranked += [(document_id, MatchKind.TEXT, score) for document_id, score
-                           in self._text_matches(session, text_query, where, wanted + len(seen))
+                texts = self._text_matches(session, text_query, where, wanted + len(seen))
+                if not texts:  # perhaps a word still being typed
+                    text_query = replace(text_query, whole_words=False)
+                    texts = self._text_matches(session, text_query, where, wanted + len(seen))
+                ranked += [(document_id, MatchKind.TEXT, score) for document_id, score in texts
                            if document_id not in seen]
             elif not request.q.strip() and request.date_of_birth is None:
                 ranked = [(document_id, MatchKind.FILTER, 0.0) for document_id in session.scalars(
@@ -332,29 +336,42 @@ class FinderMixin:
         return list(unique.values())
 
     def _people_by_name(self, session: Session, words: list[str]) -> list[tuple[str, MatchKind, float]]:
-        """Whole words first; when they find few people, the last word as a prefix, then typo
-        corrections; each tier ordered by similarity of the whole folded name to what was typed."""
-        conn = session.connection()
-        tiers: list[tuple[MatchKind, list[str]]] = [
-            (MatchKind.NAME, self._search.people_by_name(conn, [[w] for w in words], False, PEOPLE_LIMIT))]
-        if len(tiers[0][1]) < FEW_PEOPLE:  # an unfinished last word
-            tiers.append((MatchKind.NAME, self._search.people_by_name(
-                conn, [[w] for w in words], True, PEOPLE_LIMIT)))
-        if sum(len(numbers) for _, numbers in tiers) < FEW_PEOPLE:  # likely a typo
-            vocabulary = self._name_vocabulary.words(self._search, conn)
-            corrected = [NameVocabulary.alternatives(word, vocabulary) for word in words]
-            if any(len(alternatives) > 1 for alternatives in corrected):
-                tiers.append((MatchKind.NAME_FUZZY, self._search.people_by_name(
-                    conn, corrected, False, PEOPLE_LIMIT)))
-        numbers = {number for _, found in tiers for number in found}
+        """The whole name as typed, then names starting with it (both one B-tree seek), then the
+        words in any order, then the last word as a prefix, then typo corrections: each step only
+        when the earlier ones found few people. Each step is ordered by similarity to the input."""
+        conn, typed, each = session.connection(), " ".join(words), [[word] for word in words]
+        steps: list[tuple[MatchKind, Callable[[], list[str]]]] = [
+            (MatchKind.NAME, lambda: self._names_from(session, typed, typed)),
+            (MatchKind.NAME, lambda: self._names_from(session, typed, typed + "\uffff")),
+            (MatchKind.NAME, lambda: self._search.people_by_name(conn, each, False, PEOPLE_LIMIT)),
+            (MatchKind.NAME, lambda: self._search.people_by_name(conn, each, True, PEOPLE_LIMIT)),
+            (MatchKind.NAME_FUZZY, lambda: self._corrected_names(conn, words)),
+        ]
+        found: dict[str, MatchKind] = {}
+        for kind, step in steps:
+            if len(found) >= FEW_PEOPLE:
+                break
+            for number in step():
+                found.setdefault(number, kind)
         names = dict(session.execute(select(PersonRow.id_number, PersonRow.folded_name).where(
-            PersonRow.id_number.in_(numbers))).all())
-        typed = " ".join(words)
-        ranked: list[tuple[str, MatchKind, float]] = []
-        for kind, found in tiers:
-            scored = [(number, kind, fuzz.ratio(typed, names.get(number) or "")) for number in found]
-            ranked += sorted(scored, key=lambda person: -person[2])
-        return ranked
+            PersonRow.id_number.in_(found))).all())
+        ranked = [(number, kind, fuzz.ratio(typed, names.get(number) or ""))
+                  for number, kind in found.items()]
+        tiers = list(MatchKind)
+        return sorted(ranked, key=lambda person: (tiers.index(person[1]), -person[2]))
+
+    @staticmethod
+    def _names_from(session: Session, first: str, last: str) -> list[str]:
+        """People whose folded name sorts from `first` to `last`: equal to it, or starting with it."""
+        return list(session.scalars(select(PersonRow.id_number).where(
+            PersonRow.folded_name >= first, PersonRow.folded_name <= last).limit(PEOPLE_LIMIT)))
+
+    def _corrected_names(self, conn: Connection, words: list[str]) -> list[str]:
+        vocabulary = self._name_vocabulary.words(self._search, conn)
+        corrected = [NameVocabulary.alternatives(word, vocabulary) for word in words]
+        if all(len(alternatives) == 1 for alternatives in corrected):
+            return []
+        return self._search.people_by_name(conn, corrected, False, PEOPLE_LIMIT)
 
     # --- documents --------------------------------------------------------------------------
 
@@ -392,13 +409,15 @@ class FinderMixin:
     def _summaries(self, session: Session, shown: list[tuple[str, MatchKind, float]],
                    text_query: Query) -> list[DocumentSummary]:
         ids = [document_id for document_id, _, _ in shown]
-        rows = {row.id: row for row in session.scalars(select(DocumentRow).where(DocumentRow.id.in_(ids)))}
+        has_thumbnail = select(StoredObjectRow.key).where(
+            StoredObjectRow.document_id == DocumentRow.id, StoredObjectRow.role == "thumbnail").exists()
+        # One statement for the documents, their dossier's receipt date and thumbnail, as plain rows.
+        rows = {row.id: row for row in session.execute(
+            select(*DocumentRow.__table__.columns, DossierRow.receipt_date, has_thumbnail.label("thumbnail"))
+            .outerjoin(DossierRow, DossierRow.code == DocumentRow.dossier_code)
+            .where(DocumentRow.id.in_(ids)))}
         corrections = _corrections_by_document(session, ids)
-        people = _first_person(session, ids)
-        receipts = dict(session.execute(select(DossierRow.code, DossierRow.receipt_date).where(
-            DossierRow.code.in_({row.dossier_code for row in rows.values() if row.dossier_code}))).all())
-        thumbnails = set(session.scalars(select(StoredObjectRow.document_id).where(
-            StoredObjectRow.document_id.in_(ids), StoredObjectRow.role == "thumbnail")))
+        people = _first_person(session, [i for i, row in rows.items() if not row.identity])
         texts = _page_texts(session, [i for i, kind, _ in shown if kind is MatchKind.TEXT]) \
             if text_query else {}
         summaries = []
@@ -412,9 +431,8 @@ class FinderMixin:
                 problems=row.problems, office_code=row.office_code, dossier_code=row.dossier_code,
                 procedure_code=row.procedure_code, direction=row.direction, component=row.component,
                 created_at=row.created_at, page_count=row.page_count, **fields,
-                reference_date=receipts.get(row.dossier_code)
-                or row.created_at.astimezone(OFFICE_TIME).date(),
-                thumbnail=row.id in thumbnails, match=kind, score=score,
+                reference_date=row.receipt_date or row.created_at.astimezone(OFFICE_TIME).date(),
+                thumbnail=row.thumbnail, match=kind, score=score,
                 snippet=snippet([*texts.get(row.id, []), row.original_name, row.dossier_code or ""],
                                 text_query) if row.id in texts else "",
             ))

@@ -49,11 +49,14 @@ class Query:
     """A user's search text, folded and split into phrases that must all occur (AND).
 
     Each whitespace-separated word is a phrase of its tokens; the last token of the last phrase
-    matches as a prefix, so results appear while the officer is still typing. Operators and quotes
-    in the input are just punctuation here, so user input can never break the index's syntax.
+    matches as a prefix, so results appear while the officer is still typing (unless
+    `whole_words`: a prefix of a common syllable expands to many words, which is costly in a large
+    index). Operators and quotes in the input are just punctuation here, so user input can never
+    break the index's syntax.
     """
 
     phrases: tuple[tuple[str, ...], ...]
+    whole_words: bool = False
 
     @classmethod
     def parse(cls, text: str) -> Query:
@@ -75,9 +78,10 @@ class Query:
 
     def highlighter(self) -> re.Pattern[str]:
         """Finds the query's words in folded text: whole tokens, and words starting with the prefix."""
-        exact = self.tokens - {self.prefix}
+        exact = self.tokens if self.whole_words else self.tokens - {self.prefix}
         alternatives = [re.escape(token) for token in sorted(exact, key=len, reverse=True)]
-        alternatives.append(re.escape(self.prefix) + _WORD_CHAR + "*")
+        if not self.whole_words:
+            alternatives.append(re.escape(self.prefix) + _WORD_CHAR + "*")
         return re.compile(f"(?<!{_WORD_CHAR})(?:{'|'.join(alternatives)})(?!{_WORD_CHAR})")
 
 
@@ -227,7 +231,8 @@ class SqliteFts5(FullTextIndex):
     @staticmethod
     def _match_expression(query: Query) -> str:
         # Tokens hold only letters and digits, so wrapping them in double quotes is always safe.
-        return " ".join(f'"{" ".join(phrase)}"' for phrase in query.phrases) + "*"
+        phrases = " ".join(f'"{" ".join(phrase)}"' for phrase in query.phrases)
+        return phrases if query.whole_words else phrases + "*"
 
     # People. The FTS table needs a stable integer rowid, which the person table (text key) lacks
     # across VACUUM, so a small key table owns one; triggers on person keep it (and through it the

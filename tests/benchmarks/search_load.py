@@ -227,6 +227,13 @@ async def load(port: int, token: str, work: list[tuple[str, dict]], clients: int
     return measured
 
 
+def _warm(path: Path) -> None:
+    """Read the catalog once, so the OS page cache holds it as on a server that has been running."""
+    with path.open("rb") as catalog:
+        while catalog.read(16 * 1024 * 1024):
+            pass
+
+
 def percentiles(seconds: list[float]) -> tuple[float, float, float]:
     cuts = statistics.quantiles(seconds, n=100, method="inclusive")
     return cuts[49] * 1000, cuts[94] * 1000, cuts[98] * 1000
@@ -257,6 +264,7 @@ def main() -> None:
         token = new_token()
         catalog.add_api_token(digest(token), USER, "benchmark")
         catalog.close()
+        _warm(data / "catalog.sqlite3")
         server = serve(data, args.port, args.workers)
         try:
             rng = random.Random(records)
