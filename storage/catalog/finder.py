@@ -26,8 +26,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field, model_validator
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
-from sqlalchemy import ColumnElement, Connection, Index, false, or_, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import ColumnElement, Connection, Engine, Index, Row, false, or_, select
 
 from schemas.accounts import FieldCorrection, User
 from schemas.document import DocType, FileStatus, Problem
@@ -243,8 +242,8 @@ class FinderMixin:
     """Search, summaries, visibility and the review queue for `Catalog` (which provides the
     sessions and the full-text index)."""
 
-    _read_sessions: sessionmaker[Session]
-    _search: FullTextIndex
+    _engine: Engine  # Core, not ORM sessions: a search runs a handful of reads, and ORM overhead
+    _search: FullTextIndex  # per statement was a good part of its time
 
     @cached_property
     def _name_vocabulary(self) -> NameVocabulary:
@@ -254,80 +253,81 @@ class FinderMixin:
         """One page of results, best first; `has_next` says whether another page follows."""
         wanted = request.page * request.page_size + 1  # one more than this page's end
         meaning = interpret(request.q)
-        with self._read_sessions() as session:
+        with self._engine.connect() as conn:
             where = _filters(request, scope)
-            ranked = self._documents_of(session, self._people(session, meaning, request.date_of_birth), where)
+            ranked = self._documents_of(conn, self._people(conn, meaning, request.date_of_birth), where)
             text_query = replace(Query.parse(meaning.text), whole_words=True)
             # A number or a name that surely names people answers with their papers; words that
             # name nobody (or only by a typo correction) are looked for in the text.
             sure = any(kind not in (MatchKind.NAME_FUZZY, MatchKind.FILTER) for _, kind, _ in ranked)
             if not sure and text_query and request.date_of_birth is None:
                 seen = {document_id for document_id, _, _ in ranked}
-                texts = self._text_matches(session, text_query, where, wanted + len(seen))
+                texts = self._text_matches(conn, text_query, where, wanted + len(seen))
                 if not texts:  # perhaps a word still being typed
                     text_query = replace(text_query, whole_words=False)
-                    texts = self._text_matches(session, text_query, where, wanted + len(seen))
+                    texts = self._text_matches(conn, text_query, where, wanted + len(seen))
                 ranked += [(document_id, MatchKind.TEXT, score) for document_id, score in texts
                            if document_id not in seen]
             elif not request.q.strip() and request.date_of_birth is None:
-                ranked = [(document_id, MatchKind.FILTER, 0.0) for document_id in session.scalars(
+                ranked = [(document_id, MatchKind.FILTER, 0.0) for document_id in conn.scalars(
                     select(DocumentRow.id).where(*where)
                     .order_by(DocumentRow.created_at.desc(), DocumentRow.id.desc()).limit(wanted))]
             start = (request.page - 1) * request.page_size
             shown = ranked[start:start + request.page_size]
-            hits = self._summaries(session, shown, text_query)
+            hits = self._summaries(conn, shown, text_query)
         return SearchResult(hits=hits, page=request.page, page_size=request.page_size,
                             has_next=len(ranked) > start + request.page_size)
 
     def summaries(self, document_ids: Sequence[str]) -> list[DocumentSummary]:
         """Result lines for known documents, in the given order (unknown ids are left out)."""
-        with self._read_sessions() as session:
-            return self._summaries(session, [(i, MatchKind.FILTER, 0.0) for i in document_ids], Query(()))
+        with self._engine.connect() as conn:
+            return self._summaries(conn, [(i, MatchKind.FILTER, 0.0) for i in document_ids], Query(()))
 
     def can_see(self, document_id: str, scope: Scope) -> bool:
-        with self._read_sessions() as session:
-            return session.scalar(select(DocumentRow.id).where(
+        with self._engine.connect() as conn:
+            return conn.scalar(select(DocumentRow.id).where(
                 DocumentRow.id == document_id, visible_to(scope))) is not None
 
     def review_queue(self, scope: Scope, limit: int = 50, offset: int = 0) -> list[DocumentSummary]:
         """Documents waiting for a reviewer, oldest first (first in, first out)."""
-        with self._read_sessions() as session:
-            ids = session.scalars(select(DocumentRow.id).where(
+        with self._engine.connect() as conn:
+            ids = conn.scalars(select(DocumentRow.id).where(
                 DocumentRow.status == FileStatus.NEEDS_REVIEW.value, listed_for(scope))
                 .order_by(DocumentRow.created_at, DocumentRow.id).limit(limit).offset(offset)).all()
-            return self._summaries(session, [(i, MatchKind.FILTER, 0.0) for i in ids], Query(()))
+            return self._summaries(conn, [(i, MatchKind.FILTER, 0.0) for i in ids], Query(()))
 
     def document_dossiers(self, document_id: str) -> list[DossierDocument]:
         """Every dossier the document is in, as scanned input/output or reused."""
-        with self._read_sessions() as session:
-            rows = session.scalars(select(DossierDocumentRow).where(
+        with self._engine.connect() as conn:
+            rows = conn.execute(select(*DossierDocumentRow.__table__.columns).where(
                 DossierDocumentRow.document_id == document_id).order_by(DossierDocumentRow.attached_at))
             return [DossierDocument.model_validate(row, from_attributes=True) for row in rows]
 
     # --- people ---------------------------------------------------------------------------
 
-    def _people(self, session: Session, meaning: _Interpretation,
+    def _people(self, conn: Connection, meaning: _Interpretation,
                 born: date | None) -> list[tuple[str, MatchKind, float]]:
         """(number, why, score) of the people the search names, best first."""
-        conn = session.connection()
+        conn = conn
         found: list[tuple[str, MatchKind, float]] = []
         if meaning.number:
-            if session.get(PersonRow, meaning.number) is not None:
+            if conn.scalar(select(PersonRow.id_number).where(PersonRow.id_number == meaning.number)):
                 found.append((meaning.number, MatchKind.ID, 100.0))
-            elif (alias := session.get(PersonAliasRow, meaning.number)) is not None:
-                found.append((alias.id_number, MatchKind.ALIAS, 100.0))
+            elif alias := conn.scalar(select(PersonAliasRow.id_number).where(
+                    PersonAliasRow.alias == meaning.number)):
+                found.append((alias, MatchKind.ALIAS, 100.0))
         if meaning.suffix:
             found += [(number, MatchKind.ID_SUFFIX, 90.0) for number
                       in self._search.people_by_number_suffix(conn, meaning.suffix, PEOPLE_LIMIT)]
         if meaning.words:
-            found += self._people_by_name(session, meaning.words)
+            found += self._people_by_name(conn, meaning.words)
         if born is not None:
             if meaning.number or meaning.suffix or meaning.words:
-                dates = dict(session.execute(select(PersonRow.id_number, PersonRow.date_of_birth).where(
+                dates = dict(conn.execute(select(PersonRow.id_number, PersonRow.date_of_birth).where(
                     PersonRow.id_number.in_([number for number, _, _ in found]))).all())
                 found = [person for person in found if dates.get(person[0]) == born.isoformat()]
             else:
-                found = [(number, MatchKind.FILTER, 0.0) for number in session.scalars(
+                found = [(number, MatchKind.FILTER, 0.0) for number in conn.scalars(
                     select(PersonRow.id_number).where(PersonRow.date_of_birth == born.isoformat())
                     .order_by(PersonRow.id_number).limit(PEOPLE_LIMIT))]
         unique: dict[str, tuple[str, MatchKind, float]] = {}
@@ -335,14 +335,14 @@ class FinderMixin:
             unique.setdefault(person[0], person)
         return list(unique.values())
 
-    def _people_by_name(self, session: Session, words: list[str]) -> list[tuple[str, MatchKind, float]]:
+    def _people_by_name(self, conn: Connection, words: list[str]) -> list[tuple[str, MatchKind, float]]:
         """The whole name as typed, then names starting with it (both one B-tree seek), then the
         words in any order, then the last word as a prefix, then typo corrections: each step only
         when the earlier ones found few people. Each step is ordered by similarity to the input."""
-        conn, typed, each = session.connection(), " ".join(words), [[word] for word in words]
+        conn, typed, each = conn, " ".join(words), [[word] for word in words]
         steps: list[tuple[MatchKind, Callable[[], list[str]]]] = [
-            (MatchKind.NAME, lambda: self._names_from(session, typed, typed)),
-            (MatchKind.NAME, lambda: self._names_from(session, typed, typed + "\uffff")),
+            (MatchKind.NAME, lambda: self._names_from(conn, typed, typed)),
+            (MatchKind.NAME, lambda: self._names_from(conn, typed, typed + "\uffff")),
             (MatchKind.NAME, lambda: self._search.people_by_name(conn, each, False, PEOPLE_LIMIT)),
             (MatchKind.NAME, lambda: self._search.people_by_name(conn, each, True, PEOPLE_LIMIT)),
             (MatchKind.NAME_FUZZY, lambda: self._corrected_names(conn, words)),
@@ -353,7 +353,7 @@ class FinderMixin:
                 break
             for number in step():
                 found.setdefault(number, kind)
-        names = dict(session.execute(select(PersonRow.id_number, PersonRow.folded_name).where(
+        names = dict(conn.execute(select(PersonRow.id_number, PersonRow.folded_name).where(
             PersonRow.id_number.in_(found))).all())
         ranked = [(number, kind, fuzz.ratio(typed, names.get(number) or ""))
                   for number, kind in found.items()]
@@ -361,9 +361,9 @@ class FinderMixin:
         return sorted(ranked, key=lambda person: (tiers.index(person[1]), -person[2]))
 
     @staticmethod
-    def _names_from(session: Session, first: str, last: str) -> list[str]:
+    def _names_from(conn: Connection, first: str, last: str) -> list[str]:
         """People whose folded name sorts from `first` to `last`: equal to it, or starting with it."""
-        return list(session.scalars(select(PersonRow.id_number).where(
+        return list(conn.scalars(select(PersonRow.id_number).where(
             PersonRow.folded_name >= first, PersonRow.folded_name <= last).limit(PEOPLE_LIMIT)))
 
     def _corrected_names(self, conn: Connection, words: list[str]) -> list[str]:
@@ -375,13 +375,13 @@ class FinderMixin:
 
     # --- documents --------------------------------------------------------------------------
 
-    def _documents_of(self, session: Session, people: list[tuple[str, MatchKind, float]],
+    def _documents_of(self, conn: Connection, people: list[tuple[str, MatchKind, float]],
                       where: list[ColumnElement[bool]]) -> list[tuple[str, MatchKind, float]]:
         """The visible, filtered documents of `people`, in the people's order, newest first each."""
         if not people:
             return []
         rank = {number: position for position, (number, _, _) in enumerate(people)}
-        rows = session.execute(
+        rows = conn.execute(
             select(DocumentPersonRow.id_number, DocumentRow.id, DocumentRow.created_at)
             .join(DocumentRow, DocumentRow.id == DocumentPersonRow.document_id)
             .where(DocumentPersonRow.id_number.in_(rank), *where)).all()
@@ -392,13 +392,13 @@ class FinderMixin:
             documents.setdefault(document_id, (document_id, kind, score))
         return list(documents.values())
 
-    def _text_matches(self, session: Session, query: Query, where: list[ColumnElement[bool]],
+    def _text_matches(self, conn: Connection, query: Query, where: list[ColumnElement[bool]],
                       limit: int) -> list[tuple[str, float]]:
         """Matches best first; past BROAD_MATCHES matches, newest first (relevance would cost a
         pass over every match, and for such common words the newest papers are what is wanted)."""
-        broad = self._search.count_matches(session.connection(), query, BROAD_MATCHES) >= BROAD_MATCHES
+        broad = self._search.count_matches(conn, query, BROAD_MATCHES) >= BROAD_MATCHES
         matches = (self._search.newest_matching if broad else self._search.matching)(query).subquery()
-        rows = session.execute(
+        rows = conn.execute(
             select(matches.c.document_id, matches.c.score)
             .join(DocumentRow, DocumentRow.id == matches.c.document_id).where(*where)
             # Recency scores are unique; a tie-breaker would stop the index from handing out in order.
@@ -406,19 +406,19 @@ class FinderMixin:
             .limit(limit))
         return [(document_id, score) for document_id, score in rows]
 
-    def _summaries(self, session: Session, shown: list[tuple[str, MatchKind, float]],
+    def _summaries(self, conn: Connection, shown: list[tuple[str, MatchKind, float]],
                    text_query: Query) -> list[DocumentSummary]:
         ids = [document_id for document_id, _, _ in shown]
         has_thumbnail = select(StoredObjectRow.key).where(
             StoredObjectRow.document_id == DocumentRow.id, StoredObjectRow.role == "thumbnail").exists()
         # One statement for the documents, their dossier's receipt date and thumbnail, as plain rows.
-        rows = {row.id: row for row in session.execute(
+        rows = {row.id: row for row in conn.execute(
             select(*DocumentRow.__table__.columns, DossierRow.receipt_date, has_thumbnail.label("thumbnail"))
             .outerjoin(DossierRow, DossierRow.code == DocumentRow.dossier_code)
             .where(DocumentRow.id.in_(ids)))}
-        corrections = _corrections_by_document(session, ids)
-        people = _first_person(session, [i for i, row in rows.items() if not row.identity])
-        texts = _page_texts(session, [i for i, kind, _ in shown if kind is MatchKind.TEXT]) \
+        corrections = _corrections_by_document(conn, ids)
+        people = _first_person(conn, [i for i, row in rows.items() if not row.identity])
+        texts = _page_texts(conn, [i for i, kind, _ in shown if kind is MatchKind.TEXT]) \
             if text_query else {}
         summaries = []
         for document_id, kind, score in shown:
@@ -439,28 +439,29 @@ class FinderMixin:
         return summaries
 
 
-def _corrections_by_document(session: Session, ids: Iterable[str]) -> dict[str, dict[str, str]]:
+def _corrections_by_document(conn: Connection, ids: Iterable[str]) -> dict[str, dict[str, str]]:
     """The reviewers' current values per document and field."""
     found: dict[str, list[FieldCorrection]] = {}
-    for row in session.scalars(select(FieldCorrectionRow).where(FieldCorrectionRow.document_id.in_(ids))
-                               .order_by(FieldCorrectionRow.id)):
+    for row in conn.execute(select(*FieldCorrectionRow.__table__.columns)
+                            .where(FieldCorrectionRow.document_id.in_(ids)).order_by(FieldCorrectionRow.id)):
         found.setdefault(row.document_id, []).append(correction_of(row))
     return {document_id: {name: c.value for name, c in latest_values(corrections).items()}
             for document_id, corrections in found.items()}
 
 
-def _first_person(session: Session, ids: Iterable[str]) -> dict[str, PersonRow]:
+def _first_person(conn: Connection, ids: Iterable[str]) -> dict[str, Row[Any]]:
     """The person each document names first (by number), for papers that are not cards."""
-    people: dict[str, PersonRow] = {}
-    for document_id, person in session.execute(
-            select(DocumentPersonRow.document_id, PersonRow).join(PersonRow)
+    people: dict[str, Row[Any]] = {}
+    for row in conn.execute(
+            select(DocumentPersonRow.document_id, PersonRow.id_number, PersonRow.full_name,
+                   PersonRow.date_of_birth).join(PersonRow)
             .where(DocumentPersonRow.document_id.in_(ids)).order_by(DocumentPersonRow.id_number)):
-        people.setdefault(document_id, person)
+        people.setdefault(row.document_id, row)
     return people
 
 
 def _identity_fields(identity: dict[str, Any] | None, corrected: dict[str, str],
-                     person: PersonRow | None) -> dict[str, str | None]:
+                     person: Row[Any] | None) -> dict[str, str | None]:
     """Name, number and dates for the result line: reviewer's value, else the card's, else the
     linked person's."""
     card = Identity.model_validate(identity) if identity else None
@@ -472,9 +473,9 @@ def _identity_fields(identity: dict[str, Any] | None, corrected: dict[str, str],
     return fields
 
 
-def _page_texts(session: Session, ids: Sequence[str]) -> dict[str, list[str]]:
+def _page_texts(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
     texts: dict[str, list[str]] = {}
-    for document_id, text in session.execute(select(PageRow.document_id, PageRow.text).where(
+    for document_id, text in conn.execute(select(PageRow.document_id, PageRow.text).where(
             PageRow.document_id.in_(ids)).order_by(PageRow.document_id, PageRow.number)):
         texts.setdefault(document_id, []).append(text)
     return texts
