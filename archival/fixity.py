@@ -89,11 +89,12 @@ def _verify_archive(verifier: Verifier, report: FixityReport, everything: bool) 
     complete = {p.id: p for p in packages if p.status is PackageStatus.COMPLETE}
     report.abandoned_packages = [p.id for p in packages if p.status is PackageStatus.ABANDONED]
     by_prefix = {p.key: p for p in packages}
+    paths = {p.id: {f.path for f in p.files} for p in complete.values()}
     present = set(verifier.archive.list())
     for key in sorted(present):
         package = by_prefix.get(_package_prefix(key))
         if package is None or (package.status is PackageStatus.COMPLETE
-                               and key[len(package.key):] not in {f.path for f in package.files}):
+                               and key[len(package.key):] not in paths[package.id]):
             report.issues.append(FixityIssue(area="archive", key=key, problem=FixityProblem.UNEXPECTED,
                                              detail="belongs to no package" if package is None
                                              else f"not a file of package {package.id}"))
