@@ -239,6 +239,8 @@ class AccountsMixin:
 
     def audit(self, *entries: AuditEntry) -> None:
         """Append entries in one transaction (a group commit hands over several at once)."""
+        if not entries:
+            return
         with self._writer.begin() as conn:
             conn.execute(insert(AuditRow), [
                 {"at": entry.at or datetime.now(UTC), "username": entry.username,
