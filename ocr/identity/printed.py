@@ -214,7 +214,10 @@ def _entries(line: str, tokens: list[_Token], hits: list[_Hit]) -> list[_Entry]:
         end = tokens[hits[i + 1].first].start if i + 1 < len(hits) else len(line)
         value = _without_english_label(hit.label.field, line[tokens[hit.last - 1].end:end])
         previous = entries[-1] if entries else None
-        if previous is not None and previous.field == hit.label.field and not previous.value:
+        # A stray mark read between the halves of a bilingual label ("Họ và tên n/ Full name")
+        # is no value.
+        if previous is not None and previous.field == hit.label.field \
+                and len(re.sub(r"\W", "", previous.value)) <= 1:
             entries[-1] = _Entry(hit.label.field, previous.start, value)
         else:
             entries.append(_Entry(hit.label.field, tokens[hit.first].start, value))
