@@ -36,16 +36,17 @@ _MIN_CARD_AREA = 0.02  # of the page: smaller blobs are specks, stamps or photos
 _ASPECT_RANGE = (1.3, 1.9)  # long/short side of a card seen in perspective
 _PAGE_IS_CARD = (1.48, 1.70)  # a page this shape is a card scanned alone (A4 is 1.41)
 _MIN_FILL = 0.85  # blob area / quadrilateral area: cards are convex and filled
-_MIN_EDGE_SUPPORT = 0.6
+_MIN_EDGE_SUPPORT = 0.6  # share of each side's middle along an edge (see _edge_support)
 _MIN_CARD_MM = 60  # long side at the page's dpi (85.6 mm; a phone photo's guessed dpi is lower)
 _WHOLE_PAGE = 0.9  # a quadrilateral this large is the page itself (a card scanned alone)
 _OSD_MIN_CONFIDENCE = 1.5
+_PAGE_DPI = 300  # a page taken whole is read at this resolution at most
 
 
 @dataclass(frozen=True)
 class LocatedCard:
-    """One card cut out of a page: upright, landscape, CARD_WIDTH wide (unless the page itself was
-    taken as the card and is not card-shaped)."""
+    """One card cut out of a page: upright, landscape, at the width asked for (unless the page
+    itself was taken as the card and is not card-shaped: then it is the page as it came)."""
 
     image: np.ndarray  # uint8, grey or RGB like the page
     dpi: int  # resolution of `image`
@@ -172,20 +173,21 @@ def _landscape(quad: np.ndarray) -> np.ndarray:
     sides, the one nearer the page's top is the card's top (the most likely way up; content
     decides later whether to turn it over)."""
     quad = _clockwise(quad)
-    sides = [float(np.hypot(*(quad[(i + 1) % 4] - quad[i]))) for i in range(4)]
-    start = 0 if sides[0] + sides[2] >= sides[1] + sides[3] else 1
+    lengths = [float(np.hypot(*(quad[(i + 1) % 4] - quad[i]))) for i in range(4)]
+    start = 0 if lengths[0] + lengths[2] >= lengths[1] + lengths[3] else 1
     options = [np.roll(quad, -s, axis=0) for s in (start, start + 2)]
     return min(options, key=lambda q: float(q[0, 1] + q[1, 1]))
 
 
-def _long_side(quad: np.ndarray) -> float:
+def _sides(quad: np.ndarray) -> tuple[float, float]:
+    """Mean lengths of the long and of the short pair of opposite sides."""
     sides = [float(np.hypot(*(quad[(i + 1) % 4] - quad[i]))) for i in range(4)]
-    return max((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2)
+    short, long = sorted(((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2))
+    return long, short
 
 
 def _aspect(quad: np.ndarray) -> float:
-    sides = [float(np.hypot(*(quad[(i + 1) % 4] - quad[i]))) for i in range(4)]
-    short, long = sorted(((sides[0] + sides[2]) / 2, (sides[1] + sides[3]) / 2))
+    long, short = _sides(quad)
     return long / short if short > 0 else 0.0
 
 
@@ -215,7 +217,7 @@ def find_card_quads(image: np.ndarray, dpi: int) -> list[np.ndarray]:
             continue
         if _edge_support(quad, edges) < _MIN_EDGE_SUPPORT:
             continue
-        if _long_side(quad) / scale / dpi * 25.4 < _MIN_CARD_MM:
+        if _sides(quad)[0] / scale / dpi * 25.4 < _MIN_CARD_MM:
             continue
         quads.append(_landscape(quad / scale))
     return sorted(quads, key=lambda q: (float(q[:, 1].min()), float(q[:, 0].min())))
@@ -288,7 +290,8 @@ def locate_cards(pixels: np.ndarray, dpi: int, *, width: int = CARD_WIDTH,
                  timeout: float = 20) -> list[LocatedCard]:
     """Every card on the page, rectified to `width` pixels and upright; the whole page as one card
     when no outline is found. A card-shaped page (a card scanned alone) is rectified like a card;
-    any other page is kept as it is, at its `dpi`. `timeout` bounds each Tesseract call."""
+    any other page is kept as it is, brought down to 300 dpi at most. `timeout` bounds each
+    Tesseract call."""
     height, page_width = pixels.shape[:2]
     quads = find_card_quads(pixels, dpi)
     if quads:
@@ -297,4 +300,7 @@ def locate_cards(pixels: np.ndarray, dpi: int, *, width: int = CARD_WIDTH,
                       (0, height - 1)], np.float32)
     if _PAGE_IS_CARD[0] <= _aspect(_landscape(whole)) <= _PAGE_IS_CARD[1]:
         return [_make_card(pixels, _landscape(whole), width, False, timeout)]
-    return [LocatedCard(pixels, dpi, whole, False, "none", read_qr(pixels))]
+    scale = min(1.0, _PAGE_DPI / max(dpi, 1))
+    page = pixels if scale == 1.0 else cv2.resize(pixels, None, fx=scale, fy=scale,
+                                                  interpolation=cv2.INTER_AREA)
+    return [LocatedCard(page, round(dpi * scale), whole, False, "none", read_qr(page))]

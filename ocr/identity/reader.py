@@ -42,6 +42,8 @@ OCR_CARD_WIDTH = 1600  # px of a rectified card for OCR: 475 dpi, 4-pt labels ~2
 _MIN_PAGE_SIDE = 64
 _DIGIT_HEIGHT = 40  # px of a digit crop for the whitelisted re-read
 _DATE_CHARACTERS = "0123456789/-."
+_GROUP_LENGTH = (8, 16)  # characters of a date (dd/mm/yyyy) or a spaced ID number; an MRZ line
+# is longer
 _DIGIT_FIELDS = ("id_number", "old_id_number", "date_of_birth", "date_of_issue", "date_of_expiry")
 _MAX_DOTS = 4000  # more tiny specks than this is noise, not dotted lines
 _COLUMN_LINES = 3  # lines starting at one x make a column edge
@@ -200,7 +202,7 @@ def _digit_groups(line: OcrLine) -> list[tuple[int, int]]:
             continue
         if start is not None:
             length = sum(len(w.text) for w in line.words[start:i])
-            if length >= 8:
+            if _GROUP_LENGTH[0] <= length <= _GROUP_LENGTH[1]:
                 groups.append((start, i))
             start = None
     return groups
@@ -371,7 +373,13 @@ def _confirmed(printed: PrintedReading, sides: list[_Side]) -> PrintedReading:
                                                                          _DOUBTFUL)
         fields[name] = value.model_copy(update={"confidence": confidence})
     if (name := fields.get("full_name")) is not None:
-        fields["full_name"] = name.model_copy(update={"value": _with_surname(name.value)})
+        update: dict[str, object] = {"value": _with_surname(name.value)}
+        # Words that were read but are not in the name (a damaged word dropped): doubtful.
+        read = [word for word in (name.raw or "").split(" / ")[0].split()
+                if any(ch.isalnum() for ch in word)]
+        if len(read) > len(name.value.split()):
+            update["confidence"] = min(name.confidence, _DOUBTFUL)
+        fields["full_name"] = name.model_copy(update=update)
     return printed.model_copy(update={"fields": fields})
 
 

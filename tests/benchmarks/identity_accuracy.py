@@ -11,6 +11,7 @@ flagged, which must be 0.
 
     .venv/bin/python -m tests.benchmarks.identity_accuracy --per-variant 10
     .venv/bin/python -m tests.benchmarks.identity_accuracy --per-variant 10 --qr
+    .venv/bin/python -m tests.benchmarks.identity_accuracy --per-variant 10 --mrz
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import numpy as np
 
 from ocr.identity.barcode import READERS, read_qr
 from ocr.identity.locate import locate_cards
+from ocr.identity.mrz_reader import read_mrz
 from ocr.identity.reader import read_identity
 from schemas.identity import Identity
 from schemas.vntext import fold, nfc, unify_tones
@@ -128,41 +130,67 @@ def table(outcomes: list[Outcome], key: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------
-# QR decoders compared
+# QR decoders and MRZ readers compared
+
+Trial = tuple[str, bool, float]  # (reader, read right, seconds)
 
 
-def qr_scores(sample: cards.CardSample) -> list[tuple[str, str, bool, float]]:
-    """(decoder, where, decoded the right payload, seconds) on the whole image and on the cards."""
+def qr_trials(sample: cards.CardSample) -> list[Trial]:
+    """Each QR decoder on the whole image and on the located cards: decoded the right payload?"""
     page = np.asarray(sample.image)
     located = [card.image for card in locate_cards(page, sample.dpi)]
-    truth = sample.person.id_number
-    results = []
+    trials = []
     for name in READERS:
         for where, images in (("page", [page]), ("card", located)):
             started = time.monotonic()
             texts = [found.text for image in images if (found := read_qr(image, (name,)))]
-            ok = any(text.split("|")[0] == truth for text in texts)
-            results.append((name, where, ok, time.monotonic() - started))
-    return results
+            trials.append((f"{name} on {where}", any(text.split("|")[0] ==
+                                                     sample.person.id_number for text in texts),
+                           time.monotonic() - started))
+    return trials
 
 
-def qr_table(samples: list[tuple[str, list[tuple[str, str, bool, float]]]]) -> str:
-    cells: dict[tuple[str, str, str], list[tuple[bool, float]]] = defaultdict(list)
-    for variant, results in samples:
-        for decoder, where, ok, seconds in results:
-            cells[variant, decoder, where].append((ok, seconds))
-            if cards.VARIANTS[variant].damage not in _DAMAGED_QR:
-                cells["all intact", decoder, where].append((ok, seconds))
-    columns = [(d, w) for d in READERS for w in ("page", "card")]
-    header = ["variant", *[f"{d} {w} (read %, ms)" for d, w in columns]]
+MRZ_ENGINES = {"ocr-b": ("ocr-b",), "tesseract": ("tesseract",),
+               "ocr-b then tesseract": ("ocr-b", "tesseract")}
+
+
+def mrz_trials(sample: cards.CardSample) -> list[Trial]:
+    """Each MRZ reader on the located cards: composite verified with the right ID number and the
+    name line exactly as printed (no check digit guards it)?"""
+    located = locate_cards(np.asarray(sample.image), sample.dpi)
+    name_line = cards.td1_lines(sample.person)[2]
+    trials = []
+    for label, engines in MRZ_ENGINES.items():
+        started = time.monotonic()
+        readings = [r for card in located if (r := read_mrz(card.image, dpi=card.dpi,
+                                                            engines=engines)) is not None]
+        seconds = time.monotonic() - started
+        verified = any(r.composite_ok and "id_number" in r.fields
+                       and r.fields["id_number"].value == sample.person.id_number
+                       for r in readings)
+        name = any("full_name" in r.fields and r.fields["full_name"].raw == name_line
+                   for r in readings)
+        trials += [(f"{label}: verified", verified, seconds), (f"{label}: name line", name, 0.0)]
+    return trials
+
+
+def trial_table(results: list[tuple[str, list[Trial]]]) -> str:
+    """Markdown: per variant and reader, the share read right and the mean milliseconds."""
+    cells: dict[tuple[str, str], list[tuple[bool, float]]] = defaultdict(list)
+    for variant, trials in results:
+        for reader, ok, seconds in trials:
+            cells[variant, reader].append((ok, seconds))
+            cells["all", reader].append((ok, seconds))
+    readers = list(dict.fromkeys(reader for _, reader in cells))
+    header = ["variant", *[f"{reader} (% right, ms)" for reader in readers]]
     rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    variants = [v for v in dict.fromkeys(k[0] for k in cells) if v != "all intact"]
-    for variant in [*variants, "all intact"]:
+    variants = [v for v in dict.fromkeys(variant for variant, _ in cells) if v != "all"]
+    for variant in [*variants, "all"]:
         row = [variant]
-        for decoder, where in columns:
-            results = cells[variant, decoder, where]
-            rate = 100 * sum(ok for ok, _ in results) / len(results)
-            ms = 1000 * sum(s for _, s in results) / len(results)
+        for reader in readers:
+            found = cells[variant, reader]
+            rate = 100 * sum(ok for ok, _ in found) / len(found)
+            ms = 1000 * sum(seconds for _, seconds in found) / len(found)
             row.append(f"{rate:.0f} ({ms:.0f})")
         rows.append("| " + " | ".join(row) + " |")
     return "\n".join(rows)
@@ -188,11 +216,17 @@ def _score_job(job: Job) -> Outcome:
     return score(_sample(job))
 
 
-def _qr_job(job: Job) -> tuple[str, list[tuple[str, str, bool, float]]] | None:
+def _qr_job(job: Job) -> tuple[str, list[Trial]] | None:
+    """QR trials on a sample that shows a QR, intact or damaged."""
     sample = _sample(job)
     if not sample.qr_readable and cards.VARIANTS[sample.variant].damage not in _DAMAGED_QR:
         return None
-    return sample.variant, qr_scores(sample)
+    return sample.variant, qr_trials(sample)
+
+
+def _mrz_job(job: Job) -> tuple[str, list[Trial]] | None:
+    sample = _sample(job)
+    return (sample.variant, mrz_trials(sample)) if sample.mrz_present else None
 
 
 def main() -> None:
@@ -203,14 +237,16 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="processes (Tesseract is "
                         "single-threaded: one per core)")
     parser.add_argument("--qr", action="store_true", help="compare the QR decoders instead")
+    parser.add_argument("--mrz", action="store_true", help="compare the MRZ readers instead")
     parser.add_argument("--failures", action="store_true", help="list the failed fields")
     args = parser.parse_args()
 
     started = time.monotonic()
     jobs = _jobs(args.seed, args.per_variant, args.variants)
     with ProcessPoolExecutor(args.workers) as pool:
-        if args.qr:
-            print(qr_table([found for found in pool.map(_qr_job, jobs) if found]))
+        if args.qr or args.mrz:
+            job = _qr_job if args.qr else _mrz_job
+            print(trial_table([found for found in pool.map(job, jobs) if found]))
             return
         outcomes = list(pool.map(_score_job, jobs))
     print(table(outcomes, "variant"))
