@@ -51,7 +51,8 @@ PEOPLE_LIMIT = 500  # people considered per query: a name shared by more is refi
 BROAD_MATCHES = 2000  # text matches beyond which results come newest first
 FEW_PEOPLE = 10  # fewer people found by the whole words: try them as prefixes, then corrected
 _NUMBER_CHARS = re.compile(r"[\s.\-]")
-_VOCABULARY_SECONDS = 60.0
+_VOCABULARY_SECONDS = 600.0
+_VOCABULARY_RETRY_SECONDS = 30.0
 
 # Indexes the search needs on the shared tables (created by migration 0005_web).
 SEARCH_INDEXES = (
@@ -214,19 +215,27 @@ def _filters(request: SearchRequest, scope: Scope) -> list[ColumnElement[bool]]:
 
 
 class NameVocabulary:
-    """The folded words of people's names, reloaded at most once a minute (it changes slowly)."""
+    """The folded words of people's names, reloaded at most every ten minutes: reading it walks the
+    whole people index, and a word new since then is still found by the exact steps."""
 
     def __init__(self) -> None:
         self._words: list[str] = []
+        self._known: frozenset[str] = frozenset()
         self._loaded = -_VOCABULARY_SECONDS
         self._lock = threading.Lock()
 
-    def words(self, index: FullTextIndex, conn: Connection) -> list[str]:
+    def words(self, index: FullTextIndex, conn: Connection,
+              asked: Sequence[str] = ()) -> tuple[list[str], frozenset[str]]:
+        """The words, as a list (for rapidfuzz) and as a set (for membership); reloaded sooner (after
+        half a minute) when a word asked about is missing, as it is for people added meanwhile."""
         with self._lock:
-            if time.monotonic() - self._loaded >= _VOCABULARY_SECONDS:
+            age = time.monotonic() - self._loaded
+            missing = not self._known.issuperset(asked)
+            if age >= _VOCABULARY_SECONDS or (missing and age >= _VOCABULARY_RETRY_SECONDS):
                 self._words = index.name_words(conn)
+                self._known = frozenset(self._words)
                 self._loaded = time.monotonic()
-            return self._words
+            return self._words, self._known
 
     @staticmethod
     def alternatives(word: str, vocabulary: list[str]) -> list[str]:
@@ -338,20 +347,26 @@ class FinderMixin:
     def _people_by_name(self, conn: Connection, words: list[str]) -> list[tuple[str, MatchKind, float]]:
         """The whole name as typed, then names starting with it (both one B-tree seek), then the
         words in any order, then the last word as a prefix, then typo corrections: each step only
-        when the earlier ones found few people. Each step is ordered by similarity to the input."""
-        conn, typed, each = conn, " ".join(words), [[word] for word in words]
-        steps: list[tuple[MatchKind, Callable[[], list[str]]]] = [
-            (MatchKind.NAME, lambda: self._names_from(conn, typed, typed)),
-            (MatchKind.NAME, lambda: self._names_from(conn, typed, typed + "\uffff")),
-            (MatchKind.NAME, lambda: self._search.people_by_name(conn, each, False, PEOPLE_LIMIT)),
-            (MatchKind.NAME, lambda: self._search.people_by_name(conn, each, True, PEOPLE_LIMIT)),
-            (MatchKind.NAME_FUZZY, lambda: self._corrected_names(conn, words)),
+        when the earlier ones found few people, and the word searches only when the words are
+        names at all (so words of a text cost no search of the people). Each step is ordered by
+        similarity to the input."""
+        typed, each = " ".join(words), [[word] for word in words]
+        vocabulary, known = self._name_vocabulary.words(self._search, conn, words)
+        names_only = all(word in known for word in words)
+        steps: list[tuple[MatchKind, bool, Callable[[], list[str]]]] = [
+            (MatchKind.NAME, True, lambda: self._names_from(conn, typed, typed)),
+            (MatchKind.NAME, True, lambda: self._names_from(conn, typed, typed + "\uffff")),
+            (MatchKind.NAME, names_only,
+             lambda: self._search.people_by_name(conn, each, False, PEOPLE_LIMIT)),
+            (MatchKind.NAME, all(word in known for word in words[:-1]),
+             lambda: self._search.people_by_name(conn, each, True, PEOPLE_LIMIT)),
+            (MatchKind.NAME_FUZZY, not names_only, lambda: self._corrected_names(conn, words, vocabulary)),
         ]
         found: dict[str, MatchKind] = {}
-        for kind, step in steps:
+        for kind, worth_it, step in steps:
             if len(found) >= FEW_PEOPLE:
                 break
-            for number in step():
+            for number in step() if worth_it else []:
                 found.setdefault(number, kind)
         names = dict(conn.execute(select(PersonRow.id_number, PersonRow.folded_name).where(
             PersonRow.id_number.in_(found))).all())
@@ -366,11 +381,11 @@ class FinderMixin:
         return list(conn.scalars(select(PersonRow.id_number).where(
             PersonRow.folded_name >= first, PersonRow.folded_name <= last).limit(PEOPLE_LIMIT)))
 
-    def _corrected_names(self, conn: Connection, words: list[str]) -> list[str]:
-        vocabulary = self._name_vocabulary.words(self._search, conn)
+    def _corrected_names(self, conn: Connection, words: list[str], vocabulary: list[str]) -> list[str]:
+        """People named by the words with each unknown word replaced by close names."""
         corrected = [NameVocabulary.alternatives(word, vocabulary) for word in words]
-        if all(len(alternatives) == 1 for alternatives in corrected):
-            return []
+        if any(len(alternatives) == 1 and alternatives[0] not in vocabulary for alternatives in corrected):
+            return []  # a word that is no name and close to none: not a name with a typo
         return self._search.people_by_name(conn, corrected, False, PEOPLE_LIMIT)
 
     # --- documents --------------------------------------------------------------------------
