@@ -41,8 +41,10 @@ def serve(
     web = WebSettings()
     _catalog()  # migrate once here, not in every worker at the same time
     listening = _listen(host or web.host, port or web.port)
+    # A worker busy with a burst of searches may answer the supervisor's ping late: give it time
+    # rather than have it killed with its connections.
     uvicorn.run("web.app:create_app", factory=True, fd=listening.fileno(), workers=workers,
-                proxy_headers=True, server_header=False, access_log=False)
+                proxy_headers=True, server_header=False, access_log=False, timeout_worker_healthcheck=30)
 
 
 def _listen(host: str, port: int) -> socket.socket:
