@@ -26,8 +26,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 NEW_DOSSIER = "000.00.12.H12-261123-0077"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium (make system)")
-
 
 @pytest.fixture(scope="module")
 def server(site: Site) -> Iterator[str]:
