@@ -46,7 +46,6 @@ from web.service import NotFound, Refused
 from web.settings import WebSettings
 
 HERE = Path(__file__).resolve().parent
-PUBLIC_PATHS = ("/login", "/health", "/static")
 _SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
                                "frame-ancestors 'self'; base-uri 'none'; form-action 'self'",

@@ -45,7 +45,7 @@ FIELDS = {
 ROLES = {"officer": "Cán bộ một cửa", "reviewer": "Người duyệt", "scanner": "Nhân viên số hóa",
          "admin": "Quản trị"}
 ACTIONS = {"login": "Đăng nhập", "login_failed": "Đăng nhập thất bại", "logout": "Đăng xuất",
-           "search": "Tìm kiếm", "view": "Xem", "download": "Tải xuống", "dossier": "Tạo hồ sơ",
+           "search": "Tìm kiếm", "view": "Xem", "download": "Tải xuống", "dossier": "Mở hồ sơ",
            "reuse": "Tái sử dụng", "correct": "Sửa trường", "confirm": "Xác nhận duyệt",
            "upload": "Tải lên"}
 MATCHES = {"id": "Trùng số định danh", "alias": "Trùng số CMND cũ", "id_suffix": "Trùng các số cuối",

@@ -160,7 +160,7 @@ def test_the_administrator_sees_all_of_it_in_the_audit_log(browser: Browser, ser
     page = signed_in(browser, server, "quan-tri")
     page.goto("/audit?username=can-bo")
     log = page.locator("table.audit")
-    for action in ("Đăng nhập", "Tìm kiếm", "Xem", "Tái sử dụng", "Tạo hồ sơ"):
+    for action in ("Đăng nhập", "Tìm kiếm", "Xem", "Tái sử dụng", "Mở hồ sơ"):
         expect(log.locator("td", has_text=action).first).to_be_visible()
     expect(log).to_contain_text(NEW_DOSSIER)
     expect(log).to_contain_text("127.0.0.1")
