@@ -33,6 +33,11 @@ _CARD_TYPES = {
     CardType.CCCD2021: DocType.ID_CCCD2021, CardType.CANCUOC2024: DocType.ID_CANCUOC2024,
     CardType.PASSPORT: DocType.PASSPORT,
 }
+_CARD_MAX_CHARS = 1200  # both sides of a card OCR to well under this; a typed page to far more
+_CARD_HEADING_LINES = 6  # motto (2 lines), card name (1-2 lines, bilingual), a stray line or two
+_CARD_HEADINGS = ("can cuoc cong dan", "citizen identity card", "can cuoc", "identity card",
+                  "giay chung minh nhan dan", "chung minh nhan dan", "ho chieu", "passport")
+MRZ_HINTS = ("idvnm", "p<vnm")  # the start of a Vietnamese card MRZ or passport MRZ
 _ACCEPT = 85.0  # partial_ratio on folded text; below this a heading is not considered found
 _HEAD_CHARS = 600  # headings sit at the top: matching there first avoids a body that cites a paper
 
@@ -47,7 +52,7 @@ class Classification(BaseModel):
 def classify(text: str) -> Classification:
     """Classify a document from its (OCR'd or text-layer) text."""
     folded = " ".join(re.sub(r"[^\w<]+", " ", fold(text)).split())
-    card = card_type_from_text(text)
+    card = _card_type(text, folded)
     if card in _CARD_TYPES:
         return Classification(doc_type=_CARD_TYPES[card], score=0.95)
     best, best_score = DocType.OTHER, 0.0
@@ -58,6 +63,28 @@ def classify(text: str) -> Classification:
     if best_score < _ACCEPT:
         return Classification(doc_type=DocType.OTHER, score=round(1 - best_score / 100, 2))
     return Classification(doc_type=best, score=round(best_score / 100, 2))
+
+
+def _card_type(text: str, folded: str) -> CardType:
+    """A card's type, only for text that looks like a card: a machine-readable zone, or a short text
+    whose opening names the card.
+
+    Letters and forms often name a card in their body ("bản sao căn cước công dân"); a card itself
+    holds a few hundred characters and says what it is right under the national motto.
+    """
+    if any(hint in folded for hint in MRZ_HINTS):
+        return card_type_from_text(text)
+    if len(folded) > _CARD_MAX_CHARS:
+        return CardType.UNKNOWN
+    opening = [" ".join(re.sub(r"[^\w]+", " ", fold(line)).split())
+               for line in text.splitlines() if line.strip()][:_CARD_HEADING_LINES]
+    return card_type_from_text(text) if any(map(_is_card_heading, opening)) else CardType.UNKNOWN
+
+
+def _is_card_heading(line: str) -> bool:
+    """A line that is a card's name (possibly bilingual, possibly OCR-damaged), not a sentence."""
+    return any(fuzz.ratio(cue, line) >= 80 or (cue in line and len(line) <= len(cue) + 25)
+               for cue in _CARD_HEADINGS)
 
 
 def _heading_score(cue: str, folded: str) -> float:

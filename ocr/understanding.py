@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from ocr.classify import Classification, classify
+from ocr.classify import MRZ_HINTS, Classification, classify
 from ocr.identity.mentions import id_numbers_in
 from ocr.identity.reader import read_identity
 from ocr.images import load_page
@@ -19,7 +19,6 @@ from schemas.document import FileKind, PageText
 from schemas.identity import Identity
 from schemas.vntext import fold
 
-_MRZ_HINTS = ("idvnm", "p<vnm")  # a card back or passport page even when its headings were missed
 
 
 class Understanding(BaseModel):
@@ -36,7 +35,7 @@ def understand(path: Path, kind: FileKind, pages: list[PageText], *, dpi: int = 
     classification = classify(text)
     people = id_numbers_in(text)
     identity = None
-    if classification.doc_type.is_identity_card or any(hint in fold(text) for hint in _MRZ_HINTS):
+    if classification.doc_type.is_identity_card or any(hint in fold(text) for hint in MRZ_HINTS):
         images = [load_page(path, kind, page.number, pdf_dpi=dpi) for page in pages]
         identity = read_identity([(image.pixels, image.dpi) for image in images],
                                  [page.text for page in pages])

@@ -38,3 +38,19 @@ def test_a_paper_cited_deep_in_a_letter_does_not_make_the_letter_that_paper() ->
 def test_scores_say_how_sure() -> None:
     assert classify(MOTTO + "GIẤY KHAI SINH").score == 1.0
     assert 0 <= classify("").score <= 1
+
+
+def test_a_form_that_names_a_card_in_its_body_is_not_a_card() -> None:
+    form = MOTTO + "TỜ KHAI\n" + "Kính gửi Ủy ban nhân dân phường Bến Nghé. " * 40 + \
+        "Kèm theo bản sao căn cước công dân và giấy khai sinh của người yêu cầu."
+    assert classify(form).doc_type is DocType.OTHER
+
+
+def test_a_card_back_is_a_card_by_its_machine_readable_zone() -> None:
+    back = "Đặc điểm nhân dạng\n" + "x " * 700 + "\nIDVNM0123456789001234567890<<8\n"
+    assert classify(back).doc_type is not DocType.OTHER
+
+
+def test_a_short_note_that_names_a_card_is_not_a_card() -> None:
+    note = MOTTO + "GIẤY BIÊN NHẬN\n\nĐã nhận bản sao căn cước công dân của người nộp hồ sơ.\n"
+    assert classify(note).doc_type is DocType.OTHER
