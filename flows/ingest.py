@@ -123,22 +123,28 @@ def quarantine_file(batch_id: str, file: StagedFile, settings: Settings) -> File
     return report
 
 
-@task(name="store-original", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def store_original(plan: DocumentPlan, settings: Settings) -> StoredObject:
-    """The original bytes go to the store first: every later step can be redone from them."""
-    kind = plan.file.preflight.kind.value
-    info = resources(settings).objects.put_file(plan.key(f"original{_EXTENSIONS[kind]}"),
-                                                plan.file.path, _CONTENT_TYPES[kind])
-    return StoredObject(role="original", **info.model_dump())
+@task(name="store-originals", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def store_originals(plans: list[DocumentPlan], settings: Settings) -> dict[str, StoredObject]:
+    """The original bytes go to the store first: every later step can be redone from them.
+
+    One task for the whole batch: a task run per file would cost the server more than the copy.
+    """
+    store = resources(settings).objects
+    stored = {}
+    for plan in plans:
+        kind = plan.file.preflight.kind.value
+        info = store.put_file(plan.key(f"original{_EXTENSIONS[kind]}"), plan.file.path, _CONTENT_TYPES[kind])
+        stored[plan.document_id] = StoredObject(role="original", **info.model_dump())
+    return stored
 
 
 @task(name="read-page", cache_policy=NO_CACHE)
-def read_page_task(plan: DocumentPlan, number: int, original: StoredObject,
+def read_page_task(plan: DocumentPlan, number: int, originals: dict[str, StoredObject],
                    settings: Settings) -> PageResult:
     """Text layer or OCR for one page; an unexpected failure degrades the page, not the batch."""
     store = resources(settings).objects
     log = get_run_logger()
-    path = _local_copy(store, original, settings)
+    path = _local_copy(store, originals[plan.document_id], settings)
     try:
         with ocr_slots(settings):
             reading = read_page(path, plan.file.preflight.kind, number, settings, thumbnail=number == 1)
@@ -161,11 +167,9 @@ def read_page_task(plan: DocumentPlan, number: int, original: StoredObject,
     return PageResult(page=page, pdf_key=pdf_key if reading else "", thumbnail_key=thumbnail_key)
 
 
-@task(name="understand-document", cache_policy=NO_CACHE)
-def understand_document(plan: DocumentPlan, original: StoredObject, results: list[PageResult],
-                        settings: Settings) -> Understanding:
+def _understand(plan: DocumentPlan, original: StoredObject, pages: list[PageText],
+                settings: Settings) -> Understanding:
     """Type, people and (for ID cards) identity fields; a failure degrades to 'other', never stops."""
-    pages = [r.page for r in sorted(results, key=lambda r: r.page.number)]
     path = _local_copy(resources(settings).objects, original, settings)
     try:
         with ocr_slots(settings):
@@ -176,14 +180,15 @@ def understand_document(plan: DocumentPlan, original: StoredObject, results: lis
 
 
 @task(name="assemble-document", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def assemble_document(plan: DocumentPlan, batch: StagedBatch, original: StoredObject,
-                      results: list[PageResult], understood: Understanding,
-                      settings: Settings) -> FileReport:
-    """Write the document's searchable PDF, text and words, then commit it to the catalog."""
+def assemble_document(plan: DocumentPlan, batch: StagedBatch, originals: dict[str, StoredObject],
+                      results: list[PageResult], settings: Settings) -> FileReport:
+    """Understand the document, write its searchable PDF, text and words, then commit it."""
     from ocr.searchable import merge  # local import: keeps the flow module light to import
 
     store, catalog = resources(settings).objects, resources(settings).catalog
+    original = originals[plan.document_id]
     pages = [r.page for r in sorted(results, key=lambda r: r.page.number)]
+    understood = _understand(plan, original, pages, settings)
     text = "\n\n".join(p.text for p in pages)
     words = [{"page": p.number, "words": [w.model_dump() for w in p.words]} for p in pages]
     objects = [original]
@@ -249,6 +254,7 @@ def ingest_batch(source: str) -> BatchReport:
     pending: dict[str, PrefectFuture] = {}
     first_of: dict[str, StagedFile] = {}
     twins: list[StagedFile] = []
+    plans: list[DocumentPlan] = []
     for file in batch.files:
         earlier = catalog.file_report(batch.batch_id, file.name)
         if earlier is not None:
@@ -261,7 +267,10 @@ def ingest_batch(source: str) -> BatchReport:
             done[file.name] = _record_duplicate(batch, file, known.id, known.id, settings)
         else:
             first_of[file.preflight.sha256] = file
-            pending[file.name] = _digitize(batch, file, settings)
+            plans.append(_plan(file))
+    if plans:
+        originals = store_originals.submit(plans, settings)
+        pending.update({plan.file.name: _digitize(batch, plan, originals, settings) for plan in plans})
     for name, problem in batch.rejected:
         done[name] = FileReport(file=name, status=FileStatus.QUARANTINED, problems=[problem])
         catalog.record_file(batch.batch_id, done[name])
@@ -274,16 +283,19 @@ def ingest_batch(source: str) -> BatchReport:
     return finish_batch(_report(batch, started, files, []), settings)
 
 
-def _digitize(batch: StagedBatch, file: StagedFile, settings: Settings) -> PrefectFuture:
-    """Submit store → pages → assemble for one new document; returns the assemble future."""
-    plan = DocumentPlan(document_id=document_id(file.preflight.sha256), file=file,
-                        prefix=f"docs/{file.preflight.sha256[:2]}/{document_id(file.preflight.sha256)}")
-    original = store_original.submit(plan, settings)
-    progress.emit(progress.Event.PAGES_PLANNED, file.preflight.page_count)
-    pages = [read_page_task.submit(plan, n, original, settings)
-             for n in range(1, file.preflight.page_count + 1)]
-    understood = understand_document.submit(plan, original, pages, settings)
-    return assemble_document.submit(plan, batch, original, pages, understood, settings)
+def _plan(file: StagedFile) -> DocumentPlan:
+    """Where a new document will live: its id and object-store folder come from its bytes."""
+    doc_id = document_id(file.preflight.sha256)
+    return DocumentPlan(document_id=doc_id, file=file, prefix=f"docs/{file.preflight.sha256[:2]}/{doc_id}")
+
+
+def _digitize(batch: StagedBatch, plan: DocumentPlan, originals: PrefectFuture,
+              settings: Settings) -> PrefectFuture:
+    """Submit the page tasks and the assemble task of one new document; returns the assemble future."""
+    progress.emit(progress.Event.PAGES_PLANNED, plan.file.preflight.page_count)
+    pages = [read_page_task.submit(plan, n, originals, settings)
+             for n in range(1, plan.file.preflight.page_count + 1)]
+    return assemble_document.submit(plan, batch, originals, pages, settings)
 
 
 def _record_duplicate(batch: StagedBatch, file: StagedFile, of: str, document: str | None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -64,12 +65,11 @@ def stage(source: Path, settings: Settings) -> StagedBatch:
         root, name, candidates = source.parent, source.stem, [source]
 
     manifest, problems = _read_manifest(root / MANIFEST_NAME if source.is_dir() or _is_zip(source) else None)
-    files = [
-        staged
-        for path in sorted(candidates)
-        if path.name != MANIFEST_NAME
-        for staged in _stage_file(path, path.relative_to(root).as_posix(), settings)
-    ]
+    paths = [path for path in sorted(candidates) if path.name != MANIFEST_NAME]
+    # Preflight decodes every image to find damage: spread it over the cores like the OCR.
+    with ThreadPoolExecutor(max_workers=settings.ocr_workers) as pool:
+        staged = pool.map(lambda path: _stage_file(path, path.relative_to(root).as_posix(), settings), paths)
+        files = [file for group in staged for file in group]
     return StagedBatch(
         batch_id=batch_id(name, [(f.name, f.preflight.sha256) for f in files]),
         name=name, source=str(source), manifest=manifest, problems=problems, files=files,
