@@ -33,11 +33,11 @@ class Citizen:
     date_of_birth: str
 
 
-VALID = Citizen("cccd_giang.png", "chip_front", 12, "Nguyễn Thanh Giang", "038182467897", "035106348",
+VALID = Citizen("cccd_giang.png", "chip_a4", 12, "Nguyễn Thanh Giang", "038182467897", "035106348",
                 "1982-04-11")
-EXPIRED = Citizen("cccd_hang.png", "chip_front", 13, "Phan Thị Mỹ Hằng", "001301900822", "034469892",
+EXPIRED = Citizen("cccd_hang.png", "chip_a4", 13, "Phan Thị Mỹ Hằng", "001301900822", "034469892",
                   "2001-10-27")
-COVERED = Citizen("cccd_phuc.png", "chip_qr_covered", 3, "Phan Ngọc Phúc", "001095452126", None,
+COVERED = Citizen("cccd_phuc.png", "chip_a4_qr_covered", 3, "Phan Ngọc Phúc", "001095452126", None,
                   "1995-12-30")
 CT07 = "xac_nhan_cu_tru.png"
 PETITION = "don_de_nghi.png"
