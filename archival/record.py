@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from schemas.archive import ArchivalCopy, PageRecord, RecordEvent, RecordFacts, RecordMetadata
+from schemas.archive import (
+    ArchivalCopy,
+    PageRecord,
+    RecordEvent,
+    RecordFacts,
+    RecordMetadata,
+)
 from schemas.document import TextSource
 
 

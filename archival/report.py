@@ -123,7 +123,7 @@ def indicators_html(items: list[Indicators], generated_at: datetime) -> str:
     office = html.escape(items[0].office_code or "all offices") if items else ""
     heads = "".join(f"<th>{html.escape(i.period)}<br><small>{i.date_from} – {i.date_to}</small></th>"
                     for i in items)
-    rows = [f"<tr><td>Hồ sơ tiếp nhận (dossiers received)</td>"
+    rows = ["<tr><td>Hồ sơ tiếp nhận (dossiers received)</td>"
             + "".join(f"<td>{i.dossiers_received}</td>" for i in items) + "</tr>"]
     for label, rate_of in _ROWS:
         rows.append(f"<tr><td>{html.escape(label)}</td>"

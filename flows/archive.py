@@ -22,7 +22,14 @@ from archival.indicators import measure, periods
 from archival.packaging import Archiver, archive_office_day, office_slug
 from archival.report import indicators_html
 from flows.resources import resources
-from schemas.archive import ArchivePackage, ArchiveSettings, FixityReport, Indicators, NightReport, day_bounds
+from schemas.archive import (
+    ArchivePackage,
+    ArchiveSettings,
+    FixityReport,
+    Indicators,
+    NightReport,
+    day_bounds,
+)
 from schemas.settings import Settings
 from storage.archive_store import ArchiveStore, open_archive_store
 

@@ -11,9 +11,10 @@ import json
 import os
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -248,7 +249,7 @@ def _day(value: datetime | None) -> date | None:
     return value.date() if value else None
 
 
-def _run_nightly(run_flow, **parameters):  # noqa: ANN001, ANN202 - a Prefect flow and its report
+def _run_nightly(run_flow: Callable[..., Any], **parameters: Any) -> tuple[Any, bool]:
     """Run an archive flow here; (its report, whether it failed). A failed run still has its report."""
     from flows.archive import NightlyRunFailed
 

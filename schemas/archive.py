@@ -16,7 +16,15 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.accounts import AuditEntry, FieldCorrection
 from schemas.batch import Direction
-from schemas.document import DocType, Document, FileKind, FileStatus, PageText, Problem, TextSource
+from schemas.document import (
+    DocType,
+    Document,
+    FileKind,
+    FileStatus,
+    PageText,
+    Problem,
+    TextSource,
+)
 from schemas.dossier import DossierDocument
 from schemas.identity import Identity
 

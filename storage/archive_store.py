@@ -67,7 +67,7 @@ class S3ArchiveStore(S3ObjectStore):
     @classmethod
     def beside(cls, objects: S3ObjectStore, bucket: str) -> S3ArchiveStore:
         """The archive bucket on the same S3 server (and credentials) as the objects store."""
-        store = cls(objects._client, bucket)  # noqa: SLF001 - same class family
+        store = cls(objects._client, bucket)
         store.ensure_bucket()
         return store
 

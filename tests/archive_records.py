@@ -21,7 +21,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ocr import searchable
 from ocr.engine import recognise
-
 from schemas.batch import BatchManifest, BatchReport, BatchStatus, Direction, FileReport
 from schemas.document import (
     DocType,

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.usefixtures("prefect_server")
 OFFICE = "000.00.12.H29"
 
 
-def sohoa(*args: str):  # noqa: ANN201 - click's Result
+def sohoa(*args: str):
     return CliRunner().invoke(app, list(args), env={"COLUMNS": "250"}, catch_exceptions=False)
 
 

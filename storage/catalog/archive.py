@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, selectinload, sessionmaker
 
+from schemas.accounts import AuditAction, AuditEntry, FieldCorrection
 from schemas.archive import (
     ArchivedFile,
     ArchivePackage,
@@ -38,7 +39,6 @@ from schemas.archive import (
     PackageStatus,
     RecordFacts,
 )
-from schemas.accounts import AuditAction, AuditEntry, FieldCorrection
 from schemas.document import FileStatus, PageText, TextSource
 from schemas.dossier import DossierDocument
 from storage.catalog.accounts import AuditRow, FieldCorrectionRow, correction_of
@@ -149,7 +149,9 @@ class ArchiveCatalog:
 
     def record_facts(self, document_ids: Sequence[str]) -> list[RecordFacts]:
         """Documents with pages, dossier links and batch, read in a few queries per 500 documents."""
-        from storage.catalog.repository import _document  # the one Document mapping; no import cycle
+        from storage.catalog.repository import (
+            _document,  # the one Document mapping; no import cycle
+        )
 
         facts: dict[str, RecordFacts] = {}
         with self._read_sessions() as session:

@@ -33,7 +33,13 @@ from schemas.batch import Direction
 from storage.archive_store import LocalArchiveStore
 from storage.catalog import Catalog
 from storage.local import LocalObjectStore
-from tests.archive_records import add_batch, add_record, scan_png, searchable_pdf, unique_png
+from tests.archive_records import (
+    add_batch,
+    add_record,
+    scan_png,
+    searchable_pdf,
+    unique_png,
+)
 
 FIRST_DAY = date(2025, 6, 2)
 
