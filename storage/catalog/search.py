@@ -149,7 +149,7 @@ class FullTextIndex(ABC):
     def people_by_name(self, conn: Connection, words: Sequence[Sequence[str]], prefix_last: bool,
                        limit: int) -> list[str]:
         """Numbers of people whose folded name has, for every position of `words`, one of its
-        alternatives as a whole word, best match first; with `prefix_last`, the last position's
+        alternatives as a whole word, in no particular order; with `prefix_last`, the last position's
         words also match as word prefixes (the officer is still typing)."""
 
     @abstractmethod
@@ -291,7 +291,7 @@ class SqliteFts5(FullTextIndex):
         rows = conn.execute(
             text(f"SELECT k.id_number FROM {self.person_table} JOIN {self._keys} AS k "
                  f"ON k.id = {self.person_table}.rowid WHERE {self.person_table} MATCH :match "
-                 "ORDER BY rank LIMIT :limit"),
+                 "LIMIT :limit"),  # no bm25 pass over every match: the caller ranks by similarity
             {"match": " AND ".join(f"({' OR '.join(group)})" for group in groups), "limit": limit},
         )
         return list(rows.scalars())

@@ -1,7 +1,8 @@
 """What the web tests are about: two offices' batches ingested by the real flow, and the accounts.
 
-Office H12 dropped one batch for a 2024 dossier: three chip ID cards (one valid with an old CMND
-number in its QR, one expired last month, one whose QR is covered so it needs review), a CT07
+Office H12 dropped one batch for a 2024 dossier: three chip ID cards photocopied front and back on
+A4 (one valid with an old CMND number in its QR, one expired last month, one whose QR is covered by a
+sticker so it needs review), a CT07
 residence confirmation (older than a year by its dossier's date) and a petition. Office H13 dropped
 one petition. Generated with fixed seeds, so names and numbers below are the truth.
 """
