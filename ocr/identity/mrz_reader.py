@@ -1,4 +1,4 @@
-"""Find the machine-readable zone on a rectified card and read it with Tesseract (DESIGN 5.3).
+"""Find the machine-readable zone on a rectified card and read it (DESIGN 5.3).
 
 The TD1 zone is three lines of 30 OCR-B characters across nearly the whole width of the card's
 back, in its bottom third: no other text on a card runs that wide. Dark-on-light text is brought
@@ -42,7 +42,7 @@ OCR_B_FONTS = (Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf"),  # Debian fonts
                Path("/usr/share/fonts/truetype/ocr-b/OCRB.ttf"))
 _CELL = (20, 22)  # template size (w, h): one OCR-B cell, advance × (digit height + margin)
 _CELL_HEIGHT = 1.1  # cell height in pitches: OCR-B digits stand 1.07 pitches tall
-_BELOW_BASELINE = 0.03  # of the cell height, in pitches
+_BELOW_BASELINE = 0.03  # how far a cell reaches below the baseline, in pitches
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,16 @@
 For each card found (ocr.identity.locate) the QR (decoded while turning the card upright), the MRZ
 (ocr.identity.mrz_reader) and the printed text (Tesseract `vie` on the rectified card, labels found
 by ocr.identity.printed) are read; the readings of every side of the document are fused once
-(ocr.identity.fusion), so a front and a back on two pages, or side by side on one, make one identity.
+(ocr.identity.fusion), so a front and a back on two pages, or side by side on one page, make one
+identity.
 
 Printed text is the least reliable source and the only one on CCCD 2016, CMND and cards with a
 damaged QR. A misread digit in the random part of an ID number passes every structural check, so
 digit fields (ID number, dates) are read twice: once in the page pass and once from their own crop
 under a digit whitelist. Two reads that agree are trusted; otherwise a third read decides, and a
-value no two reads agree on goes to review with low confidence. The surname of a printed name (a
-closed set) is restored where OCR dropped one of its marks.
+value no two reads agree on goes to review with low confidence. Tone marks on capitals are `vie`'s
+weak spot: each word of a printed name is read three times and the marks two reads agree on are
+kept, and the surname (a closed set) is restored where OCR dropped one of its marks.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ _DATE_CHARACTERS = "0123456789/-."
 _GROUP_LENGTH = (8, 16)  # characters of a date (dd/mm/yyyy) or a spaced ID number; an MRZ line
 # is longer
 _DIGIT_FIELDS = ("id_number", "old_id_number", "date_of_birth", "date_of_issue", "date_of_expiry")
+_REREADS = ((1.0, 7), (1.5, 8))  # scale and page segmentation mode of the second and third read
+_PUNCTUATION = ".,:;'\"!?-_/()"
 _MAX_DOTS = 4000  # more tiny specks than this is noise, not dotted lines
 _COLUMN_LINES = 3  # lines starting at one x make a column edge
 _AGREED = 0.9  # confidence of a digit field two independent reads agree on
@@ -319,7 +323,7 @@ def _read_side(card: LocatedCard, timeout: float) -> _Side:
     grey = without_dotted_lines(_grey(card.image), card.dpi / 25.4)
     lines, printed = _printed_lines(grey, card.dpi, timeout)
     if card.upright_by in ("osd", "none") and _printed_score(printed)[1] < 3:
-        # Nothing on the card settled which way up it lies, and little was read: try it turned over.
+        # Nothing on the card said which way up it lies, and little was read: try it turned over.
         turned = cv2.rotate(grey, cv2.ROTATE_180)
         turned_lines, turned_printed = _printed_lines(turned, card.dpi, timeout)
         if _printed_score(turned_printed) > _printed_score(printed):
@@ -331,7 +335,7 @@ def _read_side(card: LocatedCard, timeout: float) -> _Side:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Fields of the printed reading
+# Names read three times
 
 
 def _with_surname(name: str) -> str:
@@ -341,6 +345,75 @@ def _with_surname(name: str) -> str:
     if known is None:
         return name
     return " ".join([known.upper() if words[0].isupper() else known, *words[1:]])
+
+
+def _reread_word(grey: np.ndarray, word: OcrWord, dpi: int, scale: float, psm: int,
+                 timeout: float) -> str:
+    """A word read again alone, its strokes thickened: `vie` reads the marks on thin capitals
+    better when they are heavier."""
+    x, y, w, h = word.box
+    pad = max(4, h // 3)
+    crop = grey[max(0, y - pad):y + h + pad, max(0, x - pad):x + w + pad]
+    if scale != 1.0:
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    size = max(2, round(2 * scale))
+    heavier = cv2.erode(crop, np.ones((size, size), np.uint8))
+    lines = ocr_lines(heavier, language="vie", psm=psm, dpi=round(dpi * scale), timeout=timeout)
+    return " ".join(line.text for line in lines).strip(_PUNCTUATION)
+
+
+def _line_words(sides: list[_Side], text: str) -> tuple[_Side, list[OcrWord]] | None:
+    """The side and the words of the first line that holds `text`."""
+    wanted = " ".join(text.split())
+    for side in sides:
+        for line in side.lines:
+            start = line.text.find(wanted)
+            if not wanted or start < 0:
+                continue
+            words, position = [], 0
+            for word in line.words:
+                if position + len(word.text) > start and position < start + len(wanted):
+                    words.append(word)
+                position += len(word.text) + 1
+            return side, words
+    return None
+
+
+def _voted_name(name: FieldValue, sides: list[_Side], timeout: float) -> FieldValue:
+    """The printed name with each word's marks as two of three reads agree (the page pass, and
+    the word alone, heavier, at two sizes; a read that changes letters does not count); doubtful
+    when no two reads agree on a word, or when a word read on the line is missing from the name
+    (damaged and dropped)."""
+    value = name.value
+    found = _line_words(sides, (name.raw or value).split(" / ")[0])
+    read = [word for word in (name.raw or "").split(" / ")[0].split()
+            if any(ch.isalnum() for ch in word)]
+    doubtful = found is None or len(read) > len(value.split())
+    voted: dict[str, str] = {}
+    for word in found[1] if found is not None else []:
+        first = word.text.strip(_PUNCTUATION)
+        if first not in value.split() or not first.isupper():
+            continue
+        try:
+            reads = [first] + [again for scale, psm in _REREADS
+                               if fold(again := _reread_word(found[0].grey, word,
+                                                             found[0].card.dpi, scale, psm,
+                                                             timeout)) == fold(first)]
+        except (cv2.error, OcrTimeout, pytesseract.TesseractError, RuntimeError) as exc:
+            log.warning("name not read again (%s)", type(exc).__name__)
+            reads = [first]
+        agreed = next((read for read in reads if reads.count(read) >= 2), None)
+        voted[first] = agreed or first
+        doubtful |= agreed is None
+    value = _with_surname(" ".join(voted.get(word, word) for word in value.split()))
+    update: dict[str, object] = {"value": value}
+    if doubtful:
+        update["confidence"] = min(name.confidence, _DOUBTFUL)
+    return name.model_copy(update=update)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Fields of the printed reading
 
 
 def _unlabelled_id(checked: dict[str, bool]) -> FieldValue | None:
@@ -357,8 +430,8 @@ def _unlabelled_id(checked: dict[str, bool]) -> FieldValue | None:
                       confidence=_AGREED if checked[text] else _DOUBTFUL)
 
 
-def _confirmed(printed: PrintedReading, sides: list[_Side]) -> PrintedReading:
-    """Printed digit fields trusted as far as their reads agree, surnames restored."""
+def _confirmed(printed: PrintedReading, sides: list[_Side], timeout: float) -> PrintedReading:
+    """Printed digit fields trusted as far as their reads agree; the name's marks voted on."""
     checked = {text: agreed for side in sides for text, agreed in side.digits_checked.items()}
     fields = dict(printed.fields)
     if "id_number" not in fields and (number := _unlabelled_id(checked)) is not None:
@@ -373,13 +446,7 @@ def _confirmed(printed: PrintedReading, sides: list[_Side]) -> PrintedReading:
                                                                          _DOUBTFUL)
         fields[name] = value.model_copy(update={"confidence": confidence})
     if (name := fields.get("full_name")) is not None:
-        update: dict[str, object] = {"value": _with_surname(name.value)}
-        # Words that were read but are not in the name (a damaged word dropped): doubtful.
-        read = [word for word in (name.raw or "").split(" / ")[0].split()
-                if any(ch.isalnum() for ch in word)]
-        if len(read) > len(name.value.split()):
-            update["confidence"] = min(name.confidence, _DOUBTFUL)
-        fields["full_name"] = name.model_copy(update=update)
+        fields["full_name"] = _voted_name(name, sides, timeout)
     return printed.model_copy(update={"fields": fields})
 
 
@@ -437,7 +504,7 @@ def read_identity(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] 
     qr_readings = [side.qr for side in sides if side.qr is not None and side.qr.fields]
     mrz_readings = [side.mrz for side in sides if side.mrz is not None]
     lines = [pair for side in sides for pair in _pairs(side.lines)]
-    printed = _confirmed(extract_printed(lines), sides)
+    printed = _confirmed(extract_printed(lines), sides, timeout)
     # A payload that parsed wins; one that did not (decoded, yet not a card's) still says why.
     decoded = [side.qr for side in sides if side.qr is not None]
     qr = (qr_readings or decoded or [None])[0]
