@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 import os
 import tempfile
 from dataclasses import dataclass
@@ -52,21 +54,39 @@ def recognise(image: np.ndarray, *, dpi: int, language: str = "vie", timeout: fl
         cv2.imwrite(str(source), image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
         base = Path(tmp, "out")
         config = f"--psm {psm} --oem 1 --dpi {dpi} -c tessedit_create_tsv=1 -c textonly_pdf=1"
-        try:
+        with _timeout_as_ocr_timeout(timeout):
             pytesseract.pytesseract.run_tesseract(
                 str(source), str(base), extension="txt pdf", lang=language, config=config,
                 timeout=timeout,
             )
-        except RuntimeError as exc:  # pytesseract signals its own kill on timeout this way
-            if "timeout" in str(exc).lower():
-                raise OcrTimeout(f"Tesseract exceeded {timeout:g} s") from exc
-            raise
         text = nfc(base.with_suffix(".txt").read_text(encoding="utf-8"))
         words = parse_tsv(base.with_suffix(".tsv").read_text(encoding="utf-8"))
         text_pdf = base.with_suffix(".pdf").read_bytes()
     confident = [w.conf for w in words if w.conf >= 0]
     mean = round(sum(confident) / len(confident), 2) if confident else None
     return OcrResult(text=_tidy(text), words=words, mean_conf=mean, text_pdf=text_pdf)
+
+
+def read_words(image: np.ndarray, *, dpi: int, language: str, psm: int, timeout: float,
+               whitelist: str | None = None) -> list[Word]:
+    """Only the words (boxes, confidences) of an image: the cheap call for small crops such as card
+    fields, with an optional character whitelist; raises OcrTimeout like `recognise`."""
+    config = f"--psm {psm} --oem 1 --dpi {dpi}"
+    if whitelist:
+        config += f" -c tessedit_char_whitelist={whitelist}"
+    with _timeout_as_ocr_timeout(timeout):
+        return parse_tsv(pytesseract.image_to_data(image, lang=language, config=config, timeout=timeout))
+
+
+@contextmanager
+def _timeout_as_ocr_timeout(timeout: float) -> Iterator[None]:
+    """pytesseract reports its own kill on timeout as a RuntimeError; callers want OcrTimeout."""
+    try:
+        yield
+    except RuntimeError as exc:
+        if "timeout" in str(exc).lower():
+            raise OcrTimeout(f"Tesseract exceeded {timeout:g} s") from exc
+        raise
 
 
 def parse_tsv(tsv: str) -> list[Word]:

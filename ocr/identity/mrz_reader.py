@@ -23,12 +23,10 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pytesseract
 from PIL import Image, ImageDraw, ImageFont
 
-from ocr.engine import OcrTimeout
+from ocr.engine import OcrTimeout, read_words
 from ocr.identity.mrz import MrzReading, parse_mrz
-from schemas.vntext import nfc
 
 log = logging.getLogger(__name__)
 
@@ -104,23 +102,11 @@ def ocr_lines(image: np.ndarray, *, language: str, psm: int, dpi: int, timeout: 
               whitelist: str | None = None) -> list[OcrLine]:
     """The lines Tesseract finds, in its reading order; single-threaded (ocr.engine sets
     OMP_THREAD_LIMIT) and bounded by `timeout` seconds."""
-    config = f"--psm {psm} --oem 1 --dpi {dpi}"
-    if whitelist:
-        config += f" -c tessedit_char_whitelist={whitelist}"
-    try:
-        data = pytesseract.image_to_data(image, lang=language, config=config, timeout=timeout,
-                                         output_type=pytesseract.Output.DICT)
-    except RuntimeError as exc:
-        if "timeout" in str(exc).lower():
-            raise OcrTimeout(f"Tesseract exceeded {timeout:g} s") from exc
-        raise
-    lines: dict[tuple[int, int, int], list[OcrWord]] = {}
-    for i, text in enumerate(data["text"]):
-        if data["level"][i] == 5 and text.strip():
-            key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
-            lines.setdefault(key, []).append(OcrWord(
-                nfc(text.strip()), max(float(data["conf"][i]), 0.0),
-                (data["left"][i], data["top"][i], data["width"][i], data["height"][i])))
+    words = read_words(image, dpi=dpi, language=language, psm=psm, timeout=timeout, whitelist=whitelist)
+    lines: dict[tuple[int, int], list[OcrWord]] = {}
+    for word in words:
+        lines.setdefault((word.block, word.line), []).append(OcrWord(
+            word.text, max(word.conf, 0.0), (word.left, word.top, word.width, word.height)))
     return [OcrLine(tuple(words)) for _, words in sorted(lines.items())]
 
 
