@@ -35,7 +35,8 @@ def understand(path: Path, kind: FileKind, pages: list[PageText], *, dpi: int = 
     classification = classify(text)
     people = id_numbers_in(text)
     identity = None
-    if classification.doc_type.is_identity_card or any(hint in fold(text) for hint in MRZ_HINTS):
+    folded = fold(text)
+    if classification.doc_type.is_identity_card or any(hint in folded for hint in MRZ_HINTS):
         images = [load_page(path, kind, page.number, pdf_dpi=dpi) for page in pages]
         identity = read_identity([(image.pixels, image.dpi) for image in images],
                                  [page.text for page in pages])
