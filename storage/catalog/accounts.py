@@ -20,6 +20,7 @@ from sqlalchemy import (
     Row,
     String,
     Text,
+    bindparam,
     delete,
     func,
     insert,
@@ -119,6 +120,15 @@ class UploadRow(Base):
     created_at: Mapped[datetime] = mapped_column(index=True)
 
 
+# Run on every request: built once (building a statement costs more than running it).
+_TOKEN_USER = (select(*UserRow.__table__.columns).join(ApiTokenRow)
+               .where(ApiTokenRow.token_hash == bindparam("token_hash"), ApiTokenRow.revoked_at.is_(None),
+                      UserRow.active.is_(True)))
+_SESSION_USER = (select(*UserRow.__table__.columns, WebSessionRow.csrf_token).join(WebSessionRow)
+                 .where(WebSessionRow.token_hash == bindparam("token_hash"),
+                        WebSessionRow.expires_at > bindparam("now"), UserRow.active.is_(True)))
+
+
 def _user(row: UserRow | Row[Any]) -> User:
     return User(username=row.username, full_name=row.full_name, office_code=row.office_code,
                 roles=row.roles, province_wide=row.province_wide, active=row.active)
@@ -209,10 +219,7 @@ class AccountsMixin:
     def session_user(self, token_hash: str, now: datetime) -> tuple[User, str] | None:
         """The active account of a live session and its CSRF token."""
         with self._engine.connect() as conn:
-            found = conn.execute(
-                select(*UserRow.__table__.columns, WebSessionRow.csrf_token).join(WebSessionRow)
-                .where(WebSessionRow.token_hash == token_hash, WebSessionRow.expires_at > now,
-                       UserRow.active.is_(True))).first()
+            found = conn.execute(_SESSION_USER, {"token_hash": token_hash, "now": now}).first()
             return None if found is None else (_user(found), found.csrf_token)
 
     def close_session(self, token_hash: str, now: datetime) -> None:
@@ -229,10 +236,7 @@ class AccountsMixin:
     def token_user(self, token_hash: str) -> User | None:
         """The active account a bearer token belongs to, unless the token was revoked."""
         with self._engine.connect() as conn:
-            row = conn.execute(
-                select(*UserRow.__table__.columns).join(ApiTokenRow)
-                .where(ApiTokenRow.token_hash == token_hash, ApiTokenRow.revoked_at.is_(None),
-                       UserRow.active.is_(True))).first()
+            row = conn.execute(_TOKEN_USER, {"token_hash": token_hash}).first()
             return None if row is None else _user(row)
 
     # --- audit ------------------------------------------------------------------------------

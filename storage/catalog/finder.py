@@ -19,19 +19,30 @@ from dataclasses import replace
 from datetime import date, datetime
 from datetime import time as day_time
 from enum import StrEnum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, model_validator
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
-from sqlalchemy import ColumnElement, Connection, Engine, Index, Row, false, or_, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Engine,
+    Index,
+    Row,
+    Select,
+    bindparam,
+    false,
+    or_,
+    select,
+)
 
 from schemas.accounts import FieldCorrection, User
 from schemas.document import DocType, FileStatus, Problem
 from schemas.dossier import DossierDocument
-from schemas.identity import Identity
 from schemas.vntext import fold
 from storage.catalog.accounts import FieldCorrectionRow, correction_of, latest_values
 from storage.catalog.models import (
@@ -172,17 +183,26 @@ def day_start(day: date) -> datetime:
     return datetime.combine(day, day_time.min, tzinfo=OFFICE_TIME)
 
 
+def _scope_kind(scope: Scope) -> str:
+    return "all" if scope.province_wide else "nobody" if scope.office_code is None else "office"
+
+
+def _listed(kind: str, office: str | BindParameter[str] | None) -> ColumnElement[bool]:
+    """The listing condition of a scope kind, for an office given as a value or a bind parameter."""
+    if kind == "all":
+        return DocumentRow.id.is_not(None)
+    if kind == "nobody":
+        return false()
+    return DocumentRow.office_code == office
+
+
 def listed_for(scope: Scope) -> ColumnElement[bool]:
     """Documents the scope finds by searching: its office's own (all of them, province-wide).
 
     A simple equality, so the database can walk the (office, date) index; papers of another office
     reused into the office's dossiers are reached from those dossiers (`visible_to`), not listed.
     """
-    if scope.province_wide:
-        return DocumentRow.id.is_not(None)
-    if scope.office_code is None:
-        return false()
-    return DocumentRow.office_code == scope.office_code
+    return _listed(_scope_kind(scope), scope.office_code)
 
 
 def visible_to(scope: Scope) -> ColumnElement[bool]:
@@ -196,22 +216,101 @@ def visible_to(scope: Scope) -> ColumnElement[bool]:
     return or_(listed_for(scope), reused_here)
 
 
-def _filters(request: SearchRequest, scope: Scope) -> list[ColumnElement[bool]]:
-    where = [listed_for(scope)]
-    for column, value in ((DocumentRow.doc_type, request.doc_type), (DocumentRow.status, request.status),
-                          (DocumentRow.procedure_code, request.procedure_code),
-                          (DocumentRow.office_code, request.office_code)):
-        if value:
-            where.append(column == str(value))
+# The filters a search may combine: (name, its condition with the bind parameter of that name).
+_EQUAL_FILTERS = {"doc_type": DocumentRow.doc_type, "status": DocumentRow.status,
+                  "procedure_code": DocumentRow.procedure_code, "office_code": DocumentRow.office_code}
+
+
+def _filters(request: SearchRequest, scope: Scope) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The request's filters as a shape (the scope kind, then which filters are set) and their bind
+    values: statements are built once per shape (building one costs more than running it)."""
+    shape, values = [_scope_kind(scope)], {"scope_office": scope.office_code}
+    for name in _EQUAL_FILTERS:
+        if value := getattr(request, name):
+            shape.append(name)
+            values[name] = str(value)
     if request.dossier_code:
-        code = request.dossier_code.strip().upper()
-        where.append(or_(DocumentRow.dossier_code == code, DocumentRow.id.in_(
-            select(DossierDocumentRow.document_id).where(DossierDocumentRow.dossier_code == code))))
+        shape.append("dossier_code")
+        values["dossier_code"] = request.dossier_code.strip().upper()
     if request.created_from:
-        where.append(DocumentRow.created_at >= day_start(request.created_from))
+        shape.append("created_from")
+        values["created_from"] = day_start(request.created_from)
     if request.created_to:
-        where.append(DocumentRow.created_at < day_start(date.fromordinal(request.created_to.toordinal() + 1)))
-    return where
+        shape.append("created_to")
+        values["created_to"] = day_start(date.fromordinal(request.created_to.toordinal() + 1))
+    return tuple(shape), values
+
+
+@lru_cache(maxsize=128)
+def _conditions(shape: tuple[str, ...]) -> tuple[ColumnElement[bool], ...]:
+    kind, *names = shape
+    where = [_listed(kind, bindparam("scope_office"))]
+    for name in names:
+        if name in _EQUAL_FILTERS:
+            where.append(_EQUAL_FILTERS[name] == bindparam(name))
+        elif name == "dossier_code":
+            code = bindparam("dossier_code")
+            where.append(or_(DocumentRow.dossier_code == code, DocumentRow.id.in_(
+                select(DossierDocumentRow.document_id).where(DossierDocumentRow.dossier_code == code))))
+        elif name == "created_from":
+            where.append(DocumentRow.created_at >= bindparam("created_from"))
+        else:
+            where.append(DocumentRow.created_at < bindparam("created_to"))
+    return tuple(where)
+
+
+@lru_cache(maxsize=128)
+def _documents_of_people(shape: tuple[str, ...]) -> Select[tuple[str, str, datetime]]:
+    """(number, document id, created) of the filtered documents of the people in `numbers`."""
+    return (select(DocumentPersonRow.id_number, DocumentRow.id, DocumentRow.created_at)
+            .join(DocumentRow, DocumentRow.id == DocumentPersonRow.document_id)
+            .where(DocumentPersonRow.id_number.in_(bindparam("numbers", expanding=True)),
+                   *_conditions(shape)))
+
+
+@lru_cache(maxsize=128)
+def _newest(shape: tuple[str, ...]) -> Select[tuple[str]]:
+    """The filtered documents, newest first, up to `wanted`."""
+    return (select(DocumentRow.id).where(*_conditions(shape))
+            .order_by(DocumentRow.created_at.desc(), DocumentRow.id.desc()).limit(bindparam("wanted")))
+
+
+@lru_cache(maxsize=256)
+def _text_matching(index: FullTextIndex, broad: bool, shape: tuple[str, ...]) -> Select[tuple[str, float]]:
+    """(document id, score) of the filtered documents matching the index's query, best first;
+    newest first when `broad`."""
+    matches = (index.newest_matching() if broad else index.matching()).subquery()
+    return (select(matches.c.document_id, matches.c.score)
+            .join(DocumentRow, DocumentRow.id == matches.c.document_id).where(*_conditions(shape))
+            # Recency scores are unique; a tie-breaker would stop the index from handing out in order.
+            .order_by(matches.c.score.desc(), *([] if broad else [matches.c.document_id]))
+            .limit(bindparam("wanted")))
+
+
+_PERSON = select(PersonRow.id_number).where(PersonRow.id_number == bindparam("number"))
+_ALIAS = select(PersonAliasRow.id_number).where(PersonAliasRow.alias == bindparam("number"))
+_NAMES_FROM = select(PersonRow.id_number, PersonRow.folded_name).where(
+    PersonRow.folded_name >= bindparam("first"), PersonRow.folded_name <= bindparam("last")).limit(PEOPLE_LIMIT)
+_SUMMARY_ROWS = (
+    select(DocumentRow.id, DocumentRow.original_name, DocumentRow.doc_type, DocumentRow.status,
+           DocumentRow.problems, DocumentRow.office_code, DocumentRow.dossier_code,
+           DocumentRow.procedure_code, DocumentRow.direction, DocumentRow.component,
+           DocumentRow.created_at, DocumentRow.page_count, DocumentRow.identity,
+           DossierRow.receipt_date, select(StoredObjectRow.key).where(
+               StoredObjectRow.document_id == DocumentRow.id, StoredObjectRow.role == "thumbnail")
+           .exists().label("thumbnail"))
+    .outerjoin(DossierRow, DossierRow.code == DocumentRow.dossier_code)
+    .where(DocumentRow.id.in_(bindparam("ids", expanding=True))))
+_CORRECTIONS = (select(*FieldCorrectionRow.__table__.columns)
+                .where(FieldCorrectionRow.document_id.in_(bindparam("ids", expanding=True)))
+                .order_by(FieldCorrectionRow.id))
+_FIRST_PEOPLE = (select(DocumentPersonRow.document_id, PersonRow.id_number, PersonRow.full_name,
+                        PersonRow.date_of_birth).join(PersonRow)
+                 .where(DocumentPersonRow.document_id.in_(bindparam("ids", expanding=True)))
+                 .order_by(DocumentPersonRow.id_number))
+_PAGE_TEXTS = (select(PageRow.document_id, PageRow.text)
+               .where(PageRow.document_id.in_(bindparam("ids", expanding=True)))
+               .order_by(PageRow.document_id, PageRow.number))
 
 
 class NameVocabulary:
@@ -262,25 +361,28 @@ class FinderMixin:
         """One page of results, best first; `has_next` says whether another page follows."""
         wanted = request.page * request.page_size + 1  # one more than this page's end
         meaning = interpret(request.q)
+        shape, values = _filters(request, scope)
         with self._engine.connect() as conn:
-            where = _filters(request, scope)
-            ranked = self._documents_of(conn, self._people(conn, meaning, request.date_of_birth), where)
+            people = self._people(conn, meaning, request.date_of_birth)
+            ranked = self._documents_of(conn, people, shape, values)
             text_query = replace(Query.parse(meaning.text), whole_words=True)
-            # A number or a name that surely names people answers with their papers; words that
-            # name nobody (or only by a typo correction) are looked for in the text.
-            sure = any(kind not in (MatchKind.NAME_FUZZY, MatchKind.FILTER) for _, kind, _ in ranked)
+            # A number or a name that surely names people answers with their papers (a paper printing
+            # a known number is linked to its person already); words that name nobody (or only by a
+            # typo correction) are looked for in the text.
+            number_known = any(kind in (MatchKind.ID, MatchKind.ALIAS) for _, kind, _ in people)
+            sure = number_known or any(
+                kind not in (MatchKind.NAME_FUZZY, MatchKind.FILTER) for _, kind, _ in ranked)
             if not sure and text_query and request.date_of_birth is None:
                 seen = {document_id for document_id, _, _ in ranked}
-                texts = self._text_matches(conn, text_query, where, wanted + len(seen))
+                texts = self._text_matches(conn, text_query, shape, values, wanted + len(seen))
                 if not texts:  # perhaps a word still being typed
                     text_query = replace(text_query, whole_words=False)
-                    texts = self._text_matches(conn, text_query, where, wanted + len(seen))
+                    texts = self._text_matches(conn, text_query, shape, values, wanted + len(seen))
                 ranked += [(document_id, MatchKind.TEXT, score) for document_id, score in texts
                            if document_id not in seen]
             elif not request.q.strip() and request.date_of_birth is None:
-                ranked = [(document_id, MatchKind.FILTER, 0.0) for document_id in conn.scalars(
-                    select(DocumentRow.id).where(*where)
-                    .order_by(DocumentRow.created_at.desc(), DocumentRow.id.desc()).limit(wanted))]
+                ranked = [(document_id, MatchKind.FILTER, 0.0) for document_id
+                          in conn.scalars(_newest(shape), {**values, "wanted": wanted})]
             start = (request.page - 1) * request.page_size
             shown = ranked[start:start + request.page_size]
             hits = self._summaries(conn, shown, text_query)
@@ -317,13 +419,11 @@ class FinderMixin:
     def _people(self, conn: Connection, meaning: _Interpretation,
                 born: date | None) -> list[tuple[str, MatchKind, float]]:
         """(number, why, score) of the people the search names, best first."""
-        conn = conn
         found: list[tuple[str, MatchKind, float]] = []
         if meaning.number:
-            if conn.scalar(select(PersonRow.id_number).where(PersonRow.id_number == meaning.number)):
+            if conn.scalar(_PERSON, {"number": meaning.number}):
                 found.append((meaning.number, MatchKind.ID, 100.0))
-            elif alias := conn.scalar(select(PersonAliasRow.id_number).where(
-                    PersonAliasRow.alias == meaning.number)):
+            elif alias := conn.scalar(_ALIAS, {"number": meaning.number}):
                 found.append((alias, MatchKind.ALIAS, 100.0))
         if meaning.suffix:
             found += [(number, MatchKind.ID_SUFFIX, 90.0) for number
@@ -353,35 +453,28 @@ class FinderMixin:
         typed, each = " ".join(words), [[word] for word in words]
         vocabulary, known = self._name_vocabulary.words(self._search, conn, words)
         names_only = all(word in known for word in words)
-        steps: list[tuple[MatchKind, bool, Callable[[], list[str]]]] = [
-            (MatchKind.NAME, True, lambda: self._names_from(conn, typed, typed)),
-            (MatchKind.NAME, True, lambda: self._names_from(conn, typed, typed + "\uffff")),
+        steps: list[tuple[MatchKind, bool, Callable[[], Iterable[tuple[str, str]]]]] = [
+            (MatchKind.NAME, True, lambda: conn.execute(_NAMES_FROM, {"first": typed, "last": typed})),
+            (MatchKind.NAME, True,
+             lambda: conn.execute(_NAMES_FROM, {"first": typed, "last": typed + "\uffff"})),
             (MatchKind.NAME, names_only,
              lambda: self._search.people_by_name(conn, each, False, PEOPLE_LIMIT)),
             (MatchKind.NAME, all(word in known for word in words[:-1]),
              lambda: self._search.people_by_name(conn, each, True, PEOPLE_LIMIT)),
             (MatchKind.NAME_FUZZY, not names_only, lambda: self._corrected_names(conn, words, vocabulary)),
         ]
-        found: dict[str, MatchKind] = {}
+        found: dict[str, tuple[MatchKind, str]] = {}
         for kind, worth_it, step in steps:
             if len(found) >= FEW_PEOPLE:
                 break
-            for number in step() if worth_it else []:
-                found.setdefault(number, kind)
-        names = dict(conn.execute(select(PersonRow.id_number, PersonRow.folded_name).where(
-            PersonRow.id_number.in_(found))).all())
-        ranked = [(number, kind, fuzz.ratio(typed, names.get(number) or ""))
-                  for number, kind in found.items()]
+            for number, name in step() if worth_it else []:
+                found.setdefault(number, (kind, name))
+        ranked = [(number, kind, fuzz.ratio(typed, name or "")) for number, (kind, name) in found.items()]
         tiers = list(MatchKind)
         return sorted(ranked, key=lambda person: (tiers.index(person[1]), -person[2]))
 
-    @staticmethod
-    def _names_from(conn: Connection, first: str, last: str) -> list[str]:
-        """People whose folded name sorts from `first` to `last`: equal to it, or starting with it."""
-        return list(conn.scalars(select(PersonRow.id_number).where(
-            PersonRow.folded_name >= first, PersonRow.folded_name <= last).limit(PEOPLE_LIMIT)))
-
-    def _corrected_names(self, conn: Connection, words: list[str], vocabulary: list[str]) -> list[str]:
+    def _corrected_names(self, conn: Connection, words: list[str],
+                         vocabulary: list[str]) -> list[tuple[str, str]]:
         """People named by the words with each unknown word replaced by close names."""
         corrected = [NameVocabulary.alternatives(word, vocabulary) for word in words]
         if any(len(alternatives) == 1 and alternatives[0] not in vocabulary for alternatives in corrected):
@@ -391,15 +484,12 @@ class FinderMixin:
     # --- documents --------------------------------------------------------------------------
 
     def _documents_of(self, conn: Connection, people: list[tuple[str, MatchKind, float]],
-                      where: list[ColumnElement[bool]]) -> list[tuple[str, MatchKind, float]]:
+                      shape: tuple[str, ...], values: dict[str, Any]) -> list[tuple[str, MatchKind, float]]:
         """The visible, filtered documents of `people`, in the people's order, newest first each."""
         if not people:
             return []
         rank = {number: position for position, (number, _, _) in enumerate(people)}
-        rows = conn.execute(
-            select(DocumentPersonRow.id_number, DocumentRow.id, DocumentRow.created_at)
-            .join(DocumentRow, DocumentRow.id == DocumentPersonRow.document_id)
-            .where(DocumentPersonRow.id_number.in_(rank), *where)).all()
+        rows = conn.execute(_documents_of_people(shape), {**values, "numbers": list(rank)}).all()
         rows.sort(key=lambda row: (rank[row[0]], -row[2].timestamp(), row[1]))
         documents: dict[str, tuple[str, MatchKind, float]] = {}
         for number, document_id, _ in rows:
@@ -407,30 +497,22 @@ class FinderMixin:
             documents.setdefault(document_id, (document_id, kind, score))
         return list(documents.values())
 
-    def _text_matches(self, conn: Connection, query: Query, where: list[ColumnElement[bool]],
+    def _text_matches(self, conn: Connection, query: Query, shape: tuple[str, ...], values: dict[str, Any],
                       limit: int) -> list[tuple[str, float]]:
         """Matches best first; past BROAD_MATCHES matches, newest first (relevance would cost a
         pass over every match, and for such common words the newest papers are what is wanted)."""
         broad = self._search.count_matches(conn, query, BROAD_MATCHES) >= BROAD_MATCHES
-        matches = (self._search.newest_matching if broad else self._search.matching)(query).subquery()
-        rows = conn.execute(
-            select(matches.c.document_id, matches.c.score)
-            .join(DocumentRow, DocumentRow.id == matches.c.document_id).where(*where)
-            # Recency scores are unique; a tie-breaker would stop the index from handing out in order.
-            .order_by(matches.c.score.desc(), *([] if broad else [matches.c.document_id]))
-            .limit(limit))
+        rows = conn.execute(_text_matching(self._search, broad, shape),
+                            {**values, **self._search.match_parameters(query), "wanted": limit})
         return [(document_id, score) for document_id, score in rows]
 
     def _summaries(self, conn: Connection, shown: list[tuple[str, MatchKind, float]],
                    text_query: Query) -> list[DocumentSummary]:
         ids = [document_id for document_id, _, _ in shown]
-        has_thumbnail = select(StoredObjectRow.key).where(
-            StoredObjectRow.document_id == DocumentRow.id, StoredObjectRow.role == "thumbnail").exists()
+        if not ids:
+            return []
         # One statement for the documents, their dossier's receipt date and thumbnail, as plain rows.
-        rows = {row.id: row for row in conn.execute(
-            select(*DocumentRow.__table__.columns, DossierRow.receipt_date, has_thumbnail.label("thumbnail"))
-            .outerjoin(DossierRow, DossierRow.code == DocumentRow.dossier_code)
-            .where(DocumentRow.id.in_(ids)))}
+        rows = {row.id: row for row in conn.execute(_SUMMARY_ROWS, {"ids": ids})}
         corrections = _corrections_by_document(conn, ids)
         people = _first_person(conn, [i for i, row in rows.items() if not row.identity])
         texts = _page_texts(conn, [i for i, kind, _ in shown if kind is MatchKind.TEXT]) \
@@ -454,23 +536,19 @@ class FinderMixin:
         return summaries
 
 
-def _corrections_by_document(conn: Connection, ids: Iterable[str]) -> dict[str, dict[str, str]]:
+def _corrections_by_document(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, str]]:
     """The reviewers' current values per document and field."""
     found: dict[str, list[FieldCorrection]] = {}
-    for row in conn.execute(select(*FieldCorrectionRow.__table__.columns)
-                            .where(FieldCorrectionRow.document_id.in_(ids)).order_by(FieldCorrectionRow.id)):
+    for row in conn.execute(_CORRECTIONS, {"ids": ids}):
         found.setdefault(row.document_id, []).append(correction_of(row))
     return {document_id: {name: c.value for name, c in latest_values(corrections).items()}
             for document_id, corrections in found.items()}
 
 
-def _first_person(conn: Connection, ids: Iterable[str]) -> dict[str, Row[Any]]:
+def _first_person(conn: Connection, ids: Sequence[str]) -> dict[str, Row[Any]]:
     """The person each document names first (by number), for papers that are not cards."""
     people: dict[str, Row[Any]] = {}
-    for row in conn.execute(
-            select(DocumentPersonRow.document_id, PersonRow.id_number, PersonRow.full_name,
-                   PersonRow.date_of_birth).join(PersonRow)
-            .where(DocumentPersonRow.document_id.in_(ids)).order_by(DocumentPersonRow.id_number)):
+    for row in conn.execute(_FIRST_PEOPLE, {"ids": ids}) if ids else []:
         people.setdefault(row.document_id, row)
     return people
 
@@ -478,19 +556,18 @@ def _first_person(conn: Connection, ids: Iterable[str]) -> dict[str, Row[Any]]:
 def _identity_fields(identity: dict[str, Any] | None, corrected: dict[str, str],
                      person: Row[Any] | None) -> dict[str, str | None]:
     """Name, number and dates for the result line: reviewer's value, else the card's, else the
-    linked person's."""
-    card = Identity.model_validate(identity) if identity else None
+    linked person's. The card's values are read from the stored Identity (a FieldValue per field)
+    without validating all of it again: it was validated when stored."""
     fields: dict[str, str | None] = {}
     for name in ("full_name", "id_number", "date_of_birth", "date_of_expiry"):
-        read = card.field(name) if card else None
-        fields[name] = corrected.get(name) or (read.value if read else None) or (
+        read = (identity.get(name) or {}).get("value") if identity else None
+        fields[name] = corrected.get(name) or read or (
             getattr(person, name, None) if person is not None and name != "date_of_expiry" else None)
     return fields
 
 
 def _page_texts(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
     texts: dict[str, list[str]] = {}
-    for document_id, text in conn.execute(select(PageRow.document_id, PageRow.text).where(
-            PageRow.document_id.in_(ids)).order_by(PageRow.document_id, PageRow.number)):
+    for document_id, text in conn.execute(_PAGE_TEXTS, {"ids": ids}) if ids else []:
         texts.setdefault(document_id, []).append(text)
     return texts

@@ -54,6 +54,9 @@ def migration_config(connection: Connection) -> Config:
     return config
 
 
+_MMAP_BYTES = 64 * 1024**3  # SQLite lowers it to its compile-time limit
+
+
 def _tune_sqlite(engine: Engine) -> None:
     """Make one SQLite file safe for several threads and processes writing at once.
 
@@ -62,12 +65,17 @@ def _tune_sqlite(engine: Engine) -> None:
     reads and later writes could otherwise fail with 'database is locked' when another writer
     committed in between (SQLite cannot upgrade a stale read snapshot). SQLAlchemy emits BEGIN
     itself because Python's sqlite3 module would not begin before reads or DDL.
+
+    Reads go through a memory map (as large as SQLite's build allows: 2 GiB in Debian's): a search
+    then reads pages in place instead of copying each out of the OS cache with a system call,
+    which was a third of its time on a million-record catalog.
     """
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
-        for pragma in ("journal_mode = WAL", "busy_timeout = 30000", "foreign_keys = ON"):
+        for pragma in ("journal_mode = WAL", "busy_timeout = 30000", "foreign_keys = ON",
+                       f"mmap_size = {_MMAP_BYTES}"):
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
     @event.listens_for(engine, "begin")

@@ -113,18 +113,24 @@ class FullTextIndex(ABC):
         """Store the folded fields of a document; with `replace`, first drop what an earlier run stored."""
 
     @abstractmethod
-    def matching(self, query: Query) -> Select[tuple[str, float]]:
-        """A SELECT of (document_id, score) for the documents matching `query`, higher score better.
+    def matching(self) -> Select[tuple[str, float]]:
+        """A SELECT of (document_id, score) for the documents matching the query that
+        `match_parameters` binds, higher score better.
 
         A select rather than rows, so the caller can join it with the document table and filter
-        and order in the database instead of fetching every match.
+        and order in the database instead of fetching every match; and one select for every
+        query, so the caller can build its statement once (building costs more than running it).
         """
 
     @abstractmethod
-    def newest_matching(self, query: Query) -> Select[tuple[str, float]]:
+    def newest_matching(self) -> Select[tuple[str, float]]:
         """Like `matching`, but the score is the recency of indexing (higher is newer), so the index
         can hand matches out newest first and stop at the page: for queries so broad that ranking
         by relevance would cost a pass over every match."""
+
+    @abstractmethod
+    def match_parameters(self, query: Query) -> dict[str, str]:
+        """The bind parameters that make `matching` and `newest_matching` look for `query`."""
 
     @abstractmethod
     def count_matches(self, conn: Connection, query: Query, up_to: int) -> int:
@@ -147,10 +153,10 @@ class FullTextIndex(ABC):
 
     @abstractmethod
     def people_by_name(self, conn: Connection, words: Sequence[Sequence[str]], prefix_last: bool,
-                       limit: int) -> list[str]:
-        """Numbers of people whose folded name has, for every position of `words`, one of its
-        alternatives as a whole word, in no particular order; with `prefix_last`, the last position's
-        words also match as word prefixes (the officer is still typing)."""
+                       limit: int) -> list[tuple[str, str]]:
+        """(number, folded name) of people whose folded name has, for every position of `words`, one
+        of its alternatives as a whole word, in no particular order; with `prefix_last`, the last
+        position's words also match as word prefixes (the officer is still typing)."""
 
     @abstractmethod
     def people_by_number_suffix(self, conn: Connection, digits: str, limit: int) -> list[str]:
@@ -158,9 +164,10 @@ class FullTextIndex(ABC):
 
     def _ranked(self, conn: Connection, query: Query, limit: int, offset: int) -> list[tuple[str, float]]:
         """(document id, score) of the matching documents, best first."""
-        found = self.matching(query).subquery()
+        found = self.matching().subquery()
         rows = conn.execute(select(found.c.document_id, found.c.score)
-                            .order_by(found.c.score.desc(), found.c.document_id).limit(limit).offset(offset))
+                            .order_by(found.c.score.desc(), found.c.document_id).limit(limit).offset(offset),
+                            self.match_parameters(query))
         return [(document_id, score) for document_id, score in rows]
 
     def owns_table(self, name: str) -> bool:
@@ -189,6 +196,15 @@ class SqliteFts5(FullTextIndex):
 
     # bm25 weights in column order: document_id (not indexed), name, code, body.
     _WEIGHTS = "0.0, 4.0, 4.0, 1.0"
+    _index = table(FullTextIndex.table, column("document_id"), column("rowid"))
+    _matches = text(f"{FullTextIndex.table} MATCH :match")
+    # bm25 is lower for better matches; the catalog promises higher-is-better scores.
+    _matching = select(_index.c.document_id, literal_column(
+        f"-bm25({FullTextIndex.table}, {_WEIGHTS})").label("score")).select_from(_index).where(_matches)
+    _newest_matching = select(_index.c.document_id, _index.c.rowid.label("score")).select_from(
+        _index).where(_matches)
+    _count = text(f"SELECT count(*) FROM (SELECT rowid FROM {FullTextIndex.table} "
+                  f"WHERE {FullTextIndex.table} MATCH :match LIMIT :up_to)")
 
     def create_index_sql(self) -> list[str]:
         # The text is folded before it arrives, so the tokenizer only has to split it.
@@ -211,22 +227,17 @@ class SqliteFts5(FullTextIndex):
             {"id": document_id, "name": name, "code": code, "body": body},
         )
 
-    def matching(self, query: Query) -> Select[tuple[str, float]]:
-        index = table(self.table, column("document_id"))
-        # bm25 is lower for better matches; the catalog promises higher-is-better scores.
-        score = literal_column(f"-bm25({self.table}, {self._WEIGHTS})").label("score")
-        return select(index.c.document_id, score).select_from(index).where(
-            text(f"{self.table} MATCH :match").bindparams(match=self._match_expression(query)))
+    def matching(self) -> Select[tuple[str, float]]:
+        return self._matching
 
-    def newest_matching(self, query: Query) -> Select[tuple[str, float]]:
-        index = table(self.table, column("document_id"), column("rowid"))
-        return select(index.c.document_id, index.c.rowid.label("score")).select_from(index).where(
-            text(f"{self.table} MATCH :match").bindparams(match=self._match_expression(query)))
+    def newest_matching(self) -> Select[tuple[str, float]]:
+        return self._newest_matching
+
+    def match_parameters(self, query: Query) -> dict[str, str]:
+        return {"match": self._match_expression(query)}
 
     def count_matches(self, conn: Connection, query: Query, up_to: int) -> int:
-        return conn.execute(
-            text(f"SELECT count(*) FROM (SELECT rowid FROM {self.table} WHERE {self.table} MATCH :match "
-                 "LIMIT :up_to)"), {"match": self._match_expression(query), "up_to": up_to}).scalar_one()
+        return conn.execute(self._count, {**self.match_parameters(query), "up_to": up_to}).scalar_one()
 
     @staticmethod
     def _match_expression(query: Query) -> str:
@@ -280,29 +291,29 @@ class SqliteFts5(FullTextIndex):
     def name_words(self, conn: Connection) -> list[str]:
         return list(conn.execute(text(f"SELECT term FROM {self._vocabulary}")).scalars())
 
+    _people_matching = text(
+        f"SELECT k.id_number, k.folded_name FROM {FullTextIndex.person_table} JOIN {_keys} AS k "
+        f"ON k.id = {FullTextIndex.person_table}.rowid WHERE {FullTextIndex.person_table} MATCH :match "
+        "LIMIT :limit")  # no bm25 pass over every match: the caller ranks by similarity
+    _people_by_suffix = text(
+        f"SELECT id_number FROM {_keys} WHERE reversed_number >= :start "
+        "AND reversed_number < :stop ORDER BY reversed_number LIMIT :limit")
+
     def people_by_name(self, conn: Connection, words: Sequence[Sequence[str]], prefix_last: bool,
-                       limit: int) -> list[str]:
+                       limit: int) -> list[tuple[str, str]]:
         if not words:
             return []
         # Words are folded runs of letters and digits (schemas.vntext.fold), safe inside quotes.
         groups = [[f'"{word}"' for word in alternatives] for alternatives in words]
         if prefix_last:
             groups[-1] = [f"{word}*" for word in groups[-1]]
-        rows = conn.execute(
-            text(f"SELECT k.id_number FROM {self.person_table} JOIN {self._keys} AS k "
-                 f"ON k.id = {self.person_table}.rowid WHERE {self.person_table} MATCH :match "
-                 "LIMIT :limit"),  # no bm25 pass over every match: the caller ranks by similarity
-            {"match": " AND ".join(f"({' OR '.join(group)})" for group in groups), "limit": limit},
-        )
-        return list(rows.scalars())
+        rows = conn.execute(self._people_matching, {
+            "match": " AND ".join(f"({' OR '.join(group)})" for group in groups), "limit": limit})
+        return [(number, name) for number, name in rows]
 
     def people_by_number_suffix(self, conn: Connection, digits: str, limit: int) -> list[str]:
-        start = digits[::-1]
-        rows = conn.execute(
-            text(f"SELECT id_number FROM {self._keys} WHERE reversed_number >= :start "
-                 "AND reversed_number < :stop ORDER BY reversed_number LIMIT :limit"),
-            {"start": start, "stop": start + ":", "limit": limit},  # ':' sorts right after '9'
-        )
+        start = digits[::-1]  # ':' sorts right after '9'
+        rows = conn.execute(self._people_by_suffix, {"start": start, "stop": start + ":", "limit": limit})
         return sorted(rows.scalars())
 
 
