@@ -55,6 +55,16 @@ def migration_config(connection: Connection) -> Config:
 
 
 _MMAP_BYTES = 64 * 1024**3  # SQLite lowers it to its compile-time limit
+AUDIT_SCHEMA = "audit"
+
+
+def audit_database(catalog_database: str | None) -> str:
+    """The file of a SQLite catalog's audit log: beside the catalog, `catalog.sqlite3` →
+    `catalog-audit.sqlite3` (in memory for an in-memory catalog)."""
+    if not catalog_database or catalog_database == ":memory:":
+        return ":memory:"
+    path = Path(catalog_database)
+    return str(path.with_name(f"{path.stem}-audit{path.suffix}"))
 
 
 def _tune_sqlite(engine: Engine) -> None:
@@ -69,19 +79,34 @@ def _tune_sqlite(engine: Engine) -> None:
     Reads go through a memory map (as large as SQLite's build allows: 2 GiB in Debian's): a search
     then reads pages in place instead of copying each out of the OS cache with a system call,
     which was a third of its time on a million-record catalog.
+
+    The audit log lives in a database file of its own, attached to every connection as `audit`
+    (its table is found without the prefix): every search writes an audit entry, and a write to
+    the catalog file would make every other connection drop its page cache and memory map at its
+    next read (SQLite's rule for a changed WAL), so each search would start cold.
     """
+    audit_file = audit_database(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
-        for pragma in ("journal_mode = WAL", "busy_timeout = 30000", "foreign_keys = ON",
-                       f"mmap_size = {_MMAP_BYTES}"):
+        dbapi_connection.execute(f"ATTACH DATABASE ? AS {AUDIT_SCHEMA}", (audit_file,))
+        for pragma in ("journal_mode = WAL", f"{AUDIT_SCHEMA}.journal_mode = WAL", "busy_timeout = 30000",
+                       "foreign_keys = ON", f"mmap_size = {_MMAP_BYTES}"):
             dbapi_connection.execute(f"PRAGMA {pragma}")
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         writes = connection.get_execution_options().get(_WRITES, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
+def open_engine(url: str) -> Engine:
+    """An engine on the catalog at `url`, with what SQLite needs (see _tune_sqlite)."""
+    engine = create_engine(url)
+    if engine.dialect.name == "sqlite":
+        _tune_sqlite(engine)
+    return engine
 
 
 def _now() -> datetime:
@@ -195,9 +220,7 @@ class Catalog(ArchiveCatalog, FinderMixin, AccountsMixin):
 
     def __init__(self, url: str) -> None:
         """Open the database at a SQLAlchemy URL, e.g. 'sqlite:////abs/path/catalog.sqlite3'."""
-        self._engine = create_engine(url)
-        if self._engine.dialect.name == "sqlite":
-            _tune_sqlite(self._engine)
+        self._engine = open_engine(url)
         self._writer = self._engine.execution_options(**{_WRITES: True})
         self._search = full_text_index(self._engine.dialect.name)
         self._read_sessions = sessionmaker(self._engine)

@@ -21,7 +21,7 @@ from tests.web import fixtures
 from web.app import create_app
 from web.security import LOGIN_COOKIE, hash_password
 
-CATALOG = "catalog.sqlite3"
+CATALOG, AUDIT = "catalog.sqlite3", "catalog-audit.sqlite3"
 
 
 @dataclass(frozen=True)
@@ -80,10 +80,12 @@ def login(client: TestClient, username: str, password: str = fixtures.PASSWORD) 
 
 
 def copy_data(source: Path, target: Path) -> None:
-    """Objects as files; the catalog through SQLite's backup, consistent while it is open elsewhere."""
-    shutil.copytree(source, target, ignore=shutil.ignore_patterns(f"{CATALOG}*"))
-    with sqlite3.connect(source / CATALOG) as live, sqlite3.connect(target / CATALOG) as copy:
-        live.backup(copy)
+    """Objects as files; the catalog and its audit log through SQLite's backup, consistent while
+    they are open elsewhere."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns(f"{CATALOG}*", f"{AUDIT}*"))
+    for database in (CATALOG, AUDIT):
+        with sqlite3.connect(source / database) as live, sqlite3.connect(target / database) as copy:
+            live.backup(copy)
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from flows.cli import app as sohoa
 from schemas.accounts import AuditAction
 from schemas.document import FileStatus
-from tests.web.conftest import CATALOG, Site
+from tests.web.conftest import AUDIT, Site
 from tests.web.fixtures import COVERED, CT07, DOSSIER, EXPIRED, VALID
 from web.security import CSRF_HEADER
 
@@ -139,7 +139,7 @@ def test_the_audit_log_holds_every_act_and_cannot_be_rewritten(site: Site) -> No
     assert {entry["document_id"] for entry in confirmed} == {site.ingested.document_id(COVERED.file),
                                                               site.ingested.document_id(EXPIRED.file)}
     assert all(date.fromisoformat(entry["at"][:10]) and entry["client"] == "testclient" for entry in confirmed)
-    with sqlite3.connect(site.data / CATALOG) as db, pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    with sqlite3.connect(site.data / AUDIT) as db, pytest.raises(sqlite3.DatabaseError, match="append-only"):
         db.execute("UPDATE audit_log SET username = 'someone-else'")
-    with sqlite3.connect(site.data / CATALOG) as db, pytest.raises(sqlite3.DatabaseError, match="append-only"):
+    with sqlite3.connect(site.data / AUDIT) as db, pytest.raises(sqlite3.DatabaseError, match="append-only"):
         db.execute("DELETE FROM audit_log")
