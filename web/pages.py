@@ -49,11 +49,11 @@ class SearchForm(SearchRequest):
 
 
 @router.get("/search")
-def search(request: Request, desk: Annotated[Desk, Depends(officer)],
-           form: Annotated[SearchForm, Query()]) -> Response:
+async def search(request: Request, desk: Annotated[Desk, Depends(officer)],
+                 form: Annotated[SearchForm, Query()]) -> Response:
     criteria = SearchRequest.model_validate(form.model_dump(exclude={"for_dossier"}))
     asked = criteria.model_dump(exclude_defaults=True, exclude={"page", "page_size"})
-    found = desk.search(criteria) if asked else None
+    found = desk.search(criteria) if asked else None  # on the event loop, as /api/search
     return render(request, "search.html", form=criteria, found=found, for_dossier=form.for_dossier,
                   filtered=bool(set(asked) - {"q"}), doc_types=list(DocType), statuses=list(FileStatus))
 
