@@ -7,7 +7,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd \
 	chromium wrk
 DEMO_BATCH := data/inbox/demo-ho-so-0012
 
-.PHONY: system install demo test clean
+.PHONY: system install demo test clean constraints
 
 system:  ## Debian packages: Tesseract with Vietnamese and OSD data, fonts for the generated pages, chromium for the browser tests, wrk for the search benchmark
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -16,11 +16,11 @@ system:  ## Debian packages: Tesseract with Vietnamese and OSD data, fonts for t
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-$(BIN)/sohoa: pyproject.toml
+$(BIN)/sohoa: pyproject.toml constraints.txt
 	@py=$$(command -v python3.11 || command -v python3); \
 	[ -x $(BIN)/python ] || $$py -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[test]"
+	$(BIN)/pip install -q -c constraints.txt -e ".[test]"
 	@touch $@
 
 install: system $(BIN)/sohoa  ## everything the project needs, from nothing
@@ -36,3 +36,7 @@ test: install  ## the whole test suite (starts its own S3 server and Prefect tes
 
 clean:
 	rm -rf data .pytest_cache
+
+constraints: $(BIN)/sohoa  ## after changing pyproject.toml: record the tested versions a fresh install gets
+	{ sed -n '1,2p' constraints.txt; $(BIN)/pip freeze --exclude-editable; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt

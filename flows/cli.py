@@ -14,13 +14,13 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from schemas.batch import BatchStatus
+from schemas.batch import AttemptState, BatchReport, BatchStatus
 from schemas.settings import Settings
 from web.commands import register as register_web_commands
 
@@ -28,12 +28,43 @@ app = typer.Typer(help="sohoa: digitize the papers of one-stop offices and reuse
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
 console = Console()
 errors = Console(stderr=True)
+# How Prefect words "no server": the ephemeral one did not start, or the configured one did not answer.
+_UNREACHABLE = ("Prefect API server", "Failed to reach API")
+_RETRY_PAUSE_SECONDS = 10
+T = TypeVar("T")
 
 
 def _prepare_prefect(verbose: bool) -> None:
     """Environment for Prefect before it is imported: no analytics (no network), quiet console."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    # Only for the fallback in-process server: a cold start on two busy cores can take this long.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+
+
+def _with_prefect(verbose: bool, run: Callable[[], T]) -> T:
+    """Run flows against the configured Prefect server, else the local one started once and kept up.
+
+    A server that does not answer gets one more chance after a pause (ingest and archive are
+    idempotent, so running again is safe); then the command ends with a sentence and exit code 3,
+    not a traceback.
+    """
+    _prepare_prefect(verbose)
+    from flows import server
+
+    for attempt in (1, 2):
+        try:
+            with server.api(Settings(), say=lambda line: errors.print(line, style="dim")):
+                return run()
+        except RuntimeError as exc:
+            if not isinstance(exc, server.ServerUnavailable) and not any(s in str(exc) for s in _UNREACHABLE):
+                raise
+            if attempt == 1:
+                errors.print(f"Máy chủ Prefect chưa trả lời; thử lại sau {_RETRY_PAUSE_SECONDS} giây…", style="dim")
+                time.sleep(_RETRY_PAUSE_SECONDS)
+    errors.print("[red]Không kết nối được máy chủ Prefect[/red] (máy đang quá tải hoặc máy chủ chưa chạy). "
+                 "Hãy thử lại sau ít phút; nếu vẫn lỗi, chạy [bold]sohoa server status[/bold].")
+    raise typer.Exit(3)
 
 
 def _catalog():
@@ -49,16 +80,27 @@ def ingest(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
 ) -> None:
     """Digitize a batch now, through the Prefect ingest flow; exit 1 only if the batch itself failed."""
-    _prepare_prefect(verbose)
-    from flows import progress
-    from flows.ingest import ingest_batch
-    from flows.report import print_batch_report
-
     if not path.exists():
         errors.print(f"[red]no such batch:[/red] {path}")
         raise typer.Exit(2)
+    report = _with_prefect(verbose, lambda: _ingest_with_progress(path, quiet=as_json))
+    from flows.report import print_batch_report
+
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        print_batch_report(report, console)
+    if report.status is BatchStatus.FAILED:
+        raise typer.Exit(1)
+
+
+def _ingest_with_progress(path: Path, quiet: bool) -> BatchReport:
+    """Run the ingest flow here with a progress bar of pages and files on standard error."""
+    from flows import progress
+    from flows.ingest import ingest_batch
+
     bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), console=errors, transient=True, disable=as_json)
+                   TimeElapsedColumn(), console=errors, transient=True, disable=quiet)
     with bar:
         pages = bar.add_task("pages", total=0)
         files = bar.add_task("files", total=None)
@@ -73,15 +115,9 @@ def ingest(
 
         stop = progress.listen(on_event)
         try:
-            report = ingest_batch(str(path))
+            return ingest_batch(str(path))
         finally:
             stop()
-    if as_json:
-        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
-    else:
-        print_batch_report(report, console)
-    if report.status is BatchStatus.FAILED:
-        raise typer.Exit(1)
 
 
 @app.command()
@@ -90,11 +126,14 @@ def watch(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Poll the inbox and ingest each batch once it is ready (manifest present, or files settled)."""
-    _prepare_prefect(verbose)
-    from flows.watch import watch_inbox
-
     settings = Settings()
     settings.inbox.mkdir(parents=True, exist_ok=True)
+    _with_prefect(verbose, lambda: _watch_loop(settings, once))
+
+
+def _watch_loop(settings: Settings, once: bool) -> None:
+    from flows.watch import watch_inbox
+
     console.print(f"watching {settings.inbox} every {settings.watch_interval_seconds:.0f}s")
     while True:
         started = watch_inbox()
@@ -157,12 +196,65 @@ def batches(limit: Annotated[int, typer.Option(min=1)] = 20) -> None:
 
     from schemas.document import FileStatus
 
+    catalog = _catalog()
     table = Table("batch", "name", "status", "files", *(s.value for s in FileStatus), "finished")
-    for report in _catalog().batches(limit=limit):
+    for report in catalog.batches(limit=limit):
         table.add_row(report.batch_id, report.name, report.status.value, str(len(report.files)),
                       *(str(report.count(s)) for s in FileStatus),
                       report.finished_at.isoformat(timespec="seconds"))
     console.print(table)
+    failed = catalog.failed_drops()
+    if failed:
+        attempts = Settings().ingest_attempts
+        drops = Table("lô trong hộp thư", "lần chạy", "lỗi", "tiếp theo", title="Lô chạy lỗi")
+        for drop in failed:
+            after = "dừng: chạy sohoa retry " + drop.name if drop.attempts >= attempts or drop.retry_at is None \
+                else "tự thử lại lúc " + drop.retry_at.isoformat(timespec="seconds")
+            drops.add_row(drop.name, f"{drop.attempts}/{attempts}", drop.error or "", after)
+        console.print(drops)
+
+
+@app.command()
+def retry(
+    batch: Annotated[str, typer.Argument(help="name of the drop in the inbox, or a batch id")],
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run a failed batch again now (the watcher's retries start afresh)."""
+    settings = Settings()
+    source = _retry_source(batch, settings)
+    if source is None:
+        errors.print(f"[red]Không tìm thấy lô {batch}[/red] trong hộp thư hay trong thư mục failed/. "
+                     "Xem tên lô bằng [bold]sohoa batches[/bold].")
+        raise typer.Exit(2)
+    _prepare_prefect(verbose)
+    from flows.watch import start_attempt
+
+    attempt = _with_prefect(verbose, lambda: start_attempt(source, 1, settings))
+    if attempt.error:
+        errors.print(f"[red]Lô {source.name} vẫn lỗi:[/red] {attempt.error}")
+        raise typer.Exit(1)
+    handed_over = attempt.state is AttemptState.RUNNING
+    console.print(f"Lô {source.name}: " + ("đã giao cho máy chủ xử lý" if handed_over else "đã xử lý xong"))
+
+
+def _retry_source(batch: str, settings: Settings) -> Path | None:
+    """The inbox drop to run again: by its name, or by batch id (a failed batch comes back from failed/)."""
+    import shutil
+
+    if (settings.inbox / batch).exists() and "/" not in batch and batch not in (".", ".."):
+        return settings.inbox / batch
+    report = _catalog().batch_report(batch)
+    if report is None:
+        return None
+    source = Path(report.source)
+    if source.exists():
+        return source
+    parked = settings.failed_dir / report.batch_id / source.name
+    if not parked.exists():
+        return None
+    target = settings.inbox / source.name
+    shutil.move(str(parked), target)
+    return target
 
 
 _DAY = ["%Y-%m-%d"]  # days as ISO dates, e.g. 2025-06-02
@@ -187,7 +279,8 @@ def archive(
     if first and last and first > last:
         errors.print("[red]--from must not be after --to[/red]")
         raise typer.Exit(2)
-    report, failed = _run_nightly(nightly_archive, date_from=first, date_to=last, office=office, fixity=fixity)
+    report, failed = _run_nightly(nightly_archive, verbose, date_from=first, date_to=last, office=office,
+                                  fixity=fixity)
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
@@ -209,7 +302,7 @@ def fixity(
     from archival.report import print_fixity
     from flows.archive import fixity_check
 
-    report, failed = _run_nightly(fixity_check, everything=everything)
+    report, failed = _run_nightly(fixity_check, verbose, everything=everything)
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
@@ -249,16 +342,65 @@ def _day(value: datetime | None) -> date | None:
     return value.date() if value else None
 
 
-def _run_nightly(run_flow: Callable[..., Any], **parameters: Any) -> tuple[Any, bool]:
+def _run_nightly(run_flow: Callable[..., Any], verbose: bool, **parameters: Any) -> tuple[Any, bool]:
     """Run an archive flow here; (its report, whether it failed). A failed run still has its report."""
     from flows.archive import NightlyRunFailed
 
-    outcome = run_flow(**parameters, return_state=True).result(raise_on_failure=False)
+    outcome = _with_prefect(verbose, lambda: run_flow(**parameters, return_state=True).result(
+        raise_on_failure=False))
     if isinstance(outcome, NightlyRunFailed):
         return outcome.report, True
     if isinstance(outcome, BaseException):
         raise outcome
     return outcome, False
+
+
+server_app = typer.Typer(help="the local Prefect server that ingest, watch and archive reuse", no_args_is_help=True)
+app.add_typer(server_app, name="server")
+
+
+@server_app.command("start")
+def server_start() -> None:
+    """Start the local Prefect server now (commands otherwise start it on first use)."""
+    _prepare_prefect(verbose=False)
+    from flows import server
+
+    if server.configured_url():
+        console.print(f"PREFECT_API_URL đã chỉ tới máy chủ {server.configured_url()}; không cần máy chủ cục bộ.")
+        return
+    try:
+        local = server.ensure_local(Settings(), say=lambda line: errors.print(line, style="dim"))
+    except server.ServerUnavailable as exc:
+        errors.print(f"[red]Không khởi động được máy chủ Prefect:[/red] {exc}")
+        raise typer.Exit(3) from None
+    console.print(f"Máy chủ Prefect đang chạy: {local.url} (tiến trình {local.pid})")
+
+
+@server_app.command("status")
+def server_status() -> None:
+    """Which Prefect server the commands use; exit 1 when the local one is not running."""
+    _prepare_prefect(verbose=False)
+    from flows import server
+
+    if server.configured_url():
+        reachable = server.healthy(server.configured_url())
+        console.print(f"PREFECT_API_URL={server.configured_url()} "
+                      f"({'trả lời' if reachable else 'không trả lời'})")
+        raise typer.Exit(0 if reachable else 1)
+    local = server.running(Settings())
+    if local is None:
+        console.print("Máy chủ Prefect cục bộ chưa chạy; lệnh ingest/watch sẽ tự khởi động nó.")
+        raise typer.Exit(1)
+    console.print(f"Máy chủ Prefect đang chạy: {local.url} (tiến trình {local.pid})")
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the local Prefect server of this data folder."""
+    from flows import server
+
+    stopped = server.stop(Settings())
+    console.print("Đã dừng máy chủ Prefect cục bộ." if stopped else "Máy chủ Prefect cục bộ không chạy.")
 
 
 register_web_commands(app)  # serve, user add/token/list, audit (web/commands.py)

@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -138,7 +140,7 @@ def store_originals(plans: list[DocumentPlan], settings: Settings) -> dict[str, 
     return stored
 
 
-@task(name="read-page", cache_policy=NO_CACHE)
+@task(name="read-page", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def read_page_task(plan: DocumentPlan, number: int, originals: dict[str, StoredObject],
                    settings: Settings) -> PageResult:
     """Text layer or OCR for one page; an unexpected failure degrades the page, not the batch."""
@@ -268,17 +270,19 @@ def ingest_batch(source: str) -> BatchReport:
         else:
             first_of[file.preflight.sha256] = file
             plans.append(_plan(file))
-    if plans:
-        originals = store_originals.submit(plans, settings)
-        pending.update({plan.file.name: _digitize(batch, plan, originals, settings) for plan in plans})
     for name, problem in batch.rejected:
         done[name] = FileReport(file=name, status=FileStatus.QUARANTINED, problems=[problem])
         catalog.record_file(batch.batch_id, done[name])
+    if plans:
+        assembling = _digitize(batch, plans, settings)
+        pending.update(assembling)
+        done.update({plan.file.name: _failed(plan.file.name) for plan in plans if plan.file.name not in assembling})
 
-    done.update({name: future.result() for name, future in pending.items()})
+    done.update({name: _settled(future) or _failed(name) for name, future in pending.items()})
     for file in twins:
-        first = first_of[file.preflight.sha256]
-        done[file.name] = _record_duplicate(batch, file, first.name, done[first.name].document_id, settings)
+        first = done[first_of[file.preflight.sha256].name]
+        done[file.name] = _failed(file.name) if first.status is FileStatus.FAILED else \
+            _record_duplicate(batch, file, first.file, first.document_id, settings)
     files = [done[name] for name in sorted(done)]
     return finish_batch(_report(batch, started, files, []), settings)
 
@@ -289,13 +293,43 @@ def _plan(file: StagedFile) -> DocumentPlan:
     return DocumentPlan(document_id=doc_id, file=file, prefix=f"docs/{file.preflight.sha256[:2]}/{doc_id}")
 
 
-def _digitize(batch: StagedBatch, plan: DocumentPlan, originals: PrefectFuture,
-              settings: Settings) -> PrefectFuture:
-    """Submit the page tasks and the assemble task of one new document; returns the assemble future."""
-    progress.emit(progress.Event.PAGES_PLANNED, plan.file.preflight.page_count)
-    pages = [read_page_task.submit(plan, n, originals, settings)
-             for n in range(1, plan.file.preflight.page_count + 1)]
-    return assemble_document.submit(plan, batch, originals, pages, settings)
+def _digitize(batch: StagedBatch, plans: list[DocumentPlan], settings: Settings) -> dict[str, PrefectFuture]:
+    """Store the originals, read every page, then assemble each document; file name → assemble future.
+
+    Page tasks of every document are submitted at once (the OCR semaphore paces them); a document is
+    assembled as soon as its own pages are read. Whatever fails outside a page's own reading (the
+    store or catalog unreachable after the retries) leaves that file `failed`, for a later run.
+    """
+    originals = _settled(store_originals.submit(plans, settings))
+    if originals is None:
+        return {}
+    pages = {}
+    for plan in plans:
+        progress.emit(progress.Event.PAGES_PLANNED, plan.file.preflight.page_count)
+        pages[plan.document_id] = [read_page_task.submit(plan, n, originals, settings)
+                                   for n in range(1, plan.file.preflight.page_count + 1)]
+    assembled = {}
+    for plan in plans:
+        results = [_settled(future) for future in pages[plan.document_id]]
+        if all(result is not None for result in results):
+            assembled[plan.file.name] = assemble_document.submit(plan, batch, originals, results, settings)
+    return assembled
+
+
+def _settled(future: PrefectFuture) -> Any:
+    """A task's result, or None when it failed after its retries (logged by type, never by content)."""
+    future.wait()
+    if future.state.is_completed():
+        return future.result()
+    get_run_logger().error("task %s did not complete: %s", future.task_run_id, future.state.name)
+    return None
+
+
+def _failed(name: str) -> FileReport:
+    """A file left unprocessed by a fault outside it: nothing recorded, so the next run redoes it."""
+    return FileReport(file=name, status=FileStatus.FAILED, problems=[Problem(
+        code=Reason.PROCESSING_FAILED,
+        message="processing stopped on a storage or catalog fault; the batch will be retried")])
 
 
 def _record_duplicate(batch: StagedBatch, file: StagedFile, of: str, document: str | None,
@@ -336,9 +370,15 @@ def _local_copy(store: ObjectStore, original: StoredObject, settings: Settings) 
     cache = settings.work_dir / "cache" / original.sha256
     if not cache.exists():
         cache.parent.mkdir(parents=True, exist_ok=True)
-        partial = cache.with_suffix(f".{os.getpid()}.{id(original)}.part")
-        partial.write_bytes(store.get_bytes(original.key))
-        partial.replace(cache)
+        # A unique temporary name per call: page tasks of one document copy the same original at once.
+        handle, partial = tempfile.mkstemp(dir=cache.parent, prefix=f"{original.sha256}.", suffix=".part")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(store.get_bytes(original.key))
+            os.replace(partial, cache)  # atomic: a reader sees the whole file or none
+        except BaseException:
+            Path(partial).unlink(missing_ok=True)
+            raise
     return cache
 
 
@@ -359,8 +399,8 @@ def _retire_source(source: Path, report: BatchReport, settings: Settings) -> Non
     A batch that could not be processed at all goes to failed/ with its report, for the clerk to fix.
     """
     inbox = settings.inbox.resolve()
-    if not source.is_relative_to(inbox) or source == inbox:
-        return
+    if not source.is_relative_to(inbox) or source == inbox or report.count(FileStatus.FAILED):
+        return  # not an inbox drop, or files still to process: the watcher retries it where it is
     tray = settings.failed_dir if report.status is BatchStatus.FAILED else settings.done_dir
     target = tray / report.batch_id
     target.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from schemas.document import Document, FileStatus, PageText
 
 _STATUS_STYLE = {
     FileStatus.OK: "green", FileStatus.NEEDS_REVIEW: "yellow", FileStatus.QUARANTINED: "red",
-    FileStatus.DUPLICATE: "cyan",
+    FileStatus.DUPLICATE: "cyan", FileStatus.FAILED: "magenta",
 }
 _BATCH_STYLE = {BatchStatus.DONE: "green", BatchStatus.PARTIAL: "yellow", BatchStatus.FAILED: "red"}
 

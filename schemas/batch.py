@@ -27,6 +27,30 @@ class BatchStatus(StrEnum):
     FAILED = "failed"
 
 
+class AttemptState(StrEnum):
+    """Where the latest ingest run of an inbox drop stands."""
+
+    RUNNING = "running"
+    FAILED = "failed"  # the run failed, or ended with files still to process: retried with back-off
+    FINISHED = "finished"
+
+
+class DropAttempt(BaseModel):
+    """The watcher's memory of one inbox drop: how often it was handed to ingest, and how that went.
+
+    `fingerprint` identifies the drop's content (names, sizes, times): a changed drop starts afresh.
+    """
+
+    name: str = Field(description="the drop's name in the inbox")
+    fingerprint: str
+    attempts: int = 0
+    run_id: str | None = None
+    state: AttemptState = AttemptState.RUNNING
+    error: str | None = None
+    started_at: datetime
+    retry_at: datetime | None = None
+
+
 class ManifestFile(BaseModel):
     """Per-file hints from the scanning desk."""
 

@@ -49,6 +49,7 @@ class FileStatus(StrEnum):
     NEEDS_REVIEW = "needs_review"
     QUARANTINED = "quarantined"
     DUPLICATE = "duplicate"
+    FAILED = "failed"  # not processed because of a fault outside the file (store, catalog): retried
 
 
 class Reason(StrEnum):
@@ -72,6 +73,8 @@ class Reason(StrEnum):
     MISSING_PAGE = "missing_page"
     PAGE_COUNT_MISMATCH = "page_count_mismatch"
     PAGE_FAILED = "page_failed"
+    # failed (retried by the watcher; nothing recorded, the drop stays in the inbox)
+    PROCESSING_FAILED = "processing_failed"
     # review, identity documents (the same codes as schemas.identity.ReviewReason)
     QR_UNREADABLE = "qr_unreadable"
     MRZ_CHECKSUM_FAILED = "mrz_checksum_failed"

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # batches
     settle_seconds: float = Field(30.0, description="a batch without manifest is ready after this quiet time")
     watch_interval_seconds: float = 10.0
+    ingest_attempts: int = Field(4, ge=1, description="runs of one drop before the watcher gives up")
+    retry_seconds: float = Field(60.0, description="wait before the first retry; doubled each time")
 
     # preflight limits
     max_file_bytes: int = 200 * 1024 * 1024

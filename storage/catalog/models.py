@@ -83,6 +83,21 @@ class BatchRow(Base):
     problems: Mapped[list[Any]] = mapped_column(server_default="[]")
 
 
+class InboxDropRow(Base):
+    """The watcher's attempts at one inbox drop (schemas.batch.DropAttempt)."""
+
+    __tablename__ = "inbox_drop"
+
+    name: Mapped[str] = mapped_column(String, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String)
+    attempts: Mapped[int] = mapped_column(Integer)
+    run_id: Mapped[str | None] = mapped_column(String)
+    state: Mapped[str] = mapped_column(String)
+    error: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime]
+    retry_at: Mapped[datetime | None]
+
+
 class DocumentRow(Base):
     """One unique file content (deduplicated by sha256); its text lives in its pages."""
 

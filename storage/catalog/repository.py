@@ -17,7 +17,7 @@ from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
-from schemas.batch import BatchManifest, BatchReport, Direction, FileReport
+from schemas.batch import AttemptState, BatchManifest, BatchReport, Direction, DropAttempt, FileReport
 from schemas.document import Document, FileStatus, PageText
 from schemas.dossier import Dossier, DossierDocument
 from schemas.identity import Identity, Person
@@ -33,6 +33,7 @@ from storage.catalog.models import (
     DocumentRow,
     DossierDocumentRow,
     DossierRow,
+    InboxDropRow,
     PageRow,
     PersonAliasRow,
     PersonRow,
@@ -287,6 +288,24 @@ class Catalog(ArchiveCatalog, FinderMixin, AccountsMixin):
                 .order_by(BatchRow.started_at.desc(), BatchRow.id.desc()).limit(limit)
             ).all()
             return _reports(session, rows)
+
+    def drop_attempt(self, name: str) -> DropAttempt | None:
+        """The watcher's latest attempt at the inbox drop `name`, if any."""
+        with self._read_sessions() as session:
+            row = session.get(InboxDropRow, name)
+            return None if row is None else DropAttempt.model_validate(_columns(row))
+
+    def record_drop_attempt(self, attempt: DropAttempt) -> None:
+        """Write (or overwrite) the watcher's attempt at a drop."""
+        with self._write_sessions.begin() as session:
+            session.merge(InboxDropRow(**attempt.model_dump()))
+
+    def failed_drops(self) -> list[DropAttempt]:
+        """Drops whose latest run failed (still to be retried, or given up), newest first."""
+        with self._read_sessions() as session:
+            rows = session.scalars(select(InboxDropRow).where(InboxDropRow.state == AttemptState.FAILED.value)
+                                   .order_by(InboxDropRow.started_at.desc())).all()
+            return [DropAttempt.model_validate(_columns(row)) for row in rows]
 
     # --- documents -------------------------------------------------------------------------
 
