@@ -116,7 +116,9 @@ def test_migrations_build_the_schema_from_nothing_and_stay_at_head(tmp_path) -> 
             "include_object": lambda _, name, type_, *__: not (type_ == "table" and (
                 search_index.owns_table(name) or name == "audit_log")),
         })
-        assert set(context.get_current_heads()) == set(ScriptDirectory.from_config(config).get_heads())
+        heads = ScriptDirectory.from_config(config).get_heads()
+        assert len(heads) == 1  # one linear history: `alembic upgrade head` works for an operator
+        assert context.get_current_heads() == tuple(heads)
         assert compare_metadata(context, Base.metadata) == []  # the models match the migrations
         command.downgrade(config, "base")
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}

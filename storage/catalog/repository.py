@@ -228,7 +228,7 @@ class Catalog(ArchiveCatalog, FinderMixin, AccountsMixin):
         # Each write is one short transaction: `with self._write_sessions.begin() as session`.
         self._write_sessions = sessionmaker(self._writer)
         with self._writer.begin() as connection:
-            command.upgrade(migration_config(connection), "heads")  # independent branches may coexist
+            command.upgrade(migration_config(connection), "head")
 
     def close(self) -> None:
         """Close the pooled connections (the catalog must not be used afterwards)."""

@@ -95,18 +95,6 @@ class FullTextIndex(ABC):
     table = "document_search"
 
     @abstractmethod
-    def create_index_sql(self) -> list[str]:
-        """Statements that create the index, run by the initial migration.
-
-        Existing databases never run them again: a change here needs a new migration that
-        rebuilds the index, or old and new catalogs would differ.
-        """
-
-    @abstractmethod
-    def drop_index_sql(self) -> list[str]:
-        """Statements that remove the index (run when the initial migration is downgraded)."""
-
-    @abstractmethod
     def _store(
         self, conn: Connection, document_id: str, name: str, code: str, body: str, replace: bool
     ) -> None:
@@ -138,14 +126,6 @@ class FullTextIndex(ABC):
 
     # People: name words and number suffixes, kept in step with the person table by the database.
     person_table = "person_search"
-
-    @abstractmethod
-    def create_person_index_sql(self) -> list[str]:
-        """Statements that create and fill the people index (migration 0005_web)."""
-
-    @abstractmethod
-    def drop_person_index_sql(self) -> list[str]:
-        """Statements that remove the people index."""
 
     @abstractmethod
     def name_words(self, conn: Connection) -> list[str]:
@@ -206,16 +186,6 @@ class SqliteFts5(FullTextIndex):
     _count = text(f"SELECT count(*) FROM (SELECT rowid FROM {FullTextIndex.table} "
                   f"WHERE {FullTextIndex.table} MATCH :match LIMIT :up_to)")
 
-    def create_index_sql(self) -> list[str]:
-        # The text is folded before it arrives, so the tokenizer only has to split it.
-        return [
-            f"CREATE VIRTUAL TABLE {self.table} USING fts5("
-            "document_id UNINDEXED, name, code, body, tokenize = 'unicode61 remove_diacritics 0')"
-        ]
-
-    def drop_index_sql(self) -> list[str]:
-        return [f"DROP TABLE {self.table}"]
-
     def _store(
         self, conn: Connection, document_id: str, name: str, code: str, body: str, replace: bool
     ) -> None:
@@ -245,48 +215,10 @@ class SqliteFts5(FullTextIndex):
         phrases = " ".join(f'"{" ".join(phrase)}"' for phrase in query.phrases)
         return phrases if query.whole_words else phrases + "*"
 
-    # People. The FTS table needs a stable integer rowid, which the person table (text key) lacks
-    # across VACUUM, so a small key table owns one; triggers on person keep it (and through it the
-    # FTS table) in step with every writer. It also holds the number reversed, so "ends with 4321"
-    # is an index range on "1234...", not a scan of every person.
+    # People (tables and triggers made by migration 0005_web): a key table gives each person a
+    # stable rowid and the number reversed ("ends with 4321" is an index range on "1234...").
     _keys = "person_search_key"
     _vocabulary = "person_search_vocab"
-    _MAX_NUMBER = 12
-
-    def _reversed(self, row: str) -> str:
-        """SQL reversing `row`.id_number (SQLite has no reverse(); numbers are at most 12 digits)."""
-        return " || ".join(f"substr({row}.id_number, {i}, 1)" for i in range(self._MAX_NUMBER, 0, -1))
-
-    def create_person_index_sql(self) -> list[str]:
-        keys, fts = self._keys, self.person_table
-        fts_insert = f"INSERT INTO {fts} (rowid, folded_name) VALUES (new.id, new.folded_name);"
-        fts_delete = (f"INSERT INTO {fts} ({fts}, rowid, folded_name) "
-                      "VALUES ('delete', old.id, old.folded_name);")
-        return [
-            f"CREATE TABLE {keys} (id INTEGER PRIMARY KEY, id_number TEXT NOT NULL UNIQUE, "
-            "folded_name TEXT, reversed_number TEXT NOT NULL)",
-            f"CREATE INDEX ix_{keys}_reversed_number ON {keys} (reversed_number)",
-            f"CREATE VIRTUAL TABLE {fts} USING fts5(folded_name, content='{keys}', content_rowid='id', "
-            "tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3')",
-            f"CREATE VIRTUAL TABLE {self._vocabulary} USING fts5vocab({fts}, 'row')",
-            f"CREATE TRIGGER {keys}_ai AFTER INSERT ON {keys} BEGIN {fts_insert} END",
-            f"CREATE TRIGGER {keys}_ad AFTER DELETE ON {keys} BEGIN {fts_delete} END",
-            f"CREATE TRIGGER {keys}_au AFTER UPDATE ON {keys} BEGIN {fts_delete} {fts_insert} END",
-            f"CREATE TRIGGER person_search_ai AFTER INSERT ON person BEGIN "
-            f"INSERT INTO {keys} (id_number, folded_name, reversed_number) "
-            f"VALUES (new.id_number, new.folded_name, {self._reversed('new')}); END",
-            f"CREATE TRIGGER person_search_au AFTER UPDATE OF folded_name ON person BEGIN "
-            f"UPDATE {keys} SET folded_name = new.folded_name WHERE id_number = new.id_number; END",
-            f"CREATE TRIGGER person_search_ad AFTER DELETE ON person BEGIN "
-            f"DELETE FROM {keys} WHERE id_number = old.id_number; END",
-            f"INSERT INTO {keys} (id_number, folded_name, reversed_number) "
-            f"SELECT id_number, folded_name, {self._reversed('person')} FROM person",
-        ]
-
-    def drop_person_index_sql(self) -> list[str]:
-        return [*(f"DROP TRIGGER {name}" for name in (
-                    "person_search_ai", "person_search_au", "person_search_ad")),
-                *(f"DROP TABLE {name}" for name in (self._vocabulary, self.person_table, self._keys))]
 
     def name_words(self, conn: Connection) -> list[str]:
         return list(conn.execute(text(f"SELECT term FROM {self._vocabulary}")).scalars())

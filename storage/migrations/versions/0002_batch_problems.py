@@ -11,18 +11,22 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
-from storage.catalog.models import JsonDocument
 
 revision: str = "0002"
 down_revision: str | Sequence[str] | None = "0001"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Frozen column types: a migration never imports live code, so editing the models cannot rewrite history.
+UTC_DATETIME = sa.DateTime(timezone=True)
+JSON_DOCUMENT = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
 
 def upgrade() -> None:
     with op.batch_alter_table("batch") as batch:
-        batch.add_column(sa.Column("problems", JsonDocument, nullable=False, server_default="[]"))
+        batch.add_column(sa.Column("problems", JSON_DOCUMENT, nullable=False, server_default="[]"))
 
 
 def downgrade() -> None:

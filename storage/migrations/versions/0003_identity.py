@@ -11,19 +11,23 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
-from storage.catalog.models import JsonDocument, UTCDateTime
 
 revision: str = "0003"
 down_revision: str | Sequence[str] | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Frozen column types: a migration never imports live code, so editing the models cannot rewrite history.
+UTC_DATETIME = sa.DateTime(timezone=True)
+JSON_DOCUMENT = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
 
 def upgrade() -> None:
     with op.batch_alter_table("document") as document:
         document.add_column(sa.Column("doc_type_score", sa.Float(), nullable=False, server_default="0"))
-        document.add_column(sa.Column("identity", JsonDocument, nullable=True))
+        document.add_column(sa.Column("identity", JSON_DOCUMENT, nullable=True))
     op.create_table(
         "person",
         sa.Column("id_number", sa.String(), nullable=False),
@@ -31,7 +35,7 @@ def upgrade() -> None:
         sa.Column("folded_name", sa.String(), nullable=True),
         sa.Column("date_of_birth", sa.String(), nullable=True),
         sa.Column("sex", sa.String(), nullable=True),
-        sa.Column("updated_at", UTCDateTime(), nullable=False),
+        sa.Column("updated_at", UTC_DATETIME, nullable=False),
         sa.PrimaryKeyConstraint("id_number", name=op.f("pk_person")),
     )
     op.create_index(op.f("ix_person_folded_name"), "person", ["folded_name"])

@@ -11,13 +11,17 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
-from storage.catalog.models import UTCDateTime
 
 revision: str = "0004"
 down_revision: str | Sequence[str] | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# Frozen column types: a migration never imports live code, so editing the models cannot rewrite history.
+UTC_DATETIME = sa.DateTime(timezone=True)
+JSON_DOCUMENT = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 
 def upgrade() -> None:
@@ -42,7 +46,7 @@ def upgrade() -> None:
         sa.Column("reused", sa.Boolean(), nullable=False),
         sa.Column("source_dossier", sa.String(), nullable=True),
         sa.Column("attached_by", sa.String(), nullable=True),
-        sa.Column("attached_at", UTCDateTime(), nullable=False),
+        sa.Column("attached_at", UTC_DATETIME, nullable=False),
         sa.Column("override_reason", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(["dossier_code"], ["dossier.code"],
                                 name=op.f("fk_dossier_document_dossier_code_dossier")),

@@ -12,17 +12,59 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
-from storage.catalog.finder import SEARCH_INDEXES
-from storage.catalog.models import JsonDocument, UTCDateTime
-from storage.catalog.search import full_text_index
 
 revision: str = "0005_web"
 down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# Frozen column types: a migration never imports live code, so editing the models cannot rewrite history.
+UTC_DATETIME = sa.DateTime(timezone=True)
+JSON_DOCUMENT = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+
 _APPEND_ONLY = ("UPDATE", "DELETE")
+# Indexes of the officers' searches: (name, table, columns).
+_SEARCH_INDEXES = (
+    ("ix_document_office_code_created_at", "document", ["office_code", "created_at"]),
+    ("ix_document_created_at", "document", ["created_at"]),
+    ("ix_document_status", "document", ["status"]),
+    ("ix_document_procedure_code", "document", ["procedure_code"]),
+    ("ix_person_date_of_birth", "person", ["date_of_birth"]),
+)
+# SQLite's people index. FTS5 needs a stable integer rowid, which the person table (text key) lacks
+# across VACUUM, so a small key table owns one; triggers on person keep it (and through it the FTS
+# table) in step with every writer. It also holds the number reversed, so "ends with 4321" is an
+# index range on "1234...", not a scan of every person.
+_REVERSED = " || ".join(f"substr({{row}}.id_number, {i}, 1)" for i in range(12, 0, -1))
+_FTS_INSERT = "INSERT INTO person_search (rowid, folded_name) VALUES (new.id, new.folded_name);"
+_FTS_DELETE = ("INSERT INTO person_search (person_search, rowid, folded_name) "
+               "VALUES ('delete', old.id, old.folded_name);")
+_PEOPLE_INDEX = (
+    "CREATE TABLE person_search_key (id INTEGER PRIMARY KEY, id_number TEXT NOT NULL UNIQUE, "
+    "folded_name TEXT, reversed_number TEXT NOT NULL)",
+    "CREATE INDEX ix_person_search_key_reversed_number ON person_search_key (reversed_number)",
+    "CREATE VIRTUAL TABLE person_search USING fts5(folded_name, content='person_search_key', "
+    "content_rowid='id', tokenize = 'unicode61 remove_diacritics 0', prefix = '1 2 3')",
+    "CREATE VIRTUAL TABLE person_search_vocab USING fts5vocab(person_search, 'row')",
+    f"CREATE TRIGGER person_search_key_ai AFTER INSERT ON person_search_key BEGIN {_FTS_INSERT} END",
+    f"CREATE TRIGGER person_search_key_ad AFTER DELETE ON person_search_key BEGIN {_FTS_DELETE} END",
+    f"CREATE TRIGGER person_search_key_au AFTER UPDATE ON person_search_key BEGIN {_FTS_DELETE} {_FTS_INSERT} END",
+    "CREATE TRIGGER person_search_ai AFTER INSERT ON person BEGIN "
+    "INSERT INTO person_search_key (id_number, folded_name, reversed_number) "
+    f"VALUES (new.id_number, new.folded_name, {_REVERSED.format(row='new')}); END",
+    "CREATE TRIGGER person_search_au AFTER UPDATE OF folded_name ON person BEGIN "
+    "UPDATE person_search_key SET folded_name = new.folded_name WHERE id_number = new.id_number; END",
+    "CREATE TRIGGER person_search_ad AFTER DELETE ON person BEGIN "
+    "DELETE FROM person_search_key WHERE id_number = old.id_number; END",
+    "INSERT INTO person_search_key (id_number, folded_name, reversed_number) "
+    f"SELECT id_number, folded_name, {_REVERSED.format(row='person')} FROM person",
+)
+_DROP_PEOPLE_INDEX = (
+    "DROP TRIGGER person_search_ai", "DROP TRIGGER person_search_au", "DROP TRIGGER person_search_ad",
+    "DROP TABLE person_search_vocab", "DROP TABLE person_search", "DROP TABLE person_search_key",
+)
 
 
 def upgrade() -> None:
@@ -31,11 +73,11 @@ def upgrade() -> None:
         sa.Column("username", sa.String(), nullable=False),
         sa.Column("full_name", sa.String(), nullable=False),
         sa.Column("office_code", sa.String(), nullable=True),
-        sa.Column("roles", JsonDocument, nullable=False),
+        sa.Column("roles", JSON_DOCUMENT, nullable=False),
         sa.Column("province_wide", sa.Boolean(), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("password_hash", sa.String(), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.PrimaryKeyConstraint("username", name=op.f("pk_app_user")),
     )
     op.create_table(
@@ -44,8 +86,8 @@ def upgrade() -> None:
         sa.Column("username", sa.String(), nullable=False),
         sa.Column("csrf_token", sa.String(), nullable=False),
         sa.Column("client", sa.String(), nullable=True),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("expires_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", UTC_DATETIME, nullable=False),
+        sa.Column("expires_at", UTC_DATETIME, nullable=False),
         sa.ForeignKeyConstraint(["username"], ["app_user.username"],
                                 name=op.f("fk_web_session_username_app_user")),
         sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_web_session")),
@@ -57,8 +99,8 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(), nullable=False),
         sa.Column("username", sa.String(), nullable=False),
         sa.Column("label", sa.String(), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
-        sa.Column("revoked_at", UTCDateTime(), nullable=True),
+        sa.Column("created_at", UTC_DATETIME, nullable=False),
+        sa.Column("revoked_at", UTC_DATETIME, nullable=True),
         sa.ForeignKeyConstraint(["username"], ["app_user.username"],
                                 name=op.f("fk_api_token_username_app_user")),
         sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_api_token")),
@@ -67,13 +109,13 @@ def upgrade() -> None:
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("at", UTCDateTime(), nullable=False),
+        sa.Column("at", UTC_DATETIME, nullable=False),
         sa.Column("username", sa.String(), nullable=False),
         sa.Column("action", sa.String(), nullable=False),
         sa.Column("document_id", sa.String(), nullable=True),
         sa.Column("dossier_code", sa.String(), nullable=True),
         sa.Column("client", sa.String(), nullable=True),
-        sa.Column("detail", JsonDocument, nullable=False),
+        sa.Column("detail", JSON_DOCUMENT, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
     for column in ("at", "username", "action", "document_id"):
@@ -86,7 +128,7 @@ def upgrade() -> None:
         sa.Column("value", sa.Text(), nullable=False),
         sa.Column("machine_value", sa.Text(), nullable=True),
         sa.Column("corrected_by", sa.String(), nullable=False),
-        sa.Column("corrected_at", UTCDateTime(), nullable=False),
+        sa.Column("corrected_at", UTC_DATETIME, nullable=False),
         sa.ForeignKeyConstraint(["document_id"], ["document.id"],
                                 name=op.f("fk_field_correction_document_id_document")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_field_correction")),
@@ -101,16 +143,16 @@ def upgrade() -> None:
         sa.Column("dossier_code", sa.String(), nullable=True),
         sa.Column("direction", sa.String(), nullable=False),
         sa.Column("files", sa.Integer(), nullable=False),
-        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("created_at", UTC_DATETIME, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_web_upload")),
         sa.UniqueConstraint("folder", name=op.f("uq_web_upload_folder")),
     )
     op.create_index(op.f("ix_web_upload_username"), "web_upload", ["username"])
     op.create_index(op.f("ix_web_upload_created_at"), "web_upload", ["created_at"])
-    for index in SEARCH_INDEXES:
-        op.create_index(index.name, index.table.name, [column.name for column in index.columns])
+    for name, table, columns in _SEARCH_INDEXES:
+        op.create_index(name, table, columns)
     bind = op.get_bind()
-    for statement in full_text_index(bind.dialect.name).create_person_index_sql():
+    for statement in _PEOPLE_INDEX:
         op.execute(statement)
     if bind.dialect.name == "sqlite":
         for verb in _APPEND_ONLY:
@@ -123,9 +165,9 @@ def downgrade() -> None:
     if bind.dialect.name == "sqlite":
         for verb in _APPEND_ONLY:
             op.execute(f"DROP TRIGGER audit_log_no_{verb.lower()}")
-    for statement in full_text_index(bind.dialect.name).drop_person_index_sql():
+    for statement in _DROP_PEOPLE_INDEX:
         op.execute(statement)
-    for index in SEARCH_INDEXES:
-        op.drop_index(index.name, index.table.name)
+    for name, table, _ in _SEARCH_INDEXES:
+        op.drop_index(name, table)
     for name in ("web_upload", "field_correction", "audit_log", "api_token", "web_session", "app_user"):
         op.drop_table(name)

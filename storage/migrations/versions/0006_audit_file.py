@@ -1,5 +1,5 @@
 """SQLite: the audit log moves to its own database file, attached as `audit` (see
-storage.catalog.repository._tune_sqlite for why). Other databases keep it where it is.
+the catalog's SQLite tuning for why). Other databases keep it where it is.
 
 The table, its indexes and its append-only triggers are recreated from their own SQL in the other
 schema, then the rows follow in order. An audit file left over from an earlier catalog at the same
@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from storage.catalog.repository import AUDIT_SCHEMA
 
 revision: str = "0006_audit_file"
 down_revision: str | Sequence[str] | None = "0005_web"
@@ -25,6 +24,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _TABLE = "audit_log"
+AUDIT_SCHEMA = "audit"  # the name the catalog attaches the audit file under
 
 
 def _move(source: str, target: str) -> None:

@@ -1,4 +1,4 @@
-"""Covering indexes for the searches: each document's office and date (finder.SCOPE_INDEX), so
+"""Covering indexes for the searches: each document's office and date , so
 candidates are checked against the account's office without reading document rows; and each
 person's documents (replacing the index of numbers alone), without reading document_person rows.
 
@@ -13,16 +13,17 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from storage.catalog.finder import SCOPE_INDEX
-
 revision: str = "0007_search_indexes"
 down_revision: str | Sequence[str] | None = "0006_audit_file"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+_SCOPE_INDEX = "ix_document_id_office_code_created_at"
+
+
 def upgrade() -> None:
-    op.create_index(SCOPE_INDEX.name, SCOPE_INDEX.table.name, [column.name for column in SCOPE_INDEX.columns])
+    op.create_index(_SCOPE_INDEX, "document", ["id", "office_code", "created_at"])
     op.create_index("ix_document_person_id_number_document_id", "document_person", ["id_number", "document_id"])
     op.drop_index("ix_document_person_id_number", "document_person")
 
@@ -30,4 +31,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.create_index("ix_document_person_id_number", "document_person", ["id_number"])
     op.drop_index("ix_document_person_id_number_document_id", "document_person")
-    op.drop_index(SCOPE_INDEX.name, SCOPE_INDEX.table.name)
+    op.drop_index(_SCOPE_INDEX, "document")

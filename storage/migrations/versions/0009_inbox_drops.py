@@ -1,8 +1,8 @@
-"""One history again (the archive and web branches meet here) and the watcher's attempts per inbox drop,
-so a failed batch is retried with back-off and listed, instead of being handed the same failed run.
+"""The watcher's attempts per inbox drop, so a failed batch is retried with back-off and listed,
+instead of being handed the same failed run again.
 
-Revision ID: 0008_inbox_drops
-Revises: 0005_archive, 0007_search_indexes
+Revision ID: 0009_inbox_drops
+Revises: 0008_archive
 Create Date: 2026-12-05
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_inbox_drops"
-down_revision: str | Sequence[str] | None = ("0005_archive", "0007_search_indexes")
+revision: str = "0009_inbox_drops"
+down_revision: str | Sequence[str] | None = "0008_archive"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
