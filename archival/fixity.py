@@ -61,7 +61,7 @@ def _budget(total: int, nights: int, everything: bool) -> int:
 
 
 def _verify_objects(verifier: Verifier, report: FixityReport, everything: bool) -> None:
-    expected = verifier.catalog.stored_object_digests()
+    expected = verifier.catalog.archive.get_object_digests()
     present = set(verifier.objects.list())
     outcomes: dict[str, str] = {}
     for key in sorted(set(expected) - present):
@@ -69,7 +69,7 @@ def _verify_objects(verifier: Verifier, report: FixityReport, everything: bool) 
                                          expected_sha256=expected[key]))
         outcomes[key] = FixityProblem.MISSING.value
     candidates = sorted(set(expected) & present)
-    due = verifier.catalog.fixity_due("objects", candidates,
+    due = verifier.catalog.archive.find_fixity_due("objects", candidates,
                                       _budget(len(candidates), report.cycle_nights, everything))
     with ThreadPoolExecutor(verifier.settings.archive_workers) as pool:
         digests = list(pool.map(lambda key: _digest(verifier.objects, key), due))
@@ -81,11 +81,11 @@ def _verify_objects(verifier: Verifier, report: FixityReport, everything: bool) 
             report.issues.append(FixityIssue(area="objects", key=key, problem=problem,
                                              expected_sha256=expected[key], found_sha256=found))
     report.objects_total, report.objects_checked = len(expected), len(due)
-    verifier.catalog.record_fixity("objects", outcomes, report.started_at)
+    verifier.catalog.archive.record_fixity("objects", outcomes, report.started_at)
 
 
 def _verify_archive(verifier: Verifier, report: FixityReport, everything: bool) -> None:
-    packages = verifier.catalog.packages(with_files=True)
+    packages = verifier.catalog.archive.find_packages(with_files=True)
     complete = {p.id: p for p in packages if p.status is PackageStatus.COMPLETE}
     report.abandoned_packages = [p.id for p in packages if p.status is PackageStatus.ABANDONED]
     by_prefix = {p.key: p for p in packages}
@@ -103,7 +103,7 @@ def _verify_archive(verifier: Verifier, report: FixityReport, everything: bool) 
             if package.key + file.path not in present:
                 report.issues.append(FixityIssue(area="archive", key=package.key + file.path,
                                                  problem=FixityProblem.MISSING, expected_sha256=file.sha256))
-    due = verifier.catalog.fixity_due("archive", sorted(complete),
+    due = verifier.catalog.archive.find_fixity_due("archive", sorted(complete),
                                       _budget(len(complete), report.cycle_nights, everything))
     outcomes = {}
     for package_id in due:
@@ -111,7 +111,7 @@ def _verify_archive(verifier: Verifier, report: FixityReport, everything: bool) 
         outcomes[package_id] = ",".join(sorted({i.problem.value for i in found})) or OK
         report.issues.extend(found)
     report.packages_total, report.packages_checked = len(complete), len(due)
-    verifier.catalog.record_fixity("archive", outcomes, report.started_at)
+    verifier.catalog.archive.record_fixity("archive", outcomes, report.started_at)
 
 
 def _verify_package(verifier: Verifier, package: ArchivePackage, present: set[str],

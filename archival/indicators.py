@@ -65,6 +65,6 @@ def measure(catalog: Catalog, office_code: str | None, period: str, date_from: d
     """Read one period's dossiers and counts from the catalog (days on the office's clock)."""
     start, _ = day_bounds(date_from, zone)
     _, end = day_bounds(date_to, zone)
-    return indicators(catalog.dossiers(office_code=office_code, received_from=date_from, received_to=date_to),
-                      catalog.digitization_counts(start, end, office_code), office_code, period,
+    return indicators(catalog.people.find_dossiers(office_code=office_code, received_from=date_from, received_to=date_to),
+                      catalog.archive.count_digitization(start, end, office_code), office_code, period,
                       date_from, date_to)

@@ -73,12 +73,12 @@ def office_slug(office_code: str | None) -> str:
 def archive_office_day(archiver: Archiver, office_code: str | None, day: date,
                        document_ids: list[str]) -> ArchivePackage | None:
     """Pack and store the given (not yet archived) records of one office and day; None if none."""
-    facts = archiver.catalog.record_facts(document_ids)
+    facts = archiver.catalog.archive.get_record_facts(document_ids)
     if not facts:
         return None
     catalog, settings = archiver.catalog, archiver.settings
-    catalog.abandon_packages(office_code, day)
-    earlier = [p for p in catalog.packages(day=day) if p.office_code == office_code]
+    catalog.archive.abandon_packages(office_code, day)
+    earlier = [p for p in catalog.archive.find_packages(day=day) if p.office_code == office_code]
     slug = office_slug(office_code)
     package_id = f"sohoa-{slug}-{day:%Y%m%d}" + (f"-{len(earlier) + 1}" if earlier else "")
     now = datetime.now(UTC)
@@ -180,7 +180,7 @@ def _store(archiver: Archiver, package: ArchivePackage, bag: Path,
                                            retain_until(path), settings.retention_mode)
         return ArchivedFile(path=path, sha256=info.sha256, size=info.size, retain_until=retain_until(path))
 
-    archiver.catalog.begin_package(package)
+    archiver.catalog.archive.begin_package(package)
     with ThreadPoolExecutor(settings.archive_workers) as pool:
         files = list(pool.map(put, payload))
     files += [put(path) for path in tags]
@@ -190,7 +190,7 @@ def _store(archiver: Archiver, package: ArchivePackage, bag: Path,
         "tagmanifest_sha256": _digest(bag / "tagmanifest-sha256.txt", "sha256"),
         "tagmanifest_sha512": _digest(bag / "tagmanifest-sha512.txt", "sha512"),
     })
-    archiver.catalog.complete_package(package, {d: c.value for d, c in classes.items()})
+    archiver.catalog.archive.complete_package(package, {d: c.value for d, c in classes.items()})
     return package
 
 

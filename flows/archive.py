@@ -134,7 +134,7 @@ def nightly_archive(date_from: date | None = None, date_to: date | None = None, 
     futures = []
     for day in days:
         start, end = day_bounds(day, archive.zone)
-        for office_code, ids in catalog.unarchived(start, end, office).items():
+        for office_code, ids in catalog.archive.find_unarchived(start, end, office).items():
             futures.append(archive_package.submit(office_code, day, ids, settings, archive))
     packages, errors = [], []
     for future in futures:
@@ -146,7 +146,7 @@ def nightly_archive(date_from: date | None = None, date_to: date | None = None, 
     checked = verify_fixity(settings, archive, fixity_everything) if fixity else None
     indicators: list[Indicators] = []
     keys: list[str] = []
-    for office_code in [office] if office else catalog.offices():
+    for office_code in [office] if office else catalog.archive.find_offices():
         items, stored = publish_indicators(office_code, days[0], days[-1], settings, archive)
         indicators += items
         keys += stored

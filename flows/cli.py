@@ -146,20 +146,24 @@ def _watch_loop(settings: Settings, once: bool) -> None:
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="words, with or without diacritics, or an ID number")],
-    limit: Annotated[int, typer.Option(min=1, max=500)] = 20,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    query: Annotated[str, typer.Argument(help="ID number, name or words, with or without diacritics")],
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per hit and line")] = False,
 ) -> None:
-    """Find digitized documents by their text."""
-    hits = _catalog().search(query, limit=limit)
+    """Find digitized documents of every office, as the officers' search does (an operator's view)."""
+    from schemas.search import Scope, SearchRequest
+
+    hits = _catalog().search.find(SearchRequest(q=query, page_size=limit), Scope.everything()).hits
     if as_json:
-        for hit in hits:
-            sys.stdout.write(hit.model_dump_json() + "\n")
+        for hit in hits:  # `document_id` as well as `id`: what earlier versions printed
+            sys.stdout.write(json.dumps({"document_id": hit.id, **hit.model_dump(mode="json")},
+                                        ensure_ascii=False) + "\n")
         return
     for hit in hits:
-        console.print(f"[bold]{hit.document_id}[/bold]  {hit.original_name}  {hit.doc_type}  "
-                      f"{hit.status}", highlight=False)
-        console.print(f"    {hit.snippet}", markup=False, highlight=False)
+        console.print(f"[bold]{hit.id}[/bold]  {hit.original_name}  {hit.doc_type}  {hit.status}",
+                      highlight=False)
+        if hit.snippet:
+            console.print(f"    {hit.snippet}", markup=False, highlight=False)
     console.print(f"{len(hits)} result(s)")
 
 
@@ -169,11 +173,11 @@ def show(document_id: Annotated[str, typer.Argument(help="document id from searc
     from flows.report import print_document
 
     catalog = _catalog()
-    document = catalog.get_document(document_id)
+    document = catalog.batches.get_document(document_id)
     if document is None:
         errors.print(f"[red]no document {document_id}[/red]")
         raise typer.Exit(1)
-    print_document(document, catalog.pages(document_id), console)
+    print_document(document, catalog.batches.get_pages(document_id), console)
 
 
 @app.command()
@@ -185,7 +189,7 @@ def export(
     if format != "jsonl":
         errors.print("[red]only --format jsonl is supported[/red]")
         raise typer.Exit(2)
-    for row in _catalog().export_rows(batch):
+    for row in _catalog().batches.export_rows(batch):
         sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
@@ -198,12 +202,12 @@ def batches(limit: Annotated[int, typer.Option(min=1)] = 20) -> None:
 
     catalog = _catalog()
     table = Table("batch", "name", "status", "files", *(s.value for s in FileStatus), "finished")
-    for report in catalog.batches(limit=limit):
+    for report in catalog.batches.find_batches(limit=limit):
         table.add_row(report.batch_id, report.name, report.status.value, str(len(report.files)),
                       *(str(report.count(s)) for s in FileStatus),
                       report.finished_at.isoformat(timespec="seconds"))
     console.print(table)
-    failed = catalog.failed_drops()
+    failed = catalog.batches.find_failed_drops()
     if failed:
         attempts = Settings().ingest_attempts
         drops = Table("lô trong hộp thư", "lần chạy", "lỗi", "tiếp theo", title="Lô chạy lỗi")
@@ -243,7 +247,7 @@ def _retry_source(batch: str, settings: Settings) -> Path | None:
 
     if (settings.inbox / batch).exists() and "/" not in batch and batch not in (".", ".."):
         return settings.inbox / batch
-    report = _catalog().batch_report(batch)
+    report = _catalog().batches.get_batch_report(batch)
     if report is None:
         return None
     source = Path(report.source)

@@ -118,7 +118,7 @@ def quarantine_file(batch_id: str, file: StagedFile, settings: Settings) -> File
                                indent=2).encode(), "application/json")
     report = FileReport(file=file.name, status=FileStatus.QUARANTINED, sha256=file.preflight.sha256,
                         size=file.preflight.size, problems=problems)
-    resources(settings).catalog.record_file(batch_id, report)
+    resources(settings).catalog.batches.record_file(batch_id, report)
     get_run_logger().warning("file quarantined in batch %s: %s", batch_id,
                              ", ".join(p.code for p in problems))
     progress.emit(progress.Event.FILE_DONE)
@@ -223,7 +223,7 @@ def assemble_document(plan: DocumentPlan, batch: StagedBatch, originals: dict[st
     report = FileReport(file=plan.file.name, status=status, sha256=document.sha256,
                         size=plan.file.preflight.size, pages=len(pages), document_id=document.id,
                         problems=problems, seconds=round(sum(p.seconds for p in pages), 3))
-    catalog.record_document(document, [p.model_copy(update={"words": []}) for p in pages], report)
+    catalog.batches.record_document(document, [p.model_copy(update={"words": []}) for p in pages], report)
     (settings.work_dir / "cache" / original.sha256).unlink(missing_ok=True)
     progress.emit(progress.Event.FILE_DONE)
     return report
@@ -235,7 +235,7 @@ def finish_batch(report: BatchReport, settings: Settings) -> BatchReport:
     res = resources(settings)
     key = f"batches/{report.batch_id}/report.json"
     res.objects.put_bytes(key, report.model_dump_json(indent=2).encode(), "application/json")
-    res.catalog.finish_batch(report, key)
+    res.catalog.batches.finish_batch(report, key)
     _retire_source(Path(report.source), report, settings)
     return report
 
@@ -247,7 +247,7 @@ def ingest_batch(source: str) -> BatchReport:
     started = datetime.now(UTC)
     batch = stage_batch(source, settings)
     catalog = resources(settings).catalog
-    catalog.begin_batch(batch.batch_id, batch.name, batch.source, batch.manifest)
+    catalog.batches.begin_batch(batch.batch_id, batch.name, batch.source, batch.manifest)
     if batch.problems or not batch.files:
         problems = batch.problems or [Problem(code=Reason.EMPTY, message="the batch holds no files")]
         return finish_batch(_report(batch, started, [], problems), settings)
@@ -258,21 +258,21 @@ def ingest_batch(source: str) -> BatchReport:
     twins: list[StagedFile] = []
     plans: list[DocumentPlan] = []
     for file in batch.files:
-        earlier = catalog.file_report(batch.batch_id, file.name)
+        earlier = catalog.batches.get_file_report(batch.batch_id, file.name)
         if earlier is not None:
             done[file.name] = earlier
         elif file.preflight.problems:
             pending[file.name] = quarantine_file.submit(batch.batch_id, file, settings)
         elif file.preflight.sha256 in first_of:
             twins.append(file)
-        elif (known := catalog.document_by_sha256(file.preflight.sha256)) is not None:
+        elif (known := catalog.batches.find_by_sha256(file.preflight.sha256)) is not None:
             done[file.name] = _record_duplicate(batch, file, known.id, known.id, settings)
         else:
             first_of[file.preflight.sha256] = file
             plans.append(_plan(file))
     for name, problem in batch.rejected:
         done[name] = FileReport(file=name, status=FileStatus.QUARANTINED, problems=[problem])
-        catalog.record_file(batch.batch_id, done[name])
+        catalog.batches.record_file(batch.batch_id, done[name])
     if plans:
         assembling = _digitize(batch, plans, settings)
         pending.update(assembling)
@@ -338,7 +338,7 @@ def _record_duplicate(batch: StagedBatch, file: StagedFile, of: str, document: s
     report = FileReport(file=file.name, status=FileStatus.DUPLICATE, sha256=file.preflight.sha256,
                         size=file.preflight.size, pages=file.preflight.page_count,
                         document_id=document, duplicate_of=of)
-    resources(settings).catalog.record_file(batch.batch_id, report)
+    resources(settings).catalog.batches.record_file(batch.batch_id, report)
     progress.emit(progress.Event.FILE_DONE)
     return report
 

@@ -89,7 +89,7 @@ def watch_inbox() -> list[str]:
     catalog = resources(settings).catalog
     started = []
     for batch in ready_batches(settings.inbox, settings.settle_seconds):
-        previous = _conclude(catalog.drop_attempt(batch.name), batch, settings)
+        previous = _conclude(catalog.batches.get_drop_attempt(batch.name), batch, settings)
         number = next_attempt(previous, idempotency_key(batch), datetime.now(UTC), settings.ingest_attempts)
         if number is not None:
             start_attempt(batch, number, settings)
@@ -107,10 +107,10 @@ def start_attempt(batch: Path, number: int, settings: Settings) -> DropAttempt:
         run = run_deployment(deployment, parameters={"source": str(batch)},
                              idempotency_key=idempotency_key(batch, number), timeout=0)
         attempt.run_id = str(run.id)
-        catalog.record_drop_attempt(attempt)
+        catalog.batches.record_drop_attempt(attempt)
         _log().info("drop %s attempt %d handed to %s as run %s", attempt.fingerprint, number, deployment, run.id)
         return attempt
-    catalog.record_drop_attempt(attempt)
+    catalog.batches.record_drop_attempt(attempt)
     state = ingest_batch(str(batch), return_state=True)
     outcome = state.result(raise_on_failure=False) if state.is_completed() else None
     error = None if isinstance(outcome, BatchReport) else (state.message or state.name)
@@ -146,7 +146,7 @@ def _record_end(attempt: DropAttempt, batch: Path, error: str | None, report: Ba
         "state": AttemptState.FINISHED if error is None else AttemptState.FAILED,
         "error": None if error is None else error[:_ERROR_LENGTH],
         "retry_at": None if error is None else datetime.now(UTC) + backoff(attempt.attempts, settings)})
-    resources(settings).catalog.record_drop_attempt(ended)
+    resources(settings).catalog.batches.record_drop_attempt(ended)
     if error is not None:
         _log().warning("drop %s attempt %d failed; retry %s", attempt.fingerprint, attempt.attempts,
                        "given up" if attempt.attempts >= settings.ingest_attempts else f"after {ended.retry_at}")

@@ -5,9 +5,13 @@ from __future__ import annotations
 import os
 from enum import StrEnum
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+OFFICE_TIMEZONE = "Asia/Ho_Chi_Minh"  # Vietnam's one time zone (UTC+7, no daylight saving)
 
 
 class ObjectStoreKind(StrEnum):
@@ -32,6 +36,7 @@ class Settings(BaseSettings):
     s3_region: str | None = None
 
     catalog_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in DATA_DIR")
+    timezone: str = Field(OFFICE_TIMEZONE, description="the office's clock: what a day and 'yesterday' are")
 
     # batches
     settle_seconds: float = Field(30.0, description="a batch without manifest is ready after this quiet time")
@@ -52,6 +57,10 @@ class Settings(BaseSettings):
     ocr_timeout_seconds: float = 180.0
     ocr_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
     low_confidence: float = 60.0
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
     @property
     def inbox(self) -> Path:

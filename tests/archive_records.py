@@ -92,10 +92,10 @@ def add_batch(catalog: Catalog, batch_id: str, office: str | None, started_at: d
               files: list[FileReport] | None = None) -> None:
     """A finished batch of the office, started at `started_at` (its files counted by the indicators)."""
     manifest = BatchManifest(office_code=office)
-    catalog.begin_batch(batch_id, batch_id, f"inbox/{batch_id}", manifest)
+    catalog.batches.begin_batch(batch_id, batch_id, f"inbox/{batch_id}", manifest)
     for file in files or []:
-        catalog.record_file(batch_id, file)
-    catalog.finish_batch(BatchReport(batch_id=batch_id, name=batch_id, source=f"inbox/{batch_id}",
+        catalog.batches.record_file(batch_id, file)
+    catalog.batches.finish_batch(BatchReport(batch_id=batch_id, name=batch_id, source=f"inbox/{batch_id}",
                                      status=BatchStatus.DONE, manifest=manifest, started_at=started_at,
                                      finished_at=started_at, files=files or []), f"batches/{batch_id}/report.json")
 
@@ -133,5 +133,5 @@ def add_record(catalog: Catalog, store: ObjectStore, *, seed: int, batch_id: str
     )
     file = FileReport(file=document.original_name, status=status, sha256=sha256, size=len(png), pages=1,
                       document_id=document_id, problems=problems)
-    catalog.record_document(document, [page], file)
+    catalog.batches.record_document(document, [page], file)
     return Made(document, sum(o.size for o in objects))

@@ -76,9 +76,9 @@ def assert_documents_complete(catalog: Catalog, store: ObjectStore, ids: list[st
     the store with the sha256 and size the catalog recorded (hashed here, not read from metadata)."""
     assert ids, "no document to check"
     for document_id in ids:
-        document = catalog.get_document(document_id)
+        document = catalog.batches.get_document(document_id)
         assert document is not None, document_id
-        numbers = [p.number for p in catalog.pages(document_id)]
+        numbers = [p.number for p in catalog.batches.get_pages(document_id)]
         assert numbers == list(range(1, document.page_count + 1)) and numbers, document.original_name
         assert REQUIRED_ROLES <= {o.role for o in document.objects}, document.original_name
         for stored in document.objects:

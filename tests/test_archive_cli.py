@@ -56,7 +56,7 @@ def test_ingested_papers_are_archived_by_the_command_and_counted_in_the_report(d
     by_hand = sohoa("archive", "--from", today.isoformat(), "--to", today.isoformat(), "--office", OFFICE)
     assert by_hand.exit_code == 0, by_hand.output
     assert f"sohoa-000.00.12.H29-{today:%Y%m%d}" in by_hand.output and "fixity OK" in by_hand.output
-    [package] = catalog.packages(day=today)
+    [package] = catalog.archive.find_packages(day=today)
     bag = bagit.Bag(str(settings.data_dir / "archive" / package.key))
     assert bag.is_valid()
     [record] = package.documents

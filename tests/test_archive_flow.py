@@ -89,12 +89,12 @@ def night(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> Ite
         record("late", 5, batch_id="h12-day", office="H12", created_at=_at(23, 30))
         record("other_office", 6, batch_id="h29-day", office="H29", created_at=_at(14))
         record("next_day", 7, batch_id="h12-next", office="H12", created_at=_at(0, 30, DAY + timedelta(days=1)))
-        catalog.attach(DossierDocument(dossier_code=REUSING, document_id=ids["card"], direction=Direction.INPUT,
+        catalog.people.record_attachment(DossierDocument(dossier_code=REUSING, document_id=ids["card"], direction=Direction.INPUT,
                                        component="CCCD", reused=True, source_dossier=WITH_RESULT,
                                        attached_by="officer-7", attached_at=_at(15)))
-        catalog.review_document(ids["doubtful"], {"full_name": "Nguyễn Thị Lan"}, "reviewer-2", confirm=False)
-        catalog.audit(AuditEntry(username="reviewer-3", action=AuditAction.CONFIRM, document_id=ids["doubtful"]))
-        catalog.save_dossier(Dossier.from_code(ONLINE, office_code="H12", channel=Channel.ONLINE,
+        catalog.review.record_review(ids["doubtful"], {"full_name": "Nguyễn Thị Lan"}, "reviewer-2", confirm=False)
+        catalog.accounts.record_audit(AuditEntry(username="reviewer-3", action=AuditAction.CONFIRM, document_id=ids["doubtful"]))
+        catalog.people.record_dossier(Dossier.from_code(ONLINE, office_code="H12", channel=Channel.ONLINE,
                                                returns_paper_result=False))
         yield Night(settings, nightly_archive(date_from=DAY, date_to=DAY), ids)
 
@@ -117,14 +117,14 @@ def test_the_late_record_belongs_to_its_office_day_and_the_next_day_waits(night:
     catalog = resources(night.settings).catalog
     h12 = next(p for p in night.report.packages if p.office_code == "H12")
     assert night.ids["late"] in h12.documents  # 23:30 in Vietnam is still 2 June there
-    assert catalog.archived_package_of(night.ids["next_day"]) is None
+    assert catalog.archive.get_package_of(night.ids["next_day"]) is None
 
 
 def test_each_record_holds_original_pdfa_copy_with_text_layer_text_and_metadata(night: Night) -> None:
     store = resources(night.settings).objects
     for name in ("card", "typed"):
         folder = night.bag("H12") / "data" / night.ids[name]
-        document = resources(night.settings).catalog.get_document(night.ids[name])
+        document = resources(night.settings).catalog.batches.get_document(night.ids[name])
         keys = {o.role: o.key for o in document.objects}
         assert (folder / "original.png").read_bytes() == store.get_bytes(keys["original"])
         assert (folder / "text.txt").read_bytes() == store.get_bytes(keys["text"])
@@ -166,7 +166,7 @@ def test_metadata_tells_what_the_record_is_and_everything_done_to_it(night: Nigh
 
 def test_files_are_locked_per_record_class_and_recorded_in_the_catalog(night: Night) -> None:
     catalog = resources(night.settings).catalog
-    [package] = catalog.packages(office_code="H12", with_files=True)
+    [package] = catalog.archive.find_packages(office_code="H12", with_files=True)
     assert package.status.value == "complete" and package.tagmanifest_sha256 and package.tagmanifest_sha512
     years = {f.path: f.retain_until.year - package.created_at.year for f in package.files}
     assert years[f"data/{night.ids['result']}/original.png"] == 10
@@ -180,7 +180,7 @@ def test_running_the_night_again_makes_no_second_package(night: Night) -> None:
     before = sorted(p.relative_to(night.archive).as_posix() for p in night.archive.rglob("*"))
     again = nightly_archive(date_from=DAY, date_to=DAY)
     assert again.packages == [] and again.ok
-    assert len(resources(night.settings).catalog.packages()) == 2
+    assert len(resources(night.settings).catalog.archive.find_packages()) == 2
     assert sorted(p.relative_to(night.archive).as_posix() for p in night.archive.rglob("*")) == before
 
 

@@ -30,46 +30,46 @@ def _with(document: Document, **changes: object) -> Document:
 
 def test_a_card_creates_the_person_with_its_trusted_fields_and_alias(catalog: Catalog) -> None:
     document, pages, file = make_document("card", "cccd.jpg", ["CĂN CƯỚC CÔNG DÂN"])
-    catalog.record_document(_with(document, identity=_card_identity(), people=[ID]), pages, file)
-    person = catalog.person(ID)
+    catalog.batches.record_document(_with(document, identity=_card_identity(), people=[ID]), pages, file)
+    person = catalog.people.get_person(ID)
     assert (person.full_name, person.date_of_birth, person.sex) == ("Nguyễn Văn Đức", "2003-04-05", "M")
     assert person.aliases == ["024123456"] and person.document_ids == ["card"]
-    assert catalog.person("024123456") == person  # the old CMND number finds the same person
-    assert catalog.get_document("card").identity.full_name.value == "Nguyễn Văn Đức"
+    assert catalog.people.get_person("024123456") == person  # the old CMND number finds the same person
+    assert catalog.batches.get_document("card").identity.full_name.value == "Nguyễn Văn Đức"
 
 
 def test_other_papers_carrying_the_number_are_linked_to_the_same_person(catalog: Catalog) -> None:
     document, pages, file = make_document("card", "cccd.jpg", ["CĂN CƯỚC CÔNG DÂN"])
-    catalog.record_document(_with(document, identity=_card_identity(), people=[ID]), pages, file)
+    catalog.batches.record_document(_with(document, identity=_card_identity(), people=[ID]), pages, file)
     birth, pages, file = make_document("birth", "khai_sinh.pdf", [f"GIẤY KHAI SINH số định danh {ID}"])
-    catalog.record_document(_with(birth, people=[ID]), pages, file)
-    assert catalog.person(ID).document_ids == ["birth", "card"]
-    assert catalog.person(ID).full_name == "Nguyễn Văn Đức"  # a paper without a name changes nothing
+    catalog.batches.record_document(_with(birth, people=[ID]), pages, file)
+    assert catalog.people.get_person(ID).document_ids == ["birth", "card"]
+    assert catalog.people.get_person(ID).full_name == "Nguyễn Văn Đức"  # a paper without a name changes nothing
 
 
 def test_a_doubtful_field_never_overwrites_what_a_good_card_established(catalog: Catalog) -> None:
     good, pages, file = make_document("good", "a.jpg", ["CĂN CƯỚC CÔNG DÂN"])
-    catalog.record_document(_with(good, identity=_card_identity(), people=[ID]), pages, file)
+    catalog.batches.record_document(_with(good, identity=_card_identity(), people=[ID]), pages, file)
     doubtful, pages, file = make_document("doubtful", "b.jpg", ["CĂN CƯỚC CÔNG DÂN"])
     identity = _card_identity("Nguyễn Văn Đúc", {"full_name": [ReviewReason.SOURCES_DISAGREE]})
-    catalog.record_document(_with(doubtful, identity=identity, people=[ID]), pages, file)
-    assert catalog.person(ID).full_name == "Nguyễn Văn Đức"
+    catalog.batches.record_document(_with(doubtful, identity=identity, people=[ID]), pages, file)
+    assert catalog.people.get_person(ID).full_name == "Nguyễn Văn Đức"
 
 
 def test_recording_again_keeps_one_person_and_one_link(catalog: Catalog) -> None:
     document, pages, file = make_document("card", "cccd.jpg", ["CĂN CƯỚC CÔNG DÂN"])
     card = _with(document, identity=_card_identity(), people=[ID])
-    catalog.record_document(card, pages, file)
-    before = catalog.counts()
-    catalog.record_document(card, pages, file)
-    assert catalog.counts() == before
+    catalog.batches.record_document(card, pages, file)
+    before = catalog.batches.count_rows()
+    catalog.batches.record_document(card, pages, file)
+    assert catalog.batches.count_rows() == before
     assert (before["people"], before["person_aliases"], before["document_people"]) == (1, 1, 1)
 
 
 def test_export_has_a_fields_row_for_a_card(catalog: Catalog) -> None:
     document, pages, file = make_document("card", "cccd.jpg", ["CĂN CƯỚC CÔNG DÂN"])
-    catalog.record_document(_with(document, identity=_card_identity(), people=[ID]), pages, file)
-    rows = [row for row in catalog.export_rows(BATCH) if "fields" in row]
+    catalog.batches.record_document(_with(document, identity=_card_identity(), people=[ID]), pages, file)
+    rows = [row for row in catalog.batches.export_rows(BATCH) if "fields" in row]
     assert rows == [{"file": "cccd.jpg", "fields": {
         "id_number": ID, "full_name": "Nguyễn Văn Đức", "date_of_birth": "2003-04-05", "sex": "M",
         "nationality": None, "place_of_origin": None, "place_of_residence": None, "date_of_issue": None,
@@ -77,4 +77,4 @@ def test_export_has_a_fields_row_for_a_card(catalog: Catalog) -> None:
 
 
 def test_unknown_numbers_find_nobody(catalog: Catalog) -> None:
-    assert catalog.person("001099000001") is None
+    assert catalog.people.get_person("001099000001") is None

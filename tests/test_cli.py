@@ -128,7 +128,7 @@ def test_ingest_json_is_a_parseable_batch_report(drops: Drops) -> None:
     assert {f.file: (f.status.value, f.reason) for f in report.files} == {
         "01_to_khai.png": ("ok", None), "02_bien_ban.png": ("ok", None),
         COPY: ("duplicate", None), BROKEN: ("quarantined", "truncated")}
-    counts = resources(drops.settings).catalog.counts()  # this batch (dropped twice), zip, single file
+    counts = resources(drops.settings).catalog.batches.count_rows()  # this batch (dropped twice), zip, single file
     assert {k: counts[k] for k in ("batches", "batch_files", "documents", "pages")} == {
         "batches": 3, "batch_files": 6, "documents": 4, "pages": 4}
 
@@ -149,7 +149,7 @@ def test_invalid_manifest_fails_the_batch_and_moves_it_to_failed(data_dir: Path)
     report = BatchReport.model_validate_json((tray / "report.json").read_text(encoding="utf-8"))
     assert report.status is BatchStatus.FAILED
     assert [p.code.value for p in report.problems] == ["manifest_invalid"]
-    assert resources(settings).catalog.counts()["documents"] == 0
+    assert resources(settings).catalog.batches.count_rows()["documents"] == 0
 
 
 def test_missing_path_exits_2(data_dir: Path) -> None:
@@ -179,7 +179,7 @@ def test_show_prints_the_record_and_the_text(drops: Drops) -> None:
     assert result.exit_code == 0, result.output
     output = flat(result.output)
     assert "02_bien_ban.png" in output and DOSSIER in output
-    (page,) = resources(drops.settings).catalog.pages(document_id)
+    (page,) = resources(drops.settings).catalog.batches.get_pages(document_id)
     assert page.text and flat(page.text) in output
     assert sohoa("show", "0" * 20).exit_code == 1
 
@@ -230,5 +230,5 @@ def test_single_file_is_ingested_and_left_where_it_was_outside_the_inbox(drops: 
     assert report.status is BatchStatus.DONE
     assert [(f.file, f.status.value, f.pages) for f in report.files] == [("don.png", "ok", 1)]
     assert drops.single_file.is_file()  # only inbox drops are moved; a clerk's own file stays put
-    text = resources(drops.settings).catalog.get_document(report.files[0].document_id).text
+    text = resources(drops.settings).catalog.batches.get_document(report.files[0].document_id).text
     assert cer(drops.truth["don.png"], text) < 0.05

@@ -33,7 +33,7 @@ class Archived:
     documents: list[str]
 
     def object_path(self, document: str, role: str) -> tuple[str, Path]:
-        key = next(o.key for o in resources(self.settings).catalog.get_document(document).objects
+        key = next(o.key for o in resources(self.settings).catalog.batches.get_document(document).objects
                    if o.role == role)
         return key, self.settings.objects_dir / key
 
@@ -124,7 +124,7 @@ def test_a_package_interrupted_before_its_commit_is_kept_reported_and_redone(
         raise OSError("power cut before the catalog commit")
 
     with monkeypatch.context() as patch:
-        patch.setattr(catalog, "complete_package", power_cut)
+        patch.setattr(catalog.archive, "complete_package", power_cut)
         crashed = nightly_archive(date_from=DAY, date_to=DAY, fixity=False, return_state=True)
     assert crashed.is_failed()  # its objects are stored and locked, its records not archived
 

@@ -59,11 +59,11 @@ def test_ocr_timeout_sends_the_page_to_review_and_the_batch_goes_on(
     assert (files["trang.png"].status, files["trang.png"].reason) == (FileStatus.NEEDS_REVIEW, "ocr_timeout")
     assert files["don.pdf"].status is FileStatus.OK  # its text layer needs no OCR
     catalog = resources(settings).catalog
-    (page,) = catalog.pages(files["trang.png"].document_id)
+    (page,) = catalog.batches.get_pages(files["trang.png"].document_id)
     assert page.source is TextSource.NONE and [p.page for p in page.problems] == [1]
-    scan = catalog.get_document(files["trang.png"].document_id)
+    scan = catalog.batches.get_document(files["trang.png"].document_id)
     assert {"original", "searchable_pdf", "thumbnail"} <= {o.role for o in scan.objects}  # reviewable
-    assert cer(typed, catalog.get_document(files["don.pdf"].document_id).text) == 0
+    assert cer(typed, catalog.batches.get_document(files["don.pdf"].document_id).text) == 0
     assert not folder.exists()  # the batch completed and left the inbox
 
 
@@ -93,7 +93,7 @@ def test_a_damaged_page_inside_a_valid_pdf_is_flagged_and_the_other_page_is_read
     assert file.status is FileStatus.NEEDS_REVIEW and file.pages == 2  # passed preflight, not quarantined
     assert {p.page for p in file.problems} == {2}  # the clerk is told which page to rescan
     assert {p.code for p in file.problems} <= {Reason.NO_TEXT, Reason.PAGE_FAILED, Reason.CORRUPT}
-    first, second = resources(settings).catalog.pages(file.document_id)
+    first, second = resources(settings).catalog.batches.get_pages(file.document_id)
     assert cer(first_page, first.text) < 0.05 and not first.problems
     assert not second.text.strip()
 
@@ -150,7 +150,7 @@ def test_a_killed_ingest_loses_nothing_and_a_rerun_completes_without_duplicates(
     monkeypatch.setenv("SOHOA_DATA_DIR", str(crashed.data_dir))
     catalog, store = resources(crashed).catalog, resources(crashed).objects
     assert_documents_complete(catalog, store, committed)  # no half record, no missing object
-    assert catalog.counts()["documents"] == len(committed)
+    assert catalog.batches.count_rows()["documents"] == len(committed)
     assert tree_digests(folder) == dropped  # nothing left the inbox before the batch was finished
 
     rerun = ingest_batch(str(folder))
@@ -160,6 +160,6 @@ def test_a_killed_ingest_loses_nothing_and_a_rerun_completes_without_duplicates(
     assert rerun.batch_id == reference.batch_id and rerun.status is reference.status
     assert [(f.file, f.status, f.document_id) for f in rerun.files] == [
         (f.file, f.status, f.document_id) for f in reference.files]
-    assert catalog.counts() == resources(clean).catalog.counts()
+    assert catalog.batches.count_rows() == resources(clean).catalog.batches.count_rows()
     assert_documents_complete(catalog, store, document_ids(crashed.data_dir / "catalog.sqlite3"))
     assert not folder.exists() and (crashed.done_dir / rerun.batch_id / folder.name).is_dir()

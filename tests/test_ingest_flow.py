@@ -28,6 +28,7 @@ from ocr.engine import recognise
 from ocr.metrics import cer
 from schemas.batch import BatchManifest, BatchReport, BatchStatus, ManifestFile
 from schemas.document import FileStatus, Reason
+from schemas.search import Scope, SearchRequest
 from schemas.settings import Settings
 from tests.generators import bad_inputs, corpus, pages, pdfs
 
@@ -181,7 +182,7 @@ def test_text_is_read_within_the_error_bound_of_each_degradation(ingested: Inges
     failures = []
     for name, (level, truth) in ingested.truth.items():
         report = ingested.file(name)
-        text = "\n".join(p.text for p in catalog.pages(report.document_id))
+        text = "\n".join(p.text for p in catalog.batches.get_pages(report.document_id))
         error = cer(truth, text)
         if error > CER_BOUNDS[level]:
             failures.append(f"{name} ({level}): CER {error:.3f} > {CER_BOUNDS[level]}")
@@ -190,7 +191,7 @@ def test_text_is_read_within_the_error_bound_of_each_degradation(ingested: Inges
 
 def test_text_layers_are_used_only_when_trustworthy(ingested: IngestedBatch) -> None:
     catalog = resources(ingested.settings).catalog
-    sources = {name: [p.source.value for p in catalog.pages(ingested.file(name).document_id)]
+    sources = {name: [p.source.value for p in catalog.batches.get_pages(ingested.file(name).document_id)]
                for name in ("typed.pdf", "columns.pdf", "stripped.pdf", "scan.pdf")}
     assert sources == {"typed.pdf": ["text_layer"], "columns.pdf": ["text_layer"],
                        "stripped.pdf": ["ocr"], "scan.pdf": ["ocr"]}
@@ -198,14 +199,14 @@ def test_text_layers_are_used_only_when_trustworthy(ingested: IngestedBatch) -> 
 
 def test_sideways_and_upside_down_pages_are_turned_upright(ingested: IngestedBatch) -> None:
     catalog = resources(ingested.settings).catalog
-    assert catalog.pages(ingested.file("sideways.png").document_id)[0].rotation in (90, 270)
-    assert catalog.pages(ingested.file("upside_down.png").document_id)[0].rotation == 180
-    assert catalog.pages(ingested.file("clean.png").document_id)[0].rotation == 0
+    assert catalog.batches.get_pages(ingested.file("sideways.png").document_id)[0].rotation in (90, 270)
+    assert catalog.batches.get_pages(ingested.file("upside_down.png").document_id)[0].rotation == 180
+    assert catalog.batches.get_pages(ingested.file("clean.png").document_id)[0].rotation == 0
 
 
 def test_stored_objects_match_the_catalog(ingested: IngestedBatch) -> None:
     catalog, store = resources(ingested.settings).catalog, resources(ingested.settings).objects
-    document = catalog.get_document(ingested.file("two_pages.tif").document_id)
+    document = catalog.batches.get_document(ingested.file("two_pages.tif").document_id)
     roles = {o.role for o in document.objects}
     assert {"original", "searchable_pdf", "text", "words", "thumbnail"} <= roles
     for obj in document.objects:
@@ -223,7 +224,7 @@ def test_stored_objects_match_the_catalog(ingested: IngestedBatch) -> None:
 
 def test_searchable_pdf_has_the_page_image_and_an_invisible_text_layer(ingested: IngestedBatch) -> None:
     catalog, store = resources(ingested.settings).catalog, resources(ingested.settings).objects
-    document = catalog.get_document(ingested.file("two_pages.tif").document_id)
+    document = catalog.batches.get_document(ingested.file("two_pages.tif").document_id)
     pdf_bytes = store.get_bytes(next(o.key for o in document.objects if o.role == "searchable_pdf"))
     _, truth = ingested.truth["two_pages.tif"]
     with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
@@ -238,7 +239,7 @@ def test_manifest_fields_and_page_count_check(ingested: IngestedBatch) -> None:
     report = ingested.file("two_pages.tif")
     assert report.status is FileStatus.NEEDS_REVIEW
     assert report.reason == Reason.MISSING_PAGE.value  # the clerk announced 3 pages, 2 arrived
-    document = catalog.get_document(report.document_id)
+    document = catalog.batches.get_document(report.document_id)
     assert (document.dossier_code, document.component) == (DOSSIER, "Giấy ủy quyền")
 
 
@@ -252,14 +253,15 @@ def test_duplicate_becomes_a_link_not_a_second_record(ingested: IngestedBatch) -
 @pytest.mark.parametrize("query", ["cong hoa xa hoi chu nghia", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA",
                                    "Cộng Hoà xã hội"])
 def test_documents_are_found_by_text_with_or_without_diacritics(ingested: IngestedBatch, query: str) -> None:
-    hits = resources(ingested.settings).catalog.search(query, limit=100)
-    found = {h.document_id for h in hits}
+    hits = resources(ingested.settings).catalog.search.find(SearchRequest(q=query, page_size=100),
+                                                            Scope.everything()).hits
+    found = {h.id for h in hits}
     assert ingested.file("clean.png").document_id in found
     assert ingested.file("sideways.png").document_id in found
 
 
 def test_export_rows_follow_the_evaluation_format(ingested: IngestedBatch) -> None:
-    rows = list(resources(ingested.settings).catalog.export_rows(ingested.report.batch_id))
+    rows = list(resources(ingested.settings).catalog.batches.export_rows(ingested.report.batch_id))
     status = {r["file"]: r for r in rows if "status" in r}
     assert set(status) == {f.file for f in ingested.report.files}
     assert status["clean_copy.png"]["duplicate_of"] == "clean.png"
@@ -278,12 +280,12 @@ def test_inbox_drop_moves_to_done_only_after_the_commit(ingested: IngestedBatch)
 
 def test_redropping_the_same_batch_changes_nothing(ingested: IngestedBatch) -> None:
     catalog = resources(ingested.settings).catalog
-    before = catalog.counts()
+    before = catalog.batches.count_rows()
     again = ingested.settings.inbox / "ho-so-0012"
     shutil.copytree(ingested.settings.done_dir / ingested.report.batch_id / "ho-so-0012", again)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SOHOA_DATA_DIR", str(ingested.settings.data_dir))
         report = ingest_batch(str(again))
     assert report.batch_id == ingested.report.batch_id
-    assert catalog.counts() == before
+    assert catalog.batches.count_rows() == before
     assert [(f.file, f.status) for f in report.files] == [(f.file, f.status) for f in ingested.report.files]

@@ -55,9 +55,9 @@ def ingested(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> 
 
 def test_the_card_is_typed_and_its_fields_exported_exactly(ingested: Ingested) -> None:
     catalog = resources(ingested.settings).catalog
-    document = catalog.get_document(ingested.document_id("cccd.png"))
+    document = catalog.batches.get_document(ingested.document_id("cccd.png"))
     assert document.doc_type is DocType.ID_CCCD2021
-    fields = next(row["fields"] for row in catalog.export_rows(ingested.report.batch_id)
+    fields = next(row["fields"] for row in catalog.batches.export_rows(ingested.report.batch_id)
                   if row.get("file") == "cccd.png" and "fields" in row)
     expected = ingested.person.expected_fields()
     for key in ("id_number", "date_of_birth", "sex", "date_of_expiry"):
@@ -68,7 +68,7 @@ def test_the_card_is_typed_and_its_fields_exported_exactly(ingested: Ingested) -
 
 def test_the_card_and_the_paper_printing_its_number_belong_to_one_person(ingested: Ingested) -> None:
     catalog = resources(ingested.settings).catalog
-    person = catalog.person(ingested.person.id_number)
+    person = catalog.people.get_person(ingested.person.id_number)
     assert person is not None
     assert set(person.document_ids) == {ingested.document_id("cccd.png"), ingested.document_id("to_khai.png")}
     assert person.date_of_birth == ingested.person.date_of_birth.isoformat()

@@ -135,13 +135,13 @@ def test_the_watcher_retries_a_failed_batch_lists_it_and_sohoa_retry_runs_it(
     catalog = resources(settings).catalog
 
     assert watch_inbox() == ["ho-so-thu-lai"]  # attempt 1 fails
-    first = catalog.drop_attempt("ho-so-thu-lai")
+    first = catalog.batches.get_drop_attempt("ho-so-thu-lai")
     assert (first.state, first.attempts) == (AttemptState.FAILED, 1) and "2 file" in first.error
     assert watch_inbox() == []  # back-off: not again at once
 
-    catalog.record_drop_attempt(first.model_copy(update={"retry_at": datetime.now(UTC)}))  # time passes
+    catalog.batches.record_drop_attempt(first.model_copy(update={"retry_at": datetime.now(UTC)}))  # time passes
     assert watch_inbox() == ["ho-so-thu-lai"]  # attempt 2, still failing: the cap is reached
-    assert catalog.drop_attempt("ho-so-thu-lai").attempts == 2
+    assert catalog.batches.get_drop_attempt("ho-so-thu-lai").attempts == 2
     assert watch_inbox() == []
     listing = CliRunner().invoke(app, ["batches"], env={"COLUMNS": "250"}, catch_exceptions=False)
     assert "Lô chạy lỗi" in listing.output and "ho-so-thu-lai" in listing.output
@@ -150,7 +150,7 @@ def test_the_watcher_retries_a_failed_batch_lists_it_and_sohoa_retry_runs_it(
     blocker.unlink()
     result = CliRunner().invoke(app, ["retry", "ho-so-thu-lai"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert catalog.drop_attempt("ho-so-thu-lai").state is AttemptState.FINISHED
+    assert catalog.batches.get_drop_attempt("ho-so-thu-lai").state is AttemptState.FINISHED
     assert not folder.exists() and len(document_ids(settings.data_dir / "catalog.sqlite3")) == 2
     assert "Lô chạy lỗi" not in CliRunner().invoke(app, ["batches"], catch_exceptions=False).output
 

@@ -81,7 +81,7 @@ def test_every_object_the_catalog_names_is_in_the_bucket_with_its_sha256(s3_batc
     ids = [f.document_id for f in s3_batch.report.files if f.document_id]
     assert_documents_complete(catalog, resources(s3_batch.settings).objects, ids)
     for document_id in ids:
-        document = catalog.get_document(document_id)
+        document = catalog.batches.get_document(document_id)
         roles = {o.role for o in document.objects}
         assert REQUIRED_ROLES | {"thumbnail"} <= roles, document.original_name
         for stored in document.objects:
@@ -108,12 +108,12 @@ def test_the_batch_report_is_stored_in_the_bucket(s3_batch: S3Batch) -> None:
 
 def test_reingesting_the_batch_adds_nothing(s3_batch: S3Batch) -> None:
     catalog = resources(s3_batch.settings).catalog
-    before_rows, before_objects = catalog.counts(), s3_batch.objects()
+    before_rows, before_objects = catalog.batches.count_rows(), s3_batch.objects()
     again = s3_batch.settings.inbox / s3_batch.kept.name
     shutil.copytree(s3_batch.kept, again)
     report = ingest_batch(str(again))  # the module's SOHOA_ environment is still in force
     assert report.batch_id == s3_batch.report.batch_id
-    assert catalog.counts() == before_rows
+    assert catalog.batches.count_rows() == before_rows
     after = s3_batch.objects()
     report_key = f"objects/batches/{report.batch_id}/report.json"  # rewritten with the rerun's times
     assert set(after) == set(before_objects)

@@ -122,9 +122,9 @@ def test_watch_inbox_ingests_ready_batches_once(data_dir: Path, monkeypatch: pyt
     assert {name: (r.status, [f.file for f in r.files]) for name, r in reports.items()} == {
         "ho-so-cu": (BatchStatus.DONE, ["trang.png"]), "ho-so-moi": (BatchStatus.DONE, ["don.pdf"])}
     catalog = resources(settings).catalog
-    before = catalog.counts()
+    before = catalog.batches.count_rows()
     assert before["documents"] == 2
 
     assert watch_inbox() == []
-    assert catalog.counts() == before
+    assert catalog.batches.count_rows() == before
     assert (copying / "trang.png").is_file()

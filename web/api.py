@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from schemas.accounts import AuditAction, AuditEntry, FieldCorrection, Role
 from schemas.batch import Direction
 from schemas.dossier import Dossier, DossierDocument
-from storage.catalog.finder import SearchRequest
+from schemas.search import SearchRequest
 from web.service import Desk, DocumentDetail, Hit, NotFound, SearchPage, UploadProgress, desk_for
 
 router = APIRouter(tags=["sohoa"])
@@ -75,14 +75,14 @@ def document_pdf(document_id: str, desk: Annotated[Desk, Depends(reader)],
 
 @router.get("/persons/{number}", response_model=PersonDocuments)
 def person(number: str, desk: Annotated[Desk, Depends(officer)]) -> PersonDocuments:
-    found = desk.catalog.person(number)
-    visible = [i for i in found.document_ids if desk.catalog.can_see(i, desk.scope)] if found else []
+    found = desk.catalog.people.get_person(number)
+    visible = [i for i in found.document_ids if desk.catalog.search.can_see(i, desk.scope)] if found else []
     if found is None or not visible:
         raise NotFound("no such person")
     desk.audit(AuditAction.SEARCH, number_lookup=number, results=visible)
     return PersonDocuments(id_number=found.id_number, full_name=found.full_name,
                            date_of_birth=found.date_of_birth, aliases=found.aliases,
-                           documents=desk.hits(desk.catalog.summaries(visible)))
+                           documents=desk.hits(desk.catalog.search.get_summaries(visible)))
 
 
 @router.post("/dossiers", response_model=Dossier)
@@ -108,7 +108,7 @@ def reuse(code: str, body: ReuseRequest, desk: Annotated[Desk, Depends(officer)]
 def review_queue(desk: Annotated[Desk, Depends(reviewer)],
                  limit: Annotated[int, Query(ge=1, le=500)] = 50,
                  offset: Annotated[int, Query(ge=0)] = 0) -> list[Hit]:
-    return desk.hits(desk.catalog.review_queue(desk.scope, limit=limit, offset=offset))
+    return desk.hits(desk.catalog.search.find_review_queue(desk.scope, limit=limit, offset=offset))
 
 
 @router.post("/review/{document_id}", response_model=list[FieldCorrection])
@@ -128,5 +128,5 @@ def audit(desk: Annotated[Desk, Depends(desk_for(Role.ADMIN))],
           username: str | None = None, action: AuditAction | None = None, document_id: str | None = None,
           since: datetime | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
           offset: Annotated[int, Query(ge=0)] = 0) -> list[AuditEntry]:
-    return desk.catalog.audit_log(username=username, action=action, document_id=document_id, since=since,
+    return desk.catalog.accounts.find_audit(username=username, action=action, document_id=document_id, since=since,
                                   limit=limit, offset=offset)

@@ -7,10 +7,13 @@ described by an OpenAPI schema at /api/openapi.json (signed in too: it is part o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, Form, Request
 from fastapi.exceptions import RequestValidationError
@@ -24,8 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from flows.resources import resources
 from schemas.accounts import AuditAction, AuditEntry, Role
 from schemas.settings import Settings
-from storage.catalog.finder import OFFICE_TIME
-from storage.catalog.search import MARK_CLOSE, MARK_OPEN
+from storage.catalog.fulltext import MARK_CLOSE, MARK_OPEN
 from web import labels
 from web.auditing import GroupCommit
 from web.security import (
@@ -90,8 +92,9 @@ def _marked(snippet: str) -> Markup:
     return Markup(escaped.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>"))
 
 
-def _local(moment: datetime | None) -> str:
-    return moment.astimezone(OFFICE_TIME).strftime("%d/%m/%Y %H:%M") if moment else ""
+def _local(zone: ZoneInfo) -> Callable[[datetime | None], str]:
+    """A moment on the office's clock, as officers write it."""
+    return lambda moment: moment.astimezone(zone).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
 def _iso_day(value: str | None) -> str:
@@ -101,10 +104,10 @@ def _iso_day(value: str | None) -> str:
     return value or ""
 
 
-def templates() -> Jinja2Templates:
+def templates(zone: ZoneInfo) -> Jinja2Templates:
     found = Jinja2Templates(directory=HERE / "templates")
     found.env.globals.update(labels=labels, Role=Role, csrf_field=CSRF_FIELD)
-    found.env.filters.update(marked=_marked, local=_local, day=_iso_day)
+    found.env.filters.update(marked=_marked, local=_local(zone), day=_iso_day)
     return found
 
 
@@ -132,8 +135,8 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     opened = resources(settings)
     app.state.settings, app.state.web = settings, web
     app.state.catalog, app.state.objects = opened.catalog, opened.objects
-    app.state.templates = templates()
-    app.state.auditor = GroupCommit(lambda entries: opened.catalog.audit(*entries))
+    app.state.templates = templates(settings.zone)
+    app.state.auditor = GroupCommit(lambda entries: opened.catalog.accounts.record_audit(*entries))
 
     app.add_middleware(SecurityHeaders)
 
@@ -194,7 +197,7 @@ def _public_routes(app: FastAPI) -> None:
 
     @app.get("/health", include_in_schema=False)
     def health(request: Request) -> JSONResponse:
-        request.app.state.catalog.ping()
+        request.app.state.catalog.database.ping()
         return JSONResponse({"status": "ok"})
 
     @app.get("/login", include_in_schema=False)
@@ -229,8 +232,8 @@ def _public_routes(app: FastAPI) -> None:
     @app.post("/logout", include_in_schema=False)
     def logout(request: Request, principal: Principal = Depends(authenticated)) -> Response:
         cookie = request.cookies.get(SESSION_COOKIE, "")
-        request.app.state.catalog.close_session(digest(cookie), datetime.now(UTC))
-        request.app.state.catalog.audit(AuditEntry(username=principal.user.username,
+        request.app.state.catalog.accounts.end_login(digest(cookie), datetime.now(UTC))
+        request.app.state.catalog.accounts.record_audit(AuditEntry(username=principal.user.username,
                                                    action=AuditAction.LOGOUT,
                                                    client=client_address(request)))
         response = RedirectResponse("/login", status_code=303)

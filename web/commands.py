@@ -91,7 +91,7 @@ def add_user(
     except ValueError:
         errors.print("[red]the login name may hold lower-case letters, digits, '.', '_' and '-'[/red]")
         raise typer.Exit(2) from None
-    _catalog().save_user(user, hash_password(password))
+    _catalog().accounts.record_user(user, hash_password(password))
     console.print(f"account {user.username}: {', '.join(r.value for r in roles)}"
                   f"{' (province-wide)' if province_wide else f' at {office}'}")
 
@@ -105,11 +105,11 @@ def add_token(
     from web.security import digest, new_token
 
     catalog = _catalog()
-    if catalog.user(username) is None:
+    if catalog.accounts.get_user(username) is None:
         errors.print(f"[red]no account {username}[/red]")
         raise typer.Exit(1)
     token = new_token()
-    catalog.add_api_token(digest(token), username, label)
+    catalog.accounts.record_api_token(digest(token), username, label)
     sys.stdout.write(token + "\n")
 
 
@@ -117,7 +117,7 @@ def add_token(
 def list_users() -> None:
     """Accounts with their office and roles."""
     table = Table("account", "name", "office", "roles", "active")
-    for user in _catalog().users():
+    for user in _catalog().accounts.find_users():
         office = "province" if user.province_wide else user.office_code or ""
         table.add_row(user.username, user.full_name, office,
                       ", ".join(r.value for r in user.roles), "yes" if user.active else "no")
@@ -133,7 +133,7 @@ def audit(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines")] = False,
 ) -> None:
     """List the audit log, newest first: who did what, when, on which document, from where."""
-    entries = _catalog().audit_log(username=user, action=action, document_id=document, since=since,
+    entries = _catalog().accounts.find_audit(username=user, action=action, document_id=document, since=since,
                                    limit=limit)
     if as_json:
         for entry in entries:

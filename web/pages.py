@@ -14,10 +14,11 @@ from schemas.accounts import AuditAction, Role
 from schemas.batch import Direction
 from schemas.document import DocType, FileStatus
 from schemas.identity import IDENTITY_FIELDS
-from storage.catalog.finder import SearchRequest, day_start
+from schemas.search import SearchRequest
+from storage.catalog.search import day_start
 from web.app import render
 from web.security import Principal, authenticated
-from web.service import Desk, NotFound, Refused, desk_for, today
+from web.service import Desk, NotFound, Refused, desk_for
 
 router = APIRouter(include_in_schema=False)
 officer = desk_for(Role.OFFICER)
@@ -91,9 +92,9 @@ def document_image(document_id: str, desk: Annotated[Desk, Depends(reader)]) -> 
 
 @router.get("/dossiers")
 def dossiers(request: Request, desk: Annotated[Desk, Depends(officer)]) -> Response:
-    since = today() - timedelta(days=30)
+    since = desk.today() - timedelta(days=30)
     office = None if desk.user.province_wide else desk.user.office_code
-    recent = desk.catalog.dossiers(office_code=office, received_from=since) \
+    recent = desk.catalog.people.find_dossiers(office_code=office, received_from=since) \
         if (desk.user.office_code or desk.user.province_wide) else []
     return render(request, "dossiers.html", recent=list(reversed(recent)), error=None)
 
@@ -113,7 +114,7 @@ def open_dossier(request: Request, desk: Annotated[Desk, Depends(officer)],
 def dossier(request: Request, code: str, desk: Annotated[Desk, Depends(officer)]) -> Response:
     found = desk.dossier(code)
     desk.audit(AuditAction.DOSSIER, dossier_code=found.code)
-    summaries = desk.catalog.summaries([link.document_id for link in found.documents])
+    summaries = desk.catalog.search.get_summaries([link.document_id for link in found.documents])
     hits = {hit.id: hit for hit in desk.hits(summaries)}
     return render(request, "dossier.html", dossier=found, hits=hits)
 
@@ -139,7 +140,7 @@ def attach(request: Request, desk: Annotated[Desk, Depends(officer)],
 def review_queue(request: Request, desk: Annotated[Desk, Depends(reviewer)],
                        page: Annotated[int, Query(ge=1, le=1000)] = 1) -> Response:
     size = 50
-    queue = desk.hits(desk.catalog.review_queue(desk.scope, limit=size + 1, offset=(page - 1) * size))
+    queue = desk.hits(desk.catalog.search.find_review_queue(desk.scope, limit=size + 1, offset=(page - 1) * size))
     return render(request, "review_list.html", queue=queue[:size], page=page, has_next=len(queue) > size)
 
 
@@ -166,7 +167,7 @@ async def review(request: Request, document_id: str, desk: Annotated[Desk, Depen
 
 @router.get("/upload")
 def upload_page(request: Request, desk: Annotated[Desk, Depends(scanner)]) -> Response:
-    mine = desk.catalog.uploads(username=desk.user.username, limit=20)
+    mine = desk.catalog.batches.find_uploads(username=desk.user.username, limit=20)
     return render(request, "upload.html", uploads=mine, directions=list(Direction), error=None)
 
 
@@ -201,9 +202,9 @@ def audit(request: Request, desk: Annotated[Desk, Depends(admin)],
                 since: Annotated[date | Literal[""], Query()] = "",
                 page: Annotated[int, Query(ge=1, le=1000)] = 1) -> Response:
     size = 100
-    entries = desk.catalog.audit_log(username=username or None, action=action or None,
+    entries = desk.catalog.accounts.find_audit(username=username or None, action=action or None,
                                      document_id=document_id or None,
-                                     since=day_start(since) if since else None,
+                                     since=day_start(since, desk.settings.zone) if since else None,
                                      limit=size + 1, offset=(page - 1) * size)
     return render(request, "audit.html", entries=entries[:size], has_next=len(entries) > size, page=page,
                   filters={"username": username, "action": action.value if action else "",

@@ -12,7 +12,7 @@ from datetime import date
 from schemas.accounts import Reusability
 from schemas.document import DocType
 from schemas.identity import NO_EXPIRY
-from storage.catalog.finder import DocumentSummary
+from schemas.search import DocumentSummary
 
 CMND_END = date(2024, 12, 31)
 

@@ -78,26 +78,26 @@ def check_password(catalog: Catalog, settings: WebSettings, username: str, passw
     Failed attempts are counted in the audit log itself, so the lock-out holds across workers.
     """
     since = datetime.now(UTC) - timedelta(minutes=settings.lockout_minutes)
-    locked = catalog.failed_logins(username, since) >= settings.login_attempts
-    stored = catalog.password_hash(username)
+    locked = catalog.accounts.count_failed_logins(username, since) >= settings.login_attempts
+    stored = catalog.accounts.get_password_hash(username)
     try:
         _hasher.verify(stored or _DUMMY_HASH, password)
         valid = stored is not None
     except (VerificationError, InvalidHashError):
         valid = False
-    user = catalog.user(username) if valid and not locked else None
-    catalog.audit(AuditEntry(username=username, client=client,
+    user = catalog.accounts.get_user(username) if valid and not locked else None
+    catalog.accounts.record_audit(AuditEntry(username=username, client=client,
                              action=AuditAction.LOGIN if user else AuditAction.LOGIN_FAILED,
                              detail={"locked": True} if locked else {}))
     if user is not None and stored is not None and _hasher.check_needs_rehash(stored):
-        catalog.set_password_hash(username, hash_password(password))
+        catalog.accounts.record_password_hash(username, hash_password(password))
     return user
 
 
 def open_session(catalog: Catalog, settings: WebSettings, user: User, client: str | None) -> str:
     """Start a session; returns the cookie value (only its digest is stored)."""
     token = new_token()
-    catalog.open_session(digest(token), user.username, new_token(),
+    catalog.accounts.record_login(digest(token), user.username, new_token(),
                          datetime.now(UTC) + timedelta(hours=settings.session_hours), client)
     return token
 
@@ -105,11 +105,11 @@ def open_session(catalog: Catalog, settings: WebSettings, user: User, client: st
 def _principal(catalog: Catalog, authorization: str, cookie: str | None) -> Principal:
     """The account behind a bearer token or a session cookie."""
     if authorization.lower().startswith("bearer "):
-        user = catalog.token_user(digest(authorization[7:].strip()))
+        user = catalog.accounts.get_token_user(digest(authorization[7:].strip()))
         if user is None:
             raise NotAuthenticated()
         return Principal(user, None, None)
-    found = catalog.session_user(digest(cookie), datetime.now(UTC)) if cookie else None
+    found = catalog.accounts.get_login(digest(cookie), datetime.now(UTC)) if cookie else None
     if found is None:
         raise NotAuthenticated()
     return Principal(found[0], found[1], digest(cookie or ""))

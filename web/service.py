@@ -23,10 +23,10 @@ from schemas.batch import BatchManifest, BatchReport, Direction, ManifestFile
 from schemas.codes import parse_dossier_code
 from schemas.dossier import Dossier, DossierDocument
 from schemas.identity import IDENTITY_FIELDS, NO_EXPIRY, Identity
+from schemas.search import DocumentSummary, Scope, SearchRequest
 from schemas.settings import Settings
 from storage.catalog import Catalog
-from storage.catalog.accounts import latest_values
-from storage.catalog.finder import OFFICE_TIME, DocumentSummary, Scope, SearchRequest
+from storage.catalog.review import latest_values
 from storage.objects import ObjectNotFound, ObjectStore
 from storage.s3 import S3ObjectStore
 from web.auditing import GroupCommit
@@ -89,10 +89,6 @@ class UploadProgress(BaseModel):
     report: BatchReport | None = None
 
 
-def today() -> date:
-    return datetime.now(OFFICE_TIME).date()
-
-
 def reviewed_fields(identity: Identity | None, corrections: list[FieldCorrection]) -> list[ReviewedField]:
     """Every identity field, with the reviewer's latest value over the machine's."""
     latest = latest_values(corrections)
@@ -139,6 +135,10 @@ class Desk:
     client: str | None
     auditor: GroupCommit
 
+    def today(self) -> date:
+        """Today on the office's clock."""
+        return datetime.now(self.settings.zone).date()
+
     @property
     def user(self) -> User:
         return self.principal.user
@@ -155,37 +155,37 @@ class Desk:
     # --- search and open ----------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchPage:
-        result = self.catalog.find(request, self.scope)
+        result = self.catalog.search.find(request, self.scope)
         self.audit(AuditAction.SEARCH, **request.model_dump(mode="json", exclude_defaults=True),
                    results=[hit.id for hit in result.hits])
         return SearchPage(hits=self.hits(result.hits), page=result.page, page_size=result.page_size,
                           has_next=result.has_next)
 
     def hits(self, summaries: list[DocumentSummary]) -> list[Hit]:
-        day = today()
+        day = self.today()
         # The summaries are validated already: no second validation per result line.
         return [Hit.model_construct(**vars(summary), reusability=reusability(summary, day))
                 for summary in summaries]
 
     def hit(self, document_id: str) -> Hit:
         """A visible document's result line, or NotFound."""
-        if not self.catalog.can_see(document_id, self.scope):
+        if not self.catalog.search.can_see(document_id, self.scope):
             raise NotFound("no such document")
-        found = self.catalog.summaries([document_id])
+        found = self.catalog.search.get_summaries([document_id])
         if not found:
             raise NotFound("no such document")
         return self.hits(found)[0]
 
     def document(self, document_id: str, *, audited: bool = True) -> DocumentDetail:
         hit = self.hit(document_id)
-        document = self.catalog.get_document(document_id)
+        document = self.catalog.batches.get_document(document_id)
         if document is None:
             raise NotFound("no such document")
-        corrections = self.catalog.corrections(document_id)
+        corrections = self.catalog.review.get_corrections(document_id)
         if audited:
             self.audit(AuditAction.VIEW, document_id=document_id)
         return DocumentDetail(document=hit, fields=reviewed_fields(document.identity, corrections),
-                              corrections=corrections, dossiers=self.catalog.document_dossiers(document_id),
+                              corrections=corrections, dossiers=self.catalog.people.find_document_dossiers(document_id),
                               objects=sorted({stored.role for stored in document.objects}),
                               text=document.text)
 
@@ -193,7 +193,7 @@ class Desk:
         """The stored object after the authorization check: streamed from a local store, a short-lived
         presigned link on S3. Opening the PDF is a view, saving anything is a download."""
         self.hit(document_id)
-        document = self.catalog.get_document(document_id)
+        document = self.catalog.batches.get_document(document_id)
         stored = next((o for o in document.objects if o.role == role), None) if document else None
         if document is None or stored is None:
             raise NotFound("no such object")
@@ -223,7 +223,7 @@ class Desk:
             code = parse_dossier_code(code).raw
         except ValueError as exc:
             raise Refused(f"Mã hồ sơ không hợp lệ: {exc}") from None
-        found = self.catalog.dossier(code)
+        found = self.catalog.people.get_dossier(code)
         if found is None or not (self.user.province_wide or found.office_code == self.user.office_code):
             raise NotFound("no such dossier")
         return found
@@ -234,13 +234,13 @@ class Desk:
             return self.dossier(code)
         except NotFound:
             pass
-        if self.catalog.dossier(parse_dossier_code(code).raw) is not None:
+        if self.catalog.people.get_dossier(parse_dossier_code(code).raw) is not None:
             raise Refused("Hồ sơ này thuộc đơn vị khác")
         if self.user.office_code is None:
             raise Refused("Tài khoản chưa thuộc đơn vị nào nên không tạo được hồ sơ")
         dossier = Dossier.from_code(code, office_code=self.user.office_code,
                                     procedure_code=procedure_code or None)
-        self.catalog.save_dossier(dossier)
+        self.catalog.people.record_dossier(dossier)
         self.audit(AuditAction.DOSSIER, dossier_code=dossier.code, created=True)
         return dossier
 
@@ -258,7 +258,7 @@ class Desk:
                                source_dossier=hit.dossier_code, attached_by=self.user.username,
                                attached_at=datetime.now(UTC),
                                override_reason=reason if not hit.reusability.reusable else None)
-        self.catalog.attach(link)
+        self.catalog.people.record_attachment(link)
         self.audit(AuditAction.REUSE, document_id=document_id, dossier_code=dossier.code,
                    direction=direction.value, override_reason=link.override_reason)
         return link
@@ -272,7 +272,7 @@ class Desk:
         if unknown:
             raise Refused("Trường không tồn tại")
         cleaned = {name: validate_field(name, value) for name, value in values.items() if value.strip()}
-        written = self.catalog.review_document(document_id, cleaned, self.user.username, confirm)
+        written = self.catalog.review.record_review(document_id, cleaned, self.user.username, confirm)
         for correction in written:
             self.audit(AuditAction.CORRECT, document_id=document_id, field=correction.field)
         if confirm:
@@ -298,7 +298,7 @@ class Desk:
             files={name: ManifestFile(component=component.strip())
                    for name, component in zip(names, components, strict=False) if component.strip()})
         upload_id = uuid.uuid4().hex
-        now = datetime.now(OFFICE_TIME)
+        now = datetime.now(self.settings.zone)
         folder = folder_name(upload_id, office, now)
         try:
             count = write_batch(self.settings.inbox, folder,
@@ -308,19 +308,19 @@ class Desk:
             raise Refused(str(exc)) from None
         upload = Upload(id=upload_id, folder=folder, username=self.user.username, office_code=office,
                         dossier_code=code, direction=direction, files=count, created_at=now)
-        self.catalog.record_upload(upload)
+        self.catalog.batches.record_upload(upload)
         self.audit(AuditAction.UPLOAD, dossier_code=code, upload=upload_id, files=count)
         return upload
 
     def upload_progress(self, upload_id: str) -> UploadProgress:
-        upload = self.catalog.upload(upload_id)
+        upload = self.catalog.batches.get_upload(upload_id)
         visible = upload is not None and (
             upload.username == self.user.username or self.user.has(Role.ADMIN)
             or (self.user.has(Role.SCANNER) and (self.user.province_wide
                                                  or upload.office_code == self.user.office_code)))
         if not visible:
             raise NotFound("no such upload")
-        batch_id, done, report = self.catalog.batch_progress(upload.folder)
+        batch_id, done, report = self.catalog.batches.get_batch_progress(upload.folder)
         state = "finished" if report else ("processing" if batch_id else "waiting")
         return UploadProgress(upload=upload, state=state, files_done=done, report=report)
 

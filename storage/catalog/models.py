@@ -2,7 +2,7 @@
 
 Status and kind columns are plain strings rather than database enums: new reason codes and statuses
 then need no migration. JSON columns hold lists of `Problem` and the batch manifest as the pydantic
-models dump them. The full-text index is not here: it is dialect-specific and lives in search.py.
+models dump them. The full-text indexes are not here: they are dialect-specific (fulltext.py, migrations).
 """
 
 from __future__ import annotations
@@ -248,3 +248,159 @@ class DossierDocumentRow(Base):
     attached_by: Mapped[str | None] = mapped_column(String)
     attached_at: Mapped[datetime]
     override_reason: Mapped[str | None] = mapped_column(Text)
+
+
+# --- the officers' service: accounts, logins, tokens, audit, corrections, uploads ------------
+
+
+class UserRow(Base):
+    __tablename__ = "app_user"
+
+    username: Mapped[str] = mapped_column(String, primary_key=True)
+    full_name: Mapped[str] = mapped_column(String)
+    office_code: Mapped[str | None] = mapped_column(String)
+    roles: Mapped[list[Any]]
+    province_wide: Mapped[bool] = mapped_column(Boolean)
+    active: Mapped[bool] = mapped_column(Boolean)
+    password_hash: Mapped[str | None] = mapped_column(String)
+    created_at: Mapped[datetime]
+
+
+class LoginRow(Base):
+    """A signed-in browser (a login session); the cookie holds the token, the table only its digest."""
+
+    __tablename__ = "web_session"
+
+    token_hash: Mapped[str] = mapped_column(String, primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("app_user.username"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String)
+    client: Mapped[str | None] = mapped_column(String)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ApiTokenRow(Base):
+    """A machine client's bearer token (a provincial one-stop system), stored as its digest."""
+
+    __tablename__ = "api_token"
+
+    token_hash: Mapped[str] = mapped_column(String, primary_key=True)
+    username: Mapped[str] = mapped_column(ForeignKey("app_user.username"), index=True)
+    label: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class AuditRow(Base):
+    """Append-only (the migration forbids UPDATE and DELETE on SQLite with triggers)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    username: Mapped[str] = mapped_column(String, index=True)
+    action: Mapped[str] = mapped_column(String, index=True)
+    document_id: Mapped[str | None] = mapped_column(String, index=True)
+    dossier_code: Mapped[str | None] = mapped_column(String)
+    client: Mapped[str | None] = mapped_column(String)
+    detail: Mapped[dict[str, Any]]
+
+
+class FieldCorrectionRow(Base):
+    __tablename__ = "field_correction"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("document.id"), index=True)
+    field: Mapped[str] = mapped_column(String)
+    value: Mapped[str] = mapped_column(Text)
+    machine_value: Mapped[str | None] = mapped_column(Text)
+    corrected_by: Mapped[str] = mapped_column(String)
+    corrected_at: Mapped[datetime]
+
+
+class UploadRow(Base):
+    __tablename__ = "web_upload"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    folder: Mapped[str] = mapped_column(String, unique=True)
+    username: Mapped[str] = mapped_column(String, index=True)
+    office_code: Mapped[str | None] = mapped_column(String)
+    dossier_code: Mapped[str | None] = mapped_column(String)
+    direction: Mapped[str] = mapped_column(String)
+    files: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+# --- the archive: packages, their files and records, fixity state ----------------------------
+
+
+class ArchivePackageRow(Base):
+    """One BagIt bag in the archive store."""
+
+    __tablename__ = "archive_package"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True)
+    office_code: Mapped[str | None] = mapped_column(String, index=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    key: Mapped[str] = mapped_column(String, unique=True)
+    status: Mapped[str] = mapped_column(String)
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    input_records: Mapped[int] = mapped_column(Integer)
+    output_records: Mapped[int] = mapped_column(Integer)
+    pages: Mapped[int] = mapped_column(Integer)
+    pdfa_copies: Mapped[int] = mapped_column(Integer)
+    bytes: Mapped[int] = mapped_column(BigInteger)
+    tagmanifest_sha256: Mapped[str | None] = mapped_column(String)
+    tagmanifest_sha512: Mapped[str | None] = mapped_column(String)
+    retain_until: Mapped[datetime | None]
+    retention_mode: Mapped[str] = mapped_column(String)
+    store: Mapped[str] = mapped_column(String)
+
+
+class ArchiveFileRow(Base):
+    """A file of a bag: what fixity compares the stored bytes with."""
+
+    __tablename__ = "archive_file"
+
+    package_id: Mapped[str] = mapped_column(ForeignKey("archive_package.id"), primary_key=True)
+    path: Mapped[str] = mapped_column(String, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String)
+    size: Mapped[int] = mapped_column(BigInteger)
+    retain_until: Mapped[datetime]
+
+
+class ArchiveRecordRow(Base):
+    """A document that is in a complete package; at most one package per document."""
+
+    __tablename__ = "archive_record"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("document.id"), primary_key=True)
+    package_id: Mapped[str] = mapped_column(ForeignKey("archive_package.id"), index=True)
+    record_class: Mapped[str] = mapped_column(String)
+    archived_at: Mapped[datetime]
+
+
+class FixityStateRow(Base):
+    """When a stored object (or a whole package) was last verified, and with what outcome."""
+
+    __tablename__ = "fixity_state"
+
+    area: Mapped[str] = mapped_column(String, primary_key=True)
+    key: Mapped[str] = mapped_column(String, primary_key=True)
+    checked_at: Mapped[datetime]
+    outcome: Mapped[str] = mapped_column(String)
+
+
+# Indexes the search needs on the shared tables (created by migration 0005_web).
+SEARCH_INDEXES = (
+    Index("ix_document_office_code_created_at", DocumentRow.office_code, DocumentRow.created_at),
+    Index("ix_document_created_at", DocumentRow.created_at),
+    Index("ix_document_status", DocumentRow.status),
+    Index("ix_document_procedure_code", DocumentRow.procedure_code),
+    Index("ix_person_date_of_birth", PersonRow.date_of_birth),
+)
+# A document's scope and age without reading its row (migration 0007): the people and text
+# searches check thousands of candidates against the office for a page of twenty.
+SCOPE_INDEX = Index("ix_document_id_office_code_created_at",
+                    DocumentRow.id, DocumentRow.office_code, DocumentRow.created_at)

@@ -1,387 +1,464 @@
-"""Full-text search: the one module that speaks a database's full-text dialect.
+"""The officers' search: one box for an ID number (or its last digits), an old CMND number, a name
+(with or without diacritics, typos tolerated) or words of the text, plus filters that combine,
+limited to what the asking account may see.
 
-Everything is indexed and queried in the folded form of schemas.vntext.fold (no marks, đ→d,
-casefolded), so 'Nguyễn Văn Đức', 'nguyen van duc' and 'NGUYEN VAN DUC' are the same words, and the
-old/new tone placements (hoà/hòa) fold to the same key. Users see the original NFC text: the snippet
-maps matches in the folded text back onto it.
-
-A dialect is a small `FullTextIndex` subclass (SQLite FTS5 today; PostgreSQL tsvector + pg_trgm
-next) chosen by `full_text_index(engine.dialect.name)`. Query parsing and snippets are portable.
+Results come in tiers: documents of the person whose number matches exactly, then of people whose
+name matches (whole words, then typed prefixes, then typo corrections), then full-text matches.
+Names are corrected word by word against the vocabulary of people's names (a few thousand folded
+syllables, even for millions of people), so a typo costs one rapidfuzz pass over that vocabulary
+and one more index query, never a scan of the people.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from datetime import time as day_time
 from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
-from sqlalchemy import Connection, Select, column, literal_column, select, table, text
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+from sqlalchemy import BindParameter, ColumnElement, Connection, Row, Select, bindparam, false, or_, select
 
+from schemas.accounts import FieldCorrection
 from schemas.document import FileStatus
-from schemas.vntext import fold
+from schemas.search import DocumentSummary, MatchKind, Scope, SearchRequest, SearchResult
+from storage.catalog.database import Database
+from storage.catalog.fulltext import FullTextIndex, Query, snippet, words_of
+from storage.catalog.models import (
+    DocumentPersonRow,
+    DocumentRow,
+    DossierDocumentRow,
+    DossierRow,
+    FieldCorrectionRow,
+    PageRow,
+    PersonAliasRow,
+    PersonRow,
+    StoredObjectRow,
+)
+from storage.catalog.review import latest_values
+from storage.catalog.rows import correction_of
 
-# A token is a run of letters or digits: the same split as SQLite's unicode61 tokenizer, so a
-# dossier code '000.00.12.H12-240315-0001' becomes the tokens 000 00 12 h12 240315 0001.
-_TOKEN_RE = re.compile(r"[^\W_]+")
-_WORD_CHAR = r"[^\W_]"
-_LAST_SPACE_RE = re.compile(r"\s\S*\Z")
-MARK_OPEN, MARK_CLOSE, ELLIPSIS = "«", "»", "…"
+PEOPLE_LIMIT = 500  # people considered per query: a name shared by more is refined by a filter
+BROAD_MATCHES = 2000  # text matches beyond which results come newest first
+FEW_PEOPLE = 10  # fewer people found by the whole words: try them as prefixes, then corrected
+_NUMBER_CHARS = re.compile(r"[\s.\-]")
+_VOCABULARY_SECONDS = 600.0
+_VOCABULARY_RETRY_SECONDS = 30.0
 
 
-class SearchHit(BaseModel):
-    """One document found by a search, best first; `score` is higher for better matches."""
+class _Interpretation(BaseModel):
+    """What the search box holds: a whole number, a number's last digits, or words."""
 
-    document_id: str
-    original_name: str
-    batch_id: str
-    doc_type: str
-    status: FileStatus
-    score: float
-    snippet: str
+    number: str | None = None
+    suffix: str | None = None
+    words: list[str] = []
+    text: str = ""
 
 
-@dataclass(frozen=True)
-class Query:
-    """A user's search text, folded and split into phrases that must all occur (AND).
+def interpret(q: str) -> _Interpretation:
+    """Digits (spaces, dots, dashes ignored) are a number: 9 or 12 digits whole (ID or old CMND),
+    3 to 11 its last digits; anything else is a name and words of the text."""
+    q = q.strip()
+    digits = _NUMBER_CHARS.sub("", q)
+    if digits.isascii() and digits.isdigit():
+        return _Interpretation(
+            number=digits if len(digits) in (9, 12) else None,
+            suffix=digits if 3 <= len(digits) <= 11 else None,
+            text=digits)
+    return _Interpretation(words=words_of(q), text=q)
 
-    Each whitespace-separated word is a phrase of its tokens; the last token of the last phrase
-    matches as a prefix, so results appear while the officer is still typing (unless
-    `whole_words`: a prefix of a common syllable expands to many words, which is costly in a large
-    index). Operators and quotes in the input are just punctuation here, so user input can never
-    break the index's syntax.
+
+def day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The first instant of a local date on the office's clock."""
+    return datetime.combine(day, day_time.min, tzinfo=zone)
+
+
+def _scope_kind(scope: Scope) -> str:
+    return "all" if scope.province_wide else "nobody" if scope.office_code is None else "office"
+
+
+def _listed(kind: str, office: str | BindParameter[str] | None) -> ColumnElement[bool]:
+    """The listing condition of a scope kind, for an office given as a value or a bind parameter."""
+    if kind == "all":
+        return DocumentRow.id.is_not(None)
+    if kind == "nobody":
+        return false()
+    return DocumentRow.office_code == office
+
+
+def listed_for(scope: Scope) -> ColumnElement[bool]:
+    """Documents the scope finds by searching: its office's own (all of them, province-wide).
+
+    A simple equality, so the database can walk the (office, date) index; papers of another office
+    reused into the office's dossiers are reached from those dossiers (`visible_to`), not listed.
     """
-
-    phrases: tuple[tuple[str, ...], ...]
-    whole_words: bool = False
-
-    @classmethod
-    def parse(cls, text: str) -> Query:
-        phrases = (tuple(_TOKEN_RE.findall(word)) for word in fold(text).split())
-        return cls(tuple(phrase for phrase in phrases if phrase))
-
-    def __bool__(self) -> bool:
-        return bool(self.phrases)
-
-    @property
-    def tokens(self) -> frozenset[str]:
-        """The distinct tokens of all phrases."""
-        return frozenset(token for phrase in self.phrases for token in phrase)
-
-    @property
-    def prefix(self) -> str:
-        """The token matched as a prefix."""
-        return self.phrases[-1][-1]
-
-    def highlighter(self) -> re.Pattern[str]:
-        """Finds the query's words in folded text: whole tokens, and words starting with the prefix."""
-        exact = self.tokens if self.whole_words else self.tokens - {self.prefix}
-        alternatives = [re.escape(token) for token in sorted(exact, key=len, reverse=True)]
-        if not self.whole_words:
-            alternatives.append(re.escape(self.prefix) + _WORD_CHAR + "*")
-        return re.compile(f"(?<!{_WORD_CHAR})(?:{'|'.join(alternatives)})(?!{_WORD_CHAR})")
+    return _listed(_scope_kind(scope), scope.office_code)
 
 
-class FullTextIndex(ABC):
-    """The full-text index of one database dialect, keyed by document id.
-
-    The catalog calls `index` inside the transaction that writes the document, so the index and
-    the tables never disagree, and `search` inside a read transaction.
-    """
-
-    table = "document_search"
-
-    @abstractmethod
-    def _store(
-        self, conn: Connection, document_id: str, name: str, code: str, body: str, replace: bool
-    ) -> None:
-        """Store the folded fields of a document; with `replace`, first drop what an earlier run stored."""
-
-    @abstractmethod
-    def matching(self) -> Select[tuple[str, float]]:
-        """A SELECT of (document_id, score) for the documents matching the query that
-        `match_parameters` binds, higher score better.
-
-        A select rather than rows, so the caller can join it with the document table and filter
-        and order in the database instead of fetching every match; and one select for every
-        query, so the caller can build its statement once (building costs more than running it).
-        """
-
-    @abstractmethod
-    def newest_matching(self) -> Select[tuple[str, float]]:
-        """Like `matching`, but the score is the recency of indexing (higher is newer), so the index
-        can hand matches out newest first and stop at the page: for queries so broad that ranking
-        by relevance would cost a pass over every match."""
-
-    @abstractmethod
-    def match_parameters(self, query: Query) -> dict[str, str]:
-        """The bind parameters that make `matching` and `newest_matching` look for `query`."""
-
-    @abstractmethod
-    def count_matches(self, conn: Connection, query: Query, up_to: int) -> int:
-        """How many documents match, counting no further than `up_to` (cheap for broad queries)."""
-
-    # People: name words and number suffixes, kept in step with the person table by the database.
-    person_table = "person_search"
-
-    @abstractmethod
-    def name_words(self, conn: Connection) -> list[str]:
-        """Every distinct folded word of people's names: the vocabulary typo tolerance corrects to."""
-
-    @abstractmethod
-    def people_by_name(self, conn: Connection, words: Sequence[Sequence[str]], prefix_last: bool,
-                       limit: int) -> list[tuple[str, str]]:
-        """(number, folded name) of people whose folded name has, for every position of `words`, one
-        of its alternatives as a whole word, in no particular order; with `prefix_last`, the last
-        position's words also match as word prefixes (the officer is still typing)."""
-
-    @abstractmethod
-    def people_by_number_suffix(self, conn: Connection, digits: str, limit: int) -> list[str]:
-        """Numbers of people whose 12-digit number ends with `digits`, in number order."""
-
-    def _ranked(self, conn: Connection, query: Query, limit: int, offset: int) -> list[tuple[str, float]]:
-        """(document id, score) of the matching documents, best first."""
-        found = self.matching().subquery()
-        rows = conn.execute(select(found.c.document_id, found.c.score)
-                            .order_by(found.c.score.desc(), found.c.document_id).limit(limit).offset(offset),
-                            self.match_parameters(query))
-        return [(document_id, score) for document_id, score in rows]
-
-    def owns_table(self, name: str) -> bool:
-        """True for tables the index creates itself, which the ORM models must not manage."""
-        return any(name == own or name.startswith(own + "_") for own in (self.table, self.person_table))
-
-    def index(
-        self, conn: Connection, document_id: str, original_name: str, dossier_code: str | None,
-        page_texts: Iterable[str], replace: bool,
-    ) -> None:
-        """Index a document's name, dossier code and page texts.
-
-        `replace` says the document was indexed before (a rerun). Finding its old entry may cost a
-        scan of the index, so the first, usual indexing skips that step.
-        """
-        body = fold("\n".join(page_texts))
-        self._store(conn, document_id, fold(original_name), fold(dossier_code or ""), body, replace)
-
-    def search(self, conn: Connection, query: Query, limit: int, offset: int) -> list[tuple[str, float]]:
-        """(document id, score) of documents containing every phrase of `query`, best first."""
-        return self._ranked(conn, query, limit, offset) if query else []
+def visible_to(scope: Scope) -> ColumnElement[bool]:
+    """Documents the scope may open: what it finds, and what was reused into its dossiers."""
+    if scope.province_wide or scope.office_code is None:
+        return listed_for(scope)
+    # Correlated: one index probe for the document asked about.
+    reused_here = (select(DossierDocumentRow.document_id).join(DossierRow)
+                   .where(DossierDocumentRow.document_id == DocumentRow.id,
+                          DossierRow.office_code == scope.office_code).exists())
+    return or_(listed_for(scope), reused_here)
 
 
-class SqliteFts5(FullTextIndex):
-    """SQLite FTS5 over the folded text, ranked by bm25 (name and dossier code weigh more)."""
-
-    # bm25 weights in column order: document_id (not indexed), name, code, body.
-    _WEIGHTS = "0.0, 4.0, 4.0, 1.0"
-    _index = table(FullTextIndex.table, column("document_id"), column("rowid"))
-    _matches = text(f"{FullTextIndex.table} MATCH :match")
-    # bm25 is lower for better matches; the catalog promises higher-is-better scores.
-    _matching = select(_index.c.document_id, literal_column(
-        f"-bm25({FullTextIndex.table}, {_WEIGHTS})").label("score")).select_from(_index).where(_matches)
-    _newest_matching = select(_index.c.document_id, _index.c.rowid.label("score")).select_from(
-        _index).where(_matches)
-    _count = text(f"SELECT count(*) FROM (SELECT rowid FROM {FullTextIndex.table} "
-                  f"WHERE {FullTextIndex.table} MATCH :match LIMIT :up_to)")
-
-    def _store(
-        self, conn: Connection, document_id: str, name: str, code: str, body: str, replace: bool
-    ) -> None:
-        if replace:  # document_id is not indexed by FTS5, so this scans the table: reruns only
-            conn.execute(text(f"DELETE FROM {self.table} WHERE document_id = :id"), {"id": document_id})
-        conn.execute(
-            text(f"INSERT INTO {self.table} (document_id, name, code, body) "
-                 "VALUES (:id, :name, :code, :body)"),
-            {"id": document_id, "name": name, "code": code, "body": body},
-        )
-
-    def matching(self) -> Select[tuple[str, float]]:
-        return self._matching
-
-    def newest_matching(self) -> Select[tuple[str, float]]:
-        return self._newest_matching
-
-    def match_parameters(self, query: Query) -> dict[str, str]:
-        return {"match": self._match_expression(query)}
-
-    def count_matches(self, conn: Connection, query: Query, up_to: int) -> int:
-        return conn.execute(self._count, {**self.match_parameters(query), "up_to": up_to}).scalar_one()
-
-    @staticmethod
-    def _match_expression(query: Query) -> str:
-        # Tokens hold only letters and digits, so wrapping them in double quotes is always safe.
-        phrases = " ".join(f'"{" ".join(phrase)}"' for phrase in query.phrases)
-        return phrases if query.whole_words else phrases + "*"
-
-    # People (tables and triggers made by migration 0005_web): a key table gives each person a
-    # stable rowid and the number reversed ("ends with 4321" is an index range on "1234...").
-    _keys = "person_search_key"
-    _vocabulary = "person_search_vocab"
-
-    def name_words(self, conn: Connection) -> list[str]:
-        return list(conn.execute(text(f"SELECT term FROM {self._vocabulary}")).scalars())
-
-    _people_matching = text(
-        f"SELECT k.id_number, k.folded_name FROM {FullTextIndex.person_table} JOIN {_keys} AS k "
-        f"ON k.id = {FullTextIndex.person_table}.rowid WHERE {FullTextIndex.person_table} MATCH :match "
-        "LIMIT :limit")  # no bm25 pass over every match: the caller ranks by similarity
-    _people_by_suffix = text(
-        f"SELECT id_number FROM {_keys} WHERE reversed_number >= :start "
-        "AND reversed_number < :stop ORDER BY reversed_number LIMIT :limit")
-
-    def people_by_name(self, conn: Connection, words: Sequence[Sequence[str]], prefix_last: bool,
-                       limit: int) -> list[tuple[str, str]]:
-        if not words:
-            return []
-        # Words are folded runs of letters and digits (schemas.vntext.fold), safe inside quotes.
-        groups = [[f'"{word}"' for word in alternatives] for alternatives in words]
-        if prefix_last:
-            groups[-1] = [f"{word}*" for word in groups[-1]]
-        rows = conn.execute(self._people_matching, {
-            "match": " AND ".join(f"({' OR '.join(group)})" for group in groups), "limit": limit})
-        return [(number, name) for number, name in rows]
-
-    def people_by_number_suffix(self, conn: Connection, digits: str, limit: int) -> list[str]:
-        start = digits[::-1]  # ':' sorts right after '9'
-        rows = conn.execute(self._people_by_suffix, {"start": start, "stop": start + ":", "limit": limit})
-        return sorted(rows.scalars())
+# The filters a search may combine: (name, its condition with the bind parameter of that name).
+_EQUAL_FILTERS = {"doc_type": DocumentRow.doc_type, "status": DocumentRow.status,
+                  "procedure_code": DocumentRow.procedure_code, "office_code": DocumentRow.office_code}
 
 
-_INDEXES: dict[str, type[FullTextIndex]] = {"sqlite": SqliteFts5}
+def _filters(request: SearchRequest, scope: Scope, zone: ZoneInfo) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The request's filters as a shape (the scope kind, then which filters are set) and their bind
+    values: statements are built once per shape (building one costs more than running it)."""
+    shape, values = [_scope_kind(scope)], {"scope_office": scope.office_code}
+    for name in _EQUAL_FILTERS:
+        if value := getattr(request, name):
+            shape.append(name)
+            values[name] = str(value)
+    if request.dossier_code:
+        shape.append("dossier_code")
+        values["dossier_code"] = request.dossier_code.strip().upper()
+    if request.created_from:
+        shape.append("created_from")
+        values["created_from"] = day_start(request.created_from, zone)
+    if request.created_to:
+        shape.append("created_to")
+        values["created_to"] = day_start(date.fromordinal(request.created_to.toordinal() + 1), zone)
+    return tuple(shape), values
 
 
-def full_text_index(dialect_name: str) -> FullTextIndex:
-    """The full-text index for a database dialect (`engine.dialect.name`)."""
-    try:
-        return _INDEXES[dialect_name]()
-    except KeyError:
-        raise ValueError(f"the catalog has no full-text search for {dialect_name!r} databases") from None
+@lru_cache(maxsize=128)
+def _conditions(shape: tuple[str, ...]) -> tuple[ColumnElement[bool], ...]:
+    kind, *names = shape
+    where = [_listed(kind, bindparam("scope_office"))]
+    for name in names:
+        if name in _EQUAL_FILTERS:
+            where.append(_EQUAL_FILTERS[name] == bindparam(name))
+        elif name == "dossier_code":
+            code = bindparam("dossier_code")
+            where.append(or_(DocumentRow.dossier_code == code, DocumentRow.id.in_(
+                select(DossierDocumentRow.document_id).where(DossierDocumentRow.dossier_code == code))))
+        elif name == "created_from":
+            where.append(DocumentRow.created_at >= bindparam("created_from"))
+        else:
+            where.append(DocumentRow.created_at < bindparam("created_to"))
+    return tuple(where)
 
 
-def snippet(texts: Sequence[str], query: Query, width: int = 160) -> str:
-    """A one-line excerpt where most of the query's words occur together, matches «marked».
-
-    The excerpt keeps the original NFC text (diacritics, case, the document's own tone placement).
-    `texts` are the page texts, then name and dossier code; without any match the excerpt is the
-    beginning of the first text.
-    """
-    pattern = query.highlighter()
-    best: tuple[int, str, list[tuple[int, int]], int] | None = None  # words together, text, spans, focus
-    for original in texts:
-        folded, origins = _fold_with_origins(original)
-        matches = list(pattern.finditer(folded))
-        if not matches:
-            continue
-        together, focus = _densest(matches, query, reach=width * 3 // 4)
-        if best is None or together > best[0]:
-            spans = [_original_span(original, origins, m.start(), m.end()) for m in matches]
-            best = (together, original, spans, focus)
-        if together == len(query.tokens):
-            break
-    if best is None:
-        return _excerpt(texts[0], [], (0, 0), width) if texts else ""
-    _, original, spans, focus = best
-    return _excerpt(original, _merge_adjacent(original, spans), spans[focus], width)
+@lru_cache(maxsize=128)
+def _documents_of_people(shape: tuple[str, ...]) -> Select[tuple[str, str, datetime]]:
+    """(number, document id, created) of the filtered documents of the people in `numbers`."""
+    return (select(DocumentPersonRow.id_number, DocumentRow.id, DocumentRow.created_at)
+            .join(DocumentRow, DocumentRow.id == DocumentPersonRow.document_id)
+            .where(DocumentPersonRow.id_number.in_(bindparam("numbers", expanding=True)),
+                   *_conditions(shape)))
 
 
-def _densest(matches: list[re.Match[str]], query: Query, reach: int) -> tuple[int, int]:
-    """The most different query words found within `reach` folded characters from one match, and
-    the index of the first match where that happens."""
-    words = [m.group() if m.group() in query.tokens else query.prefix for m in matches]
-    best = (0, 0)
-    for first, match in enumerate(matches):
-        together: set[str] = set()
-        for later in range(first, len(matches)):
-            if matches[later].start() >= match.start() + reach:
-                break
-            together.add(words[later])
-        if len(together) > best[0]:
-            best = (len(together), first)
-    return best
+@lru_cache(maxsize=128)
+def _newest(shape: tuple[str, ...]) -> Select[tuple[str]]:
+    """The filtered documents, newest first, up to `wanted`."""
+    return (select(DocumentRow.id).where(*_conditions(shape))
+            .order_by(DocumentRow.created_at.desc(), DocumentRow.id.desc()).limit(bindparam("wanted")))
 
 
-@lru_cache(maxsize=8192)
-def _fold_char(char: str) -> str:
-    # fold() strips whitespace, but offsets need every character: keep a space in its place.
-    return " " if char.isspace() else fold(char)
+@lru_cache(maxsize=256)
+def _text_matching(index: FullTextIndex, broad: bool, shape: tuple[str, ...]) -> Select[tuple[str, float]]:
+    """(document id, score) of the filtered documents matching the index's query, best first;
+    newest first when `broad`."""
+    matches = (index.newest_matching() if broad else index.matching()).subquery()
+    return (select(matches.c.document_id, matches.c.score)
+            .join(DocumentRow, DocumentRow.id == matches.c.document_id).where(*_conditions(shape))
+            # Recency scores are unique; a tie-breaker would stop the index from handing out in order.
+            .order_by(matches.c.score.desc(), *([] if broad else [matches.c.document_id]))
+            .limit(bindparam("wanted")))
 
 
-class _FoldTable(dict[int, str]):
-    """str.translate table folding each character as _fold_char does, filled as characters appear;
-    `uneven` collects the characters that do not fold to exactly one character."""
+_PERSON = select(PersonRow.id_number).where(PersonRow.id_number == bindparam("number"))
+_ALIAS = select(PersonAliasRow.id_number).where(PersonAliasRow.alias == bindparam("number"))
+_NAMES_FROM = select(PersonRow.id_number, PersonRow.folded_name).where(
+    PersonRow.folded_name >= bindparam("first"), PersonRow.folded_name <= bindparam("last")).limit(PEOPLE_LIMIT)
+_SUMMARY_ROWS = (
+    select(DocumentRow.id, DocumentRow.original_name, DocumentRow.doc_type, DocumentRow.status,
+           DocumentRow.problems, DocumentRow.office_code, DocumentRow.dossier_code,
+           DocumentRow.procedure_code, DocumentRow.direction, DocumentRow.component,
+           DocumentRow.created_at, DocumentRow.page_count, DocumentRow.identity,
+           DossierRow.receipt_date, select(StoredObjectRow.key).where(
+               StoredObjectRow.document_id == DocumentRow.id, StoredObjectRow.role == "thumbnail")
+           .exists().label("thumbnail"))
+    .outerjoin(DossierRow, DossierRow.code == DocumentRow.dossier_code)
+    .where(DocumentRow.id.in_(bindparam("ids", expanding=True))))
+_CORRECTIONS = (select(*FieldCorrectionRow.__table__.columns)
+                .where(FieldCorrectionRow.document_id.in_(bindparam("ids", expanding=True)))
+                .order_by(FieldCorrectionRow.id))
+_FIRST_PEOPLE = (select(DocumentPersonRow.document_id, PersonRow.id_number, PersonRow.full_name,
+                        PersonRow.date_of_birth).join(PersonRow)
+                 .where(DocumentPersonRow.document_id.in_(bindparam("ids", expanding=True)))
+                 .order_by(DocumentPersonRow.id_number))
+_PAGE_TEXTS = (select(PageRow.document_id, PageRow.text)
+               .where(PageRow.document_id.in_(bindparam("ids", expanding=True)))
+               .order_by(PageRow.document_id, PageRow.number))
+
+
+class NameVocabulary:
+    """The folded words of people's names, reloaded at most every ten minutes: reading it walks the
+    whole people index, and a word new since then is still found by the exact steps."""
 
     def __init__(self) -> None:
-        super().__init__()
-        self.uneven: set[str] = set()
+        self._words: list[str] = []
+        self._known: frozenset[str] = frozenset()
+        self._loaded = -_VOCABULARY_SECONDS
+        self._lock = threading.Lock()
 
-    def __missing__(self, code: int) -> str:
-        folded = self[code] = _fold_char(chr(code))
-        if len(folded) != 1:
-            self.uneven.add(chr(code))
-        return folded
+    def words(self, index: FullTextIndex, conn: Connection,
+              asked: Sequence[str] = ()) -> tuple[list[str], frozenset[str]]:
+        """The words, as a list (for rapidfuzz) and as a set (for membership); reloaded sooner (after
+        half a minute) when a word asked about is missing, as it is for people added meanwhile."""
+        with self._lock:
+            age = time.monotonic() - self._loaded
+            missing = not self._known.issuperset(asked)
+            if age >= _VOCABULARY_SECONDS or (missing and age >= _VOCABULARY_RETRY_SECONDS):
+                self._words = index.name_words(conn)
+                self._known = frozenset(self._words)
+                self._loaded = time.monotonic()
+            return self._words, self._known
 
-
-_FOLD_TABLE = _FoldTable()
-
-
-def _fold_with_origins(original: str) -> tuple[str, list[int]]:
-    """The folded text and, for each of its characters, the index of the original character.
-
-    fold() maps almost every NFC character to one character; the few that vanish (stray combining
-    marks) or expand (ligatures) are why the mapping is kept explicitly. Text without them (nearly
-    all) is folded by str.translate in one pass, with the identity as its mapping.
-    """
-    folded = original.translate(_FOLD_TABLE)
-    if _FOLD_TABLE.uneven.isdisjoint(original):
-        return folded, list(range(len(original)))
-    pieces = [_fold_char(char) for char in original]
-    origins = [index for index, piece in enumerate(pieces) for _ in piece]
-    return "".join(pieces), origins
-
-
-def _original_span(original: str, origins: list[int], start: int, end: int) -> tuple[int, int]:
-    first, last = origins[start], origins[end - 1] + 1
-    while last < len(original) and unicodedata.combining(original[last]):
-        last += 1  # a mark that NFC could not compose belongs to the matched letter
-    return first, last
+    @staticmethod
+    def alternatives(word: str, vocabulary: list[str]) -> list[str]:
+        """The word itself, then vocabulary words within 1 edit (2 for words of 6+ letters); a swap of
+        two neighbouring letters is one edit (optimal string alignment)."""
+        reach = 1 if len(word) < 6 else 2
+        close = process.extract(word, vocabulary, scorer=OSA.distance, score_cutoff=reach,
+                                limit=8)
+        return [word] + [found for found, _, _ in sorted(close, key=lambda c: c[1]) if found != word]
 
 
-def _merge_adjacent(original: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Join matches separated only by whitespace: a name reads «Nguyễn Văn Đức», not word by word."""
-    merged = [spans[0]]
-    for start, end in spans[1:]:
-        previous_start, previous_end = merged[-1]
-        if original[previous_end:start].isspace():
-            merged[-1] = (previous_start, end)
-        else:
-            merged.append((start, end))
-    return merged
+class SearchRepository:
+    """Search, result lines, visibility and the review queue, within an account's scope."""
+
+    def __init__(self, database: Database, zone: ZoneInfo) -> None:
+        self._db = database
+        self._zone = zone  # officers' dates are dates on the office's clock
+        self._name_vocabulary = NameVocabulary()
+
+    def find(self, request: SearchRequest, scope: Scope) -> SearchResult:
+        """One page of results, best first; `has_next` says whether another page follows."""
+        wanted = request.page * request.page_size + 1  # one more than this page's end
+        meaning = interpret(request.q)
+        shape, values = _filters(request, scope, self._zone)
+        with self._db.engine.connect() as conn:
+            people = self._people(conn, meaning, request.date_of_birth)
+            ranked = self._documents_of(conn, people, shape, values)
+            text_query = replace(Query.parse(meaning.text), whole_words=True)
+            # A number or a name that surely names people answers with their papers (a paper printing
+            # a known number is linked to its person already); words that name nobody (or only by a
+            # typo correction) are looked for in the text.
+            number_known = any(kind in (MatchKind.ID, MatchKind.ALIAS) for _, kind, _ in people)
+            sure = number_known or any(
+                kind not in (MatchKind.NAME_FUZZY, MatchKind.FILTER) for _, kind, _ in ranked)
+            if not sure and text_query and request.date_of_birth is None:
+                seen = {document_id for document_id, _, _ in ranked}
+                texts = self._text_matches(conn, text_query, shape, values, wanted + len(seen))
+                if not texts:  # perhaps a word still being typed
+                    text_query = replace(text_query, whole_words=False)
+                    texts = self._text_matches(conn, text_query, shape, values, wanted + len(seen))
+                ranked += [(document_id, MatchKind.TEXT, score) for document_id, score in texts
+                           if document_id not in seen]
+            elif not request.q.strip() and request.date_of_birth is None:
+                ranked = [(document_id, MatchKind.FILTER, 0.0) for document_id
+                          in conn.scalars(_newest(shape), {**values, "wanted": wanted})]
+            start = (request.page - 1) * request.page_size
+            shown = ranked[start:start + request.page_size]
+            hits = self._summaries(conn, shown, text_query)
+        return SearchResult(hits=hits, page=request.page, page_size=request.page_size,
+                            has_next=len(ranked) > start + request.page_size)
+
+    def get_summaries(self, document_ids: Sequence[str]) -> list[DocumentSummary]:
+        """Result lines for known documents, in the given order (unknown ids are left out)."""
+        with self._db.engine.connect() as conn:
+            return self._summaries(conn, [(i, MatchKind.FILTER, 0.0) for i in document_ids], Query(()))
+
+    def can_see(self, document_id: str, scope: Scope) -> bool:
+        with self._db.engine.connect() as conn:
+            return conn.scalar(select(DocumentRow.id).where(
+                DocumentRow.id == document_id, visible_to(scope))) is not None
+
+    def find_review_queue(self, scope: Scope, limit: int = 50, offset: int = 0) -> list[DocumentSummary]:
+        """Documents waiting for a reviewer, oldest first (first in, first out)."""
+        with self._db.engine.connect() as conn:
+            ids = conn.scalars(select(DocumentRow.id).where(
+                DocumentRow.status == FileStatus.NEEDS_REVIEW.value, listed_for(scope))
+                .order_by(DocumentRow.created_at, DocumentRow.id).limit(limit).offset(offset)).all()
+            return self._summaries(conn, [(i, MatchKind.FILTER, 0.0) for i in ids], Query(()))
+
+    # --- people ---------------------------------------------------------------------------
+
+    def _people(self, conn: Connection, meaning: _Interpretation,
+                born: date | None) -> list[tuple[str, MatchKind, float]]:
+        """(number, why, score) of the people the search names, best first."""
+        found: list[tuple[str, MatchKind, float]] = []
+        if meaning.number:
+            if conn.scalar(_PERSON, {"number": meaning.number}):
+                found.append((meaning.number, MatchKind.ID, 100.0))
+            elif alias := conn.scalar(_ALIAS, {"number": meaning.number}):
+                found.append((alias, MatchKind.ALIAS, 100.0))
+        if meaning.suffix:
+            found += [(number, MatchKind.ID_SUFFIX, 90.0) for number
+                      in self._db.fulltext.people_by_number_suffix(conn, meaning.suffix, PEOPLE_LIMIT)]
+        if meaning.words:
+            found += self._people_by_name(conn, meaning.words)
+        if born is not None:
+            if meaning.number or meaning.suffix or meaning.words:
+                dates = dict(conn.execute(select(PersonRow.id_number, PersonRow.date_of_birth).where(
+                    PersonRow.id_number.in_([number for number, _, _ in found]))).all())
+                found = [person for person in found if dates.get(person[0]) == born.isoformat()]
+            else:
+                found = [(number, MatchKind.FILTER, 0.0) for number in conn.scalars(
+                    select(PersonRow.id_number).where(PersonRow.date_of_birth == born.isoformat())
+                    .order_by(PersonRow.id_number).limit(PEOPLE_LIMIT))]
+        unique: dict[str, tuple[str, MatchKind, float]] = {}
+        for person in found:
+            unique.setdefault(person[0], person)
+        return list(unique.values())
+
+    def _people_by_name(self, conn: Connection, words: list[str]) -> list[tuple[str, MatchKind, float]]:
+        """The whole name as typed, then names starting with it (both one B-tree seek), then the
+        words in any order, then the last word as a prefix, then typo corrections: each step only
+        when the earlier ones found few people, and the word searches only when the words are
+        names at all, or all but a few (so words of a text cost no search of the people). Each
+        step is ordered by similarity to the input."""
+        typed, each = " ".join(words), [[word] for word in words]
+        vocabulary, known = self._name_vocabulary.words(self._db.fulltext, conn, words)
+        unknown = sum(word not in known for word in words)
+        names_only = unknown == 0
+        # A name with a typo or two has most words right; words of a text mostly are no names.
+        maybe_misspelt = 0 < unknown <= max(1, len(words) // 3)
+        steps: list[tuple[MatchKind, bool, Callable[[], Iterable[tuple[str, str]]]]] = [
+            (MatchKind.NAME, True, lambda: conn.execute(_NAMES_FROM, {"first": typed, "last": typed})),
+            (MatchKind.NAME, True,
+             lambda: conn.execute(_NAMES_FROM, {"first": typed, "last": typed + "\uffff"})),
+            (MatchKind.NAME, names_only,
+             lambda: self._db.fulltext.people_by_name(conn, each, False, PEOPLE_LIMIT)),
+            (MatchKind.NAME, all(word in known for word in words[:-1]),
+             lambda: self._db.fulltext.people_by_name(conn, each, True, PEOPLE_LIMIT)),
+            (MatchKind.NAME_FUZZY, maybe_misspelt, lambda: self._corrected_names(conn, words, vocabulary)),
+        ]
+        found: dict[str, tuple[MatchKind, str]] = {}
+        for kind, worth_it, step in steps:
+            if len(found) >= FEW_PEOPLE:
+                break
+            for number, name in step() if worth_it else []:
+                found.setdefault(number, (kind, name))
+        ranked = [(number, kind, fuzz.ratio(typed, name or "")) for number, (kind, name) in found.items()]
+        tiers = list(MatchKind)
+        return sorted(ranked, key=lambda person: (tiers.index(person[1]), -person[2]))
+
+    def _corrected_names(self, conn: Connection, words: list[str],
+                         vocabulary: list[str]) -> list[tuple[str, str]]:
+        """People named by the words with each unknown word replaced by close names."""
+        corrected = [NameVocabulary.alternatives(word, vocabulary) for word in words]
+        if any(len(alternatives) == 1 and alternatives[0] not in vocabulary for alternatives in corrected):
+            return []  # a word that is no name and close to none: not a name with a typo
+        return self._db.fulltext.people_by_name(conn, corrected, False, PEOPLE_LIMIT)
+
+    # --- documents --------------------------------------------------------------------------
+
+    def _documents_of(self, conn: Connection, people: list[tuple[str, MatchKind, float]],
+                      shape: tuple[str, ...], values: dict[str, Any]) -> list[tuple[str, MatchKind, float]]:
+        """The visible, filtered documents of `people`, in the people's order, newest first each."""
+        if not people:
+            return []
+        rank = {number: position for position, (number, _, _) in enumerate(people)}
+        rows = conn.execute(_documents_of_people(shape), {**values, "numbers": list(rank)}).all()
+        rows.sort(key=lambda row: (rank[row[0]], -row[2].timestamp(), row[1]))
+        documents: dict[str, tuple[str, MatchKind, float]] = {}
+        for number, document_id, _ in rows:
+            _, kind, score = people[rank[number]]
+            documents.setdefault(document_id, (document_id, kind, score))
+        return list(documents.values())
+
+    def _text_matches(self, conn: Connection, query: Query, shape: tuple[str, ...], values: dict[str, Any],
+                      limit: int) -> list[tuple[str, float]]:
+        """Matches best first; past BROAD_MATCHES matches, newest first (relevance would cost a
+        pass over every match, and for such common words the newest papers are what is wanted)."""
+        broad = self._db.fulltext.count_matches(conn, query, BROAD_MATCHES) >= BROAD_MATCHES
+        rows = conn.execute(_text_matching(self._db.fulltext, broad, shape),
+                            {**values, **self._db.fulltext.match_parameters(query), "wanted": limit})
+        return [(document_id, score) for document_id, score in rows]
+
+    def _summaries(self, conn: Connection, shown: list[tuple[str, MatchKind, float]],
+                   text_query: Query) -> list[DocumentSummary]:
+        ids = [document_id for document_id, _, _ in shown]
+        if not ids:
+            return []
+        # One statement for the documents, their dossier's receipt date and thumbnail, as plain rows.
+        rows = {row.id: row for row in conn.execute(_SUMMARY_ROWS, {"ids": ids})}
+        corrections = _corrections_by_document(conn, ids)
+        people = _first_person(conn, [i for i, row in rows.items() if not row.identity])
+        texts = _page_texts(conn, [i for i, kind, _ in shown if kind is MatchKind.TEXT]) \
+            if text_query else {}
+        summaries = []
+        for document_id, kind, score in shown:
+            row = rows.get(document_id)
+            if row is None:
+                continue
+            fields = _identity_fields(row.identity, corrections.get(document_id, {}), people.get(document_id))
+            summaries.append(DocumentSummary(
+                id=row.id, original_name=row.original_name, doc_type=row.doc_type, status=row.status,
+                problems=row.problems, office_code=row.office_code, dossier_code=row.dossier_code,
+                procedure_code=row.procedure_code, direction=row.direction, component=row.component,
+                created_at=row.created_at, page_count=row.page_count, **fields,
+                reference_date=row.receipt_date or row.created_at.astimezone(self._zone).date(),
+                thumbnail=row.thumbnail, match=kind, score=score,
+                snippet=snippet([*texts.get(row.id, []), row.original_name, row.dossier_code or ""],
+                                text_query) if row.id in texts else "",
+            ))
+        return summaries
 
 
-def _excerpt(original: str, spans: list[tuple[int, int]], focus: tuple[int, int], width: int) -> str:
-    """Cut about `width` characters around `focus` at word boundaries and mark the spans."""
-    first_start, first_end = focus
-    start = max(0, first_start - width // 4)
-    while 0 < start < first_start and not original[start - 1].isspace():
-        start += 1
-    end = max(first_end, _cut_before_word(original, start, start + width))
-    parts: list[str] = []
-    cursor = start
-    for span_start, span_end in spans:
-        span_start, span_end = max(span_start, cursor), min(span_end, end)
-        if span_start < span_end:
-            parts += [original[cursor:span_start], MARK_OPEN, original[span_start:span_end], MARK_CLOSE]
-            cursor = span_end
-    parts.append(original[cursor:end])
-    body = " ".join("".join(parts).split())
-    return (ELLIPSIS if start > 0 else "") + body + (ELLIPSIS if end < len(original) else "")
+def _corrections_by_document(conn: Connection, ids: Sequence[str]) -> dict[str, dict[str, str]]:
+    """The reviewers' current values per document and field."""
+    found: dict[str, list[FieldCorrection]] = {}
+    for row in conn.execute(_CORRECTIONS, {"ids": ids}):
+        found.setdefault(row.document_id, []).append(correction_of(row))
+    return {document_id: {name: c.value for name, c in latest_values(corrections).items()}
+            for document_id, corrections in found.items()}
 
 
-def _cut_before_word(original: str, start: int, limit: int) -> int:
-    """The last whitespace after `start` and at or before `limit`, so no word is cut (else `limit`)."""
-    if limit >= len(original):
-        return len(original)
-    last_space = _LAST_SPACE_RE.search(original, start, limit + 1)
-    return last_space.start() if last_space and last_space.start() > start else limit
+def _first_person(conn: Connection, ids: Sequence[str]) -> dict[str, Row[Any]]:
+    """The person each document names first (by number), for papers that are not cards."""
+    people: dict[str, Row[Any]] = {}
+    for row in conn.execute(_FIRST_PEOPLE, {"ids": ids}) if ids else []:
+        people.setdefault(row.document_id, row)
+    return people
+
+
+def _identity_fields(identity: dict[str, Any] | None, corrected: dict[str, str],
+                     person: Row[Any] | None) -> dict[str, str | None]:
+    """Name, number and dates for the result line: reviewer's value, else the card's, else the
+    linked person's. The card's values are read from the stored Identity (a FieldValue per field)
+    without validating all of it again: it was validated when stored."""
+    fields: dict[str, str | None] = {}
+    for name in ("full_name", "id_number", "date_of_birth", "date_of_expiry"):
+        read = (identity.get(name) or {}).get("value") if identity else None
+        fields[name] = corrected.get(name) or read or (
+            getattr(person, name, None) if person is not None and name != "date_of_expiry" else None)
+    return fields
+
+
+def _page_texts(conn: Connection, ids: Sequence[str]) -> dict[str, list[str]]:
+    texts: dict[str, list[str]] = {}
+    for document_id, text in conn.execute(_PAGE_TEXTS, {"ids": ids}) if ids else []:
+        texts.setdefault(document_id, []).append(text)
+    return texts

@@ -6,7 +6,7 @@ a new revision after changing storage/catalog/models.py:
 
     from alembic import command
     from sqlalchemy import create_engine
-    from storage.catalog.repository import migration_config
+    from storage.catalog.database import migration_config
     with create_engine("sqlite:////tmp/dev.sqlite3").begin() as connection:  # a catalog at head
         command.revision(migration_config(connection), message="...", autogenerate=True)
 """
@@ -16,7 +16,7 @@ from __future__ import annotations
 from alembic import context
 
 from storage.catalog.models import Base
-from storage.catalog.search import full_text_index
+from storage.catalog.fulltext import full_text_index
 
 connection = context.config.attributes["connection"]
 search_index = full_text_index(connection.dialect.name)

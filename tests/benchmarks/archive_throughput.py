@@ -98,7 +98,7 @@ def run(root: Path, records: int, per_day: int) -> None:
                   title=f"archive throughput ({settings.archive_workers} workers)")
     archived_mb = 0.0
     for day in days:
-        ids = catalog.unarchived(*day_bounds(day, settings.zone))["H12"]
+        ids = catalog.archive.find_unarchived(*day_bounds(day, settings.zone))["H12"]
         started = time.perf_counter()
         package = archive_office_day(archiver, "H12", day, ids)
         seconds = time.perf_counter() - started

@@ -79,7 +79,7 @@ def run_pipeline(folder: Path, data_dir: Path) -> tuple[float, dict[str, str]]:
     report = ingest_batch(str(folder))
     seconds = time.perf_counter() - started
     catalog = resources(Settings()).catalog
-    texts = {f.file: "\n".join(p.text for p in catalog.pages(f.document_id)) for f in report.files}
+    texts = {f.file: "\n".join(p.text for p in catalog.batches.get_pages(f.document_id)) for f in report.files}
     return seconds, texts
 
 

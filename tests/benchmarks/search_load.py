@@ -310,9 +310,9 @@ def main() -> None:
             print(f"built in {time.monotonic() - started:.0f} s", file=sys.stderr)
         samples = json.loads(samples_file.read_text())
         catalog = Catalog(f"sqlite:///{data / 'catalog.sqlite3'}")  # also brings it to the latest schema
-        catalog.save_user(User(username=USER, office_code=OFFICE, roles=[Role.OFFICER]))
+        catalog.accounts.record_user(User(username=USER, office_code=OFFICE, roles=[Role.OFFICER]))
         token = new_token()
-        catalog.add_api_token(digest(token), USER, "benchmark")
+        catalog.accounts.record_api_token(digest(token), USER, "benchmark")
         catalog.close()
         _warm(data / "catalog.sqlite3")
         server = serve(data, args.port, args.workers)

@@ -46,7 +46,7 @@ def ingested(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> 
         reports = {batch.name: ingest_batch(str(batch)) for batch in batches}
         catalog = resources(Settings()).catalog
         for user in fixtures.ACCOUNTS.values():
-            catalog.save_user(user, hash_password(fixtures.PASSWORD))
+            catalog.accounts.record_user(user, hash_password(fixtures.PASSWORD))
     return Ingested(data, reports)
 
 

@@ -68,7 +68,7 @@ def test_a_wrong_password_is_refused_and_repeated_failures_lock_the_account(site
     locked = client.post("/login", data={"username": "can-bo-h13", "password": PASSWORD,
                                         "csrf_token": client.cookies.get("sohoa_login")})
     assert locked.status_code == 401 and SESSION_COOKIE not in client.cookies
-    failed = site.catalog.audit_log(username="can-bo-h13", action=AuditAction.LOGIN_FAILED)
+    failed = site.catalog.accounts.find_audit(username="can-bo-h13", action=AuditAction.LOGIN_FAILED)
     assert len(failed) == 6 and failed[0].detail == {"locked": True} and failed[0].client == "testclient"
 
 
@@ -143,4 +143,4 @@ def test_sohoa_user_add_creates_an_account_that_can_log_in(site: Site) -> None:
     short = CliRunner().invoke(sohoa, ["user", "add", "ngan", "--role", "officer", "--office", "H12",
                                        "--password-stdin"], input="ngan\n",
                                env={"SOHOA_DATA_DIR": str(site.data)})
-    assert short.exit_code == 2 and site.catalog.user("ngan") is None
+    assert short.exit_code == 2 and site.catalog.accounts.get_user("ngan") is None

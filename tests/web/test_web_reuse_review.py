@@ -56,7 +56,7 @@ def test_a_valid_card_is_reused_without_asking_the_citizen_again(site: Site, off
     done = officer.post("/reuse", data={"dossier_code": NEW_DOSSIER, "document_id": card,
                                         "direction": "input", "component": "Bản sao CCCD"})
     assert done.status_code == 303 and done.headers["location"] == f"/dossiers/{NEW_DOSSIER}"
-    link = next(d for d in site.catalog.dossier(NEW_DOSSIER).documents if d.document_id == card)
+    link = next(d for d in site.catalog.people.get_dossier(NEW_DOSSIER).documents if d.document_id == card)
     assert link.reused and link.source_dossier == DOSSIER and link.attached_by == "can-bo"
     assert link.component == "Bản sao CCCD" and link.override_reason is None
     page = officer.get(f"/dossiers/{NEW_DOSSIER}").text
@@ -71,7 +71,7 @@ def test_an_expired_paper_needs_an_explicit_reason_to_be_reused(site: Site, offi
     assert refused.status_code == 409 and "Muốn vẫn dùng, hãy ghi rõ lý do" in refused.json()["detail"]
     page = officer.post("/reuse", data={"dossier_code": NEW_DOSSIER, "document_id": document_id})
     assert page.status_code == 409 and "Muốn vẫn dùng, hãy ghi rõ lý do" in page.text
-    assert all(d.document_id != document_id for d in site.catalog.dossier(NEW_DOSSIER).documents)
+    assert all(d.document_id != document_id for d in site.catalog.people.get_dossier(NEW_DOSSIER).documents)
     reason = "Công dân đang chờ cấp lại, cán bộ đã đối chiếu bản chính"
     kept = officer.post(f"/api/dossiers/{NEW_DOSSIER}/documents",
                         json={"document_id": document_id, "override_reason": reason})
@@ -92,24 +92,24 @@ def test_the_review_queue_lists_what_needs_a_look_with_its_reasons(site: Site, r
 def test_a_correction_is_kept_beside_the_machine_value_and_confirming_makes_the_record_ok(
         site: Site, reviewer: TestClient) -> None:
     covered = site.ingested.document_id(COVERED.file)
-    machine = site.catalog.get_document(covered).identity
+    machine = site.catalog.batches.get_document(covered).identity
     wrong = reviewer.post(f"/review/{covered}", data={"id_number": "12345", "action": "save"})
     assert wrong.status_code == 422 and "Số định danh không hợp lệ" in wrong.text
-    assert site.catalog.corrections(covered) == []
+    assert site.catalog.review.get_corrections(covered) == []
     saved = reviewer.post(f"/review/{covered}", data={"full_name": COVERED.full_name, "sex": "M",
                                                       "id_number": COVERED.id_number, "action": "save"})
     assert saved.status_code == 303 and saved.headers["location"] == f"/review/{covered}"
-    name_fix = next(c for c in site.catalog.corrections(covered) if c.field == "full_name")
+    name_fix = next(c for c in site.catalog.review.get_corrections(covered) if c.field == "full_name")
     assert name_fix.value == COVERED.full_name and name_fix.corrected_by == "duyet"
     assert name_fix.machine_value == (machine.full_name.value if machine.full_name else None)
-    assert site.catalog.get_document(covered).status == FileStatus.NEEDS_REVIEW  # saved, not confirmed
+    assert site.catalog.batches.get_document(covered).status == FileStatus.NEEDS_REVIEW  # saved, not confirmed
     confirmed = reviewer.post(f"/review/{covered}", data={"date_of_birth": COVERED.date_of_birth,
                                                           "action": "confirm"})
     assert confirmed.headers["location"] == "/review"
-    document = site.catalog.get_document(covered)
+    document = site.catalog.batches.get_document(covered)
     assert document.status == FileStatus.OK and document.identity == machine  # machine values kept
     assert f'data-document="{covered}"' not in reviewer.get("/review").text
-    person = site.catalog.person(COVERED.id_number)
+    person = site.catalog.people.get_person(COVERED.id_number)
     assert person.full_name == COVERED.full_name and person.date_of_birth == COVERED.date_of_birth
     found = site.client("can-bo").get("/api/search", params={"q": "phan ngoc phuc"}).json()["hits"]
     assert found[0]["id"] == covered and found[0]["full_name"] == COVERED.full_name
@@ -120,17 +120,17 @@ def test_a_corrected_number_moves_the_card_to_the_right_person(site: Site, revie
     right = "001301900823"  # what the reviewer reads on the card in this scenario
     done = reviewer.post(f"/api/review/{card}", json={"values": {"id_number": right}, "confirm": True})
     assert done.status_code == 200 and [c["field"] for c in done.json()] == ["id_number"]
-    assert card in site.catalog.person(right).document_ids
-    assert card not in site.catalog.person(EXPIRED.id_number).document_ids
+    assert card in site.catalog.people.get_person(right).document_ids
+    assert card not in site.catalog.people.get_person(EXPIRED.id_number).document_ids
     officer = site.client("can-bo")
     assert officer.get("/api/search", params={"q": right}).json()["hits"][0]["id"] == card
 
 
 def test_the_audit_log_holds_every_act_and_cannot_be_rewritten(site: Site) -> None:
-    actions = {(e.username, e.action) for e in site.catalog.audit_log(limit=1000)}
+    actions = {(e.username, e.action) for e in site.catalog.accounts.find_audit(limit=1000)}
     assert {("can-bo", AuditAction.DOSSIER), ("can-bo", AuditAction.REUSE), ("duyet", AuditAction.CORRECT),
             ("duyet", AuditAction.CONFIRM), ("duyet", AuditAction.VIEW), ("can-bo", AuditAction.LOGIN)} <= actions
-    override = next(e for e in site.catalog.audit_log(action=AuditAction.REUSE)
+    override = next(e for e in site.catalog.accounts.find_audit(action=AuditAction.REUSE)
                     if e.document_id == site.ingested.document_id(CT07))
     assert override.dossier_code == NEW_DOSSIER and override.detail["override_reason"]
     listed = CliRunner().invoke(sohoa, ["audit", "--user", "duyet", "--action", "confirm", "--json"],

@@ -38,7 +38,7 @@ def s3_site(tmp_path_factory: pytest.TempPathFactory, s3_server: S3Endpoint,
         write_page(folder / "to_khai.png", 41, title="TỜ KHAI ĐĂNG KÝ KHAI SINH")
         write_manifest(folder, office_code="H12")
         report = ingest_batch(str(folder))
-        resources(settings).catalog.save_user(ACCOUNTS["can-bo"], hash_password(PASSWORD))
+        resources(settings).catalog.accounts.record_user(ACCOUNTS["can-bo"], hash_password(PASSWORD))
         client = TestClient(create_app(settings), base_url="https://testserver", follow_redirects=False)
         login(client, "can-bo")
         yield client, report.files[0].document_id
@@ -55,7 +55,7 @@ def test_opening_a_pdf_on_s3_redirects_to_a_presigned_link_that_works_without_cr
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     unsigned = httpx.get(link.split("?", 1)[0])
     assert unsigned.status_code == 403  # the bucket itself is not public
-    entry = client.app.state.catalog.audit_log(document_id=document_id, limit=1)[0]
+    entry = client.app.state.catalog.accounts.find_audit(document_id=document_id, limit=1)[0]
     assert entry.action == AuditAction.VIEW and entry.username == "can-bo"
 
 

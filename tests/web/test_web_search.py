@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from schemas.accounts import AuditAction
-from storage.catalog.finder import MatchKind
+from schemas.search import MatchKind
 from tests.web.conftest import Site
 from tests.web.fixtures import COVERED, CT07, DOSSIER, EXPIRED, OTHER_PETITION, PETITION, VALID
 
@@ -126,14 +126,14 @@ def test_opening_streams_the_searchable_pdf_and_the_audit_log_records_it(site: S
     assert saved.headers["content-disposition"].startswith("attachment") and saved.content == opened.content
     thumbnail = officer.get(f"/documents/{document_id}/thumbnail")
     assert thumbnail.headers["content-type"] == "image/jpeg" and thumbnail.content[:2] == b"\xff\xd8"
-    actions = [(e.action, e.detail.get("object")) for e in site.catalog.audit_log(username="can-bo",
+    actions = [(e.action, e.detail.get("object")) for e in site.catalog.accounts.find_audit(username="can-bo",
                                                                                    document_id=document_id)]
     assert actions[:2] == [(AuditAction.DOWNLOAD, "searchable_pdf"), (AuditAction.VIEW, "searchable_pdf")]
 
 
 def test_every_search_is_audited_with_what_was_asked_and_found(site: Site, officer: TestClient) -> None:
     hits(officer, q=VALID.id_number, doc_type="id_cccd2021")
-    entry = site.catalog.audit_log(username="can-bo", action=AuditAction.SEARCH, limit=1)[0]
+    entry = site.catalog.accounts.find_audit(username="can-bo", action=AuditAction.SEARCH, limit=1)[0]
     assert entry.detail["q"] == VALID.id_number and entry.detail["doc_type"] == "id_cccd2021"
     assert entry.detail["results"] == [site.ingested.document_id(VALID.file)]
     assert entry.client == "testclient" and entry.at is not None

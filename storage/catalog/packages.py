@@ -1,8 +1,4 @@
-"""The catalog's archive tables and queries: packages, archived records, fixity state, 766 inputs.
-
-`ArchiveCatalog` is a mixin of `storage.catalog.Catalog` (it uses the catalog's sessions), kept in its
-own module so the archive can grow without touching the ingest side. Table changes go with alembic
-revision 0005_archive.
+"""The archive's catalog area: packages, archived records, fixity state, and the 766 counts.
 
 A record is archived at most once: `archive_record.document_id` is the primary key, so a second
 package for the same document cannot be committed even by two runs racing. A package row is written
@@ -16,102 +12,32 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 
-from sqlalchemy import (
-    BigInteger,
-    Date,
-    ForeignKey,
-    Integer,
-    String,
-    delete,
-    exists,
-    func,
-    insert,
-    select,
-    update,
-)
-from sqlalchemy.orm import Mapped, Session, mapped_column, selectinload, sessionmaker
+from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy.orm import selectinload
 
 from schemas.accounts import AuditAction, AuditEntry, FieldCorrection
-from schemas.archive import (
-    ArchivedFile,
-    ArchivePackage,
-    DigitizationCounts,
-    PackageStatus,
-    RecordFacts,
-)
-from schemas.document import FileStatus, PageText, TextSource
+from schemas.archive import ArchivedFile, ArchivePackage, DigitizationCounts, PackageStatus, RecordFacts
+from schemas.document import FileStatus, TextSource
 from schemas.dossier import DossierDocument
-from storage.catalog.accounts import AuditRow, FieldCorrectionRow, correction_of
+from storage.catalog.database import Database
 from storage.catalog.models import (
-    Base,
+    ArchiveFileRow,
+    ArchivePackageRow,
+    ArchiveRecordRow,
+    AuditRow,
     BatchFileRow,
     BatchRow,
     DocumentRow,
     DossierDocumentRow,
     DossierRow,
+    FieldCorrectionRow,
+    FixityStateRow,
     PageRow,
     StoredObjectRow,
 )
+from storage.catalog.rows import correction_of, document_of, dossier_document_of, package_of, page_of
 
 _CHUNK = 500  # ids per IN (...) clause: well under SQLite's variable limit
-
-
-class ArchivePackageRow(Base):
-    """One BagIt bag in the archive store."""
-
-    __tablename__ = "archive_package"
-
-    id: Mapped[str] = mapped_column(String, primary_key=True)
-    office_code: Mapped[str | None] = mapped_column(String, index=True)
-    day: Mapped[date] = mapped_column(Date, index=True)
-    key: Mapped[str] = mapped_column(String, unique=True)
-    status: Mapped[str] = mapped_column(String)
-    created_at: Mapped[datetime]
-    completed_at: Mapped[datetime | None]
-    input_records: Mapped[int] = mapped_column(Integer)
-    output_records: Mapped[int] = mapped_column(Integer)
-    pages: Mapped[int] = mapped_column(Integer)
-    pdfa_copies: Mapped[int] = mapped_column(Integer)
-    bytes: Mapped[int] = mapped_column(BigInteger)
-    tagmanifest_sha256: Mapped[str | None] = mapped_column(String)
-    tagmanifest_sha512: Mapped[str | None] = mapped_column(String)
-    retain_until: Mapped[datetime | None]
-    retention_mode: Mapped[str] = mapped_column(String)
-    store: Mapped[str] = mapped_column(String)
-
-
-class ArchiveFileRow(Base):
-    """A file of a bag: what fixity compares the stored bytes with."""
-
-    __tablename__ = "archive_file"
-
-    package_id: Mapped[str] = mapped_column(ForeignKey("archive_package.id"), primary_key=True)
-    path: Mapped[str] = mapped_column(String, primary_key=True)
-    sha256: Mapped[str] = mapped_column(String)
-    size: Mapped[int] = mapped_column(BigInteger)
-    retain_until: Mapped[datetime]
-
-
-class ArchiveRecordRow(Base):
-    """A document that is in a complete package; at most one package per document."""
-
-    __tablename__ = "archive_record"
-
-    document_id: Mapped[str] = mapped_column(ForeignKey("document.id"), primary_key=True)
-    package_id: Mapped[str] = mapped_column(ForeignKey("archive_package.id"), index=True)
-    record_class: Mapped[str] = mapped_column(String)
-    archived_at: Mapped[datetime]
-
-
-class FixityStateRow(Base):
-    """When a stored object (or a whole package) was last verified, and with what outcome."""
-
-    __tablename__ = "fixity_state"
-
-    area: Mapped[str] = mapped_column(String, primary_key=True)
-    key: Mapped[str] = mapped_column(String, primary_key=True)
-    checked_at: Mapped[datetime]
-    outcome: Mapped[str] = mapped_column(String)
 
 
 def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
@@ -119,20 +45,15 @@ def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
         yield items[start:start + _CHUNK]
 
 
-def _package(row: ArchivePackageRow, documents: list[str], files: list[ArchivedFile]) -> ArchivePackage:
-    fields = {column.key: getattr(row, column.key) for column in row.__table__.columns}
-    return ArchivePackage.model_validate({**fields, "documents": documents, "files": files})
+class ArchiveRepository:
+    """Archive packages and their records, fixity state, and the counts the 766 indicators need."""
 
-
-class ArchiveCatalog:
-    """Archive, fixity and indicator queries of the catalog (mixed into `Catalog`)."""
-
-    _read_sessions: sessionmaker[Session]
-    _write_sessions: sessionmaker[Session]
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     # --- archiving --------------------------------------------------------------------------
 
-    def unarchived(self, start: datetime, end: datetime,
+    def find_unarchived(self, start: datetime, end: datetime,
                    office_code: str | None = None) -> dict[str | None, list[str]]:
         """Documents committed in [start, end), in no complete package yet, by office (all if None)."""
         query = (select(DocumentRow.office_code, DocumentRow.id)
@@ -142,19 +63,15 @@ class ArchiveCatalog:
         if office_code is not None:
             query = query.where(DocumentRow.office_code == office_code)
         found: dict[str | None, list[str]] = {}
-        with self._read_sessions() as session:
+        with self._db.reading() as session:
             for office, document_id in session.execute(query):
                 found.setdefault(office, []).append(document_id)
         return found
 
-    def record_facts(self, document_ids: Sequence[str]) -> list[RecordFacts]:
+    def get_record_facts(self, document_ids: Sequence[str]) -> list[RecordFacts]:
         """Documents with pages, dossier links and batch, read in a few queries per 500 documents."""
-        from storage.catalog.repository import (
-            _document,  # the one Document mapping; no import cycle
-        )
-
         facts: dict[str, RecordFacts] = {}
-        with self._read_sessions() as session:
+        with self._db.reading() as session:
             for chunk in _chunks(list(document_ids)):
                 rows = session.scalars(select(DocumentRow).where(DocumentRow.id.in_(chunk)).options(
                     selectinload(DocumentRow.pages), selectinload(DocumentRow.objects),
@@ -175,15 +92,12 @@ class ArchiveCatalog:
                 links: dict[str, list[DossierDocument]] = {}
                 for link in session.scalars(select(DossierDocumentRow).where(
                         DossierDocumentRow.document_id.in_(chunk)).order_by(DossierDocumentRow.attached_at)):
-                    links.setdefault(link.document_id, []).append(DossierDocument.model_validate(
-                        {column.key: getattr(link, column.key) for column in link.__table__.columns}))
+                    links.setdefault(link.document_id, []).append(dossier_document_of(link))
                 for row in rows:
                     batch = batches.get(row.batch_id)
                     facts[row.id] = RecordFacts(
-                        document=_document(row),
-                        pages=[PageText.model_validate({c.key: getattr(page, c.key)
-                                                        for c in page.__table__.columns})
-                               for page in row.pages],
+                        document=document_of(row),
+                        pages=[page_of(page) for page in row.pages],
                         links=links.get(row.id, []),
                         batch_name=batch.name if batch else None,
                         batch_started_at=batch.started_at if batch else None,
@@ -195,7 +109,7 @@ class ArchiveCatalog:
 
     def begin_package(self, package: ArchivePackage) -> None:
         """Record a package before any of its objects is stored (status `writing`)."""
-        with self._write_sessions.begin() as session:
+        with self._db.writing() as session:
             session.add(ArchivePackageRow(**package.model_dump(exclude={"documents", "files"})))
 
     def complete_package(self, package: ArchivePackage, record_classes: dict[str, str]) -> None:
@@ -204,7 +118,7 @@ class ArchiveCatalog:
         Raises IntegrityError (and commits nothing) if any of its documents is already archived.
         """
         now = package.completed_at or datetime.now(UTC)
-        with self._write_sessions.begin() as session:
+        with self._db.writing() as session:
             session.execute(update(ArchivePackageRow).where(ArchivePackageRow.id == package.id).values(
                 **package.model_dump(exclude={"id", "documents", "files", "created_at", "status",
                                               "completed_at"}),
@@ -218,7 +132,7 @@ class ArchiveCatalog:
 
     def abandon_packages(self, office_code: str | None, day: date) -> list[str]:
         """Packages of this office and day still `writing` (an interrupted run): mark them abandoned."""
-        with self._write_sessions.begin() as session:
+        with self._db.writing() as session:
             ids = list(session.scalars(select(ArchivePackageRow.id).where(
                 ArchivePackageRow.office_code.is_(None) if office_code is None
                 else ArchivePackageRow.office_code == office_code,
@@ -228,7 +142,7 @@ class ArchiveCatalog:
                                 .values(status=PackageStatus.ABANDONED.value))
             return ids
 
-    def packages(self, *, office_code: str | None = None, day: date | None = None,
+    def find_packages(self, *, office_code: str | None = None, day: date | None = None,
                  status: PackageStatus | None = None, with_files: bool = False) -> list[ArchivePackage]:
         """Packages (optionally of one office, day or status), oldest first."""
         query = select(ArchivePackageRow).order_by(ArchivePackageRow.day, ArchivePackageRow.created_at)
@@ -238,7 +152,7 @@ class ArchiveCatalog:
             query = query.where(ArchivePackageRow.day == day)
         if status is not None:
             query = query.where(ArchivePackageRow.status == status.value)
-        with self._read_sessions() as session:
+        with self._db.reading() as session:
             rows = session.scalars(query).all()
             ids = [row.id for row in rows]
             documents: dict[str, list[str]] = {package_id: [] for package_id in ids}
@@ -253,24 +167,24 @@ class ArchiveCatalog:
                             ArchiveFileRow.package_id.in_(chunk)).order_by(ArchiveFileRow.path)):
                         files[file.package_id].append(ArchivedFile(
                             path=file.path, sha256=file.sha256, size=file.size, retain_until=file.retain_until))
-            return [_package(row, documents[row.id], files[row.id]) for row in rows]
+            return [package_of(row, documents[row.id], files[row.id]) for row in rows]
 
-    def archived_package_of(self, document_id: str) -> str | None:
+    def get_package_of(self, document_id: str) -> str | None:
         """The package holding this document, if it is archived."""
-        with self._read_sessions() as session:
+        with self._db.reading() as session:
             return session.scalar(select(ArchiveRecordRow.package_id)
                                   .where(ArchiveRecordRow.document_id == document_id))
 
     # --- fixity -----------------------------------------------------------------------------
 
-    def stored_object_digests(self) -> dict[str, str]:
+    def get_object_digests(self) -> dict[str, str]:
         """Every object the catalog says documents own: key → sha256 recorded at write time."""
-        with self._read_sessions() as session:
+        with self._db.reading() as session:
             return dict(session.execute(select(StoredObjectRow.key, StoredObjectRow.sha256)).all())
 
-    def fixity_due(self, area: str, units: Sequence[str], count: int) -> list[str]:
+    def find_fixity_due(self, area: str, units: Sequence[str], count: int) -> list[str]:
         """The `count` units of `area` verified longest ago (never verified first), in key order."""
-        with self._read_sessions() as session:
+        with self._db.reading() as session:
             checked = dict(session.execute(select(FixityStateRow.key, FixityStateRow.checked_at)
                                            .where(FixityStateRow.area == area)).all())
         never = datetime.min.replace(tzinfo=UTC)
@@ -280,7 +194,7 @@ class ArchiveCatalog:
     def record_fixity(self, area: str, outcomes: dict[str, str], checked_at: datetime) -> None:
         """Remember when each unit was verified and how it went (the rotation's memory)."""
         keys = list(outcomes)
-        with self._write_sessions.begin() as session:
+        with self._db.writing() as session:
             for chunk in _chunks(keys):
                 session.execute(delete(FixityStateRow).where(FixityStateRow.area == area,
                                                              FixityStateRow.key.in_(chunk)))
@@ -291,14 +205,14 @@ class ArchiveCatalog:
 
     # --- 766 indicators ---------------------------------------------------------------------
 
-    def offices(self) -> list[str]:
+    def find_offices(self) -> list[str]:
         """Every office code the catalog has seen on a dossier or a document."""
-        with self._read_sessions() as session:
+        with self._db.reading() as session:
             codes = set(session.scalars(select(DossierRow.office_code).distinct()))
             codes |= set(session.scalars(select(DocumentRow.office_code).distinct()))
         return sorted(code for code in codes if code)
 
-    def digitization_counts(self, start: datetime, end: datetime,
+    def count_digitization(self, start: datetime, end: datetime,
                             office_code: str | None = None) -> DigitizationCounts:
         """Documents and pages committed, and files dropped, in [start, end) (all offices if None)."""
         documents = select(DocumentRow.status, func.count()).where(
@@ -309,7 +223,7 @@ class ArchiveCatalog:
         if office_code is not None:
             documents = documents.where(DocumentRow.office_code == office_code)
             pages = pages.where(DocumentRow.office_code == office_code)
-        with self._read_sessions() as session:
+        with self._db.reading() as session:
             by_status: Counter[str] = Counter(dict(session.execute(documents).all()))
             by_source: Counter[str] = Counter(dict(session.execute(pages).all()))
             batches = [batch_id for batch_id, manifest in session.execute(

@@ -1,0 +1,103 @@
+"""The officers' search in the shared vocabulary: what is asked, who asks (their scope), what comes back.
+
+The CLI asks with an everything-scope (an operator's view); the web service with the account's scope.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from schemas.accounts import User
+from schemas.document import DocType, FileStatus, Problem
+
+
+class MatchKind(StrEnum):
+    """Why a document is in the results, in ranking order."""
+
+    ID = "id"
+    ALIAS = "alias"
+    ID_SUFFIX = "id_suffix"
+    NAME = "name"
+    NAME_FUZZY = "name_fuzzy"
+    TEXT = "text"
+    FILTER = "filter"
+
+
+class Scope(BaseModel):
+    """What an account may see: its office's documents and those reused into its office's
+    dossiers; everything when province-wide; nothing without an office."""
+
+    office_code: str | None = None
+    province_wide: bool = False
+
+    @classmethod
+    def of(cls, user: User) -> Scope:
+        return cls(office_code=user.office_code, province_wide=user.province_wide)
+
+    @classmethod
+    def everything(cls) -> Scope:
+        """An operator's view (the command line on the server): every office's papers."""
+        return cls(province_wide=True)
+
+
+class SearchRequest(BaseModel):
+    """The search box and the filters; every field is optional and they combine (AND)."""
+
+    q: str = Field("", max_length=200, description="ID number, its last digits, CMND, name or words")
+    date_of_birth: date | None = None
+    doc_type: DocType | None = None
+    dossier_code: str | None = Field(None, max_length=60)
+    procedure_code: str | None = Field(None, max_length=60)
+    office_code: str | None = Field(None, max_length=60)
+    created_from: date | None = Field(None, description="digitized on or after (local date)")
+    created_to: date | None = Field(None, description="digitized on or before (local date)")
+    status: FileStatus | None = None
+    page: int = Field(1, ge=1, le=1000)
+    page_size: int = Field(20, ge=1, le=100)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_unset(cls, data: Any) -> Any:
+        """A form's empty field means "no filter", not an invalid date or type."""
+        return {k: v for k, v in data.items() if v != ""} if isinstance(data, dict) else data
+
+
+class DocumentSummary(BaseModel):
+    """One document as a result line shows it; identity values are the reviewed ones when a
+    reviewer corrected them."""
+
+    id: str
+    original_name: str
+    doc_type: DocType
+    status: FileStatus
+    problems: list[Problem] = []
+    office_code: str | None = None
+    dossier_code: str | None = Field(None, description="the dossier it was scanned for")
+    procedure_code: str | None = None
+    direction: str | None = None
+    component: str | None = None
+    created_at: datetime
+    page_count: int
+    full_name: str | None = None
+    id_number: str | None = None
+    date_of_birth: str | None = None
+    date_of_expiry: str | None = None
+    reference_date: date = Field(description="when the paper was handed in: its dossier's receipt "
+                                             "date, else the day it was digitized")
+    thumbnail: bool = False
+    match: MatchKind = MatchKind.FILTER
+    score: float = 0.0
+    snippet: str = ""
+
+
+class SearchResult(BaseModel):
+    """One page of results, best first; `has_next` says whether another page follows."""
+
+    hits: list[DocumentSummary]
+    page: int
+    page_size: int
+    has_next: bool

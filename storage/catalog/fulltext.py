@@ -1,0 +1,380 @@
+"""Full-text search: the one module that speaks a database's full-text dialect.
+
+Everything is indexed and queried in the folded form of schemas.vntext.fold (no marks, đ→d,
+casefolded), so 'Nguyễn Văn Đức', 'nguyen van duc' and 'NGUYEN VAN DUC' are the same words, and the
+old/new tone placements (hoà/hòa) fold to the same key. Users see the original NFC text: the snippet
+maps matches in the folded text back onto it.
+
+A dialect is a small `FullTextIndex` subclass (SQLite FTS5 today; PostgreSQL tsvector + pg_trgm
+next) chosen by `full_text_index(engine.dialect.name)`; its tables are made by the migrations. Query
+parsing and snippets are portable.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import Connection, Select, column, literal_column, select, table, text
+
+from schemas.vntext import fold
+
+# A token is a run of letters or digits: the same split as SQLite's unicode61 tokenizer, so a
+# dossier code '000.00.12.H12-240315-0001' becomes the tokens 000 00 12 h12 240315 0001.
+_TOKEN_RE = re.compile(r"[^\W_]+")
+_WORD_CHAR = r"[^\W_]"
+_LAST_SPACE_RE = re.compile(r"\s\S*\Z")
+MARK_OPEN, MARK_CLOSE, ELLIPSIS = "«", "»", "…"
+
+
+def words_of(text: str) -> list[str]:
+    """The folded words of a text as the index splits them: runs of letters and digits, so quotes,
+    operators and control characters typed into a search box never reach the index's syntax."""
+    return _TOKEN_RE.findall(fold(text))
+
+
+@dataclass(frozen=True)
+class Query:
+    """A user's search text, folded and split into phrases that must all occur (AND).
+
+    Each whitespace-separated word is a phrase of its tokens; the last token of the last phrase
+    matches as a prefix, so results appear while the officer is still typing (unless
+    `whole_words`: a prefix of a common syllable expands to many words, which is costly in a large
+    index). Operators and quotes in the input are just punctuation here, so user input can never
+    break the index's syntax.
+    """
+
+    phrases: tuple[tuple[str, ...], ...]
+    whole_words: bool = False
+
+    @classmethod
+    def parse(cls, text: str) -> Query:
+        phrases = (tuple(_TOKEN_RE.findall(word)) for word in fold(text).split())
+        return cls(tuple(phrase for phrase in phrases if phrase))
+
+    def __bool__(self) -> bool:
+        return bool(self.phrases)
+
+    @property
+    def tokens(self) -> frozenset[str]:
+        """The distinct tokens of all phrases."""
+        return frozenset(token for phrase in self.phrases for token in phrase)
+
+    @property
+    def prefix(self) -> str:
+        """The token matched as a prefix."""
+        return self.phrases[-1][-1]
+
+    def highlighter(self) -> re.Pattern[str]:
+        """Finds the query's words in folded text: whole tokens, and words starting with the prefix."""
+        exact = self.tokens if self.whole_words else self.tokens - {self.prefix}
+        alternatives = [re.escape(token) for token in sorted(exact, key=len, reverse=True)]
+        if not self.whole_words:
+            alternatives.append(re.escape(self.prefix) + _WORD_CHAR + "*")
+        return re.compile(f"(?<!{_WORD_CHAR})(?:{'|'.join(alternatives)})(?!{_WORD_CHAR})")
+
+
+class FullTextIndex(ABC):
+    """The full-text index of one database dialect, keyed by document id.
+
+    The catalog calls `index` inside the transaction that writes the document, so the index and
+    the tables never disagree, and `search` inside a read transaction.
+    """
+
+    table = "document_search"
+
+    @abstractmethod
+    def _store(
+        self, conn: Connection, document_id: str, name: str, code: str, body: str, replace: bool
+    ) -> None:
+        """Store the folded fields of a document; with `replace`, first drop what an earlier run stored."""
+
+    @abstractmethod
+    def matching(self) -> Select[tuple[str, float]]:
+        """A SELECT of (document_id, score) for the documents matching the query that
+        `match_parameters` binds, higher score better.
+
+        A select rather than rows, so the caller can join it with the document table and filter
+        and order in the database instead of fetching every match; and one select for every
+        query, so the caller can build its statement once (building costs more than running it).
+        """
+
+    @abstractmethod
+    def newest_matching(self) -> Select[tuple[str, float]]:
+        """Like `matching`, but the score is the recency of indexing (higher is newer), so the index
+        can hand matches out newest first and stop at the page: for queries so broad that ranking
+        by relevance would cost a pass over every match."""
+
+    @abstractmethod
+    def match_parameters(self, query: Query) -> dict[str, str]:
+        """The bind parameters that make `matching` and `newest_matching` look for `query`."""
+
+    @abstractmethod
+    def count_matches(self, conn: Connection, query: Query, up_to: int) -> int:
+        """How many documents match, counting no further than `up_to` (cheap for broad queries)."""
+
+    # People: name words and number suffixes, kept in step with the person table by the database.
+    person_table = "person_search"
+
+    @abstractmethod
+    def name_words(self, conn: Connection) -> list[str]:
+        """Every distinct folded word of people's names: the vocabulary typo tolerance corrects to."""
+
+    @abstractmethod
+    def people_by_name(self, conn: Connection, words: Sequence[Sequence[str]], prefix_last: bool,
+                       limit: int) -> list[tuple[str, str]]:
+        """(number, folded name) of people whose folded name has, for every position of `words`, one
+        of its alternatives as a whole word, in no particular order; with `prefix_last`, the last
+        position's words also match as word prefixes (the officer is still typing)."""
+
+    @abstractmethod
+    def people_by_number_suffix(self, conn: Connection, digits: str, limit: int) -> list[str]:
+        """Numbers of people whose 12-digit number ends with `digits`, in number order."""
+
+    def _ranked(self, conn: Connection, query: Query, limit: int, offset: int) -> list[tuple[str, float]]:
+        """(document id, score) of the matching documents, best first."""
+        found = self.matching().subquery()
+        rows = conn.execute(select(found.c.document_id, found.c.score)
+                            .order_by(found.c.score.desc(), found.c.document_id).limit(limit).offset(offset),
+                            self.match_parameters(query))
+        return [(document_id, score) for document_id, score in rows]
+
+    def owns_table(self, name: str) -> bool:
+        """True for tables the index creates itself, which the ORM models must not manage."""
+        return any(name == own or name.startswith(own + "_") for own in (self.table, self.person_table))
+
+    def index(
+        self, conn: Connection, document_id: str, original_name: str, dossier_code: str | None,
+        page_texts: Iterable[str], replace: bool,
+    ) -> None:
+        """Index a document's name, dossier code and page texts.
+
+        `replace` says the document was indexed before (a rerun). Finding its old entry may cost a
+        scan of the index, so the first, usual indexing skips that step.
+        """
+        body = fold("\n".join(page_texts))
+        self._store(conn, document_id, fold(original_name), fold(dossier_code or ""), body, replace)
+
+    def search(self, conn: Connection, query: Query, limit: int, offset: int) -> list[tuple[str, float]]:
+        """(document id, score) of documents containing every phrase of `query`, best first."""
+        return self._ranked(conn, query, limit, offset) if query else []
+
+
+class SqliteFts5(FullTextIndex):
+    """SQLite FTS5 over the folded text, ranked by bm25 (name and dossier code weigh more)."""
+
+    # bm25 weights in column order: document_id (not indexed), name, code, body.
+    _WEIGHTS = "0.0, 4.0, 4.0, 1.0"
+    _index = table(FullTextIndex.table, column("document_id"), column("rowid"))
+    _matches = text(f"{FullTextIndex.table} MATCH :match")
+    # bm25 is lower for better matches; the catalog promises higher-is-better scores.
+    _matching = select(_index.c.document_id, literal_column(
+        f"-bm25({FullTextIndex.table}, {_WEIGHTS})").label("score")).select_from(_index).where(_matches)
+    _newest_matching = select(_index.c.document_id, _index.c.rowid.label("score")).select_from(
+        _index).where(_matches)
+    _count = text(f"SELECT count(*) FROM (SELECT rowid FROM {FullTextIndex.table} "
+                  f"WHERE {FullTextIndex.table} MATCH :match LIMIT :up_to)")
+
+    def _store(
+        self, conn: Connection, document_id: str, name: str, code: str, body: str, replace: bool
+    ) -> None:
+        if replace:  # document_id is not indexed by FTS5, so this scans the table: reruns only
+            conn.execute(text(f"DELETE FROM {self.table} WHERE document_id = :id"), {"id": document_id})
+        conn.execute(
+            text(f"INSERT INTO {self.table} (document_id, name, code, body) "
+                 "VALUES (:id, :name, :code, :body)"),
+            {"id": document_id, "name": name, "code": code, "body": body},
+        )
+
+    def matching(self) -> Select[tuple[str, float]]:
+        return self._matching
+
+    def newest_matching(self) -> Select[tuple[str, float]]:
+        return self._newest_matching
+
+    def match_parameters(self, query: Query) -> dict[str, str]:
+        return {"match": self._match_expression(query)}
+
+    def count_matches(self, conn: Connection, query: Query, up_to: int) -> int:
+        return conn.execute(self._count, {**self.match_parameters(query), "up_to": up_to}).scalar_one()
+
+    @staticmethod
+    def _match_expression(query: Query) -> str:
+        # Tokens hold only letters and digits, so wrapping them in double quotes is always safe.
+        phrases = " ".join(f'"{" ".join(phrase)}"' for phrase in query.phrases)
+        return phrases if query.whole_words else phrases + "*"
+
+    # People (tables and triggers made by migration 0005_web): a key table gives each person a
+    # stable rowid and the number reversed ("ends with 4321" is an index range on "1234...").
+    _keys = "person_search_key"
+    _vocabulary = "person_search_vocab"
+
+    def name_words(self, conn: Connection) -> list[str]:
+        return list(conn.execute(text(f"SELECT term FROM {self._vocabulary}")).scalars())
+
+    _people_matching = text(
+        f"SELECT k.id_number, k.folded_name FROM {FullTextIndex.person_table} JOIN {_keys} AS k "
+        f"ON k.id = {FullTextIndex.person_table}.rowid WHERE {FullTextIndex.person_table} MATCH :match "
+        "LIMIT :limit")  # no bm25 pass over every match: the caller ranks by similarity
+    _people_by_suffix = text(
+        f"SELECT id_number FROM {_keys} WHERE reversed_number >= :start "
+        "AND reversed_number < :stop ORDER BY reversed_number LIMIT :limit")
+
+    def people_by_name(self, conn: Connection, words: Sequence[Sequence[str]], prefix_last: bool,
+                       limit: int) -> list[tuple[str, str]]:
+        if not words:
+            return []
+        # Words come from words_of (runs of letters and digits only), so quoting them is safe.
+        groups = [[f'"{word}"' for word in alternatives] for alternatives in words]
+        if prefix_last:
+            groups[-1] = [f"{word}*" for word in groups[-1]]
+        rows = conn.execute(self._people_matching, {
+            "match": " AND ".join(f"({' OR '.join(group)})" for group in groups), "limit": limit})
+        return [(number, name) for number, name in rows]
+
+    def people_by_number_suffix(self, conn: Connection, digits: str, limit: int) -> list[str]:
+        start = digits[::-1]  # ':' sorts right after '9'
+        rows = conn.execute(self._people_by_suffix, {"start": start, "stop": start + ":", "limit": limit})
+        return sorted(rows.scalars())
+
+
+_INDEXES: dict[str, type[FullTextIndex]] = {"sqlite": SqliteFts5}
+
+
+def full_text_index(dialect_name: str) -> FullTextIndex:
+    """The full-text index for a database dialect (`engine.dialect.name`)."""
+    try:
+        return _INDEXES[dialect_name]()
+    except KeyError:
+        raise ValueError(f"the catalog has no full-text search for {dialect_name!r} databases") from None
+
+
+def snippet(texts: Sequence[str], query: Query, width: int = 160) -> str:
+    """A one-line excerpt where most of the query's words occur together, matches «marked».
+
+    The excerpt keeps the original NFC text (diacritics, case, the document's own tone placement).
+    `texts` are the page texts, then name and dossier code; without any match the excerpt is the
+    beginning of the first text.
+    """
+    pattern = query.highlighter()
+    best: tuple[int, str, list[tuple[int, int]], int] | None = None  # words together, text, spans, focus
+    for original in texts:
+        folded, origins = _fold_with_origins(original)
+        matches = list(pattern.finditer(folded))
+        if not matches:
+            continue
+        together, focus = _densest(matches, query, reach=width * 3 // 4)
+        if best is None or together > best[0]:
+            spans = [_original_span(original, origins, m.start(), m.end()) for m in matches]
+            best = (together, original, spans, focus)
+        if together == len(query.tokens):
+            break
+    if best is None:
+        return _excerpt(texts[0], [], (0, 0), width) if texts else ""
+    _, original, spans, focus = best
+    return _excerpt(original, _merge_adjacent(original, spans), spans[focus], width)
+
+
+def _densest(matches: list[re.Match[str]], query: Query, reach: int) -> tuple[int, int]:
+    """The most different query words found within `reach` folded characters from one match, and
+    the index of the first match where that happens."""
+    words = [m.group() if m.group() in query.tokens else query.prefix for m in matches]
+    best = (0, 0)
+    for first, match in enumerate(matches):
+        together: set[str] = set()
+        for later in range(first, len(matches)):
+            if matches[later].start() >= match.start() + reach:
+                break
+            together.add(words[later])
+        if len(together) > best[0]:
+            best = (len(together), first)
+    return best
+
+
+@lru_cache(maxsize=8192)
+def _fold_char(char: str) -> str:
+    # fold() strips whitespace, but offsets need every character: keep a space in its place.
+    return " " if char.isspace() else fold(char)
+
+
+class _FoldTable(dict[int, str]):
+    """str.translate table folding each character as _fold_char does, filled as characters appear;
+    `uneven` collects the characters that do not fold to exactly one character."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.uneven: set[str] = set()
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_char(chr(code))
+        if len(folded) != 1:
+            self.uneven.add(chr(code))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
+def _fold_with_origins(original: str) -> tuple[str, list[int]]:
+    """The folded text and, for each of its characters, the index of the original character.
+
+    fold() maps almost every NFC character to one character; the few that vanish (stray combining
+    marks) or expand (ligatures) are why the mapping is kept explicitly. Text without them (nearly
+    all) is folded by str.translate in one pass, with the identity as its mapping.
+    """
+    folded = original.translate(_FOLD_TABLE)
+    if _FOLD_TABLE.uneven.isdisjoint(original):
+        return folded, list(range(len(original)))
+    pieces = [_fold_char(char) for char in original]
+    origins = [index for index, piece in enumerate(pieces) for _ in piece]
+    return "".join(pieces), origins
+
+
+def _original_span(original: str, origins: list[int], start: int, end: int) -> tuple[int, int]:
+    first, last = origins[start], origins[end - 1] + 1
+    while last < len(original) and unicodedata.combining(original[last]):
+        last += 1  # a mark that NFC could not compose belongs to the matched letter
+    return first, last
+
+
+def _merge_adjacent(original: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join matches separated only by whitespace: a name reads «Nguyễn Văn Đức», not word by word."""
+    merged = [spans[0]]
+    for start, end in spans[1:]:
+        previous_start, previous_end = merged[-1]
+        if original[previous_end:start].isspace():
+            merged[-1] = (previous_start, end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _excerpt(original: str, spans: list[tuple[int, int]], focus: tuple[int, int], width: int) -> str:
+    """Cut about `width` characters around `focus` at word boundaries and mark the spans."""
+    first_start, first_end = focus
+    start = max(0, first_start - width // 4)
+    while 0 < start < first_start and not original[start - 1].isspace():
+        start += 1
+    end = max(first_end, _cut_before_word(original, start, start + width))
+    parts: list[str] = []
+    cursor = start
+    for span_start, span_end in spans:
+        span_start, span_end = max(span_start, cursor), min(span_end, end)
+        if span_start < span_end:
+            parts += [original[cursor:span_start], MARK_OPEN, original[span_start:span_end], MARK_CLOSE]
+            cursor = span_end
+    parts.append(original[cursor:end])
+    body = " ".join("".join(parts).split())
+    return (ELLIPSIS if start > 0 else "") + body + (ELLIPSIS if end < len(original) else "")
+
+
+def _cut_before_word(original: str, start: int, limit: int) -> int:
+    """The last whitespace after `start` and at or before `limit`, so no word is cut (else `limit`)."""
+    if limit >= len(original):
+        return len(original)
+    last_space = _LAST_SPACE_RE.search(original, start, limit + 1)
+    return last_space.start() if last_space and last_space.start() > start else limit
