@@ -28,8 +28,7 @@ from schemas.archive import (
     PackageStatus,
 )
 from storage.catalog import Catalog
-from storage.local import LocalObjectStore
-from storage.objects import ObjectNotFound, ObjectStore
+from storage.objects import LocalStore, ObjectNotFound, ObjectStore
 
 OK = "ok"
 
@@ -120,8 +119,8 @@ def _verify_package(verifier: Verifier, package: ArchivePackage, present: set[st
     issues: list[FixityIssue] = []
     staging = verifier.work_dir / "fixity" / package.id
     archive = verifier.archive
-    if isinstance(archive, LocalObjectStore):
-        folder = archive.root.joinpath(*package.key.rstrip("/").split("/"))
+    if isinstance(archive, LocalStore):
+        folder = archive.local_path(package.key)
     else:
         folder = staging
         shutil.rmtree(staging, ignore_errors=True)

@@ -9,6 +9,7 @@ with every file's checksum and lock, in the same transaction that marks its reco
 from __future__ import annotations
 
 import hashlib
+import mimetypes
 import re
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -35,9 +36,6 @@ from storage.archive_store import ArchiveStore
 from storage.catalog import Catalog
 from storage.objects import ObjectStore
 
-_EXTENSIONS = {"png": ".png", "jpeg": ".jpg", "tiff": ".tif", "pdf": ".pdf", "zip": ".zip"}
-_CONTENT_TYPES = {".pdf": "application/pdf", ".json": "application/json", ".txt": "text/plain; charset=utf-8",
-                  ".png": "image/png", ".jpg": "image/jpeg", ".tif": "image/tiff", ".zip": "application/zip"}
 _UNSAFE_KEY_CHARS = re.compile(r"[^0-9A-Za-z._-]+")
 NO_OFFICE = "no-office"
 # Tag files are stored last: a bag whose tag manifests are present was stored whole.
@@ -113,7 +111,7 @@ def _stage_record(archiver: Archiver, facts: RecordFacts, bag: Path, tmp: Path, 
     folder = bag / document.id
     folder.mkdir(parents=True, exist_ok=True)
     keys = {stored.role: stored.key for stored in document.objects}
-    files = {"original": f"original{_EXTENSIONS[document.kind.value]}", "text": "text.txt"}
+    files = {"original": f"original{document.kind.extension}", "text": "text.txt"}
     _fetch(archiver.objects, keys["original"], folder / files["original"])
     if "text" in keys:
         _fetch(archiver.objects, keys["text"], folder / files["text"])
@@ -205,4 +203,5 @@ def _digest(path: Path, algorithm: str) -> str:
 
 
 def _content_type(path: str) -> str:
-    return _CONTENT_TYPES.get(Path(path).suffix.lower(), "application/octet-stream")
+    guessed, _ = mimetypes.guess_type(path)
+    return "text/plain; charset=utf-8" if guessed == "text/plain" else guessed or "application/octet-stream"

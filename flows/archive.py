@@ -10,7 +10,6 @@ run is red in Prefect and the command exits non-zero: never a silent success.
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
 
@@ -21,7 +20,6 @@ from archival.fixity import Verifier, verify
 from archival.indicators import measure, periods
 from archival.packaging import Archiver, archive_office_day, office_slug
 from archival.report import indicators_html
-from flows.resources import resources
 from schemas.archive import (
     ArchivePackage,
     ArchiveSettings,
@@ -31,7 +29,7 @@ from schemas.archive import (
     day_bounds,
 )
 from schemas.settings import Settings
-from storage.archive_store import ArchiveStore, open_archive_store
+from storage.resources import archive_store, resources
 
 
 class NightlyRunFailed(RuntimeError):
@@ -43,20 +41,6 @@ class NightlyRunFailed(RuntimeError):
     @property
     def report(self) -> NightReport | FixityReport:
         return self.args[1]
-
-
-_stores: dict[str, ArchiveStore] = {}
-_stores_lock = threading.Lock()
-
-
-def archive_store(settings: Settings, archive: ArchiveSettings) -> ArchiveStore:
-    """The archive store beside this deployment's objects store, opened once per process."""
-    key = settings.model_dump_json() + archive.archive_bucket
-    with _stores_lock:
-        if key not in _stores:
-            _stores[key] = open_archive_store(resources(settings).objects, settings.data_dir / "archive",
-                                              archive.archive_bucket)
-        return _stores[key]
 
 
 def _software() -> str:
@@ -75,7 +59,7 @@ def archive_package(office_code: str | None, day: date, document_ids: list[str],
                     archive: ArchiveSettings) -> ArchivePackage | None:
     """One office's records of one day → one locked BagIt package."""
     archiver = Archiver(catalog=resources(settings).catalog, objects=resources(settings).objects,
-                        archive=archive_store(settings, archive), settings=archive,
+                        archive=archive_store(settings, archive.archive_bucket), settings=archive,
                         work_dir=settings.work_dir, software=_software(), ocr_engine=_ocr_engine(settings))
     package = archive_office_day(archiver, office_code, day, document_ids)
     if package is not None:
@@ -88,7 +72,7 @@ def archive_package(office_code: str | None, day: date, document_ids: list[str],
 def verify_fixity(settings: Settings, archive: ArchiveSettings, everything: bool) -> FixityReport:
     """Compare stored bytes and bags with the catalog (a rotating share, or everything)."""
     report = verify(Verifier(catalog=resources(settings).catalog, objects=resources(settings).objects,
-                             archive=archive_store(settings, archive), settings=archive,
+                             archive=archive_store(settings, archive.archive_bucket), settings=archive,
                              work_dir=settings.work_dir), everything=everything)
     log = get_run_logger()
     log.info("fixity: %d/%d objects, %d/%d packages, %.1f MB read", report.objects_checked,

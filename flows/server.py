@@ -10,7 +10,6 @@ the ephemeral mode is only the fallback when a local server cannot be started.
 from __future__ import annotations
 
 import fcntl
-import json
 import os
 import signal
 import socket

@@ -27,12 +27,11 @@ from prefect.deployments import run_deployment
 from prefect.exceptions import MissingContextError
 
 from flows.ingest import ingest_batch
-from flows.resources import resources
 from flows.server import pid_alive
-from flows.staging import MANIFEST_NAME
-from schemas.batch import AttemptState, BatchReport, DropAttempt
+from schemas.batch import MANIFEST_NAME, AttemptState, BatchReport, DropAttempt
 from schemas.document import FileStatus
 from schemas.settings import Settings
+from storage.resources import resources
 
 _ERROR_LENGTH = 500  # characters of a run's failure message kept for `sohoa batches`
 

@@ -10,7 +10,7 @@ the counter can type it in for us. An *owner*-password-only PDF (permission flag
 is accepted: every reader used downstream (pikepdf, pdfium, pdfminer) opens it without a password, so
 its pages and text can be read and archived like any other PDF.
 
-ZIP files are only opened here; their members are checked one by one by `ocr.archive.extract_zip`.
+ZIP files are only opened here; their members are checked one by one by `ocr.unzip.extract_zip`.
 """
 
 from __future__ import annotations
@@ -170,7 +170,7 @@ def _page_points(page: pikepdf.Page) -> tuple[float, float]:
 
 
 def _inspect_zip(path: Path, size: int) -> _Contents:
-    """Only check that the archive opens and is not an office document; members are `archive.py`'s job."""
+    """Only check that the archive opens and is not an office document; members are `unzip.py`'s job."""
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())

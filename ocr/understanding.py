@@ -20,7 +20,6 @@ from schemas.identity import Identity
 from schemas.vntext import fold
 
 
-
 class Understanding(BaseModel):
     """Type, identity (cards only) and the personal ID numbers a document carries."""
 

@@ -11,6 +11,8 @@ from pydantic import BaseModel, Field, field_validator
 from schemas.codes import parse_dossier_code
 from schemas.document import FileStatus, Problem
 
+MANIFEST_NAME = "batch.yaml"  # the optional manifest dropped with a batch's scans
+
 
 class Direction(StrEnum):
     """Inputs are papers the citizen hands in; outputs are results the office issues."""

@@ -19,6 +19,15 @@ class FileKind(StrEnum):
     PDF = "pdf"
     ZIP = "zip"
 
+    @property
+    def extension(self) -> str:
+        """The extension a stored original of this kind gets, whatever the clerk named the file."""
+        return {"jpeg": ".jpg", "tiff": ".tif"}.get(self.value, f".{self.value}")
+
+    @property
+    def content_type(self) -> str:
+        return {"pdf": "application/pdf", "zip": "application/zip"}.get(self.value, f"image/{self.value}")
+
 
 class DocType(StrEnum):
     """Kinds of paper found in dossiers (DESIGN 2, classify step)."""

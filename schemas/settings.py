@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-
 OFFICE_TIMEZONE = "Asia/Ho_Chi_Minh"  # Vietnam's one time zone (UTC+7, no daylight saving)
 
 

@@ -64,13 +64,6 @@ class LocalArchiveStore(LocalObjectStore):
 class S3ArchiveStore(S3ObjectStore):
     """A bucket with object lock; each object carries its own retention."""
 
-    @classmethod
-    def beside(cls, objects: S3ObjectStore, bucket: str) -> S3ArchiveStore:
-        """The archive bucket on the same S3 server (and credentials) as the objects store."""
-        store = cls(objects._client, bucket)
-        store.ensure_bucket()
-        return store
-
     def ensure_bucket(self) -> None:
         """Create the bucket with object lock, or check that an existing one has it.
 
@@ -111,13 +104,6 @@ class S3ArchiveStore(S3ObjectStore):
 
     def describe(self) -> str:
         return f"S3 bucket {self.bucket!r} with object lock"
-
-
-def open_archive_store(objects: ObjectStore, archive_dir: Path, bucket: str) -> ArchiveStore:
-    """The archive beside the objects store: a bucket on the same S3 server, else a local folder."""
-    if isinstance(objects, S3ObjectStore):
-        return S3ArchiveStore.beside(objects, bucket)
-    return LocalArchiveStore(archive_dir)
 
 
 def _same_or_conflict(store: ObjectStore, key: str, path: Path) -> ObjectInfo | None:

@@ -106,6 +106,9 @@ class LocalObjectStore:
         # Python orders str by code point, which is the UTF-8 byte order S3 lists in.
         return iter(sorted(keys))
 
+    def local_path(self, key: str) -> Path:
+        return self.root.joinpath(*key.rstrip("/").split("/"))
+
     def describe(self) -> str:
         return f"local folder {self.root}"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO, Protocol, runtime_checkable
 
@@ -98,4 +99,24 @@ class ObjectStore(Protocol):
 
     def describe(self) -> str:
         """Where the store is, for logs and reports (never credentials)."""
+        ...
+
+
+# Optional capabilities: what some backends can do beyond the protocol. Callers ask with isinstance on
+# these, never on a backend class, so a new backend gains a capability by having the method.
+
+
+@runtime_checkable
+class LinkingStore(Protocol):
+    """Hands out time-limited download links (S3 presigned URLs): the browser fetches the bytes."""
+
+    def presigned_url(self, key: str, expires: timedelta) -> str: ...
+
+
+@runtime_checkable
+class LocalStore(Protocol):
+    """Its objects are files on this machine: readers open them in place, without a copy."""
+
+    def local_path(self, key: str) -> Path:
+        """The file holding the object (or, for a prefix ending in '/', the folder of those keys)."""
         ...

@@ -114,7 +114,7 @@ class S3ObjectStore:
         ]
         return iter(sorted(keys))
 
-    def presigned_get_url(self, key: str, expires: timedelta) -> str:
+    def presigned_url(self, key: str, expires: timedelta) -> str:
         """A URL that downloads the object without credentials until `expires` has passed."""
         return self._client.presigned_get_object(self.bucket, self._name(key), expires=expires)
 

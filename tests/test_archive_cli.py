@@ -15,12 +15,12 @@ import bagit
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from cli import app
 from flows.ingest import ingest_batch
-from flows.resources import resources
 from schemas.archive import ArchiveSettings
 from schemas.batch import BatchStatus
 from schemas.settings import Settings
+from storage.resources import resources
 from tests.archive_records import add_batch, add_record
 from tests.helpers import write_manifest, write_typed_pdf
 

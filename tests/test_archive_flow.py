@@ -23,13 +23,13 @@ import pytest
 
 from archival.pdfa import is_pdfa2
 from flows.archive import nightly_archive
-from flows.resources import resources
 from schemas.accounts import AuditAction, AuditEntry
 from schemas.archive import NightReport
 from schemas.batch import Direction, FileReport
 from schemas.document import FileStatus, Problem, Reason
 from schemas.dossier import Channel, Dossier, DossierDocument
 from schemas.settings import Settings
+from storage.resources import resources
 from tests.archive_records import add_batch, add_record
 from tests.generators import corpus, pdfs
 

@@ -18,8 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 from schemas.vntext import fold, has_vietnamese_marks
 from tests.generators import cards
 from tests.generators.pages import _font
-from tests.generators.people import (CARD_TYPES, ISSUE_WINDOWS, PROVINCE_CODES, Person, birthday,
-                                     make_person)
+from tests.generators.people import CARD_TYPES, ISSUE_WINDOWS, PROVINCE_CODES, Person, birthday, make_person
 
 EXPORT_KEYS = ["id_number", "full_name", "date_of_birth", "sex", "nationality", "place_of_origin",
                "place_of_residence", "date_of_issue", "date_of_expiry", "old_id_number"]

@@ -17,13 +17,21 @@ from sqlalchemy import inspect
 
 from schemas.batch import BatchManifest, BatchReport, BatchStatus, FileReport
 from schemas.document import (
-    Document, FileKind, FileStatus, PageText, Problem, Reason, StoredObject, TextSource, Word,
+    Document,
+    FileKind,
+    FileStatus,
+    PageText,
+    Problem,
+    Reason,
+    StoredObject,
+    TextSource,
+    Word,
 )
 from schemas.search import DocumentSummary, MatchKind, Scope, SearchRequest
 from storage.catalog import Catalog
-from storage.catalog.models import Base
 from storage.catalog.database import AUDIT_SCHEMA, migration_config, open_engine
 from storage.catalog.fulltext import full_text_index
+from storage.catalog.models import Base
 
 BATCH = "2025-06-02-quay-1"
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-
-import pytest
-
 from schemas.document import Document
 from schemas.identity import FieldValue, Identity, IdSource, ReviewReason
 from storage.catalog import Catalog

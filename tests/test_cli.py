@@ -19,11 +19,11 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.resources import resources
+from cli import app
 from ocr.metrics import cer
 from schemas.batch import BatchReport, BatchStatus
 from schemas.settings import Settings
+from storage.resources import resources
 from tests.helpers import write_manifest, write_page, write_pages, write_truncated_png
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli import app
 from flows.archive import NightlyRunFailed, fixity_check, nightly_archive
-from flows.cli import app
-from flows.resources import resources
 from schemas.archive import ArchivePackage, FixityReport
 from schemas.settings import Settings
+from storage.resources import resources
 from tests.archive_records import add_batch, add_record
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

@@ -14,7 +14,7 @@ from ocr.identity.barcode import decode_qr
 from ocr.identity.locate import locate_cards
 from ocr.identity.mrz_reader import find_mrz_band, read_mrz
 from ocr.identity.reader import read_identity
-from schemas.identity import CardSide, CardType, IdSource, Identity, ReviewReason
+from schemas.identity import CardSide, CardType, Identity, IdSource, ReviewReason
 from schemas.vntext import fold
 from tests.generators import cards
 from tests.generators.people import Person, make_person

@@ -10,15 +10,37 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ocr.identity import (
-    card_type_from_text, check_digit, check_id_number, check_old_id_number, digits_from_ocr,
-    extract_printed, fuse, id_matches_birth, id_matches_sex, parse_date, parse_mrz,
-    parse_qr_payload, parse_td1, parse_td3, qr_payload, td1_lines, td3_lines,
+    card_type_from_text,
+    check_digit,
+    check_id_number,
+    check_old_id_number,
+    digits_from_ocr,
+    extract_printed,
+    fuse,
+    id_matches_birth,
+    id_matches_sex,
+    parse_date,
+    parse_mrz,
+    parse_qr_payload,
+    parse_td1,
+    parse_td3,
+    qr_payload,
+    td1_lines,
+    td3_lines,
 )
 from ocr.identity.fusion import MIN_CONFIDENCE
 from ocr.identity.mrz import CONF_WEAK
 from ocr.identity.provinces import PROVINCES
 from schemas.identity import (
-    EXPORT_KEYS, CardSide, CardType, FieldValue, IdSource, Identity, ReviewReason as R,
+    EXPORT_KEYS,
+    CardSide,
+    CardType,
+    FieldValue,
+    Identity,
+    IdSource,
+)
+from schemas.identity import (
+    ReviewReason as R,
 )
 from schemas.vntext import fold
 

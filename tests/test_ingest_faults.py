@@ -21,11 +21,11 @@ import prefect.settings
 import pytest
 
 from flows.ingest import ingest_batch
-from flows.resources import resources
 from ocr.metrics import cer
 from schemas.batch import BatchStatus
 from schemas.document import FileStatus, Reason, TextSource
 from schemas.settings import Settings
+from storage.resources import resources
 from tests.generators import pages, pdfs
 from tests.helpers import (
     assert_documents_complete,
@@ -101,7 +101,7 @@ def test_a_damaged_page_inside_a_valid_pdf_is_flagged_and_the_other_page_is_read
 def _sohoa_command() -> list[str]:
     """The installed console script a clerk runs, else the module."""
     script = Path(sys.executable).parent / "sohoa"
-    return [str(script)] if script.is_file() else [sys.executable, "-m", "flows.cli"]
+    return [str(script)] if script.is_file() else [sys.executable, "-m", "cli"]
 
 
 def _committed(catalog_file: Path) -> list[str]:

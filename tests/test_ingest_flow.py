@@ -22,7 +22,6 @@ import yaml
 from PIL import Image
 
 from flows.ingest import ingest_batch
-from flows.resources import resources
 from ocr import searchable
 from ocr.engine import recognise
 from ocr.metrics import cer
@@ -30,6 +29,7 @@ from schemas.batch import BatchManifest, BatchReport, BatchStatus, ManifestFile
 from schemas.document import FileStatus, Reason
 from schemas.search import Scope, SearchRequest
 from schemas.settings import Settings
+from storage.resources import resources
 from tests.generators import bad_inputs, corpus, pages, pdfs
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from flows.ingest import ingest_batch
-from flows.resources import resources
 from schemas.batch import BatchReport
 from schemas.document import DocType, FileStatus
 from schemas.settings import Settings
+from storage.resources import resources
 from tests.generators import cards, pages, people
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

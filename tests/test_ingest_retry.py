@@ -1,9 +1,9 @@
-"""A batch hit by a fault outside its files (a broken work folder, a store that does not answer) is
+"""A batch hit by a fault outside its files (a broken object store, a catalog that does not answer) is
 never lost and never left half-done: its files end `failed`, nothing is recorded for them, the drop stays
 in the inbox, and the watcher retries it with back-off until the fault is gone (or `sohoa retry` does).
 
-Faults are real: the work folder's cache path is taken by a file, so copying an original for OCR fails
-the way a full or broken disk would. Concurrent copies of one original are run for real, 100 times.
+Faults are real: the object store's `docs/` folder is taken by a file, so storing an original fails the
+way a full or broken disk would. Concurrent copies of one original are run for real, 100 times.
 """
 
 from __future__ import annotations
@@ -15,14 +15,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
-from flows.ingest import _local_copy, ingest_batch
-from flows.resources import resources
+from cli import app
+from flows.ingest import ingest_batch
 from flows.watch import idempotency_key, next_attempt, watch_inbox
 from schemas.batch import AttemptState, BatchStatus, DropAttempt
-from schemas.document import FileStatus, Reason, StoredObject
+from schemas.document import FileStatus, Reason
 from schemas.settings import Settings
+from storage.cache import cached_copy
 from storage.local import LocalObjectStore
+from storage.resources import resources
 from tests.helpers import document_ids, write_manifest, write_page, write_typed_pdf
 
 COPIES_AT_ONCE = 16
@@ -36,7 +37,6 @@ def test_many_page_tasks_copying_one_original_at_once_all_get_the_whole_file(
     store = LocalObjectStore(tmp_path / "objects")
     data = bytes(range(256)) * 4096  # 1 MiB: large enough for the writes to overlap
     info = store.put_bytes("docs/ab/original.tif", data, "image/tiff")
-    original = StoredObject(role="original", **info.model_dump())
     cache = settings.work_dir / "cache"
     for _ in range(ROUNDS):
         start = threading.Barrier(COPIES_AT_ONCE)
@@ -46,7 +46,7 @@ def test_many_page_tasks_copying_one_original_at_once_all_get_the_whole_file(
         def copy() -> None:
             start.wait()
             try:
-                copies.append(_local_copy(store, original, settings))
+                copies.append(cached_copy(store, info.key, info.sha256, cache))
             except BaseException as exc:  # noqa: BLE001 - collected and asserted below
                 failures.append(exc)
 
@@ -57,13 +57,13 @@ def test_many_page_tasks_copying_one_original_at_once_all_get_the_whole_file(
             thread.join()
         assert failures == []
         assert {path.read_bytes() == data for path in copies} == {True}
-        assert [p.name for p in cache.iterdir()] == [original.sha256]  # no temporary file left behind
-        (cache / original.sha256).unlink()
+        assert [p.name for p in cache.iterdir()] == [info.sha256]  # no temporary file left behind
+        (cache / info.sha256).unlink()
 
 
-def _break_work_folder(settings: Settings) -> Path:
-    """The cache folder's path is taken by a file: every copy of an original for OCR fails."""
-    blocker = settings.work_dir / "cache"
+def _break_object_store(settings: Settings) -> Path:
+    """The store's `docs/` folder is taken by a file: storing any original fails."""
+    blocker = settings.objects_dir / "docs"
     blocker.parent.mkdir(parents=True, exist_ok=True)
     blocker.write_bytes(b"not a folder")
     return blocker
@@ -80,7 +80,7 @@ def _drop(settings: Settings, name: str, seed: int) -> Path:
 @pytest.mark.usefixtures("prefect_server")
 def test_a_fault_outside_the_files_leaves_them_failed_and_the_drop_in_the_inbox(settings: Settings) -> None:
     folder = _drop(settings, "ho-so-loi-dia", seed=71)
-    blocker = _break_work_folder(settings)
+    blocker = _break_object_store(settings)
 
     report = ingest_batch(str(folder))  # the flow completes: no unfinished run, no traceback
 
@@ -131,7 +131,7 @@ def test_the_watcher_retries_a_failed_batch_lists_it_and_sohoa_retry_runs_it(
     monkeypatch.setenv("SOHOA_SETTLE_SECONDS", "600")
     monkeypatch.setenv("SOHOA_INGEST_ATTEMPTS", "2")
     folder = _drop(settings, "ho-so-thu-lai", seed=73)
-    blocker = _break_work_folder(settings)
+    blocker = _break_object_store(settings)
     catalog = resources(settings).catalog
 
     assert watch_inbox() == ["ho-so-thu-lai"]  # attempt 1 fails

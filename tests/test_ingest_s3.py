@@ -17,9 +17,9 @@ import pytest
 from minio import Minio
 
 from flows.ingest import ingest_batch
-from flows.resources import resources
 from schemas.batch import BatchReport, BatchStatus
 from schemas.settings import Settings
+from storage.resources import resources
 from tests.helpers import REQUIRED_ROLES, assert_documents_complete, sha256, write_pages, write_truncated_png
 from tests.s3server import S3Endpoint
 

@@ -278,7 +278,7 @@ def _write(path: Path, data: bytes) -> Path:
 def test_presigned_url_downloads_the_object_without_credentials(s3_store: S3ObjectStore) -> None:
     data = "Phiếu lý lịch tư pháp".encode()
     s3_store.put_bytes("docs/hồ-sơ/phiếu.pdf", data, "application/pdf")
-    url = s3_store.presigned_get_url("docs/hồ-sơ/phiếu.pdf", timedelta(minutes=5))
+    url = s3_store.presigned_url("docs/hồ-sơ/phiếu.pdf", timedelta(minutes=5))
     with urllib.request.urlopen(url, timeout=10) as response:
         assert response.read() == data
         assert response.headers["Content-Type"] == "application/pdf"

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from ocr.archive import extract_zip
 from ocr.preflight import preflight, sniff
+from ocr.unzip import extract_zip
 from schemas.document import FileKind, Problem, Reason
 from schemas.settings import Settings
 from tests.generators import bad_inputs as bad

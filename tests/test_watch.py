@@ -12,10 +12,10 @@ from zipfile import ZipFile
 
 import pytest
 
-from flows.resources import resources
 from flows.watch import idempotency_key, ready_batches, watch_inbox
 from schemas.batch import BatchReport, BatchStatus
 from schemas.settings import Settings
+from storage.resources import resources
 from tests.helpers import write_manifest, write_page, write_typed_pdf
 
 SETTLE = 30.0

@@ -7,31 +7,24 @@ described by an OpenAPI schema at /api/openapi.json (signed in too: it is part o
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from fastapi import Depends, FastAPI, Form, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from markupsafe import Markup, escape
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from flows.resources import resources
-from schemas.accounts import AuditAction, AuditEntry, Role
+from schemas.accounts import AuditAction, AuditEntry
 from schemas.settings import Settings
-from storage.catalog.fulltext import MARK_CLOSE, MARK_OPEN
-from web import labels
+from storage.resources import resources
 from web.auditing import GroupCommit
+from web.rendering import render, templates
 from web.security import (
-    CSRF_FIELD,
     LOGIN_COOKIE,
     SESSION_COOKIE,
     Forbidden,
@@ -84,40 +77,6 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def _marked(snippet: str) -> Markup:
-    """A search snippet with «matches» as <mark> elements, the rest escaped."""
-    escaped = str(escape(snippet))
-    return Markup(escaped.replace(MARK_OPEN, "<mark>").replace(MARK_CLOSE, "</mark>"))
-
-
-def _local(zone: ZoneInfo) -> Callable[[datetime | None], str]:
-    """A moment on the office's clock, as officers write it."""
-    return lambda moment: moment.astimezone(zone).strftime("%d/%m/%Y %H:%M") if moment else ""
-
-
-def _iso_day(value: str | None) -> str:
-    """An ISO date as officers write it (dd/mm/yyyy); other values as they are."""
-    if value and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        return f"{value[8:]}/{value[5:7]}/{value[:4]}"
-    return value or ""
-
-
-def templates(zone: ZoneInfo) -> Jinja2Templates:
-    found = Jinja2Templates(directory=HERE / "templates")
-    found.env.globals.update(labels=labels, Role=Role, csrf_field=CSRF_FIELD)
-    found.env.filters.update(marked=_marked, local=_local(zone), day=_iso_day)
-    return found
-
-
-def render(request: Request, name: str, status_code: int = 200, **context: object) -> HTMLResponse:
-    """A page with the signed-in account (if any) and its CSRF token in the context."""
-    principal: Principal | None = getattr(request.state, "principal", None)
-    return request.app.state.templates.TemplateResponse(
-        request, name, {"me": principal.user if principal else None,
-                        "csrf": principal.csrf_token if principal else None, **context},
-        status_code=status_code)
 
 
 def _wants_json(request: Request) -> bool:

@@ -16,7 +16,7 @@ from schemas.document import DocType, FileStatus
 from schemas.identity import IDENTITY_FIELDS
 from schemas.search import SearchRequest
 from storage.catalog.search import day_start
-from web.app import render
+from web.rendering import render
 from web.security import Principal, authenticated
 from web.service import Desk, NotFound, Refused, desk_for
 

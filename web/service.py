@@ -27,8 +27,7 @@ from schemas.search import DocumentSummary, Scope, SearchRequest
 from schemas.settings import Settings
 from storage.catalog import Catalog
 from storage.catalog.review import latest_values
-from storage.objects import ObjectNotFound, ObjectStore
-from storage.s3 import S3ObjectStore
+from storage.objects import LinkingStore, ObjectNotFound, ObjectStore
 from web.auditing import GroupCommit
 from web.reuse import reusability
 from web.security import Principal, client_address, require
@@ -200,8 +199,8 @@ class Desk:
         if role != "thumbnail":
             self.audit(AuditAction.DOWNLOAD if download else AuditAction.VIEW, document_id=document_id,
                        object=role)
-        if isinstance(self.objects, S3ObjectStore):
-            return RedirectResponse(self.objects.presigned_get_url(
+        if isinstance(self.objects, LinkingStore):
+            return RedirectResponse(self.objects.presigned_url(
                 stored.key, timedelta(seconds=self.web.presign_seconds)), status_code=307)
         try:
             stream = self.objects.open(stored.key)

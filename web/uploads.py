@@ -16,8 +16,7 @@ from typing import BinaryIO
 
 import yaml
 
-from flows.staging import MANIFEST_NAME
-from schemas.batch import BatchManifest
+from schemas.batch import MANIFEST_NAME, BatchManifest
 
 _CHUNK = 1024 * 1024
 

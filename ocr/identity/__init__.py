@@ -7,11 +7,23 @@ raising, and no message ever carries an ID number or a name (Decree 13/2023).
 
 from ocr.identity.fusion import fuse
 from ocr.identity.idnumber import (
-    IdCheck, IdNumberInfo, check_id_number, check_old_id_number, digits_from_ocr, id_matches_birth,
+    IdCheck,
+    IdNumberInfo,
+    check_id_number,
+    check_old_id_number,
+    digits_from_ocr,
+    id_matches_birth,
     id_matches_sex,
 )
 from ocr.identity.mrz import (
-    MrzReading, check_digit, mrz_name, parse_mrz, parse_td1, parse_td3, td1_lines, td3_lines,
+    MrzReading,
+    check_digit,
+    mrz_name,
+    parse_mrz,
+    parse_td1,
+    parse_td3,
+    td1_lines,
+    td3_lines,
 )
 from ocr.identity.printed import PrintedReading, card_type_from_text, extract_printed, parse_date
 from ocr.identity.qr import QrReading, parse_qr_payload, qr_payload

@@ -19,7 +19,14 @@ from ocr.identity.mrz import FILLER, MrzReading
 from ocr.identity.printed import PrintedReading
 from ocr.identity.qr import QrReading
 from schemas.identity import (
-    IDENTITY_FIELDS, NO_EXPIRY, CardSide, CardType, FieldValue, IdSource, Identity, ReviewReason,
+    IDENTITY_FIELDS,
+    NO_EXPIRY,
+    CardSide,
+    CardType,
+    FieldValue,
+    Identity,
+    IdSource,
+    ReviewReason,
     SourceReading,
 )
 from schemas.vntext import fold

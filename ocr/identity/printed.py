@@ -18,7 +18,13 @@ from rapidfuzz.distance import Levenshtein
 
 from ocr.identity.idnumber import digits_from_ocr
 from schemas.identity import (
-    NO_EXPIRY, CardSide, CardType, FieldValue, IdSource, ReviewReason, SourceReading,
+    NO_EXPIRY,
+    CardSide,
+    CardType,
+    FieldValue,
+    IdSource,
+    ReviewReason,
+    SourceReading,
 )
 from schemas.vntext import fold, nfc
 

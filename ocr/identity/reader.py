@@ -34,7 +34,12 @@ from ocr.identity.mrz_reader import OcrLine, OcrWord, find_mrz_band, ocr_lines, 
 from ocr.identity.printed import PrintedReading, card_type_from_text, extract_printed, parse_date
 from ocr.identity.qr import QrReading, parse_qr_payload
 from schemas.identity import (
-    NO_EXPIRY, CardType, FieldValue, IdSource, Identity, ReviewReason,
+    NO_EXPIRY,
+    CardType,
+    FieldValue,
+    Identity,
+    IdSource,
+    ReviewReason,
 )
 from schemas.vntext import fold
 

@@ -24,6 +24,7 @@ from storage.catalog.people import PeopleRepository
 from storage.catalog.review import ReviewRepository
 from storage.catalog.search import SearchRepository
 
+
 class Catalog:
     """Opens the database once (upgrading it to the latest schema) and hands out its repositories."""
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from storage.catalog.models import Base
 from storage.catalog.fulltext import full_text_index
+from storage.catalog.models import Base
 
 connection = context.config.attributes["connection"]
 search_index = full_text_index(connection.dialect.name)

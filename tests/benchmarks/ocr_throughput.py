@@ -72,8 +72,8 @@ def run_pipeline(folder: Path, data_dir: Path) -> tuple[float, dict[str, str]]:
     """The ingest flow on a running Prefect server; returns wall seconds and page texts per file."""
     os.environ["SOHOA_DATA_DIR"] = str(data_dir)
     from flows.ingest import ingest_batch
-    from flows.resources import resources
     from schemas.settings import Settings
+    from storage.resources import resources
 
     started = time.perf_counter()
     report = ingest_batch(str(folder))

@@ -198,7 +198,7 @@ def queries(rng: random.Random, samples: dict[str, list[str]], count: int) -> li
 
 def serve(data: Path, port: int, workers: int) -> subprocess.Popen:
     env = {**os.environ, "SOHOA_DATA_DIR": str(data), "SOHOA_WEB_PORT": str(port)}
-    process = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--workers", str(workers)],
+    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--workers", str(workers)],
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                start_new_session=True)
     deadline = time.monotonic() + 120

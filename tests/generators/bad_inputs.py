@@ -6,7 +6,7 @@ folder, and the hostile ones (decompression bomb, zip bomb). Each writer takes t
 returns the Reason expected for it. Two of them exceed limits that would be expensive to reach at the
 default settings; merge `BAD_INPUT_LIMITS` into the Settings of any test that uses `write_bad_inputs`.
 
-For an archive the expected reason is the one `ocr.archive.extract_zip` gives to every member of it
+For an archive the expected reason is the one `ocr.unzip.extract_zip` gives to every member of it
 (the archive itself opens, so preflight only says it is a ZIP).
 """
 

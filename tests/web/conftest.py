@@ -13,10 +13,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from flows.resources import resources
 from schemas.batch import BatchReport
 from schemas.settings import Settings
 from storage.catalog import Catalog
+from storage.resources import resources
 from tests.web import fixtures
 from web.app import create_app
 from web.security import LOGIN_COOKIE, hash_password

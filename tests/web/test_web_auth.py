@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from fastapi import FastAPI
 from typer.testing import CliRunner
 
-from flows.cli import app as sohoa
+from cli import app as sohoa
 from schemas.accounts import AuditAction
 from tests.web.conftest import CATALOG, Site, login
 from tests.web.fixtures import DOSSIER, PASSWORD

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from flows.cli import app as sohoa
+from cli import app as sohoa
 from schemas.accounts import AuditAction
 from schemas.document import FileStatus
 from tests.web.conftest import AUDIT, Site

@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from flows.ingest import ingest_batch
-from flows.resources import resources
 from schemas.accounts import AuditAction
 from schemas.settings import Settings
+from storage.resources import resources
 from tests.helpers import write_manifest, write_page
 from tests.s3server import S3Endpoint
 from tests.web.conftest import login

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 
 from alembic import op
 
-
 revision: str = "0006_audit_file"
 down_revision: str | Sequence[str] | None = "0005_web"
 branch_labels: str | Sequence[str] | None = None

@@ -1,4 +1,4 @@
-"""The object stores and catalog a flow run works with, opened once per process and settings."""
+"""The object stores and catalog that settings name, opened once per process (flows and web share them)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import threading
 from dataclasses import dataclass
 
 from schemas.settings import Settings
+from storage.archive_store import ArchiveStore
 from storage.catalog import Catalog
-from storage.factory import open_object_store
+from storage.factory import open_archive_store, open_object_store
 from storage.objects import ObjectStore
 
 
@@ -33,6 +34,18 @@ def resources(settings: Settings) -> Resources:
             _opened[key] = Resources(
                 objects=open_object_store(settings, "objects"),
                 quarantine=open_object_store(settings, "quarantine"),
-                catalog=Catalog(settings.catalog),
+                catalog=Catalog(settings.catalog, settings.zone),
             )
         return _opened[key]
+
+
+_archives: dict[str, ArchiveStore] = {}
+
+
+def archive_store(settings: Settings, bucket: str) -> ArchiveStore:
+    """Open (once) the write-once archive store beside the objects store that `settings` point at."""
+    key = settings.model_dump_json() + bucket
+    with _lock:
+        if key not in _archives:
+            _archives[key] = open_archive_store(settings, bucket)
+        return _archives[key]

@@ -1,6 +1,6 @@
 """`sohoa serve`, `sohoa user ...` and `sohoa audit`: the web service's part of the command line.
 
-Registered on the main typer app by flows/cli.py; FastAPI and uvicorn are imported only by `serve`.
+FastAPI and uvicorn are imported only by `serve`.
 """
 
 from __future__ import annotations
@@ -11,21 +11,12 @@ from datetime import datetime
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from cli.common import app, catalog, console, errors
 from schemas.accounts import AuditAction, Role, User
-from schemas.settings import Settings
 
-console = Console()
-errors = Console(stderr=True)
 users = typer.Typer(help="Accounts of the web service.", no_args_is_help=True)
-
-
-def _catalog():
-    from flows.resources import resources
-
-    return resources(Settings()).catalog
 
 
 def serve(
@@ -39,7 +30,7 @@ def serve(
     from web.settings import WebSettings
 
     web = WebSettings()
-    _catalog()  # migrate once here, not in every worker at the same time
+    catalog()  # migrate once here, not in every worker at the same time
     listening = _listen(host or web.host, port or web.port)
     # A worker busy with a burst of searches may answer the supervisor's ping late: give it time
     # rather than have it killed with its connections.
@@ -91,7 +82,7 @@ def add_user(
     except ValueError:
         errors.print("[red]the login name may hold lower-case letters, digits, '.', '_' and '-'[/red]")
         raise typer.Exit(2) from None
-    _catalog().accounts.record_user(user, hash_password(password))
+    catalog().accounts.record_user(user, hash_password(password))
     console.print(f"account {user.username}: {', '.join(r.value for r in roles)}"
                   f"{' (province-wide)' if province_wide else f' at {office}'}")
 
@@ -104,12 +95,12 @@ def add_token(
     """Make an API token for a machine client; it is printed once and stored only as a digest."""
     from web.security import digest, new_token
 
-    catalog = _catalog()
-    if catalog.accounts.get_user(username) is None:
+    opened = catalog()
+    if opened.accounts.get_user(username) is None:
         errors.print(f"[red]no account {username}[/red]")
         raise typer.Exit(1)
     token = new_token()
-    catalog.accounts.record_api_token(digest(token), username, label)
+    opened.accounts.record_api_token(digest(token), username, label)
     sys.stdout.write(token + "\n")
 
 
@@ -117,7 +108,7 @@ def add_token(
 def list_users() -> None:
     """Accounts with their office and roles."""
     table = Table("account", "name", "office", "roles", "active")
-    for user in _catalog().accounts.find_users():
+    for user in catalog().accounts.find_users():
         office = "province" if user.province_wide else user.office_code or ""
         table.add_row(user.username, user.full_name, office,
                       ", ".join(r.value for r in user.roles), "yes" if user.active else "no")
@@ -133,7 +124,7 @@ def audit(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines")] = False,
 ) -> None:
     """List the audit log, newest first: who did what, when, on which document, from where."""
-    entries = _catalog().accounts.find_audit(username=user, action=action, document_id=document, since=since,
+    entries = catalog().accounts.find_audit(username=user, action=action, document_id=document, since=since,
                                    limit=limit)
     if as_json:
         for entry in entries:
@@ -147,8 +138,6 @@ def audit(
     console.print(table)
 
 
-def register(app: typer.Typer) -> None:
-    """Add the web service's commands to the `sohoa` command."""
-    app.command()(serve)
-    app.add_typer(users, name="user")
-    app.command()(audit)
+app.command()(serve)
+app.add_typer(users, name="user")
+app.command()(audit)

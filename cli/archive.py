@@ -1,0 +1,109 @@
+"""Operators' commands for the nightly work by hand: archive, fixity, and the 766 report."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Annotated, Any
+
+import typer
+
+from cli.common import app, catalog, console, errors, prepare_prefect, with_prefect
+
+_DAY = ["%Y-%m-%d"]  # days as ISO dates, e.g. 2025-06-02
+
+
+@app.command()
+def archive(
+    date_from: Annotated[datetime | None, typer.Option("--from", formats=_DAY,
+                                                       help="first day (default: yesterday, office time)")] = None,
+    date_to: Annotated[datetime | None, typer.Option("--to", formats=_DAY, help="last day (default: --from)")] = None,
+    office: Annotated[str | None, typer.Option("--office", help="only this office code")] = None,
+    fixity: Annotated[bool, typer.Option("--fixity/--no-fixity", help="verify what is stored afterwards")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="print the night report as JSON")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Archive the records of a day range now (the nightly flow by hand); exit 1 if anything failed."""
+    prepare_prefect(verbose)
+    from archival.report import print_night
+    from flows.archive import nightly_archive
+
+    first, last = _day(date_from), _day(date_to)
+    if first and last and first > last:
+        errors.print("[red]--from must not be after --to[/red]")
+        raise typer.Exit(2)
+    report, failed = _run_nightly(nightly_archive, verbose, date_from=first, date_to=last, office=office,
+                                  fixity=fixity)
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        print_night(report, console)
+        for error in report.errors:
+            errors.print(f"[red]{error}[/red]")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def fixity(
+    everything: Annotated[bool, typer.Option("--all", help="read every object now, not tonight's share")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Verify stored objects and archive packages against the catalog; exit 1 on any problem."""
+    prepare_prefect(verbose)
+    from archival.report import print_fixity
+    from flows.archive import fixity_check
+
+    report, failed = _run_nightly(fixity_check, verbose, everything=everything)
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        print_fixity(report, console)
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def report(
+    office: Annotated[str | None, typer.Option("--office", help="office code (default: all offices)")] = None,
+    date_from: Annotated[datetime | None, typer.Option("--from", formats=_DAY)] = None,
+    date_to: Annotated[datetime | None, typer.Option("--to", formats=_DAY)] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The 766 indicators: for --from/--to, or yesterday, month and year to date (office time)."""
+    from datetime import timedelta
+
+    from archival.indicators import measure, periods
+    from archival.report import indicators_table
+    from schemas.archive import ArchiveSettings
+
+    settings = ArchiveSettings()
+    if date_from or date_to:
+        first, last = _day(date_from) or _day(date_to), _day(date_to) or _day(date_from)
+        spans = [("custom", first, last)]
+    else:
+        spans = periods(datetime.now(settings.zone).date() - timedelta(days=1))
+    items = [measure(catalog(), office, name, start, end, settings.zone) for name, start, end in spans]
+    if as_json:
+        sys.stdout.write("[" + ",".join(item.model_dump_json() for item in items) + "]\n")
+    else:
+        console.print(indicators_table(items))
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+def _run_nightly(run_flow: Callable[..., Any], verbose: bool, **parameters: Any) -> tuple[Any, bool]:
+    """Run an archive flow here; (its report, whether it failed). A failed run still has its report."""
+    from flows.archive import NightlyRunFailed
+
+    outcome = with_prefect(verbose, lambda: run_flow(**parameters, return_state=True).result(
+        raise_on_failure=False))
+    if isinstance(outcome, NightlyRunFailed):
+        return outcome.report, True
+    if isinstance(outcome, BaseException):
+        raise outcome
+    return outcome, False

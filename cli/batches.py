@@ -1,0 +1,201 @@
+"""Scanning staff's and operators' commands for batches: ingest, watch, retry, batches, search, show, export."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cli.common import app, catalog, console, errors, prepare_prefect, with_prefect
+from schemas.batch import AttemptState, BatchReport, BatchStatus
+from schemas.document import FileStatus
+from schemas.settings import Settings
+
+
+@app.command()
+def ingest(
+    path: Annotated[Path, typer.Argument(help="batch folder, .zip or single file")],
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
+) -> None:
+    """Digitize a batch now, through the Prefect ingest flow; exit 1 only if the batch itself failed."""
+    if not path.exists():
+        errors.print(f"[red]no such batch:[/red] {path}")
+        raise typer.Exit(2)
+    report = with_prefect(verbose, lambda: _ingest_with_progress(path, quiet=as_json))
+    from cli.views import print_batch_report
+
+    if as_json:
+        sys.stdout.write(report.model_dump_json(indent=2) + "\n")
+    else:
+        print_batch_report(report, console)
+    if report.status is BatchStatus.FAILED:
+        raise typer.Exit(1)
+
+
+def _ingest_with_progress(path: Path, quiet: bool) -> BatchReport:
+    """Run the ingest flow here with a progress bar of pages and files on standard error."""
+    from flows import progress
+    from flows.ingest import ingest_batch
+
+    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=errors, transient=True, disable=quiet)
+    with bar:
+        pages = bar.add_task("pages", total=0)
+        files = bar.add_task("files", total=None)
+
+        def on_event(event: progress.Event, amount: int) -> None:
+            if event is progress.Event.PAGES_PLANNED:
+                bar.update(pages, total=(bar.tasks[pages].total or 0) + amount)
+            elif event is progress.Event.PAGE_DONE:
+                bar.advance(pages, amount)
+            else:
+                bar.advance(files, amount)
+
+        stop = progress.listen(on_event)
+        try:
+            return ingest_batch(str(path))
+        finally:
+            stop()
+
+
+@app.command()
+def watch(
+    once: Annotated[bool, typer.Option(help="process the ready batches once, then exit")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Poll the inbox and ingest each batch once it is ready (manifest present, or files settled)."""
+    settings = Settings()
+    settings.inbox.mkdir(parents=True, exist_ok=True)
+    with_prefect(verbose, lambda: _watch_loop(settings, once))
+
+
+def _watch_loop(settings: Settings, once: bool) -> None:
+    from flows.watch import watch_inbox
+
+    console.print(f"watching {settings.inbox} every {settings.watch_interval_seconds:.0f}s")
+    while True:
+        started = watch_inbox()
+        if started:
+            console.print(f"ingested: {', '.join(started)}")
+        if once:
+            return
+        time.sleep(settings.watch_interval_seconds)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="ID number, name or words, with or without diacritics")],
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per hit and line")] = False,
+) -> None:
+    """Find digitized documents of every office, as the officers' search does (an operator's view)."""
+    from schemas.search import Scope, SearchRequest
+
+    hits = catalog().search.find(SearchRequest(q=query, page_size=limit), Scope.everything()).hits
+    if as_json:
+        for hit in hits:  # `document_id` as well as `id`: what earlier versions printed
+            sys.stdout.write(json.dumps({"document_id": hit.id, **hit.model_dump(mode="json")},
+                                        ensure_ascii=False) + "\n")
+        return
+    for hit in hits:
+        console.print(f"[bold]{hit.id}[/bold]  {hit.original_name}  {hit.doc_type}  {hit.status}",
+                      highlight=False)
+        if hit.snippet:
+            console.print(f"    {hit.snippet}", markup=False, highlight=False)
+    console.print(f"{len(hits)} result(s)")
+
+
+@app.command()
+def show(document_id: Annotated[str, typer.Argument(help="document id from search or a report")]) -> None:
+    """Show one document: its record, stored objects and text."""
+    from cli.views import print_document
+
+    opened = catalog()
+    document = opened.batches.get_document(document_id)
+    if document is None:
+        errors.print(f"[red]no document {document_id}[/red]")
+        raise typer.Exit(1)
+    print_document(document, opened.batches.get_pages(document_id), console)
+
+
+@app.command()
+def export(
+    format: Annotated[str, typer.Option("--format", help="only jsonl")] = "jsonl",
+    batch: Annotated[str | None, typer.Option("--batch", help="batch id (default: all batches)")] = None,
+) -> None:
+    """Write pages, file statuses and fields as JSON lines on standard output."""
+    if format != "jsonl":
+        errors.print("[red]only --format jsonl is supported[/red]")
+        raise typer.Exit(2)
+    for row in catalog().batches.export_rows(batch):
+        sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def batches(limit: Annotated[int, typer.Option(min=1)] = 20) -> None:
+    """List the latest batches with their status."""
+    opened = catalog()
+    table = Table("batch", "name", "status", "files", *(s.value for s in FileStatus), "finished")
+    for report in opened.batches.find_batches(limit=limit):
+        table.add_row(report.batch_id, report.name, report.status.value, str(len(report.files)),
+                      *(str(report.count(s)) for s in FileStatus),
+                      report.finished_at.isoformat(timespec="seconds"))
+    console.print(table)
+    failed = opened.batches.find_failed_drops()
+    if failed:
+        attempts = Settings().ingest_attempts
+        drops = Table("lô trong hộp thư", "lần chạy", "lỗi", "tiếp theo", title="Lô chạy lỗi")
+        for drop in failed:
+            after = "dừng: chạy sohoa retry " + drop.name if drop.attempts >= attempts or drop.retry_at is None \
+                else "tự thử lại lúc " + drop.retry_at.isoformat(timespec="seconds")
+            drops.add_row(drop.name, f"{drop.attempts}/{attempts}", drop.error or "", after)
+        console.print(drops)
+
+
+@app.command()
+def retry(
+    batch: Annotated[str, typer.Argument(help="name of the drop in the inbox, or a batch id")],
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run a failed batch again now (the watcher's retries start afresh)."""
+    settings = Settings()
+    source = _retry_source(batch, settings)
+    if source is None:
+        errors.print(f"[red]Không tìm thấy lô {batch}[/red] trong hộp thư hay trong thư mục failed/. "
+                     "Xem tên lô bằng [bold]sohoa batches[/bold].")
+        raise typer.Exit(2)
+    prepare_prefect(verbose)
+    from flows.watch import start_attempt
+
+    attempt = with_prefect(verbose, lambda: start_attempt(source, 1, settings))
+    if attempt.error:
+        errors.print(f"[red]Lô {source.name} vẫn lỗi:[/red] {attempt.error}")
+        raise typer.Exit(1)
+    handed_over = attempt.state is AttemptState.RUNNING
+    console.print(f"Lô {source.name}: " + ("đã giao cho máy chủ xử lý" if handed_over else "đã xử lý xong"))
+
+
+def _retry_source(batch: str, settings: Settings) -> Path | None:
+    """The inbox drop to run again: by its name, or by batch id (a failed batch comes back from failed/)."""
+    if (settings.inbox / batch).exists() and "/" not in batch and batch not in (".", ".."):
+        return settings.inbox / batch
+    report = catalog().batches.get_batch_report(batch)
+    if report is None:
+        return None
+    source = Path(report.source)
+    if source.exists():
+        return source
+    parked = settings.failed_dir / report.batch_id / source.name
+    if not parked.exists():
+        return None
+    target = settings.inbox / source.name
+    shutil.move(str(parked), target)
+    return target

@@ -1,0 +1,55 @@
+"""`sohoa server start|status|stop`: the local Prefect server the other commands start on first use."""
+
+from __future__ import annotations
+
+import typer
+
+from cli.common import app, console, errors, prepare_prefect
+from schemas.settings import Settings
+
+server_app = typer.Typer(help="the local Prefect server that ingest, watch and archive reuse", no_args_is_help=True)
+app.add_typer(server_app, name="server")
+
+
+@server_app.command("start")
+def server_start() -> None:
+    """Start the local Prefect server now (commands otherwise start it on first use)."""
+    prepare_prefect(verbose=False)
+    from flows import server
+
+    if server.configured_url():
+        console.print(f"PREFECT_API_URL đã chỉ tới máy chủ {server.configured_url()}; không cần máy chủ cục bộ.")
+        return
+    try:
+        local = server.ensure_local(Settings(), say=lambda line: errors.print(line, style="dim"))
+    except server.ServerUnavailable as exc:
+        errors.print(f"[red]Không khởi động được máy chủ Prefect:[/red] {exc}")
+        raise typer.Exit(3) from None
+    console.print(f"Máy chủ Prefect đang chạy: {local.url} (tiến trình {local.pid})")
+
+
+@server_app.command("status")
+def server_status() -> None:
+    """Which Prefect server the commands use; exit 1 when the local one is not running."""
+    prepare_prefect(verbose=False)
+    from flows import server
+
+    if server.configured_url():
+        reachable = server.healthy(server.configured_url())
+        console.print(f"PREFECT_API_URL={server.configured_url()} "
+                      f"({'trả lời' if reachable else 'không trả lời'})")
+        raise typer.Exit(0 if reachable else 1)
+    local = server.running(Settings())
+    if local is None:
+        console.print("Máy chủ Prefect cục bộ chưa chạy; lệnh ingest/watch sẽ tự khởi động nó.")
+        raise typer.Exit(1)
+    console.print(f"Máy chủ Prefect đang chạy: {local.url} (tiến trình {local.pid})")
+
+
+@server_app.command("stop")
+def server_stop() -> None:
+    """Stop the local Prefect server of this data folder."""
+    from flows import server
+
+    stopped = server.stop(Settings())
+    console.print("Đã dừng máy chủ Prefect cục bộ." if stopped else "Máy chủ Prefect cục bộ không chạy.")
