@@ -21,12 +21,12 @@ from pathlib import Path
 from archival.bag import validate_bag
 from schemas.archive import (
     ArchivePackage,
-    ArchiveSettings,
     FixityIssue,
     FixityProblem,
     FixityReport,
     PackageStatus,
 )
+from schemas.settings import ArchiveSettings
 from storage.catalog import Catalog
 from storage.objects import LocalStore, ObjectNotFound, ObjectStore
 

@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from archival.bag import CHECKSUMS, make_bag
 from archival.pdfa import archival_copy
@@ -24,7 +25,6 @@ from schemas.archive import (
     ArchivalCopy,
     ArchivedFile,
     ArchivePackage,
-    ArchiveSettings,
     PackageStatus,
     RecordFacts,
     add_years,
@@ -32,6 +32,7 @@ from schemas.archive import (
 )
 from schemas.batch import Direction
 from schemas.document import FileStatus
+from schemas.settings import ArchiveSettings
 from storage.archive_store import ArchiveStore
 from storage.catalog import Catalog
 from storage.objects import ObjectStore
@@ -51,6 +52,7 @@ class Archiver:
     objects: ObjectStore
     archive: ArchiveStore
     settings: ArchiveSettings
+    zone: ZoneInfo  # the office's clock: what a day is
     work_dir: Path
     software: str
     ocr_engine: dict[str, str]
@@ -87,7 +89,7 @@ def archive_office_day(archiver: Archiver, office_code: str | None, day: date,
         with ThreadPoolExecutor(settings.archive_workers) as pool:
             staged = list(pool.map(lambda f: _stage_record(archiver, f, bag, staging / "tmp", package_id, now),
                                    facts))
-        start, end = day_bounds(day, settings.zone)
+        start, end = day_bounds(day, archiver.zone)
         inputs = sum(1 for s in staged if s.facts.record_class is Direction.INPUT)
         package = ArchivePackage(
             id=package_id, office_code=office_code, day=day,
@@ -97,7 +99,7 @@ def archive_office_day(archiver: Archiver, office_code: str | None, day: date,
             pdfa_copies=sum(1 for s in staged if s.copy.pdfa), retention_mode=settings.retention_mode,
             store=archiver.archive.describe(),
         )
-        make_bag(bag, _bag_info(package, start, end, archiver.software, staged, settings),
+        make_bag(bag, _bag_info(package, start, end, archiver, staged),
                  processes=settings.archive_workers)
         return _store(archiver, package, bag, {s.facts.document.id: s.facts.record_class for s in staged})
     finally:
@@ -136,14 +138,15 @@ def _stage_record(archiver: Archiver, facts: RecordFacts, bag: Path, tmp: Path, 
     return _Staged(facts, copy)
 
 
-def _bag_info(package: ArchivePackage, start: datetime, end: datetime, software: str,
-              staged: list[_Staged], settings: ArchiveSettings) -> dict[str, str]:
+def _bag_info(package: ArchivePackage, start: datetime, end: datetime, archiver: Archiver,
+              staged: list[_Staged]) -> dict[str, str]:
     """bag-info.txt: who, which period, how many, kept how long, made by what."""
+    settings = archiver.settings
     return {
         "Source-Organization": package.office_code or NO_OFFICE,
         "External-Identifier": package.id,
         "External-Description": f"Digitized records of office {package.office_code or NO_OFFICE} "
-                                f"committed on {package.day.isoformat()} ({settings.timezone})",
+                                f"committed on {package.day.isoformat()} ({archiver.zone.key})",
         "Sohoa-Office-Code": package.office_code or "",
         "Sohoa-Date-From": start.isoformat(),
         "Sohoa-Date-To": end.isoformat(),
@@ -155,7 +158,7 @@ def _bag_info(package: ArchivePackage, start: datetime, end: datetime, software:
         "Sohoa-PDFA-Copies": str(package.pdfa_copies),
         "Sohoa-Retention": f"inputs {settings.retention_years_input} years, outputs "
                            f"{settings.retention_years_output} years, {settings.retention_mode.value}",
-        "Sohoa-Software-Version": software,
+        "Sohoa-Software-Version": archiver.software,
     }
 
 

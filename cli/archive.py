@@ -77,15 +77,15 @@ def report(
 
     from archival.indicators import measure, periods
     from archival.report import indicators_table
-    from schemas.archive import ArchiveSettings
+    from schemas.settings import Settings
 
-    settings = ArchiveSettings()
+    zone = Settings().zone
     if date_from or date_to:
         first, last = _day(date_from) or _day(date_to), _day(date_to) or _day(date_from)
         spans = [("custom", first, last)]
     else:
-        spans = periods(datetime.now(settings.zone).date() - timedelta(days=1))
-    items = [measure(catalog(), office, name, start, end, settings.zone) for name, start, end in spans]
+        spans = periods(datetime.now(zone).date() - timedelta(days=1))
+    items = [measure(catalog(), office, name, start, end, zone) for name, start, end in spans]
     if as_json:
         sys.stdout.write("[" + ",".join(item.model_dump_json() for item in items) + "]\n")
     else:

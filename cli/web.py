@@ -27,9 +27,9 @@ def serve(
     """Run the officers' web service (search, reuse, review, upload, audit) and its JSON API."""
     import uvicorn
 
-    from web.settings import WebSettings
+    from schemas.settings import Settings
 
-    web = WebSettings()
+    web = Settings().web
     catalog()  # migrate once here, not in every worker at the same time
     listening = _listen(host or web.host, port or web.port)
     # A worker busy with a burst of searches may answer the supervisor's ping late: give it time

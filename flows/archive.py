@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
+from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -22,7 +23,6 @@ from archival.packaging import Archiver, archive_office_day, office_slug
 from archival.report import indicators_html
 from schemas.archive import (
     ArchivePackage,
-    ArchiveSettings,
     FixityReport,
     Indicators,
     NightReport,
@@ -55,12 +55,12 @@ def _ocr_engine(settings: Settings) -> dict[str, str]:
 
 
 @task(name="archive-office-day", cache_policy=NO_CACHE)
-def archive_package(office_code: str | None, day: date, document_ids: list[str], settings: Settings,
-                    archive: ArchiveSettings) -> ArchivePackage | None:
+def archive_package(office_code: str | None, day: date, document_ids: list[str],
+                    settings: Settings) -> ArchivePackage | None:
     """One office's records of one day → one locked BagIt package."""
     archiver = Archiver(catalog=resources(settings).catalog, objects=resources(settings).objects,
-                        archive=archive_store(settings, archive.archive_bucket), settings=archive,
-                        work_dir=settings.work_dir, software=_software(), ocr_engine=_ocr_engine(settings))
+                        archive=archive_store(settings, settings.archive.archive_bucket),
+                        settings=settings.archive, zone=settings.zone, work_dir=settings.work_dir, software=_software(), ocr_engine=_ocr_engine(settings))
     package = archive_office_day(archiver, office_code, day, document_ids)
     if package is not None:
         get_run_logger().info("package %s: %d records, %d pages, %d PDF/A copies, %.1f MB", package.id,
@@ -69,11 +69,11 @@ def archive_package(office_code: str | None, day: date, document_ids: list[str],
 
 
 @task(name="verify-fixity", cache_policy=NO_CACHE)
-def verify_fixity(settings: Settings, archive: ArchiveSettings, everything: bool) -> FixityReport:
+def verify_fixity(settings: Settings, everything: bool) -> FixityReport:
     """Compare stored bytes and bags with the catalog (a rotating share, or everything)."""
     report = verify(Verifier(catalog=resources(settings).catalog, objects=resources(settings).objects,
-                             archive=archive_store(settings, archive.archive_bucket), settings=archive,
-                             work_dir=settings.work_dir), everything=everything)
+                             archive=archive_store(settings, settings.archive.archive_bucket),
+                             settings=settings.archive, work_dir=settings.work_dir), everything=everything)
     log = get_run_logger()
     log.info("fixity: %d/%d objects, %d/%d packages, %.1f MB read", report.objects_checked,
              report.objects_total, report.packages_checked, report.packages_total, report.bytes_checked / 1e6)
@@ -83,12 +83,12 @@ def verify_fixity(settings: Settings, archive: ArchiveSettings, everything: bool
 
 
 @task(name="publish-indicators", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def publish_indicators(office_code: str, date_from: date, date_to: date, settings: Settings,
-                       archive: ArchiveSettings) -> tuple[list[Indicators], list[str]]:
+def publish_indicators(office_code: str, date_from: date, date_to: date,
+                       settings: Settings) -> tuple[list[Indicators], list[str]]:
     """Day, month and year to date (and the run's own range) as JSON and HTML in the objects store."""
     catalog, store = resources(settings).catalog, resources(settings).objects
     spans = periods(date_to) + ([("custom", date_from, date_to)] if date_from != date_to else [])
-    items = [measure(catalog, office_code, period, start, end, archive.zone) for period, start, end in spans]
+    items = [measure(catalog, office_code, period, start, end, settings.zone) for period, start, end in spans]
     base = f"reports/indicators/{office_slug(office_code)}/{date_to.isoformat()}"
     payload = "[" + ",".join(item.model_dump_json() for item in items) + "]"
     store.put_bytes(f"{base}.json", payload.encode(), "application/json")
@@ -97,9 +97,9 @@ def publish_indicators(office_code: str, date_from: date, date_to: date, setting
     return items, [f"{base}.json", f"{base}.html"]
 
 
-def _days(date_from: date | None, date_to: date | None, archive: ArchiveSettings) -> list[date]:
+def _days(date_from: date | None, date_to: date | None, zone: ZoneInfo) -> list[date]:
     """The days to archive; by default yesterday on the office's clock."""
-    yesterday = datetime.now(archive.zone).date() - timedelta(days=1)
+    yesterday = datetime.now(zone).date() - timedelta(days=1)
     last = date_to or date_from or yesterday
     first = date_from or last
     if first > last:
@@ -111,15 +111,15 @@ def _days(date_from: date | None, date_to: date | None, archive: ArchiveSettings
 def nightly_archive(date_from: date | None = None, date_to: date | None = None, office: str | None = None,
                     fixity: bool = True, fixity_everything: bool = False) -> NightReport:
     """Archive the records of each day (yesterday by default), verify fixity, publish the indicators."""
-    settings, archive = Settings(), ArchiveSettings()
+    settings = Settings()
     started = datetime.now(UTC)
-    days = _days(date_from, date_to, archive)
+    days = _days(date_from, date_to, settings.zone)
     catalog = resources(settings).catalog
     futures = []
     for day in days:
-        start, end = day_bounds(day, archive.zone)
+        start, end = day_bounds(day, settings.zone)
         for office_code, ids in catalog.archive.find_unarchived(start, end, office).items():
-            futures.append(archive_package.submit(office_code, day, ids, settings, archive))
+            futures.append(archive_package.submit(office_code, day, ids, settings))
     packages, errors = [], []
     for future in futures:
         outcome = future.result(raise_on_failure=False)
@@ -127,11 +127,11 @@ def nightly_archive(date_from: date | None = None, date_to: date | None = None, 
             errors.append(f"a package could not be stored: {type(outcome).__name__}: {outcome}")
         elif outcome is not None:
             packages.append(outcome)
-    checked = verify_fixity(settings, archive, fixity_everything) if fixity else None
+    checked = verify_fixity(settings, fixity_everything) if fixity else None
     indicators: list[Indicators] = []
     keys: list[str] = []
     for office_code in [office] if office else catalog.archive.find_offices():
-        items, stored = publish_indicators(office_code, days[0], days[-1], settings, archive)
+        items, stored = publish_indicators(office_code, days[0], days[-1], settings)
         indicators += items
         keys += stored
     report = NightReport(started_at=started, finished_at=datetime.now(UTC), days=days, packages=packages,
@@ -150,8 +150,8 @@ def nightly_archive(date_from: date | None = None, date_to: date | None = None, 
 @flow(name="fixity-check")
 def fixity_check(everything: bool = False) -> FixityReport:
     """Verify what is stored now (the nightly share, or everything); fails on any problem."""
-    settings, archive = Settings(), ArchiveSettings()
-    report = verify_fixity(settings, archive, everything)
+    settings = Settings()
+    report = verify_fixity(settings, everything)
     key = f"reports/fixity/{report.started_at:%Y%m%dT%H%M%SZ}.json"
     resources(settings).objects.put_bytes(key, report.model_dump_json(indent=2).encode(), "application/json")
     if not report.ok:

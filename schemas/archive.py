@@ -1,7 +1,6 @@
 """Archival packages, fixity checks and the 766 indicators: what the nightly run produces and reads.
 
-The settings of the nightly run live here (prefix SOHOA_, like `schemas.settings.Settings`) so that the
-archive can be configured without touching the ingest settings; both read the same environment.
+Its settings are `schemas.settings.ArchiveSettings` (`Settings().archive`).
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.accounts import AuditEntry, FieldCorrection
 from schemas.batch import Direction
@@ -27,34 +25,7 @@ from schemas.document import (
 )
 from schemas.dossier import DossierDocument
 from schemas.identity import Identity
-
-
-class LockMode(StrEnum):
-    """S3 object-lock modes: GOVERNANCE can be lifted by a privileged account, COMPLIANCE by nobody."""
-
-    GOVERNANCE = "GOVERNANCE"
-    COMPLIANCE = "COMPLIANCE"
-
-
-class ArchiveSettings(BaseSettings):
-    """How long records are kept, where packages go, how much fixity work a night does."""
-
-    model_config = SettingsConfigDict(env_prefix="SOHOA_", extra="ignore")
-
-    timezone: str = Field("Asia/Ho_Chi_Minh", description="the office's clock: what 'yesterday' means")
-    archive_bucket: str = Field("sohoa-archive", description="S3 bucket created with object lock")
-    retention_years_input: int = Field(5, ge=1, description="papers citizens hand in")
-    retention_years_output: int = Field(10, ge=1, description="results the office issues")
-    retention_mode: LockMode = LockMode.GOVERNANCE
-    fixity_cycle_nights: int = Field(7, ge=1, description="every stored object is verified within N nights")
-    archive_workers: int = Field(2, ge=1, description="records staged (fetched, PDF/A-converted) at once")
-
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    def retention_years(self, record_class: Direction) -> int:
-        return self.retention_years_output if record_class is Direction.OUTPUT else self.retention_years_input
+from schemas.settings import LockMode
 
 
 def add_years(moment: datetime, years: int) -> datetime:

@@ -1,4 +1,8 @@
-"""Settings from the environment (prefix SOHOA_): the embedded default needs none of them."""
+"""Settings from the environment (prefix SOHOA_): the embedded default needs none of them.
+
+One module: `Settings` holds everything, with the nightly archive's (`ArchiveSettings`, `.archive`) and the
+web service's (`WebSettings`, prefix SOHOA_WEB_, `.web`) as sub-models.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,53 @@ from zoneinfo import ZoneInfo
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from schemas.batch import Direction
+
 OFFICE_TIMEZONE = "Asia/Ho_Chi_Minh"  # Vietnam's one time zone (UTC+7, no daylight saving)
 
 
 class ObjectStoreKind(StrEnum):
     LOCAL = "local"
     S3 = "s3"
+
+
+class LockMode(StrEnum):
+    """S3 object-lock modes: GOVERNANCE can be lifted by a privileged account, COMPLIANCE by nobody."""
+
+    GOVERNANCE = "GOVERNANCE"
+    COMPLIANCE = "COMPLIANCE"
+
+
+class ArchiveSettings(BaseSettings):
+    """How long records are kept, where packages go, how much fixity work a night does."""
+
+    model_config = SettingsConfigDict(env_prefix="SOHOA_", extra="ignore")
+
+    archive_bucket: str = Field("sohoa-archive", description="S3 bucket created with object lock")
+    retention_years_input: int = Field(5, ge=1, description="papers citizens hand in")
+    retention_years_output: int = Field(10, ge=1, description="results the office issues")
+    retention_mode: LockMode = LockMode.GOVERNANCE
+    fixity_cycle_nights: int = Field(7, ge=1, description="every stored object is verified within N nights")
+    archive_workers: int = Field(2, ge=1, description="records staged (fetched, PDF/A-converted) at once")
+
+    def retention_years(self, record_class: Direction) -> int:
+        return self.retention_years_output if record_class is Direction.OUTPUT else self.retention_years_input
+
+
+class WebSettings(BaseSettings):
+    """`sohoa serve` needs none of these; operators tune them per office."""
+
+    model_config = SettingsConfigDict(env_prefix="SOHOA_WEB_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    cookie_secure: bool = Field(True, description="send cookies over HTTPS only; browsers accept "
+                                                  "them on http://localhost too")
+    session_hours: float = Field(10.0, description="a session ends after a working day")
+    login_attempts: int = Field(5, description="failed logins of one account before a lock-out")
+    lockout_minutes: float = 15.0
+    presign_seconds: int = Field(300, description="lifetime of an S3 download link")
+    max_upload_files: int = 500
 
 
 class Settings(BaseSettings):
@@ -56,6 +101,10 @@ class Settings(BaseSettings):
     ocr_timeout_seconds: float = 180.0
     ocr_workers: int = Field(default_factory=lambda: os.cpu_count() or 1)
     low_confidence: float = 60.0
+
+    # The nightly archive's and the web service's own settings (same SOHOA_ environment).
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @property
     def zone(self) -> ZoneInfo:

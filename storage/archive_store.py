@@ -24,7 +24,7 @@ from typing import Protocol, runtime_checkable
 from minio.error import S3Error
 from minio.retention import Retention
 
-from schemas.archive import LockMode
+from schemas.settings import LockMode
 from storage.local import LocalObjectStore
 from storage.objects import ObjectInfo, ObjectStore, normalize_key
 from storage.s3 import SHA256_HEADER, S3ObjectStore

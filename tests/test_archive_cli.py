@@ -17,7 +17,6 @@ from typer.testing import CliRunner
 
 from cli import app
 from flows.ingest import ingest_batch
-from schemas.archive import ArchiveSettings
 from schemas.batch import BatchStatus
 from schemas.settings import Settings
 from storage.resources import resources
@@ -35,7 +34,7 @@ def sohoa(*args: str):
 
 def test_ingested_papers_are_archived_by_the_command_and_counted_in_the_report(data_dir: Path) -> None:
     settings = Settings()
-    zone = ArchiveSettings().zone
+    zone = settings.zone
     today = datetime.now(zone).date()
     folder = settings.inbox / "ho-so-0007"
     dossier = f"000.00.12.H29-{today:%y%m%d}-0007"

@@ -22,9 +22,9 @@ from minio.error import S3Error
 from minio.retention import Retention
 
 from flows.archive import NightlyRunFailed, fixity_check, nightly_archive
-from schemas.archive import ArchivePackage, ArchiveSettings, LockMode
+from schemas.archive import ArchivePackage
 from schemas.batch import Direction
-from schemas.settings import Settings
+from schemas.settings import LockMode, Settings
 from storage.archive_store import ArchiveConflict
 from storage.resources import archive_store, resources
 from tests.archive_records import add_batch, add_record
@@ -106,10 +106,10 @@ def test_deleting_or_overwriting_a_locked_version_is_refused(s3_night: S3Night) 
         s3_night.client.remove_object(s3_night.bucket, name, version_id=locked)
     assert refused.value.code == "AccessDenied"
     with pytest.raises(ArchiveConflict):  # sohoa itself never replaces an archived object
-        archive_store(s3_night.settings, ArchiveSettings().archive_bucket).put_locked(
+        archive_store(s3_night.settings, s3_night.settings.archive.archive_bucket).put_locked(
             name, _file(s3_night.settings, b"forged"), "text/plain", datetime.now(UTC), LockMode.GOVERNANCE)
     with pytest.raises(PermissionError):
-        archive_store(s3_night.settings, ArchiveSettings().archive_bucket).delete(name)
+        archive_store(s3_night.settings, s3_night.settings.archive.archive_bucket).delete(name)
     assert s3_night.read(name, locked) == original
 
 

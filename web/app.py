@@ -20,7 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from schemas.accounts import AuditAction, AuditEntry
-from schemas.settings import Settings
+from schemas.settings import Settings, WebSettings
 from storage.resources import resources
 from web.auditing import GroupCommit
 from web.rendering import render, templates
@@ -39,7 +39,6 @@ from web.security import (
     same_secret,
 )
 from web.service import NotFound, Refused
-from web.settings import WebSettings
 
 HERE = Path(__file__).resolve().parent
 _SECURITY_HEADERS = {
@@ -88,7 +87,7 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     from web import api, pages
 
     settings = settings or Settings()
-    web = web or WebSettings()
+    web = web or settings.web
     app = FastAPI(title="sohoa", summary="Tra cứu và tái sử dụng giấy tờ đã số hóa",
                   version="0.1.0", docs_url=None, redoc_url=None, openapi_url=None)
     opened = resources(settings)

@@ -19,8 +19,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
 
 from schemas.accounts import AuditAction, AuditEntry, Role, User
+from schemas.settings import WebSettings
 from storage.catalog import Catalog
-from web.settings import WebSettings
 
 SESSION_COOKIE = "sohoa_session"
 LOGIN_COOKIE = "sohoa_login"  # double-submit CSRF token of the login form (no session yet)

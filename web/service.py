@@ -24,14 +24,13 @@ from schemas.codes import parse_dossier_code
 from schemas.dossier import Dossier, DossierDocument
 from schemas.identity import IDENTITY_FIELDS, NO_EXPIRY, Identity
 from schemas.search import DocumentSummary, Scope, SearchRequest
-from schemas.settings import Settings
+from schemas.settings import Settings, WebSettings
 from storage.catalog import Catalog
 from storage.catalog.review import latest_values
 from storage.objects import LinkingStore, ObjectNotFound, ObjectStore
 from web.auditing import GroupCommit
 from web.reuse import reusability
 from web.security import Principal, client_address, require
-from web.settings import WebSettings
 from web.uploads import UploadRefused, folder_name, safe_name, write_batch
 
 _STREAM_CHUNK = 256 * 1024

@@ -28,8 +28,9 @@ from rich.table import Table
 
 from archival.fixity import Verifier, verify
 from archival.packaging import Archiver, archive_office_day
-from schemas.archive import ArchiveSettings, day_bounds
+from schemas.archive import day_bounds
 from schemas.batch import Direction
+from schemas.settings import Settings
 from storage.archive_store import LocalArchiveStore
 from storage.catalog import Catalog
 from storage.local import LocalObjectStore
@@ -66,19 +67,20 @@ def main() -> None:
 
 
 def run(root: Path, records: int, per_day: int) -> None:
-    settings = ArchiveSettings()
+    settings = Settings().archive
+    zone = Settings().zone
     catalog = Catalog(f"sqlite:///{root / 'catalog.sqlite3'}")
     objects, archive = LocalObjectStore(root / "objects"), LocalArchiveStore(root / "archive")
     scan = noisy_scan(1240, 1754)
     pdf = searchable_pdf(scan)
     days = [FIRST_DAY + timedelta(days=n) for n in range((records + per_day - 1) // per_day)]
     for day in days:
-        add_batch(catalog, f"batch-{day}", "H12", datetime.combine(day, datetime.min.time(), settings.zone))
+        add_batch(catalog, f"batch-{day}", "H12", datetime.combine(day, datetime.min.time(), zone))
     started = time.perf_counter()
 
     def make(n: int) -> int:
         day = days[n // per_day]
-        start, _ = day_bounds(day, settings.zone)
+        start, _ = day_bounds(day, zone)
         return add_record(catalog, objects, seed=n, batch_id=f"batch-{day}", office="H12",
                           created_at=start + timedelta(hours=8, seconds=n % per_day),
                           direction=Direction.OUTPUT if n % 4 == 0 else Direction.INPUT,
@@ -91,14 +93,14 @@ def run(root: Path, records: int, per_day: int) -> None:
                   f"(scan {len(scan) // 1024} KB, searchable PDF {len(pdf) // 1024} KB) in "
                   f"{time.perf_counter() - started:.0f} s")
 
-    archiver = Archiver(catalog=catalog, objects=objects, archive=archive, settings=settings,
+    archiver = Archiver(catalog=catalog, objects=objects, archive=archive, settings=settings, zone=zone,
                         work_dir=root / "work", software="sohoa benchmark",
                         ocr_engine={"engine": "tesseract", "version": "benchmark"})
     table = Table("phase", "records", "pages", "MB", "seconds", "MB/s", "records/s",
                   title=f"archive throughput ({settings.archive_workers} workers)")
     archived_mb = 0.0
     for day in days:
-        ids = catalog.archive.find_unarchived(*day_bounds(day, settings.zone))["H12"]
+        ids = catalog.archive.find_unarchived(*day_bounds(day, zone))["H12"]
         started = time.perf_counter()
         package = archive_office_day(archiver, "H12", day, ids)
         seconds = time.perf_counter() - started
