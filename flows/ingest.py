@@ -25,6 +25,7 @@ from pydantic import BaseModel
 
 from flows import progress
 from ocr import outcome
+from ocr.identity.probe import CardEvidence
 from ocr.pipeline import read_page
 from ocr.staging import StagedBatch, StagedFile, retire, stage
 from ocr.understanding import Understanding, understand
@@ -50,6 +51,7 @@ class PageResult(BaseModel):
     page: PageText
     pdf_key: str
     thumbnail_key: str | None = None
+    card: CardEvidence | None = None
 
 
 _slots: dict[int, threading.BoundedSemaphore] = {}
@@ -130,7 +132,7 @@ def read_page_task(plan: DocumentPlan, number: int, originals: dict[str, StoredO
         thumbnail_key = layout.document_key(plan.prefix, "thumbnail.jpg")
         store.put_bytes(thumbnail_key, reading.thumbnail, "image/jpeg")
     progress.emit(progress.Event.PAGE_DONE)
-    return PageResult(page=page, pdf_key=pdf_key, thumbnail_key=thumbnail_key)
+    return PageResult(page=page, pdf_key=pdf_key, thumbnail_key=thumbnail_key, card=reading.card)
 
 
 @task(name="assemble-document", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
@@ -143,7 +145,7 @@ def assemble_document(plan: DocumentPlan, batch: StagedBatch, originals: dict[st
     original = originals[plan.document_id]
     results = sorted(results, key=lambda r: r.page.number)
     pages = [r.page for r in results]
-    understood = _understand(plan, original, pages, settings)
+    understood = _understand(plan, original, pages, [r.card for r in results], settings)
     words = [{"page": p.number, "words": [w.model_dump() for w in p.words]} for p in pages]
     objects = [original]
     pdf_parts = [store.get_bytes(r.pdf_key) for r in results if r.pdf_key]
@@ -258,12 +260,12 @@ def _settled(future: PrefectFuture) -> Any:
 
 
 def _understand(plan: DocumentPlan, original: StoredObject, pages: list[PageText],
-                settings: Settings) -> Understanding:
+                cards: list[CardEvidence | None], settings: Settings) -> Understanding:
     """Type, people and (for ID cards) identity fields; a failure degrades to 'other', never stops."""
     path = _local_file(resources(settings).objects, original, settings)
     try:
         with ocr_slots(settings):
-            return understand(path, plan.file.preflight.kind, pages, dpi=settings.ocr_dpi)
+            return understand(path, plan.file.preflight.kind, pages, dpi=settings.ocr_dpi, cards=cards)
     except Exception as exc:  # noqa: BLE001 - understanding is extra value; the text is already safe
         get_run_logger().error("document %s not understood: %s", plan.document_id, type(exc).__name__)
         return outcome.not_understood()

@@ -65,6 +65,12 @@ def classify(text: str) -> Classification:
     return Classification(doc_type=best, score=round(best_score / 100, 2))
 
 
+def card_doc_type(card_type: CardType) -> DocType:
+    """The document type of a card whose kind the identity reader told (the chip CCCD when unsure:
+    the commonest card in dossiers)."""
+    return _CARD_TYPES.get(card_type, DocType.ID_CCCD2021)
+
+
 def _card_type(text: str, folded: str) -> CardType:
     """A card's type, only for text that looks like a card: a machine-readable zone, or a short text
     whose opening names the card.

@@ -17,6 +17,7 @@ from PIL import Image
 
 from ocr import pdf, searchable
 from ocr.engine import OcrResult, OcrTimeout, recognise
+from ocr.identity.probe import CardEvidence, probe_card
 from ocr.images import load_page
 from ocr.preprocess import Preprocessed, detect_rotation, preprocess
 from schemas.document import FileKind, PageText, Problem, Reason, TextSource
@@ -28,11 +29,13 @@ _UPRIGHT_CONFIDENCE = 75.0  # below this mean word confidence an unchecked page 
 
 @dataclass(frozen=True)
 class PageReading:
-    """A page's text and its searchable one-page PDF (plus a thumbnail when asked for)."""
+    """A page's text and its searchable one-page PDF (plus a thumbnail when asked for), and for a
+    scanned page what its image shows of an identity card."""
 
     page: PageText
     pdf: bytes
     thumbnail: bytes | None
+    card: CardEvidence | None = None
 
 
 def read_page(path: Path, kind: FileKind, number: int, settings: Settings, *,
@@ -52,6 +55,7 @@ def read_page(path: Path, kind: FileKind, number: int, settings: Settings, *,
             return PageReading(page, searchable.extract_page(path, number), thumb)
 
     image = load_page(path, kind, number, pdf_dpi=settings.ocr_dpi)
+    card = probe_card(image.pixels, image.dpi)
     ready = preprocess(image.pixels, image.dpi, timeout=min(30.0, settings.ocr_timeout_seconds))
     page = PageText(number=number, source=TextSource.OCR, dpi=ready.dpi, decision=decision)
     try:
@@ -68,7 +72,7 @@ def read_page(path: Path, kind: FileKind, number: int, settings: Settings, *,
         page.problems.extend(_quality_problems(page, settings))
         page_pdf = searchable.overlay_text(page_pdf, result.text_pdf)
     page.seconds = round(time.monotonic() - started, 3)
-    return PageReading(page, page_pdf, _thumbnail(ready.display) if thumbnail else None)
+    return PageReading(page, page_pdf, _thumbnail(ready.display) if thumbnail else None, card)
 
 
 def _recognise_upright(ready: Preprocessed, settings: Settings) -> tuple[Preprocessed, OcrResult]:

@@ -231,7 +231,14 @@ def _card_size(width: int) -> tuple[int, int]:
     return width, round(width / ID1_ASPECT)
 
 
-def _warp(image: np.ndarray, quad: np.ndarray, width: int) -> np.ndarray:
+def card_shaped(width: int, height: int) -> bool:
+    """A page of a card's proportions, either way round: a card scanned alone (A4 is 1.41)."""
+    long, short = max(width, height), min(width, height)
+    return short > 0 and _PAGE_IS_CARD[0] <= long / short <= _PAGE_IS_CARD[1]
+
+
+def rectify(image: np.ndarray, quad: np.ndarray, width: int) -> np.ndarray:
+    """The card inside `quad` (landscape corners from find_card_quads) cut out flat, `width` px wide."""
     w, h = _card_size(width)
     target = np.array([(0, 0), (w - 1, 0), (w - 1, h - 1), (0, h - 1)], np.float32)
     matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
@@ -275,7 +282,7 @@ def _upright(card: np.ndarray, timeout: float) -> tuple[bool, str, QrCode | None
 
 def _make_card(page: np.ndarray, quad: np.ndarray, width: int, outline_found: bool,
                timeout: float) -> LocatedCard:
-    card = _warp(page, quad, width)
+    card = rectify(page, quad, width)
     flip, decided_by, qr = _upright(card, timeout)
     if flip:
         card = cv2.rotate(card, cv2.ROTATE_180)
@@ -298,7 +305,7 @@ def locate_cards(pixels: np.ndarray, dpi: int, *, width: int = CARD_WIDTH,
         return [_make_card(pixels, quad, width, True, timeout) for quad in quads]
     whole = np.array([(0, 0), (page_width - 1, 0), (page_width - 1, height - 1),
                       (0, height - 1)], np.float32)
-    if _PAGE_IS_CARD[0] <= _aspect(_landscape(whole)) <= _PAGE_IS_CARD[1]:
+    if card_shaped(page_width, height):
         return [_make_card(pixels, _landscape(whole), width, False, timeout)]
     scale = min(1.0, _PAGE_DPI / max(dpi, 1))
     page = pixels if scale == 1.0 else cv2.resize(pixels, None, fx=scale, fy=scale,
