@@ -31,13 +31,20 @@ ID1_ASPECT = ID1_MM[0] / ID1_MM[1]
 CARD_WIDTH = 1200  # px of a rectified card: 356 dpi, enough for the 4-pt labels
 _WORK_SIDE = 1200  # the outline search runs on a copy this long (a copied card's thin outline
 # must survive the shrinking)
-_BACKGROUND_DISTANCE = 40  # grey levels from the border colour: not background
+_BACKGROUND_DISTANCE = 40  # grey levels from the border colour: surely not background
+_MIN_BACKGROUND_DISTANCE = 5  # grey levels above the page's typical difference from its paper
+_NOISE_FACTOR = 3.0  # times that typical difference (paper grain, scanner noise, JPEG)
+_PAPER_SIDE = 300  # px: the paper's colour is estimated on a copy this long
+_PAPER_WINDOW = 0.6  # of the page's short side: the median window (wider than any card)
 _MIN_CARD_AREA = 0.02  # of the page: smaller blobs are specks, stamps or photos
 _ASPECT_RANGE = (1.3, 1.9)  # long/short side of a card seen in perspective
 _PAGE_IS_CARD = (1.48, 1.70)  # a page this shape is a card scanned alone (A4 is 1.41)
 _MIN_FILL = 0.85  # blob area / quadrilateral area: cards are convex and filled
 _MIN_EDGE_SUPPORT = 0.6  # share of each side's middle along an edge (see _edge_support)
 _MIN_CARD_MM = 60  # long side at the page's dpi (85.6 mm; a phone photo's guessed dpi is lower)
+_MAX_CARD_MM = 125  # ... and at most this on a scan whose dpi is real (the paper inside a dark border is no card)
+_TRUSTED_DPI = 150  # scanners record their resolution; phones write 72 or nothing
+_MIN_STRAIGHT = 0.8  # share of each side's middle that a faint card's blob outline must follow
 _WHOLE_PAGE = 0.9  # a quadrilateral this large is the page itself (a card scanned alone)
 _OSD_MIN_CONFIDENCE = 1.5
 _PAGE_DPI = 300  # a page taken whole is read at this resolution at most
@@ -74,17 +81,29 @@ def _edges(small: np.ndarray) -> np.ndarray:
     return cv2.Canny(cv2.GaussianBlur(_grey(small), (3, 3), 0), 40, 120)
 
 
+def _paper(small: np.ndarray) -> np.ndarray:
+    """The paper's (or table's) own colour at every pixel: a median far wider than a card, so it
+    follows uneven light and shadows but not the cards lying on it."""
+    height, width = small.shape[:2]
+    factor = max(1, round(max(height, width) / _PAPER_SIDE))
+    tiny = cv2.resize(small, (max(1, width // factor), max(1, height // factor)), interpolation=cv2.INTER_AREA)
+    size = max(3, round(min(tiny.shape[:2]) * _PAPER_WINDOW)) | 1
+    return cv2.resize(cv2.medianBlur(tiny, size), (width, height), interpolation=cv2.INTER_LINEAR)
+
+
 def _foreground(small: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """What differs from the page's border colour (white paper, a table), plus the edges (a
-    photocopied card is white inside a thin outline), closed and filled into solid blobs."""
-    pixels = small.astype(np.int16).reshape(small.shape[0], small.shape[1], -1)
-    ring = np.concatenate([pixels[:3].reshape(-1, pixels.shape[2]),
-                           pixels[-3:].reshape(-1, pixels.shape[2]),
-                           pixels[:, :3].reshape(-1, pixels.shape[2]),
-                           pixels[:, -3:].reshape(-1, pixels.shape[2])])
-    distance = np.abs(pixels - np.median(ring, axis=0)).max(axis=2).astype(np.uint8)
-    distance = cv2.GaussianBlur(distance, (3, 3), 0)
-    mask = (distance > _BACKGROUND_DISTANCE).astype(np.uint8) * 255
+    """What differs from the paper around it (white paper, a table), plus the edges (a photocopied
+    card is white inside a thin outline), closed and filled into solid blobs.
+
+    A light grey card on white paper differs from it by only ten grey levels or so, which a clean scan
+    shows plainly and a noisy one drowns: the threshold follows the page's own spread of differences."""
+    smooth = cv2.medianBlur(small, 5)
+    distance = np.abs(smooth.astype(np.int16) - _paper(smooth).astype(np.int16))
+    distance = (distance.max(axis=2) if distance.ndim == 3 else distance).astype(np.uint8)
+    distance = cv2.GaussianBlur(distance, (5, 5), 0)
+    threshold = float(np.clip(_NOISE_FACTOR * np.median(distance) + _MIN_BACKGROUND_DISTANCE,
+                              _MIN_BACKGROUND_DISTANCE, _BACKGROUND_DISTANCE))
+    mask = (distance > threshold).astype(np.uint8) * 255
     mask |= cv2.dilate(edges, np.ones((3, 3), np.uint8))
     size = max(3, round(max(small.shape[:2]) * 0.01)) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
@@ -110,6 +129,21 @@ def _edge_support(quad: np.ndarray, edges: np.ndarray) -> float:
         inside = (points[:, 0] >= 0) & (points[:, 0] < w) & (points[:, 1] >= 0) & (points[:, 1] < h)
         points = points[inside]
         shares.append(float(near[points[:, 1], points[:, 0]].mean()) if len(points) else 0.0)
+    return min(shares)
+
+
+def _straight_support(quad: np.ndarray, contour: np.ndarray) -> float:
+    """The least share of any side's middle that the blob's own outline follows closely: a card on
+    paper of nearly its colour shows no edge, but its blob is a clean quadrilateral, where the blob of
+    a block of text or a stamp is ragged."""
+    tolerance = 0.01 * cv2.arcLength(quad.reshape(-1, 1, 2), True)
+    outline = contour.reshape(-1, 1, 2).astype(np.float32)
+    shares = []
+    for i in range(4):
+        start, end = quad[i], quad[(i + 1) % 4]
+        points = start + np.linspace(0.1, 0.9, 24)[:, None] * (end - start)
+        near = [abs(cv2.pointPolygonTest(outline, (float(x), float(y)), True)) <= tolerance for x, y in points]
+        shares.append(float(np.mean(near)))
     return min(shares)
 
 
@@ -215,9 +249,10 @@ def find_card_quads(image: np.ndarray, dpi: int) -> list[np.ndarray]:
             continue
         if not _ASPECT_RANGE[0] <= _aspect(quad) <= _ASPECT_RANGE[1]:
             continue
-        if _edge_support(quad, edges) < _MIN_EDGE_SUPPORT:
+        if _edge_support(quad, edges) < _MIN_EDGE_SUPPORT and _straight_support(quad, contour) < _MIN_STRAIGHT:
             continue
-        if _sides(quad)[0] / scale / dpi * 25.4 < _MIN_CARD_MM:
+        long_mm = _sides(quad)[0] / scale / dpi * 25.4
+        if long_mm < _MIN_CARD_MM or (dpi >= _TRUSTED_DPI and long_mm > _MAX_CARD_MM):
             continue
         quads.append(_landscape(quad / scale))
     return sorted(quads, key=lambda q: (float(q[:, 1].min()), float(q[:, 0].min())))
