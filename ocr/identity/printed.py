@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from ocr.identity.idnumber import digits_from_ocr
+from ocr.identity.places import correct_place
 from schemas.identity import (
     NO_EXPIRY,
     CardSide,
@@ -79,6 +80,8 @@ _FRONT_FIELDS = {"id_number", "old_id_number", "full_name", "date_of_birth"}
 _SEPARATORS = " \t:/|.,;-_"
 _TRAILING = " \t:/|-_"  # commas stay at the end of a wrapped place line: they join its next line
 _TOKEN_RE = re.compile(r"[^\s/:|]+")
+_NEARBY_LABEL = 75  # partial_ratio of a date field's label on the date's line or a neighbour
+_LABEL_IN_VALUE = 80  # partial_ratio of a damaged label found at the end of a place value
 _MRZ_LINE_RE = re.compile(r"^(?=.*<<)[A-Z0-9<]{25,}$")
 
 
@@ -94,9 +97,10 @@ class _Label:
     @property
     def max_errors(self) -> int:
         """OCR errors tolerated in the folded label: none in short ones ("ho ten" must not match the
-        name "Hồ Tân"), then one per 8 characters or so ("nguyen quan" must not match "Nguyễn Văn")."""
+        name "Hồ Tân"), then one per 6 characters or so ("nguyen quan" must not match "Nguyễn Văn";
+        the 4-pt "Có giá trị đến" read "Có gá tị đến" must still be found), three at most."""
         size = len(self.text)
-        return 0 if size < 8 else 1 if size < 16 else 2 if size < 24 else 3
+        return 0 if size < 8 else min(3, max(1, size // 6))
 
 
 _LABELS = [_Label(field, text) for table in (_VI_LABELS, _EN_LABELS, _OTHER_LABELS)
@@ -197,14 +201,19 @@ def _number_follows(line: str, tokens: list[_Token], hit: _Hit) -> bool:
 
 
 def _without_english_label(field: str | None, text: str) -> str:
-    """'/ Fuli narne: NGUYỄN VĂN' → 'NGUYỄN VĂN': drop the English half of a bilingual label that OCR
-    damaged too much to be found as a label."""
+    """'/ Fuli narne: NGUYỄN VĂN' → 'NGUYỄN VĂN', 'Place of Phường An Phú' → 'Phường An Phú': drop
+    the English half of a bilingual label that OCR damaged too much, or cut short, to be found as a
+    label. A value that is nothing but such a label is no value (the name is on the next line)."""
     words = text.lstrip(_SEPARATORS).split()
     cut, best = 0, 0.0
     for label in _EN_LABELS.get(field or "", ()):
         for size in range(1, min(len(words), label.count(" ") + 2) + 1):
-            score = fuzz.ratio(fold(" ".join(words[:size])).strip(_SEPARATORS), label)
-            if score >= 70 and score > best:
+            head = fold(" ".join(words[:size])).strip(_SEPARATORS)
+            score = fuzz.ratio(head, label)
+            if size >= 2 and len(head) >= 5 and label.startswith(head + " "):
+                score = max(score, 90.0)  # the label's first words: the rest was lost
+            threshold = 60 if size == len(words) else 70  # the whole value looks like the label
+            if score >= threshold and score > best:
                 cut, best = size, score
     return _clean_value(" ".join(words[cut:]) if cut else text)
 
@@ -317,8 +326,38 @@ def _nationality(text: str) -> str | None:
 
 
 def _place(text: str) -> str | None:
-    value = " ".join(text.split()).strip(_SEPARATORS)
-    return nfc(value) if value else None
+    value = _without_specks(_before_damaged_label(nfc(" ".join(text.split()))))
+    value = value.strip(_SEPARATORS)
+    return correct_place(value) if value else None
+
+
+def _without_specks(value: str) -> str:
+    """Drop what OCR made of dust and seal edges around an address: a lone mark or lower-case letter
+    as a word ("…, Bình Phước `", "Kiệt, ỗ Phường"), and a lone capital before the first word."""
+    words = value.split()
+    kept = [word for word in words
+            if len(word) > 1 or word.isdigit() or (word.isalpha() and word.isupper())]
+    if len(kept) > 1 and len(kept[0]) == 1 and kept[0].isalpha() and kept[1][:1].isupper():
+        kept = kept[1:]
+    return " ".join(kept)
+
+
+def _before_damaged_label(value: str) -> str:
+    """A place value without the next field's label that OCR damaged beyond the label search and
+    that therefore ran into it ("…, Đồng Nai Niï thững trú"): cut where such a label starts, in the
+    value's later part (a place never contains a card label)."""
+    folded = fold(value)
+    if len(folded) != len(value):
+        return value
+    cut = len(value)
+    for label in _LABELS:
+        if label.field not in (*_PLACES, "date_of_expiry", "date_of_issue", "sex", "nationality", None) \
+                or len(label.text) < _SHORT * 2:
+            continue
+        found = fuzz.partial_ratio_alignment(label.text, folded, score_cutoff=_LABEL_IN_VALUE)
+        if found is not None and found.dest_start >= len(folded) * 0.3:
+            cut = min(cut, found.dest_start)
+    return value[:cut]
 
 
 def _read_value(field: str, text: str) -> tuple[str, str, float] | ReviewReason:
@@ -435,6 +474,7 @@ def extract_printed(lines: str | Sequence[Line], *,
                                           confidence=round(confidence, 4), raw=" / ".join(parts))
     if "date_of_issue" not in fields:
         _issue_date_in_words(rows, fields)
+    _dates_near_their_labels(rows, fields)
     for name in fields:
         problems.pop(name, None)
     text = "\n".join(texts)
@@ -465,6 +505,25 @@ def _continue_value(field: str, parts: list[str], used: list[int], number: int, 
         if entries:
             return
         following += 1
+
+
+def _dates_near_their_labels(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:
+    """Dates whose label was too small or damaged to be found as a label, or sits below the date
+    ("28/11/2033" over "Date of expiry"): a date no field took yet goes to the date field whose label
+    resembles its own line or a neighbouring one most."""
+    taken = {field.value for field in fields.values()}
+    for number, (text, conf) in enumerate(rows):
+        parsed = parse_date(text)
+        if parsed is None or parsed[0] in taken:
+            continue
+        nearby = " ".join(fold(rows[i][0]) for i in range(max(0, number - 1), min(len(rows), number + 2)))
+        scores = {field: max(fuzz.partial_ratio(label, nearby) for label in (*_VI_LABELS[field], *_EN_LABELS[field]))
+                  for field in _DATES if field not in fields}
+        best = max(scores, key=lambda field: scores[field], default=None)
+        if best is not None and scores[best] >= _NEARBY_LABEL:
+            fields[best] = FieldValue(value=parsed[0], source=IdSource.PRINTED,
+                                      confidence=round(conf * _NOISY_DATE, 4), raw=text)
+            taken.add(parsed[0])
 
 
 def _issue_date_in_words(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:

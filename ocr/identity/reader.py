@@ -18,8 +18,10 @@ kept, and the surname (a closed set) is restored where OCR dropped one of its ma
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import cv2
 import numpy as np
@@ -40,6 +42,7 @@ from schemas.identity import (
     Identity,
     IdSource,
     ReviewReason,
+    SourceReading,
 )
 from schemas.vntext import fold
 
@@ -58,6 +61,8 @@ _MAX_DOTS = 4000  # more tiny specks than this is noise, not dotted lines
 _COLUMN_LINES = 3  # lines starting at one x make a column edge
 _AGREED = 0.9  # confidence of a digit field two independent reads agree on
 _DOUBTFUL = 0.5  # confidence of a value no two reads agree on: below fusion's review threshold
+_MILESTONE_AGES = (14, 25, 40, 60)  # birthdays on which a CCCD / Căn cước stops being valid
+_DATE_LIKE = re.compile(r"\d[\dOoIlS]?\s*[/.\-]\s*\d[\dOoIlS]?\s*[/.\-]\s*\d[\dOoIlS]{3}")
 
 # Vietnamese surnames, folded → written. A closed set (the hundred commonest cover nearly everyone):
 # OCR that drops a mark from a surname ("NGUYÊN") can be corrected with certainty. Folded forms
@@ -510,11 +515,48 @@ def read_identity(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] 
     mrz_readings = [side.mrz for side in sides if side.mrz is not None]
     lines = [pair for side in sides for pair in _pairs(side.lines)]
     printed = _confirmed(extract_printed(lines), sides, timeout)
+    printed = _with_expiry(printed, [*qr_readings, *mrz_readings], sides, timeout)
     # A payload that parsed wins; one that did not (decoded, yet not a card's) still says why.
     decoded = [side.qr for side in sides if side.qr is not None]
     qr = (qr_readings or decoded or [None])[0]
     identity = fuse(qr, _best_mrz(mrz_readings), printed)
     return _cross_checked(identity, qr_readings, mrz_readings)
+
+
+def _with_expiry(printed: PrintedReading, certain: Sequence[SourceReading], sides: list[_Side],
+                 timeout: float) -> PrintedReading:
+    """The expiry date when the page pass missed it (4-pt text in a corner that layout analysis
+    skips): a sparse-text pass over each card, keeping a date that falls on a birthday at which the
+    law ends a card's validity (ages 14, 25, 40 and 60), or "không thời hạn"."""
+    if "date_of_expiry" in printed.fields:
+        return printed
+    born = next((reading.fields["date_of_birth"].value for reading in (*certain, printed)
+                 if "date_of_birth" in reading.fields), None)
+    if born is None:
+        return printed
+    birth = date.fromisoformat(born)
+    for side in sides:
+        text = "\n".join(line.text for line in ocr_lines(side.grey, language="vie", psm=11, dpi=side.card.dpi,
+                                                          timeout=timeout))
+        expiry = _milestone_date(text, birth)
+        if expiry is not None:
+            found = FieldValue(value=expiry, source=IdSource.PRINTED, confidence=_AGREED, raw=expiry)
+            return printed.model_copy(update={"fields": {**printed.fields, "date_of_expiry": found}})
+    return printed
+
+
+def _milestone_date(text: str, birth: date) -> str | None:
+    """A date of `text` on the holder's 14th, 25th, 40th or 60th birthday, or NO_EXPIRY."""
+    if "khong thoi han" in fold(text):
+        return NO_EXPIRY
+    for match in _DATE_LIKE.finditer(text):
+        parsed = parse_date(match.group())
+        if parsed is None:
+            continue
+        day = date.fromisoformat(parsed[0])
+        if (day.month, day.day) == (birth.month, birth.day) and day.year - birth.year in _MILESTONE_AGES:
+            return parsed[0]
+    return None
 
 
 def _cross_checked(identity: Identity, qr_readings: list[QrReading],

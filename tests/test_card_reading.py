@@ -1,0 +1,125 @@
+"""Reading cards the project never drew: fields found wherever their labels sit and whatever OCR did to
+them, place names put right against the country's list, and cards found on a page by looking at it.
+
+The text inputs are the kinds of OCR damage seen on other generators' cards (small labels losing
+letters, a label below its date, the next label glued to an address, a bilingual label alone on the
+name line); the page inputs are drawn here, with their own geometry and colours.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import cv2
+import numpy as np
+import pytest
+
+from ocr.identity.places import correct_place
+from ocr.identity.printed import extract_printed
+from ocr.identity.probe import probe_card
+from ocr.identity.reader import _milestone_date
+from tests.generators import cards, pages, people
+
+
+def values(lines: list[str]) -> dict[str, str]:
+    return {name: field.value for name, field in extract_printed(lines).fields.items()}
+
+
+def test_a_small_damaged_expiry_label_still_names_its_date() -> None:
+    assert values(["Có gá tị đến: 23/11/2031", "Date of expiry"])["date_of_expiry"] == "2031-11-23"
+
+
+def test_a_date_above_its_label_belongs_to_that_label() -> None:
+    read = values(["Họ và tên / Full name:", "HUỲNH NGỌC SƠN", "Ngày sinh / Date of birth: 23/11/1991",
+                   "28/11/2033", "Date of expiry"])
+    assert (read["date_of_birth"], read["date_of_expiry"]) == ("1991-11-23", "2033-11-28")
+
+
+def test_the_next_label_glued_to_a_place_is_cut_off() -> None:
+    read = values(["Quê quán / Place of origin:", "Xã An Phước, Long Thành, Đồng Nai Niï thững trú"])
+    assert read["place_of_origin"] == "Xã An Phước, Long Thành, Đồng Nai"
+
+
+def test_a_cut_short_english_label_and_specks_are_not_part_of_a_place() -> None:
+    read = values(["Quê quán / Place of Phường An Phú, Thuận An, Bình Dương `"])
+    assert read["place_of_origin"] == "Phường An Phú, Thuận An, Bình Dương"
+
+
+def test_a_damaged_english_label_alone_on_the_name_line_leaves_the_name_to_the_next_line() -> None:
+    assert values(["Họ và tên / Fuii narne", "LÊ TRỌNG LONG"])["full_name"] == "LÊ TRỌNG LONG"
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("Xã An Phiiic, Long Thành, Đứng Nai", "Xã An Phiiic, Long Thành, Đồng Nai"),
+    ("Phường An Hòa, Quin Ninh Kiều, Can Thể", "Phường An Hòa, Quận Ninh Kiều, Cần Thơ"),
+    ("Xã Nghi Phong, Nghỉ Lộc, Nghệ An", "Xã Nghi Phong, Nghi Lộc, Nghệ An"),
+    ("Phường 13, Quận Bình Thạnh, TP. Hồ Chí Minh", "Phường 13, Quận Bình Thạnh, TP. Hồ Chí Minh"),
+    ("Số 5 Ngõ 3, Xyz", "Số 5 Ngõ 3, Xyz"),  # no province recognised: nothing is touched
+])
+def test_province_and_district_are_corrected_against_the_list(read: str, expected: str) -> None:
+    assert correct_place(read) == expected
+
+
+def test_correct_addresses_are_left_exactly_as_they_are() -> None:
+    rng = np.random.default_rng(11)
+    for n in range(200):
+        person = people.make_person(rng, list(people.CARD_TYPES)[n % len(people.CARD_TYPES)])
+        for place in (person.place_of_origin, person.place_of_residence):
+            assert correct_place(place) == place
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Có giá trị đến 15/05/2031", "2031-05-15"),  # the 25th birthday
+    ("Date of expiry 15-05-2046", "2046-05-15"),  # the 40th
+    ("22/07/2024  15/05/2031", "2031-05-15"),  # beside another date
+    ("Có giá trị đến: Không thời hạn", "none"),
+    ("15/05/2030", None),  # not a birthday at which a card expires
+])
+def test_the_expiry_is_a_birthday_at_which_cards_stop_being_valid(text: str, expected: str | None) -> None:
+    assert _milestone_date(text, date(2006, 5, 15)) == expected
+
+
+def _light_card_on_cream_paper(angle: float) -> np.ndarray:
+    """An A4 page at 300 dpi: cream paper lit unevenly, a light grey card with rounded corners and
+    no dark outline lying at an angle, text on it."""
+    height, width = 3508, 2480
+    yy, xx = np.mgrid[0:height, 0:width]
+    light = 1.0 - 0.10 * (yy / height) - 0.05 * (xx / width)
+    page = np.stack([245 * light, 238 * light, 222 * light], axis=2)
+    card_w, card_h = 1011, 638  # 85.6 x 54 mm at 300 dpi
+    card = np.full((card_h, card_w, 3), (232, 234, 238), np.uint8)
+    for row in range(6):
+        cv2.putText(card, "HO VA TEN NGUYEN VAN A 0123", (60, 120 + 80 * row), cv2.FONT_HERSHEY_SIMPLEX,
+                    1.4, (40, 40, 40), 3)
+    mask = np.zeros((card_h, card_w), np.uint8)
+    cv2.rectangle(mask, (20, 0), (card_w - 21, card_h - 1), 255, -1)
+    cv2.rectangle(mask, (0, 20), (card_w - 1, card_h - 21), 255, -1)
+    for cx, cy in ((20, 20), (card_w - 21, 20), (20, card_h - 21), (card_w - 21, card_h - 21)):
+        cv2.circle(mask, (cx, cy), 20, 255, -1)
+    turn = cv2.getRotationMatrix2D((card_w / 2, card_h / 2), angle, 1.0)
+    turn[:, 2] += (900 - card_w / 2, 1200 - card_h / 2)
+    placed = cv2.warpAffine(card, turn, (width, height)).astype(np.float64)
+    where = cv2.warpAffine(mask, turn, (width, height)) > 127
+    page[where] = placed[where]
+    return np.clip(page, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("angle", [0.0, 17.0, 95.0, 183.0])
+def test_a_faint_card_without_an_outline_is_found_on_an_unevenly_lit_page(angle: float) -> None:
+    assert probe_card(_light_card_on_cream_paper(angle), 300).outlines == 1
+
+
+def test_a_card_qr_on_a_page_makes_it_a_card_at_once() -> None:
+    rng = np.random.default_rng(5)
+    person = people.make_person(rng, "cccd_chip")
+    face = cards.chip_front(person).image.convert("RGB")
+    evidence = probe_card(np.array(face), 350)
+    assert evidence.qr and evidence.certain and evidence.card_shaped
+
+
+@pytest.mark.parametrize("degradation", sorted(pages.DEGRADATIONS))
+def test_a_typed_a4_page_shows_no_card(degradation: str) -> None:
+    rng = np.random.default_rng(21)
+    page = pages.sample_page(rng, paragraphs=6, paper="A4")
+    image = np.array(pages.DEGRADATIONS[degradation](page.image, rng).convert("RGB"))
+    assert not probe_card(image, 300).possible
