@@ -12,6 +12,7 @@ When no outline is found, the whole page is taken as the card.
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -98,8 +99,9 @@ def _foreground(small: np.ndarray, edges: np.ndarray) -> np.ndarray:
     A light grey card on white paper differs from it by only ten grey levels or so, which a clean scan
     shows plainly and a noisy one drowns: the threshold follows the page's own spread of differences."""
     smooth = cv2.medianBlur(small, 5)
-    distance = np.abs(smooth.astype(np.int16) - _paper(smooth).astype(np.int16))
-    distance = (distance.max(axis=2) if distance.ndim == 3 else distance).astype(np.uint8)
+    distance = cv2.absdiff(smooth, _paper(smooth))
+    if distance.ndim == 3:  # the largest difference of any channel (a cream card on white paper)
+        distance = functools.reduce(cv2.max, cv2.split(distance))
     distance = cv2.GaussianBlur(distance, (5, 5), 0)
     threshold = float(np.clip(_NOISE_FACTOR * np.median(distance) + _MIN_BACKGROUND_DISTANCE,
                               _MIN_BACKGROUND_DISTANCE, _BACKGROUND_DISTANCE))
@@ -231,8 +233,7 @@ def find_card_quads(image: np.ndarray, dpi: int) -> list[np.ndarray]:
     the portrait on it is card-shaped too, but far too small at that resolution)."""
     height, width = image.shape[:2]
     scale = min(1.0, _WORK_SIDE / max(height, width))
-    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) \
-        if scale < 1 else image
+    small = _shrunk(image, scale) if scale < 1 else image
     edges = _edges(small)
     mask = _foreground(small, edges)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
@@ -264,6 +265,14 @@ def find_card_quads(image: np.ndarray, dpi: int) -> list[np.ndarray]:
 
 def _card_size(width: int) -> tuple[int, int]:
     return width, round(width / ID1_ASPECT)
+
+
+def _shrunk(image: np.ndarray, scale: float) -> np.ndarray:
+    """A smaller copy: halved by Gaussian pyramid steps (which smooth before they drop pixels, so
+    thin outlines survive as lighter lines), then resized linearly; a tenth of INTER_AREA's time."""
+    while scale < 0.5:
+        image, scale = cv2.pyrDown(image), scale * 2
+    return cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_LINEAR)
 
 
 def card_shaped(width: int, height: int) -> bool:

@@ -43,7 +43,8 @@ class CardEvidence(BaseModel):
 
 def probe_card(pixels: np.ndarray, dpi: int) -> CardEvidence:
     """Look for a card on a page image (grey or RGB) at `dpi`; tens of milliseconds on an A4 page."""
-    code = read_qr(pixels)
+    grey = pixels if pixels.ndim == 2 else cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
+    code = read_qr(grey)
     qr = code is not None and "id_number" in parse_qr_payload(code.text).fields
     shaped = card_shaped(pixels.shape[1], pixels.shape[0])
     quads = find_card_quads(pixels, dpi)

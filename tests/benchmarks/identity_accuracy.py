@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import time
-import zlib
 from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -196,20 +195,18 @@ def trial_table(results: list[tuple[str, list[Trial]]]) -> str:
     return "\n".join(rows)
 
 
-Job = tuple[int, str, int]  # seed, variant, index
+Job = tuple[int, str, int, str]  # seed, variant, index, looks
 
 
-def _jobs(seed: int, per_variant: int, variants: list[str] | None) -> list[Job]:
-    return [(seed, variant, index) for variant in cards.VARIANTS
+def _jobs(seed: int, per_variant: int, variants: list[str] | None, looks: cards.Looks) -> list[Job]:
+    return [(seed, variant, index, looks) for variant in cards.VARIANTS
             if not variants or variant in variants for index in range(per_variant)]
 
 
 def _sample(job: Job) -> cards.CardSample:
-    """The sample `card_dataset(seed, ...)` yields for this variant and index, made in the
+    """The sample `card_dataset(seed, ..., looks)` yields for this variant and index, made in the
     worker (making it costs a core too, and a pool of images would not fit in memory)."""
-    seed, variant, index = job
-    return cards.make_sample(variant, np.random.default_rng([seed, zlib.crc32(variant.encode()),
-                                                             index]))
+    return cards.sample_at(*job)
 
 
 def _score_job(job: Job) -> Outcome:
@@ -239,10 +236,12 @@ def main() -> None:
     parser.add_argument("--qr", action="store_true", help="compare the QR decoders instead")
     parser.add_argument("--mrz", action="store_true", help="compare the MRZ readers instead")
     parser.add_argument("--failures", action="store_true", help="list the failed fields")
+    parser.add_argument("--looks", choices=("default", "varied", "held_out"), default="default",
+                        help="cards in the default look, random tuning looks, or held-out looks")
     args = parser.parse_args()
 
     started = time.monotonic()
-    jobs = _jobs(args.seed, args.per_variant, args.variants)
+    jobs = _jobs(args.seed, args.per_variant, args.variants, args.looks)
     with ProcessPoolExecutor(args.workers) as pool:
         if args.qr or args.mrz:
             job = _qr_job if args.qr else _mrz_job

@@ -37,6 +37,32 @@ PX_PER_MM = DPI / 25.4
 OCR_B = Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf")  # Debian fonts-ocr-b
 SANS, SERIF = "Liberation Sans", "Liberation Serif"  # Arial / Times metrics, as printed on cards
 
+class Look(NamedTuple):
+    """How one card printer's output looks: the fonts of labels and of values, which values sit
+    under their labels rather than beside them, and a shift of the background's colours."""
+
+    labels: str = SANS
+    values: str = SANS
+    name_below: bool = True
+    origin_below: bool = True
+    tint: tuple[int, int, int] = (0, 0, 0)
+
+
+DEFAULT_LOOK = Look()
+# Looks vary in the benchmark sets; the held-out fonts never appear in what the reader is tuned on.
+TUNING_FONTS = ("Liberation Sans", "DejaVu Sans")
+HELD_OUT_FONTS = ("Noto Sans", "Noto Serif", "DejaVu Serif")
+
+
+def random_look(rng: np.random.Generator, *, held_out: bool = False) -> Look:
+    """A printer's look: fonts from the tuning set (or only the held-out one), placements, tint."""
+    fonts = HELD_OUT_FONTS if held_out else TUNING_FONTS
+    reach = 28 if held_out else 14
+    return Look(labels=str(rng.choice(fonts)), values=str(rng.choice(fonts)),
+                name_below=bool(rng.random() < 0.6), origin_below=bool(rng.random() < 0.6),
+                tint=tuple(int(v) for v in rng.integers(-reach, reach + 1, 3)))
+
+
 INK = (25, 25, 35)
 LABEL_INK = (45, 45, 60)
 RED = (200, 32, 40)
@@ -145,15 +171,17 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, widths: Sequence[float]) -> l
 class _Canvas:
     """A card face being drawn in millimetres; remembers every string it prints."""
 
-    def __init__(self, background: Image.Image) -> None:
+    def __init__(self, background: Image.Image, look: Look = DEFAULT_LOOK) -> None:
+        self.look = look
         self.image = background.copy()
         self.draw = ImageDraw.Draw(self.image)
         self.lines: list[TextLine] = []
 
     def text(self, x: float, y: float, text: str, pt: float, *, bold: bool = False,
-             fill: tuple[int, int, int] = INK, family: str = SANS, anchor: str = "ls",
+             fill: tuple[int, int, int] = INK, family: str | None = None, anchor: str = "ls",
              max_width: float | None = None) -> float:
         """Draw at baseline `y` (mm), shrunk to `max_width` mm if given; returns the right edge."""
+        family = family or self.look.values
         font = _pt_font(family, bold, pt)
         if max_width and font.getlength(text) > _px(max_width):
             font = _pt_font(family, bold, pt * _px(max_width) / font.getlength(text))
@@ -166,18 +194,19 @@ class _Canvas:
     def field(self, x: float, y: float, label: str, value: str, *, right: float = 84.0,
               label_pt: float = 5.0, value_pt: float = 6.5, bold: bool = False,
               below: bool = False, pitch: float = 3.0, max_lines: int = 2,
-              family: str = SANS, fill: tuple[int, int, int] = INK,
+              family: str | None = None, fill: tuple[int, int, int] = INK,
               dotted: bool = False) -> float:
         """A label and its value, on the same line or below, wrapped into at most `max_lines`
-        lines (shrinking the value font up to 25% when needed), optionally typed over dotted
+        lines (shrinking the value font when needed), optionally typed over dotted
         lines; returns the last baseline."""
-        end = self.text(x, y, label, label_pt, fill=LABEL_INK)
+        family = family or self.look.values
+        end = self.text(x, y, label, label_pt, fill=LABEL_INK, family=self.look.labels)
         start, first_y = (x, y + pitch) if below else (end + 1.0, y)
         if dotted:
             for i in range(max_lines):
                 self.dots(start if i == 0 else x, right, first_y + i * pitch)
         widths = [_px(right - start)] + [_px(right - x)] * (max_lines - 1)
-        for step in range(11):
+        for step in range(21):  # wider fonts of other looks may need up to half the size
             pt = value_pt * (1 - step * 0.025)
             lines = _wrap(value, _pt_font(family, bold, pt), widths)
             if lines is not None:
@@ -280,6 +309,16 @@ class _Canvas:
         ys = _px(y) + _px(2.2) * np.sin(t * np.pi * rng.uniform(3, 6)) * (1 - t)
         self.draw.line(list(zip(xs, ys)), fill=(30, 40, 120), width=5, joint="curve")
 
+    def field_or_below(self, x: float, y: float, label: str, value: str, *, below: bool,
+                       **style: object) -> float:
+        """A one-line value beside its label when the look says so and it fits, else under it."""
+        if not below:
+            try:
+                return self.field(x, y, label, value, max_lines=1, **style)
+            except ValueError:
+                pass
+        return self.field(x, y, label, value, below=True, max_lines=1, **style)
+
     def face(self, *, qr_box: Box | None = None, qr_payload: str | None = None,
              mrz: tuple[str, str, str] | None = None) -> CardFace:
         return CardFace(self.image, tuple(self.lines), qr_box, qr_payload, mrz)
@@ -300,10 +339,12 @@ PALETTES: dict[CardType, _Palette] = {
 }
 
 
-@lru_cache(maxsize=4)
-def _background(card_type: CardType) -> Image.Image:
-    """Security-print look: a radial tint with fine wave lines and a rosette (guilloche)."""
-    palette = PALETTES[card_type]
+@lru_cache(maxsize=16)
+def _background(card_type: CardType, shift: tuple[int, int, int] = (0, 0, 0)) -> Image.Image:
+    """Security-print look: a radial tint with fine wave lines and a rosette (guilloche), its colours
+    shifted by `shift`."""
+    palette = _Palette(*(tuple(int(np.clip(c + d, 0, 255)) for c, d in zip(colour, shift, strict=True))
+                         for colour in PALETTES[card_type]))
     width, height = _px(CARD_MM[0]), _px(CARD_MM[1])
     ys, xs = np.mgrid[0:height, 0:width].astype(np.float32) / np.float32(PX_PER_MM)
     dx, dy = xs - CARD_MM[0] * 0.62, ys - CARD_MM[1] * 0.55
@@ -333,9 +374,9 @@ def _face_rng(person: Person) -> np.random.Generator:
 # --- Card faces -----------------------------------------------------------------------------------
 
 
-def chip_front(person: Person) -> CardFace:
+def chip_front(person: Person, look: Look = DEFAULT_LOOK) -> CardFace:
     """Chip CCCD (2021) front: bilingual labels, QR top right, expiry under the portrait."""
-    c = _Canvas(_background("cccd_chip"))
+    c = _Canvas(_background("cccd_chip", look.tint), look)
     c.emblem(10, 10.5, 7)
     for y, text, pt in ((4.3, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 4.6),
                         (6.7, "SOCIALIST REPUBLIC OF VIET NAM", 4.0),
@@ -348,13 +389,13 @@ def chip_front(person: Person) -> CardFace:
     qr_box = c.qr(payload, 67.5, 2.0, 16.5)
     c.portrait((3, 20.5, 22.5, 45.5), person.sex)
     c.field(25.5, 23.0, "Số / No.:", person.id_number, value_pt=8.5, bold=True)
-    c.field(25.5, 27.0, "Họ và tên / Full name:", person.full_name.upper(), value_pt=8,
-            bold=True, below=True, pitch=3.8, max_lines=1)
+    c.field_or_below(25.5, 27.0, "Họ và tên / Full name:", person.full_name.upper(), value_pt=8,
+                     bold=True, below=look.name_below, pitch=3.8)
     c.field(25.5, 34.3, "Ngày sinh / Date of birth:", _dmy(person.date_of_birth))
     c.field(25.5, 37.4, "Giới tính / Sex:", person.sex_vi, right=51)
     c.field(52, 37.4, "Quốc tịch / Nationality:", person.nationality)
-    c.field(25.5, 40.6, "Quê quán / Place of origin:", person.place_of_origin, below=True,
-            pitch=2.9, max_lines=1)
+    c.field_or_below(25.5, 40.6, "Quê quán / Place of origin:", person.place_of_origin,
+                     below=look.origin_below, pitch=2.9)
     c.field(25.5, 46.6, "Nơi thường trú / Place of residence:", person.place_of_residence,
             pitch=2.9, max_lines=3)
     c.field(2.5, 48.8, "Có giá trị đến:", _dmy(person.date_of_expiry), label_pt=4.3,
@@ -363,9 +404,9 @@ def chip_front(person: Person) -> CardFace:
     return c.face(qr_box=qr_box, qr_payload=payload)
 
 
-def chip_back(person: Person) -> CardFace:
+def chip_back(person: Person, look: Look = DEFAULT_LOOK) -> CardFace:
     """Chip CCCD back: identifying mark, issue date, issuer, chip, fingerprints, TD1 MRZ."""
-    c = _Canvas(_background("cccd_chip"))
+    c = _Canvas(_background("cccd_chip", look.tint), look)
     c.field(3, 4.5, "Đặc điểm nhân dạng / Personal identification:",
             _MARKS[int(person.id_number) % len(_MARKS)], label_pt=4.6, value_pt=5.2, below=True,
             pitch=2.7, right=56, max_lines=1)
@@ -390,9 +431,9 @@ def chip_back(person: Person) -> CardFace:
     return c.face(mrz=lines)
 
 
-def cccd2016_front(person: Person) -> CardFace:
+def cccd2016_front(person: Person, look: Look = DEFAULT_LOOK) -> CardFace:
     """Barcode-era CCCD (2016) front: Vietnamese-only labels, no QR."""
-    c = _Canvas(_background("cccd_2016"))
+    c = _Canvas(_background("cccd_2016", look.tint), look)
     c.emblem(10, 10.5, 7)
     c.text(50, 6.0, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 5.6, bold=True, anchor="ms",
            max_width=62)
@@ -414,9 +455,9 @@ def cccd2016_front(person: Person) -> CardFace:
     return c.face()
 
 
-def can_cuoc_front(person: Person) -> CardFace:
+def can_cuoc_front(person: Person, look: Look = DEFAULT_LOOK) -> CardFace:
     """Căn cước (2024) front: bilingual labels above their values, no place of origin."""
-    c = _Canvas(_background("can_cuoc"))
+    c = _Canvas(_background("can_cuoc", look.tint), look)
     c.emblem(9.5, 10, 6.5)
     c.text(46, 5.2, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 5.2, bold=True, anchor="ms",
            max_width=50)
@@ -435,9 +476,9 @@ def can_cuoc_front(person: Person) -> CardFace:
     return c.face()
 
 
-def can_cuoc_back(person: Person) -> CardFace:
+def can_cuoc_back(person: Person, look: Look = DEFAULT_LOOK) -> CardFace:
     """Căn cước (2024) back: QR top left, residence, birth registration, dates, MRZ."""
-    c = _Canvas(_background("can_cuoc"))
+    c = _Canvas(_background("can_cuoc", look.tint), look)
     payload = can_cuoc_qr_payload(person)
     qr_box = c.qr(payload, 2.5, 2.5, 17)
     c.chip(5.5, 22.5)
@@ -456,11 +497,11 @@ def can_cuoc_back(person: Person) -> CardFace:
     return c.face(qr_box=qr_box, qr_payload=payload, mrz=lines)
 
 
-def cmnd_front(person: Person) -> CardFace:
+def cmnd_front(person: Person, look: Look = DEFAULT_LOOK) -> CardFace:
     """Old 9-digit CMND front: typed values on dotted lines, dd-mm-yyyy birth date."""
     if person.old_id_number is None:
         raise ValueError("a CMND needs a 9-digit number")
-    c = _Canvas(_background("cmnd"))
+    c = _Canvas(_background("cmnd", look.tint), look)
     c.emblem(10, 9.5, 6.5)
     c.portrait((3, 18.5, 20, 41), person.sex)
     c.text(52, 5.0, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 5.0, bold=True, anchor="ms",
@@ -481,7 +522,7 @@ def cmnd_front(person: Person) -> CardFace:
     return c.face()
 
 
-FACES: dict[tuple[CardType, Side], Callable[[Person], CardFace]] = {
+FACES: dict[tuple[CardType, Side], Callable[[Person, Look], CardFace]] = {
     ("cccd_chip", "front"): chip_front,
     ("cccd_chip", "back"): chip_back,
     ("cccd_2016", "front"): cccd2016_front,
@@ -801,11 +842,11 @@ def _spoil_scene(scene: Scene, damage: Damage, rng: np.random.Generator) -> Scen
     return scene
 
 
-def make_sample(variant: str, rng: np.random.Generator) -> CardSample:
-    """A new person's card made and spoiled as `variant` says."""
+def make_sample(variant: str, rng: np.random.Generator, look: Look = DEFAULT_LOOK) -> CardSample:
+    """A new person's card, printed with `look`, made and spoiled as `variant` says."""
     spec = VARIANTS[variant]
     person = make_person(rng, spec.card_type)
-    faces = [FACES[spec.card_type, side](person) for side in spec.sides]
+    faces = [FACES[spec.card_type, side](person, look) for side in spec.sides]
     images = [_spoil_face(face, spec.damage, rng) for face in faces]
     scene = _spoil_scene(_SCENES[spec.scene](images, rng), spec.damage, rng)
     return CardSample(
@@ -817,10 +858,23 @@ def make_sample(variant: str, rng: np.random.Generator) -> CardSample:
     )
 
 
-def card_dataset(seed: int, n_per_variant: int) -> Iterator[CardSample]:
-    """`n_per_variant` samples of every variant. Each sample has its own rng from (seed, variant
-    name, index), so adding a variant or asking for more samples leaves the others unchanged."""
+Looks = Literal["default", "varied", "held_out"]
+
+
+def sample_at(seed: int, variant: str, index: int, looks: Looks = "default") -> CardSample:
+    """Sample `index` of `variant` in a dataset: its own rng from (seed, variant name, index), so
+    adding a variant or asking for more samples leaves the others unchanged.
+
+    `looks`: the project's default look, random looks of the tuning fonts, or looks of the held-out
+    fonts only (never used while tuning the reader: report them apart)."""
+    key = [seed, zlib.crc32(variant.encode()), index]
+    look = DEFAULT_LOOK if looks == "default" else \
+        random_look(np.random.default_rng([*key, 1]), held_out=looks == "held_out")
+    return make_sample(variant, np.random.default_rng(key), look)
+
+
+def card_dataset(seed: int, n_per_variant: int, looks: Looks = "default") -> Iterator[CardSample]:
+    """`n_per_variant` samples of every variant (see `sample_at`)."""
     for variant in VARIANTS:
         for index in range(n_per_variant):
-            yield make_sample(variant, np.random.default_rng([seed, zlib.crc32(variant.encode()),
-                                                              index]))
+            yield sample_at(seed, variant, index, looks)
