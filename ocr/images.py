@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence
 
@@ -46,6 +47,11 @@ def load_page(path: Path, kind: FileKind, number: int, pdf_dpi: int = _DEFAULT_D
         dpi = _declared_dpi(frame) or _guess_dpi(frame.size)
         upright = ImageOps.exif_transpose(frame)
         return PageImage(to_8bit(upright), dpi)
+
+
+def to_grey(image: np.ndarray) -> np.ndarray:
+    """A grey copy of an RGB image; a grey image as it is."""
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 
 
 def to_8bit(image: Image.Image) -> np.ndarray:

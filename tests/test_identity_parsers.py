@@ -24,9 +24,6 @@ from ocr.identity import (
     parse_qr_payload,
     parse_td1,
     parse_td3,
-    qr_payload,
-    td1_lines,
-    td3_lines,
 )
 from ocr.identity.fusion import MIN_CONFIDENCE
 from ocr.identity.mrz import CONF_WEAK
@@ -43,6 +40,7 @@ from schemas.identity import (
     ReviewReason as R,
 )
 from schemas.vntext import fold
+from tests.generators.card_codes import qr_payload, td1_lines, td3_lines
 
 TODAY = date(2025, 6, 1)
 ID = "079203012345"  # Hồ Chí Minh, 2000s male, born 2003

@@ -18,20 +18,16 @@ from ocr.identity.idnumber import (
 from ocr.identity.mrz import (
     MrzReading,
     check_digit,
-    mrz_name,
     parse_mrz,
     parse_td1,
     parse_td3,
-    td1_lines,
-    td3_lines,
 )
 from ocr.identity.printed import PrintedReading, card_type_from_text, extract_printed, parse_date
-from ocr.identity.qr import QrReading, parse_qr_payload, qr_payload
+from ocr.identity.qr import QrReading, parse_qr_payload
 
 __all__ = [
     "IdCheck", "IdNumberInfo", "MrzReading", "PrintedReading", "QrReading", "card_type_from_text",
     "check_digit", "check_id_number", "check_old_id_number", "digits_from_ocr", "extract_printed",
-    "fuse", "id_matches_birth", "id_matches_sex", "mrz_name", "parse_date",
-    "parse_mrz", "parse_qr_payload", "parse_td1", "parse_td3", "qr_payload", "td1_lines",
-    "td3_lines",
+    "fuse", "id_matches_birth", "id_matches_sex", "parse_date",
+    "parse_mrz", "parse_qr_payload", "parse_td1", "parse_td3",
 ]

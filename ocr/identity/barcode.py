@@ -17,6 +17,8 @@ import cv2
 import numpy as np
 import zxingcpp
 
+from ocr.images import to_grey
+
 _OPENCV_SCALES = (1.0, 0.5, 2.0)
 _MAX_OPENCV_SIDE = 2400  # larger copies cost seconds and decode nothing more
 
@@ -34,9 +36,6 @@ class QrCode:
         return float(x), float(y)
 
 
-def _grey(image: np.ndarray) -> np.ndarray:
-    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-
 
 def payload_text(raw: bytes | str) -> str:
     """UTF-8 text of a payload. Card QRs carry UTF-8 bytes without an ECI marker, which decoders
@@ -51,7 +50,7 @@ def payload_text(raw: bytes | str) -> str:
 
 def read_qr_zxing(image: np.ndarray) -> QrCode | None:
     """zxing-cpp on the grey image, then with its global-histogram binarizer (even light)."""
-    grey = np.ascontiguousarray(_grey(image))
+    grey = np.ascontiguousarray(to_grey(image))
     for binarizer in (zxingcpp.Binarizer.LocalAverage, zxingcpp.Binarizer.GlobalHistogram):
         for found in zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCode,
                                             binarizer=binarizer):
@@ -66,7 +65,7 @@ def read_qr_zxing(image: np.ndarray) -> QrCode | None:
 
 def read_qr_opencv(image: np.ndarray) -> QrCode | None:
     """OpenCV's classic and ArUco-based detectors at several scales, on grey and on an Otsu copy."""
-    grey = _grey(image)
+    grey = to_grey(image)
     detectors = (cv2.QRCodeDetector(), cv2.QRCodeDetectorAruco())
     for scale in _OPENCV_SCALES:
         if max(grey.shape) * scale > _MAX_OPENCV_SIDE and scale > 1:

@@ -22,6 +22,7 @@ import pytesseract
 
 from ocr.identity.barcode import QrCode, read_qr
 from ocr.identity.mrz_reader import find_mrz_band
+from ocr.images import to_grey
 
 log = logging.getLogger(__name__)
 # Documents are read in parallel, one per core: OpenCV's own thread pool would oversubscribe.
@@ -70,16 +71,13 @@ class LocatedCard:
         return int(x), int(y), int(w), int(h)
 
 
-def _grey(image: np.ndarray) -> np.ndarray:
-    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-
 
 # ---------------------------------------------------------------------------------------------------
 # Outlines
 
 
 def _edges(small: np.ndarray) -> np.ndarray:
-    return cv2.Canny(cv2.GaussianBlur(_grey(small), (3, 3), 0), 40, 120)
+    return cv2.Canny(cv2.GaussianBlur(to_grey(small), (3, 3), 0), 40, 120)
 
 
 def _paper(small: np.ndarray) -> np.ndarray:
@@ -286,7 +284,7 @@ def rectify(image: np.ndarray, quad: np.ndarray, width: int) -> np.ndarray:
 def _osd_upside_down(card: np.ndarray, timeout: float) -> bool | None:
     """Tesseract's orientation detection: True when the card is upside down, None if unsure."""
     try:
-        osd = pytesseract.image_to_osd(_grey(card), config="--psm 0 -c min_characters_to_try=10",
+        osd = pytesseract.image_to_osd(to_grey(card), config="--psm 0 -c min_characters_to_try=10",
                                        output_type=pytesseract.Output.DICT, timeout=timeout)
     except (pytesseract.TesseractError, RuntimeError) as exc:
         log.info("card orientation not detected (%s)", type(exc).__name__)

@@ -27,6 +27,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ocr.engine import OcrTimeout, read_words
 from ocr.identity.mrz import MrzReading, parse_mrz
+from ocr.images import to_grey
 
 log = logging.getLogger(__name__)
 
@@ -114,9 +115,6 @@ def ocr_lines(image: np.ndarray, *, language: str, psm: int, dpi: int, timeout: 
 # Finding the band
 
 
-def _grey(image: np.ndarray) -> np.ndarray:
-    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-
 
 def _text_lines(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
     """Boxes of wide runs of dark text: black-hat, then characters closed into line blobs."""
@@ -139,7 +137,7 @@ def _text_lines(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
 def find_mrz_band(card: np.ndarray) -> MrzBand | None:
     """The MRZ of a landscape card image (at its bottom, or at its top when upside down): two or
     three card-wide lines near one edge. None when there is none."""
-    grey = _grey(card)
+    grey = to_grey(card)
     h, w = grey.shape
     lines = _text_lines(grey)
     for upside_down in (False, True):
@@ -322,7 +320,7 @@ def read_mrz(card: np.ndarray, *, dpi: int, timeout: float = 20,
     if band is None or band.upside_down:
         return None
     best: MrzReading | None = None
-    for reading in _readings(_grey(card), band, dpi, timeout, engines):
+    for reading in _readings(to_grey(card), band, dpi, timeout, engines):
         if _better(best, reading):
             best = reading
         if best.composite_ok:

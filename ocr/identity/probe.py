@@ -19,6 +19,7 @@ from ocr.identity.barcode import read_qr
 from ocr.identity.locate import card_shaped, find_card_quads, rectify
 from ocr.identity.mrz_reader import find_mrz_band
 from ocr.identity.qr import parse_qr_payload
+from ocr.images import to_grey
 
 _PROBE_CARD_WIDTH = 800  # px of a rectified outline when looking for its MRZ band
 
@@ -43,8 +44,7 @@ class CardEvidence(BaseModel):
 
 def probe_card(pixels: np.ndarray, dpi: int) -> CardEvidence:
     """Look for a card on a page image (grey or RGB) at `dpi`; tens of milliseconds on an A4 page."""
-    grey = pixels if pixels.ndim == 2 else cv2.cvtColor(pixels, cv2.COLOR_RGB2GRAY)
-    code = read_qr(grey)
+    code = read_qr(to_grey(pixels))
     qr = code is not None and "id_number" in parse_qr_payload(code.text).fields
     shaped = card_shaped(pixels.shape[1], pixels.shape[0])
     quads = find_card_quads(pixels, dpi)

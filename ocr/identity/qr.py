@@ -79,19 +79,3 @@ def parse_qr_payload(payload: str | bytes) -> QrReading:
         else:
             fields[name] = FieldValue(value=iso, source=IdSource.QR, confidence=1.0, raw=raw)
     return QrReading(fields=fields, reasons=list(dict.fromkeys(reasons)), extra=parts[_MIN_FIELDS:])
-
-
-def qr_payload(id_number: str, old_id_number: str | None, full_name: str, date_of_birth: str,
-               sex: str, place_of_residence: str, date_of_issue: str) -> str:
-    """The payload a chip CCCD carries, from fields in export form (ISO dates, sex M/F).
-
-    The inverse of parse_qr_payload, for the card generator and tests.
-    """
-    def ddmmyyyy(iso: str) -> str:
-        return date.fromisoformat(iso).strftime("%d%m%Y")
-
-    sex_word = {"M": "Nam", "F": "Nữ"}.get(sex)
-    if sex_word is None:
-        raise ValueError("sex must be M or F")
-    return "|".join([id_number, old_id_number or "", nfc(full_name), ddmmyyyy(date_of_birth),
-                     sex_word, nfc(place_of_residence), ddmmyyyy(date_of_issue)])

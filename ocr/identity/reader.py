@@ -35,6 +35,7 @@ from ocr.identity.mrz import MrzReading
 from ocr.identity.mrz_reader import OcrLine, OcrWord, find_mrz_band, ocr_lines, read_mrz, union_box
 from ocr.identity.printed import PrintedReading, card_type_from_text, extract_printed, parse_date
 from ocr.identity.qr import QrReading, parse_qr_payload
+from ocr.images import to_grey
 from schemas.identity import (
     NO_EXPIRY,
     CardType,
@@ -98,9 +99,6 @@ def _as_page(pixels: object) -> np.ndarray | None:
         pixels = np.clip(values * (255.0 / peak), 0, 255).astype(np.uint8)
     return np.ascontiguousarray(pixels)
 
-
-def _grey(image: np.ndarray) -> np.ndarray:
-    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
 
 
 def _row_neighbours(centres: np.ndarray, px_per_mm: float) -> tuple[np.ndarray, np.ndarray]:
@@ -330,7 +328,7 @@ def _turned_over(card: LocatedCard) -> LocatedCard:
 
 
 def _read_side(card: LocatedCard, timeout: float) -> _Side:
-    grey = without_dotted_lines(_grey(card.image), card.dpi / 25.4)
+    grey = without_dotted_lines(to_grey(card.image), card.dpi / 25.4)
     lines, printed = _printed_lines(grey, card.dpi, timeout)
     if card.upright_by in ("osd", "none") and _printed_score(printed)[1] < 3:
         # Nothing on the card said which way up it lies, and little was read: try it turned over.

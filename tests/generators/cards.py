@@ -25,8 +25,8 @@ import numpy as np
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from ocr.identity.mrz import td1_lines as build_td1
 from tests.generators import pages
+from tests.generators.card_codes import td1_lines as build_td1
 from tests.generators.pages import _font
 from tests.generators.people import CardType, Person, make_person
 
