@@ -69,13 +69,7 @@ def add_user(
     if office is None and not province_wide:
         errors.print("[red]an account needs --office, or --province-wide[/red]")
         raise typer.Exit(2)
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 10:
-        errors.print("[red]the password must have at least 10 characters[/red]")
-        raise typer.Exit(2)
+    password = _new_password(password_stdin, username)
     try:
         user = User(username=username.lower(), full_name=name, office_code=office, roles=roles,
                     province_wide=province_wide)
@@ -87,21 +81,91 @@ def add_user(
                   f"{' (province-wide)' if province_wide else f' at {office}'}")
 
 
+def _new_password(from_stdin: bool, username: str) -> str:
+    """A password read from standard input or asked twice, refused (exit 2) when too weak."""
+    from web.security import weak_password
+
+    password = sys.stdin.readline().rstrip("\n") if from_stdin else \
+        typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    reason = weak_password(password, username)
+    if reason:
+        errors.print(f"[red]{reason}[/red]")
+        raise typer.Exit(2)
+    return password
+
+
+def _account(username: str) -> User:
+    user = catalog().accounts.get_user(username)
+    if user is None:
+        errors.print(f"[red]Không có tài khoản {username}.[/red] Xem danh sách bằng: sohoa user list")
+        raise typer.Exit(1)
+    return user
+
+
 @users.command("token")
-def add_token(
-    username: Annotated[str, typer.Argument()],
-    label: Annotated[str, typer.Option(help="which system uses the token")] = "api",
+def token(
+    words: Annotated[list[str], typer.Argument(help="NAME (make a token), list NAME, or revoke NAME")],
+    label: Annotated[str | None, typer.Option(help="which system uses the token (revoke: only it)")] = None,
 ) -> None:
-    """Make an API token for a machine client; it is printed once and stored only as a digest."""
+    """API tokens of machine clients: `token NAME` makes one (printed once, stored only as a digest),
+    `token list NAME` lists them, `token revoke NAME [--label L]` revokes them."""
     from web.security import digest, new_token
 
-    opened = catalog()
-    if opened.accounts.get_user(username) is None:
-        errors.print(f"[red]no account {username}[/red]")
-        raise typer.Exit(1)
-    token = new_token()
-    opened.accounts.record_api_token(digest(token), username, label)
-    sys.stdout.write(token + "\n")
+    verb, username = (words[0], words[1]) if len(words) == 2 and words[0] in ("list", "revoke") \
+        else ("make", words[0] if len(words) == 1 else "")
+    if not username:
+        errors.print("[red]Cách dùng: sohoa user token NAME | token list NAME | token revoke NAME[/red]")
+        raise typer.Exit(2)
+    _account(username)
+    accounts = catalog().accounts
+    if verb == "make":
+        made = new_token()
+        accounts.record_api_token(digest(made), username, label or "api")
+        sys.stdout.write(made + "\n")
+    elif verb == "list":
+        table = Table("nhãn", "tạo lúc", "thu hồi lúc")
+        for name, created, revoked in accounts.find_tokens(username):
+            table.add_row(name, created.isoformat(timespec="seconds"),
+                          revoked.isoformat(timespec="seconds") if revoked else "")
+        console.print(table)
+    else:
+        console.print(f"Đã thu hồi {accounts.revoke_tokens(username, label)} mã truy cập của {username}.")
+
+
+@users.command("disable")
+def disable(username: Annotated[str, typer.Argument()]) -> None:
+    """Disable an account: its sessions end and its tokens are revoked at once."""
+    user = _account(username)
+    catalog().accounts.record_user(user.model_copy(update={"active": False}))
+    console.print(f"Đã khóa tài khoản {username}.")
+
+
+@users.command("enable")
+def enable(username: Annotated[str, typer.Argument()]) -> None:
+    """Enable a disabled account again (it logs in anew; old tokens stay revoked)."""
+    user = _account(username)
+    catalog().accounts.record_user(user.model_copy(update={"active": True}))
+    console.print(f"Đã mở lại tài khoản {username}.")
+
+
+@users.command("password")
+def password(
+    username: Annotated[str, typer.Argument()],
+    password_stdin: Annotated[bool, typer.Option(help="read the password from standard input")] = False,
+) -> None:
+    """Set a new password; every session of the account ends and its tokens are revoked."""
+    from web.security import hash_password
+
+    user = _account(username)
+    catalog().accounts.record_user(user, hash_password(_new_password(password_stdin, username)))
+    console.print(f"Đã đổi mật khẩu của {username}; các phiên đăng nhập cũ đã kết thúc.")
+
+
+@users.command("unlock")
+def unlock(username: Annotated[str, typer.Argument()]) -> None:
+    """Let a name be tried again at once from every client (after wrong passwords)."""
+    count = catalog().accounts.clear_login_failures(username.lower())
+    console.print(f"Đã mở khóa đăng nhập của {username} ({count} máy).")
 
 
 @users.command("list")

@@ -8,7 +8,7 @@ an application log, so it may name what was searched for.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, Field, field_validator
@@ -41,6 +41,20 @@ class User(BaseModel):
     def has(self, role: Role) -> bool:
         """Admins may do everything; others only what their roles say."""
         return role in self.roles or Role.ADMIN in self.roles
+
+
+class BackOff(BaseModel):
+    """How long a name must wait before it may be tried again from a client after wrong passwords."""
+
+    free_attempts: int = 5
+    first_wait: timedelta = timedelta(minutes=1)
+    longest_wait: timedelta = timedelta(hours=1)
+    forget_after: timedelta = timedelta(hours=24)
+
+    def wait(self, failures: int) -> timedelta:
+        """Doubling from `first_wait` at the last free attempt, up to `longest_wait`."""
+        doublings = min(failures - self.free_attempts, 20)
+        return min(self.longest_wait, self.first_wait * 2 ** max(doublings, 0))
 
 
 class AuditAction(StrEnum):

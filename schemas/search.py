@@ -14,6 +14,10 @@ from pydantic import BaseModel, Field, model_validator
 from schemas.accounts import User
 from schemas.document import DocType, FileStatus, Problem
 
+# Dates a search may name: wide enough for any paper, narrow enough that day arithmetic never overflows.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
+MAX_OFFSET = 1_000_000  # rows skipped by paging, at most
+
 
 class MatchKind(StrEnum):
     """Why a document is in the results, in ranking order."""
@@ -48,13 +52,15 @@ class SearchRequest(BaseModel):
     """The search box and the filters; every field is optional and they combine (AND)."""
 
     q: str = Field("", max_length=200, description="ID number, its last digits, CMND, name or words")
-    date_of_birth: date | None = None
+    date_of_birth: date | None = Field(None, ge=FIRST_DAY, le=LAST_DAY)
     doc_type: DocType | None = None
     dossier_code: str | None = Field(None, max_length=60)
     procedure_code: str | None = Field(None, max_length=60)
     office_code: str | None = Field(None, max_length=60)
-    created_from: date | None = Field(None, description="digitized on or after (local date)")
-    created_to: date | None = Field(None, description="digitized on or before (local date)")
+    created_from: date | None = Field(None, ge=FIRST_DAY, le=LAST_DAY,
+                                      description="digitized on or after (local date)")
+    created_to: date | None = Field(None, ge=FIRST_DAY, le=LAST_DAY,
+                                    description="digitized on or before (local date)")
     status: FileStatus | None = None
     page: int = Field(1, ge=1, le=1000)
     page_size: int = Field(20, ge=1, le=100)

@@ -57,10 +57,13 @@ class WebSettings(BaseSettings):
     cookie_secure: bool = Field(True, description="send cookies over HTTPS only; browsers accept "
                                                   "them on http://localhost too")
     session_hours: float = Field(10.0, description="a session ends after a working day")
-    login_attempts: int = Field(5, description="failed logins of one account before a lock-out")
-    lockout_minutes: float = 15.0
+    login_attempts: int = Field(5, description="wrong passwords of one name from one client before it "
+                                "must wait (1 minute, doubling at each further failure)")
+    lockout_minutes: float = Field(60.0, description="the longest wait")
     presign_seconds: int = Field(300, description="lifetime of an S3 download link")
     max_upload_files: int = 500
+    max_upload_bytes: int = Field(1024**3, description="the largest upload request; any other form or "
+                                  "JSON body may hold 64 KiB")
 
 
 class Settings(BaseSettings):
@@ -81,6 +84,10 @@ class Settings(BaseSettings):
 
     catalog_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in DATA_DIR")
     timezone: str = Field(OFFICE_TIMEZONE, description="the office's clock: what a day and 'yesterday' are")
+    office_agencies: dict[str, list[str]] = Field(
+        default_factory=dict, description="office code → the agency codes (the part of a dossier code "
+        "before its date) whose dossiers the office may open and feed; JSON in SOHOA_OFFICE_AGENCIES. "
+        "An office whose code is itself an agency code needs no entry")
 
     # batches
     settle_seconds: float = Field(30.0, description="a batch without manifest is ready after this quiet time")
@@ -105,6 +112,13 @@ class Settings(BaseSettings):
     # The nightly archive's and the web service's own settings (same SOHOA_ environment).
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+
+    def agencies_of(self, office_code: str | None) -> frozenset[str]:
+        """The agency codes an office's dossiers carry (upper case)."""
+        if office_code is None:
+            return frozenset()
+        listed = self.office_agencies.get(office_code, [])
+        return frozenset(code.strip().upper() for code in [*listed, office_code])
 
     @property
     def zone(self) -> ZoneInfo:

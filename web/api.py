@@ -13,23 +13,13 @@ from pydantic import BaseModel, Field
 from schemas.accounts import AuditAction, AuditEntry, FieldCorrection, Role
 from schemas.batch import Direction
 from schemas.dossier import Dossier, DossierDocument
-from schemas.search import SearchRequest
-from web.service import Desk, DocumentDetail, Hit, NotFound, SearchPage, UploadProgress, desk_for
+from schemas.search import MAX_OFFSET, SearchRequest
+from web.service import Desk, DocumentDetail, Hit, PersonDocuments, SearchPage, UploadProgress, desk_for
 
 router = APIRouter(tags=["sohoa"])
 officer = desk_for(Role.OFFICER)
 reader = desk_for(Role.OFFICER, Role.REVIEWER)
 reviewer = desk_for(Role.REVIEWER)
-
-
-class PersonDocuments(BaseModel):
-    """A citizen by ID number or old CMND number, with the documents this account may see."""
-
-    id_number: str
-    full_name: str | None = None
-    date_of_birth: str | None = None
-    aliases: list[str] = []
-    documents: list[Hit]
 
 
 class DossierRequest(BaseModel):
@@ -75,14 +65,23 @@ def document_pdf(document_id: str, desk: Annotated[Desk, Depends(reader)],
 
 @router.get("/persons/{number}", response_model=PersonDocuments)
 def person(number: str, desk: Annotated[Desk, Depends(officer)]) -> PersonDocuments:
-    found = desk.catalog.people.get_person(number)
-    visible = [i for i in found.document_ids if desk.catalog.search.can_see(i, desk.scope)] if found else []
-    if found is None or not visible:
-        raise NotFound("no such person")
-    desk.audit(AuditAction.SEARCH, number_lookup=number, results=visible)
-    return PersonDocuments(id_number=found.id_number, full_name=found.full_name,
-                           date_of_birth=found.date_of_birth, aliases=found.aliases,
-                           documents=desk.hits(desk.catalog.search.get_summaries(visible)))
+    return desk.person(number)
+
+
+class PersonLookup(BaseModel):
+    number: str = Field(max_length=20, description="12-digit ID number or 9-digit old CMND number")
+
+
+@router.post("/persons", response_model=PersonDocuments)
+def person_by_body(body: PersonLookup, desk: Annotated[Desk, Depends(officer)]) -> PersonDocuments:
+    """The same as GET /api/persons/{number}, with the number in the body: out of URLs and proxy logs."""
+    return desk.person(body.number)
+
+
+@router.post("/search", response_model=SearchPage)
+async def search_by_body(form: SearchRequest, desk: Annotated[Desk, Depends(officer)]) -> Response:
+    """The same as GET /api/search, with the query in the body: ID numbers stay out of URLs and logs."""
+    return await search(desk, form)
 
 
 @router.post("/dossiers", response_model=Dossier)
@@ -107,7 +106,7 @@ def reuse(code: str, body: ReuseRequest, desk: Annotated[Desk, Depends(officer)]
 @router.get("/review", response_model=list[Hit])
 def review_queue(desk: Annotated[Desk, Depends(reviewer)],
                  limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                 offset: Annotated[int, Query(ge=0)] = 0) -> list[Hit]:
+                 offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[Hit]:
     return desk.hits(desk.catalog.search.find_review_queue(desk.scope, limit=limit, offset=offset))
 
 
@@ -127,6 +126,6 @@ def upload_progress(upload_id: str, desk: Annotated[Desk, Depends(desk_for(Role.
 def audit(desk: Annotated[Desk, Depends(desk_for(Role.ADMIN))],
           username: str | None = None, action: AuditAction | None = None, document_id: str | None = None,
           since: datetime | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-          offset: Annotated[int, Query(ge=0)] = 0) -> list[AuditEntry]:
+          offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[AuditEntry]:
     return desk.catalog.accounts.find_audit(username=username, action=action, document_id=document_id, since=since,
                                   limit=limit, offset=offset)

@@ -23,6 +23,7 @@ from schemas.accounts import AuditAction, AuditEntry
 from schemas.settings import Settings, WebSettings
 from storage.resources import resources
 from web.auditing import GroupCommit
+from web.gate import RequestGate
 from web.rendering import render, templates
 from web.security import (
     LOGIN_COOKIE,
@@ -96,7 +97,8 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     app.state.templates = templates(settings.zone)
     app.state.auditor = GroupCommit(lambda entries: opened.catalog.accounts.record_audit(*entries))
 
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestGate, catalog=lambda: app.state.catalog, upload_bytes=web.max_upload_bytes)
+    app.add_middleware(SecurityHeaders)  # added last: outermost, so refusals carry the headers too
 
     @app.exception_handler(NotAuthenticated)
     async def _login_first(request: Request, _exc: NotAuthenticated) -> Response:
@@ -173,11 +175,17 @@ def _public_routes(app: FastAPI) -> None:
         if not same_secret(csrf_token, request.cookies.get(LOGIN_COOKIE)):
             raise Forbidden("login form expired")
         username = username.strip().lower()
-        user = check_password(state.catalog, state.web, username, password, client_address(request))
+        outcome = check_password(state.catalog, state.web, username, password, client_address(request))
+        user = outcome.user
         if user is None:
             token = new_token()
+            error = "Sai tên đăng nhập hoặc mật khẩu. Hãy nhập lại; chữ hoa, chữ thường được phân biệt."
+            if outcome.wait_until is not None:
+                at = outcome.wait_until.astimezone(state.settings.zone).strftime("%H:%M")
+                error = (f"Đã nhập sai nhiều lần: trên máy này, tên đăng nhập này tạm bị khóa đến {at}. "
+                         "Hãy thử lại sau giờ đó, hoặc nhờ quản trị mở khóa (sohoa user unlock).")
             response = render(request, "login.html", 401, login_token=token, next=_local_path(next),
-                              error="Sai tên đăng nhập hoặc mật khẩu, hoặc tài khoản đang bị tạm khóa.")
+                              error=error)
             _set_cookie(request, response, LOGIN_COOKIE, token, max_age=3600)
             return response
         response = RedirectResponse(_local_path(next), status_code=303)

@@ -14,7 +14,7 @@ from schemas.accounts import AuditAction, Role
 from schemas.batch import Direction
 from schemas.document import DocType, FileStatus
 from schemas.identity import IDENTITY_FIELDS
-from schemas.search import SearchRequest
+from schemas.search import FIRST_DAY, LAST_DAY, SearchRequest
 from storage.catalog.search import day_start
 from web.rendering import render
 from web.security import Principal, authenticated
@@ -202,6 +202,7 @@ def audit(request: Request, desk: Annotated[Desk, Depends(admin)],
                 since: Annotated[date | Literal[""], Query()] = "",
                 page: Annotated[int, Query(ge=1, le=1000)] = 1) -> Response:
     size = 100
+    since = min(max(since, FIRST_DAY), LAST_DAY) if since else since  # a day the clock can hold
     entries = desk.catalog.accounts.find_audit(username=username or None, action=action or None,
                                      document_id=document_id or None,
                                      since=day_start(since, desk.settings.zone) if since else None,

@@ -21,6 +21,7 @@ from ocr.identity.idnumber import check_id_number, check_old_id_number
 from schemas.accounts import AuditAction, AuditEntry, FieldCorrection, Reusability, Role, Upload, User
 from schemas.batch import BatchManifest, BatchReport, Direction, ManifestFile
 from schemas.codes import parse_dossier_code
+from schemas.document import FileStatus
 from schemas.dossier import Dossier, DossierDocument
 from schemas.identity import IDENTITY_FIELDS, NO_EXPIRY, Identity
 from schemas.search import DocumentSummary, Scope, SearchRequest
@@ -104,9 +105,14 @@ def reviewed_fields(identity: Identity | None, corrections: list[FieldCorrection
     return fields
 
 
+MAX_FIELD_CHARS = 300  # the longest address on a card is about 150 characters
+
+
 def validate_field(name: str, value: str) -> str:
     """A reviewer's value in the stored form, or Refused saying what is wrong (never echoing it)."""
     value = " ".join(value.split())
+    if len(value) > MAX_FIELD_CHARS:
+        raise Refused(f"Giá trị quá dài (tối đa {MAX_FIELD_CHARS} ký tự). Hãy kiểm tra lại.")
     if name == "id_number":
         check = check_id_number(value)
         if not check.ok:
@@ -121,6 +127,16 @@ def validate_field(name: str, value: str) -> str:
     elif name == "sex" and value not in ("M", "F"):
         raise Refused("Giới tính phải là M (nam) hoặc F (nữ)")
     return value
+
+
+class PersonDocuments(BaseModel):
+    """A citizen by ID number or old CMND number, with the documents this account may see."""
+
+    id_number: str
+    full_name: str | None = None
+    date_of_birth: str | None = None
+    aliases: list[str] = []
+    documents: list[Hit]
 
 
 @dataclass
@@ -213,6 +229,26 @@ class Desk:
             headers={"Content-Length": str(stored.size), "Cache-Control": "private, no-store",
                      "Content-Disposition": f"{disposition}; filename*=UTF-8''{quote(name)}"})
 
+    def person(self, number: str) -> PersonDocuments:
+        """A citizen by ID or old CMND number, with the papers this account may see, and only the old
+        numbers those papers show: an alias learned from another office's card stays there, and is no
+        way in either."""
+        found = self.catalog.people.get_person(number)
+        visible = [i for i in found.document_ids if self.catalog.search.can_see(i, self.scope)] if found else []
+        shown = set()
+        for document_id in visible:
+            document = self.catalog.batches.get_document(document_id)
+            old = document.identity.old_id_number if document and document.identity else None
+            shown |= {old.value} if old else set()
+        if found is None or not visible or (number != found.id_number and number not in shown):
+            self.audit(AuditAction.SEARCH, number_lookup=True, results=[])
+            raise NotFound("no such person")
+        self.audit(AuditAction.SEARCH, number_lookup=True, results=visible)
+        return PersonDocuments(id_number=found.id_number, full_name=found.full_name,
+                               date_of_birth=found.date_of_birth,
+                               aliases=[alias for alias in found.aliases if alias in shown],
+                               documents=self.hits(self.catalog.search.get_summaries(visible)))
+
     # --- dossiers and reuse ---------------------------------------------------------------
 
     def dossier(self, code: str) -> Dossier:
@@ -226,13 +262,27 @@ class Desk:
             raise NotFound("no such dossier")
         return found
 
+    def own_dossier_code(self, code: str) -> str:
+        """The code, checked: a valid dossier code whose agency part is the account's office's
+        (configured in SOHOA_OFFICE_AGENCIES); any agency for a province-wide account."""
+        try:
+            parsed = parse_dossier_code(code)
+        except ValueError as exc:
+            raise Refused(f"Mã hồ sơ không hợp lệ: {exc}") from None
+        if not self.user.province_wide and parsed.agency_code not in self.settings.agencies_of(self.user.office_code):
+            # The same answer whether or not such a dossier exists: no oracle of other offices' dossiers.
+            raise Refused("Mã hồ sơ này mang mã cơ quan của đơn vị khác. Hãy kiểm tra lại mã hồ sơ; "
+                          "nếu đơn vị của bạn dùng mã cơ quan này, nhờ quản trị khai báo trong SOHOA_OFFICE_AGENCIES.")
+        return parsed.raw
+
     def open_dossier(self, code: str, procedure_code: str | None = None) -> Dossier:
         """Look a dossier up, or create it for the account's office (the code carries its date)."""
+        code = self.own_dossier_code(code)
         try:
             return self.dossier(code)
         except NotFound:
             pass
-        if self.catalog.people.get_dossier(parse_dossier_code(code).raw) is not None:
+        if self.catalog.people.get_dossier(code) is not None:
             raise Refused("Hồ sơ này thuộc đơn vị khác")
         if self.user.office_code is None:
             raise Refused("Tài khoản chưa thuộc đơn vị nào nên không tạo được hồ sơ")
@@ -264,8 +314,12 @@ class Desk:
     # --- review ---------------------------------------------------------------------------
 
     def review(self, document_id: str, values: dict[str, str], confirm: bool) -> list[FieldCorrection]:
-        """Store the reviewer's corrections; with `confirm` the document becomes `ok`."""
+        """Store the reviewer's corrections; with `confirm` the document becomes `ok`. Only papers in
+        the review queue (an admin may correct any visible one)."""
         hit = self.hit(document_id)
+        if hit.status is not FileStatus.NEEDS_REVIEW and not self.user.has(Role.ADMIN):
+            raise Refused("Giấy tờ này không nằm trong hàng chờ duyệt nên không sửa được. "
+                          "Nếu cần sửa, hãy nhờ quản trị.")
         unknown = set(values) - set(IDENTITY_FIELDS)
         if unknown:
             raise Refused("Trường không tồn tại")
@@ -287,9 +341,9 @@ class Desk:
             raise Refused(f"Mỗi lần tải lên tối đa {self.web.max_upload_files} tệp")
         try:
             names = [safe_name(name) for name, _ in files]
-            code = parse_dossier_code(dossier_code).raw if dossier_code else None
-        except (UploadRefused, ValueError) as exc:
+        except UploadRefused as exc:
             raise Refused(str(exc)) from None
+        code = self.own_dossier_code(dossier_code) if dossier_code else None
         manifest = BatchManifest(
             office_code=office, operator=self.user.username, dossier_code=code,
             procedure_code=procedure_code or None, direction=direction,

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy.orm import Session
 
-from schemas.accounts import AuditAction, AuditEntry, User
+from schemas.accounts import AuditAction, AuditEntry, BackOff, User
 from storage.catalog.database import Database
-from storage.catalog.models import ApiTokenRow, AuditRow, LoginRow, UserRow
+from storage.catalog.models import ApiTokenRow, AuditRow, LoginRow, LoginThrottleRow, UserRow
 from storage.catalog.rows import now, user_of
+
+
+def _end_grants(session: Session, username: str) -> None:
+    """End the account's login sessions and revoke its API tokens, in the caller's transaction."""
+    session.execute(delete(LoginRow).where(LoginRow.username == username))
+    for row in session.scalars(select(ApiTokenRow).where(ApiTokenRow.username == username,
+                                                          ApiTokenRow.revoked_at.is_(None))):
+        row.revoked_at = now()
+
 
 # Run on every request: built once (building a statement costs more than running it).
 _TOKEN_USER = (select(*UserRow.__table__.columns).join(ApiTokenRow)
@@ -34,17 +44,25 @@ class AccountRepository:
     # --- accounts ---------------------------------------------------------------------------
 
     def record_user(self, user: User, password_hash: str | None = None) -> None:
-        """Create or update an account; the password hash is kept when None is given."""
+        """Create or update an account; the password hash is kept when None is given.
+
+        A new password, role, office or scope, or a disabled account, ends every login session and
+        revokes every API token of the account: what was granted before no longer holds."""
         with self._db.writing() as session:
             row = session.get(UserRow, user.username)
             if row is None:
                 row = UserRow(username=user.username, created_at=now())
                 session.add(row)
-            row.full_name, row.office_code, row.roles = user.full_name, user.office_code, \
-                [role.value for role in user.roles]
+            roles = [role.value for role in user.roles]
+            changed = row.password_hash is not None and (
+                password_hash is not None or row.roles != roles or row.office_code != user.office_code
+                or row.province_wide != user.province_wide or (row.active and not user.active))
+            row.full_name, row.office_code, row.roles = user.full_name, user.office_code, roles
             row.province_wide, row.active = user.province_wide, user.active
             if password_hash is not None:
                 row.password_hash = password_hash
+            if changed:
+                _end_grants(session, user.username)
 
     def get_user(self, username: str) -> User | None:
         with self._db.reading() as session:
@@ -62,7 +80,8 @@ class AccountRepository:
             return row.password_hash if row is not None and row.active else None
 
     def record_password_hash(self, username: str, password_hash: str) -> None:
-        """Replace a hash (argon2 parameters were raised since it was made)."""
+        """Replace a hash of the same password (argon2 parameters were raised since it was made);
+        a new password goes through `record_user`, which ends the account's sessions."""
         with self._db.writing() as session:
             row = session.get(UserRow, username)
             if row is not None:
@@ -91,6 +110,22 @@ class AccountRepository:
     def record_api_token(self, token_hash: str, username: str, label: str) -> None:
         with self._db.writing() as session:
             session.add(ApiTokenRow(token_hash=token_hash, username=username, label=label, created_at=now()))
+
+    def find_tokens(self, username: str) -> list[tuple[str, datetime, datetime | None]]:
+        """(label, created, revoked) of an account's API tokens, oldest first (never the token)."""
+        with self._db.reading() as session:
+            return [(row.label, row.created_at, row.revoked_at) for row in session.scalars(
+                select(ApiTokenRow).where(ApiTokenRow.username == username).order_by(ApiTokenRow.created_at))]
+
+    def revoke_tokens(self, username: str, label: str | None = None) -> int:
+        """Revoke an account's live tokens (only those with `label` when given); how many."""
+        with self._db.writing() as session:
+            rows = session.scalars(select(ApiTokenRow).where(
+                ApiTokenRow.username == username, ApiTokenRow.revoked_at.is_(None),
+                *([ApiTokenRow.label == label] if label is not None else []))).all()
+            for row in rows:
+                row.revoked_at = now()
+            return len(rows)
 
     def get_token_user(self, token_hash: str) -> User | None:
         """The active account a bearer token belongs to, unless the token was revoked."""
@@ -130,9 +165,40 @@ class AccountRepository:
                                client=row.client, detail=row.detail)
                     for row in session.scalars(query)]
 
-    def count_failed_logins(self, username: str, since: datetime) -> int:
-        """Failed logins of an account since a time: the lock-out counter, shared by every worker."""
+    # --- login back-off ------------------------------------------------------------------------
+
+    def get_blocked_until(self, username: str, client: str, at: datetime) -> datetime | None:
+        """Until when this name may not be tried from this client, if it is waiting now."""
         with self._db.reading() as session:
-            return session.scalar(select(func.count()).select_from(AuditRow).where(
-                AuditRow.username == username, AuditRow.action == AuditAction.LOGIN_FAILED.value,
-                AuditRow.at >= since)) or 0
+            row = session.get(LoginThrottleRow, (username, client))
+            return row.blocked_until if row is not None and row.blocked_until and row.blocked_until > at else None
+
+    def record_login_failure(self, username: str, client: str, at: datetime, policy: BackOff) -> int:
+        """Count a failure in one write transaction (concurrent failures all count) and set the
+        back-off once the free attempts are used up; returns the failures counted so far."""
+        with self._db.writing() as session:
+            row = session.get(LoginThrottleRow, (username, client))
+            if row is None or at - row.last_failure_at > policy.forget_after:
+                row = session.merge(LoginThrottleRow(username=username, client=client, failures=0,
+                                                     last_failure_at=at, blocked_until=None))
+            row.failures += 1
+            row.last_failure_at = at
+            if row.failures >= policy.free_attempts:
+                row.blocked_until = at + policy.wait(row.failures)
+            return row.failures
+
+    def record_login_success(self, username: str, client: str, at: datetime) -> bool:
+        """Forget the failures of this name and client, unless a failure committed meanwhile made it
+        wait: then the right password does not get in either (False)."""
+        with self._db.writing() as session:
+            row = session.get(LoginThrottleRow, (username, client))
+            if row is not None and row.blocked_until is not None and row.blocked_until > at:
+                return False
+            if row is not None:
+                session.delete(row)
+            return True
+
+    def clear_login_failures(self, username: str) -> int:
+        """`sohoa user unlock`: forget every failure of an account, from every client."""
+        with self._db.writing() as session:
+            return session.execute(delete(LoginThrottleRow).where(LoginThrottleRow.username == username)).rowcount

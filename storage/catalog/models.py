@@ -279,6 +279,21 @@ class LoginRow(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class LoginThrottleRow(Base):
+    """Failed logins of one account name from one client address, and until when that pair waits.
+
+    Keyed by the name as typed (known account or not) and the client, so nobody can lock an officer
+    out from elsewhere and the answer never tells whether a name exists."""
+
+    __tablename__ = "login_throttle"
+
+    username: Mapped[str] = mapped_column(String, primary_key=True)
+    client: Mapped[str] = mapped_column(String, primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime]
+    blocked_until: Mapped[datetime | None]
+
+
 class ApiTokenRow(Base):
     """A machine client's bearer token (a provincial one-stop system), stored as its digest."""
 

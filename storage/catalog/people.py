@@ -60,13 +60,17 @@ def record_people(session: Session, document: Document) -> None:
 
 
 def attach_scanned(session: Session, document: Document) -> None:
-    """A document scanned for a dossier (the batch manifest named it) is one of its components."""
+    """A document scanned for a dossier (the batch manifest named it) is one of its components,
+    unless the dossier belongs to another office."""
     if document.dossier_code is None:
         return
     session.flush()
-    if session.get(DossierRow, document.dossier_code) is None:
+    existing = session.get(DossierRow, document.dossier_code)
+    if existing is None:
         _save_dossier(session, Dossier.from_code(document.dossier_code, office_code=document.office_code,
                                                  procedure_code=document.procedure_code))
+    elif existing.office_code not in (None, document.office_code):
+        return  # another office's dossier: its papers are never fed by this office's scans
     session.merge(DossierDocumentRow(
         dossier_code=document.dossier_code, document_id=document.id,
         direction=document.direction or Direction.INPUT.value, component=document.component,

@@ -3,6 +3,7 @@ of the data folder per test module, so what a module changes (reuse, corrections
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -42,6 +43,7 @@ def ingested(prefect_server: None, tmp_path_factory: pytest.TempPathFactory) -> 
     data = tmp_path_factory.mktemp("web-session") / "data"
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SOHOA_DATA_DIR", str(data))
+        env.setenv("SOHOA_OFFICE_AGENCIES", json.dumps(fixtures.OFFICE_AGENCIES))
         batches = fixtures.write_batches(data / "inbox")
         reports = {batch.name: ingest_batch(str(batch)) for batch in batches}
         catalog = resources(Settings()).catalog
@@ -94,4 +96,5 @@ def site(ingested: Ingested, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     copy_data(ingested.data, data)
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SOHOA_DATA_DIR", str(data))
+        env.setenv("SOHOA_OFFICE_AGENCIES", json.dumps(fixtures.OFFICE_AGENCIES))
         yield Site(create_app(Settings()), data, ingested)

@@ -20,6 +20,8 @@ from tests.helpers import write_manifest, write_page
 
 PASSWORD = "mat-khau-thu-nghiem"
 DOSSIER = "000.00.12.H12-240315-0001"
+# The agency codes each office's dossiers carry (SOHOA_OFFICE_AGENCIES), as an operator configures them.
+OFFICE_AGENCIES = {"H12": ["000.00.12.H12"], "H13": ["000.00.13.H13"]}
 OTHER_DOSSIER = "000.00.13.H13-250901-0002"
 
 

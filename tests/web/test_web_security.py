@@ -1,0 +1,247 @@
+"""What an outside probe with accounts in two offices found, each closed and kept closed (issue 10).
+
+Every test here failed on the service as the probe found it: another office's dossier code accepted,
+bodies parsed before anyone was asked who they are, a lock-out anybody could turn against an officer
+and that ten concurrent guesses slipped past, an old CMND number learned in another office shown to
+this one, reviewers correcting papers outside their queue, accounts that could not be switched off,
+weak passwords, and 500s on edge inputs.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from cli import app as sohoa
+from schemas.accounts import AuditAction
+from tests.web.conftest import Site, login
+from tests.test_catalog import make_document
+from tests.web.fixtures import DOSSIER, PASSWORD, VALID
+from web.gate import FORM_BYTES
+from web.security import CSRF_HEADER, LOGIN_COOKIE, SESSION_COOKIE
+
+H12_NEW = "000.00.12.H12-250102-0042"
+
+
+def bearer(site: Site, username: str) -> dict[str, str]:
+    made = CliRunner().invoke(sohoa, ["user", "token", username], env={"SOHOA_DATA_DIR": str(site.data)},
+                              catch_exceptions=False)
+    return {"Authorization": f"Bearer {made.stdout.strip()}"}
+
+
+def csrf(client: TestClient, page: str) -> dict[str, str]:
+    return {CSRF_HEADER: re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).text)[1]}
+
+
+def cli(site: Site, *args: str, stdin: str | None = None):  # noqa: ANN201 - click's Result
+    return CliRunner().invoke(sohoa, list(args), input=stdin, env={"SOHOA_DATA_DIR": str(site.data)},
+                              catch_exceptions=False)
+
+
+# --- 1 (high) and 12: dossiers belong to the office whose agency code they carry ------------------
+
+
+def test_an_office_cannot_open_a_dossier_under_another_offices_agency_code(site: Site) -> None:
+    h13 = bearer(site, "can-bo-h13")
+    claimed = site.client().post("/api/dossiers", json={"code": H12_NEW}, headers=h13)
+    assert claimed.status_code == 409 and "đơn vị khác" in claimed.json()["detail"]
+    assert site.catalog.people.get_dossier(H12_NEW) is None
+    # the same answer for another office's existing dossier: no oracle of what exists
+    existing = site.client().post("/api/dossiers", json={"code": DOSSIER}, headers=h13)
+    assert (existing.status_code, existing.json()) == (claimed.status_code, claimed.json())
+    # the rightful office opens its own code
+    own = site.client().post("/api/dossiers", json={"code": H12_NEW}, headers=bearer(site, "can-bo"))
+    assert own.status_code == 200 and own.json()["office_code"] == "H12"
+
+
+def test_a_scanner_cannot_upload_into_another_offices_dossier(site: Site) -> None:
+    scanner = site.client("so-hoa")
+    scanner.headers.update(csrf(scanner, "/upload"))
+    refused = scanner.post("/upload", data={"dossier_code": "000.00.13.H13-250901-0002", "direction": "input",
+                                            "procedure_code": "", "components": [""]},
+                           files=[("files", ("a.png", io.BytesIO(b"\x89PNG\r\n\x1a\n"), "image/png"))])
+    assert refused.status_code == 422 and "đơn vị khác" in refused.text  # the form again, with the reason
+    assert not any((site.data / "inbox").glob("*/a.png"))
+
+
+# --- 2: nobody's body is read before they are known, and no body is larger than its route takes ---
+
+
+def test_an_anonymous_body_is_refused_before_it_is_read(site: Site) -> None:
+    """401, not 422: the JSON (malformed as well as big) was never parsed."""
+    answer = site.client().post("/api/dossiers", content=b"{" * 50_000,
+                                headers={"content-type": "application/json"})
+    assert answer.status_code == 401 and answer.json()["detail"] == "not_authenticated"
+
+
+def test_a_body_larger_than_its_route_takes_is_refused_with_413(site: Site) -> None:
+    h12 = bearer(site, "can-bo")
+    declared = site.client().post("/api/dossiers", content=b"{" + b" " * FORM_BYTES + b"}",
+                                  headers={**h12, "content-type": "application/json"})
+    assert declared.status_code == 413 and "quá lớn" in declared.json()["message"]
+
+    def chunked() -> Iterator[bytes]:  # no Content-Length: counted as it arrives
+        yield b'{"code": "'
+        for _ in range(10):
+            yield b"0" * (FORM_BYTES // 4)
+        yield b'"}'
+
+    streamed = site.client().post("/api/dossiers", content=chunked(),
+                                  headers={**h12, "content-type": "application/json"})
+    assert streamed.status_code == 413
+
+
+# --- 3, 4, 7: a back-off per name and client that nobody can turn against an officer -------------
+
+
+def wrong(client: TestClient, username: str, password: str = "sai-mat-khau-roi") -> str:
+    client.get("/login")
+    answer = client.post("/login", data={"username": username, "password": password,
+                                         "csrf_token": client.cookies.get(LOGIN_COOKIE)})
+    assert answer.status_code == 401
+    return answer.text
+
+
+def from_address(site: Site, address: str) -> TestClient:
+    return TestClient(site.app, base_url="https://testserver", follow_redirects=False, client=(address, 50000))
+
+
+def test_guessing_from_one_machine_never_locks_the_officer_out_of_another(site: Site) -> None:
+    attacker = from_address(site, "10.0.0.66")
+    for _ in range(5):
+        page = wrong(attacker, "duyet")
+    assert "tạm bị khóa đến" in page and "sohoa user unlock" in page
+    waiting = site.catalog.accounts.get_blocked_until("duyet", "10.0.0.66", _now())
+    assert waiting is not None
+    wrong(attacker, "duyet", PASSWORD)  # even the right password waits there...
+    assert site.catalog.accounts.get_blocked_until("duyet", "10.0.0.66", _now()) == waiting  # ...never extended
+    assert login(from_address(site, "10.0.0.7"), "duyet") == "/"  # the officer's own machine
+    assert cli(site, "user", "unlock", "duyet").exit_code == 0
+    assert login(attacker, "duyet") == "/"
+
+
+def test_concurrent_wrong_passwords_all_count_and_then_the_right_one_waits(site: Site) -> None:
+    address = "10.0.0.99"
+
+    def guess() -> None:
+        wrong(from_address(site, address), "so-hoa")
+
+    threads = [threading.Thread(target=guess) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    throttled = site.catalog.accounts.get_blocked_until("so-hoa", address, _now())
+    assert throttled is not None
+    refused = from_address(site, address)
+    assert "tạm bị khóa" in wrong(refused, "so-hoa", PASSWORD) and SESSION_COOKIE not in refused.cookies
+
+
+def test_failed_logins_under_made_up_names_are_not_audited_without_end(site: Site) -> None:
+    client = from_address(site, "10.0.0.200")
+    for _ in range(30):
+        client.get("/login")
+        client.post("/login", data={"username": "khong-co-ai", "password": "x" * 12,
+                                    "csrf_token": client.cookies.get(LOGIN_COOKIE)})
+    rows = site.catalog.accounts.find_audit(username="khong-co-ai", action=AuditAction.LOGIN_FAILED, limit=1000)
+    assert 5 <= len(rows) <= 10
+
+
+# --- 5, 11: odd inputs get answers, never a 500 --------------------------------------------------
+
+
+@pytest.mark.parametrize("query", [
+    {"q": '"'}, {"q": "\x00"}, {"q": 'nguy"ễn'}, {"created_from": "0001-01-01"}, {"created_to": "9999-12-31"},
+    {"date_of_birth": "9999-12-31"}, {"page": "100000000000000000000"},
+])
+def test_odd_searches_get_an_answer(site: Site, query: dict[str, str]) -> None:
+    answer = site.client().get("/api/search", params=query, headers=bearer(site, "can-bo"))
+    assert answer.status_code in (200, 422)
+
+
+@pytest.mark.parametrize("path", ["/api/review?offset=100000000000000000000",
+                                  "/api/audit?since=2024-01-01T00:00:00%2B14:00",
+                                  "/audit?since=0001-01-01", "/audit?since=9999-12-31"])
+def test_odd_paging_and_dates_get_an_answer(site: Site, path: str) -> None:
+    admin = site.client("quan-tri")
+    assert admin.get(path).status_code in (200, 422)
+
+
+# --- 6: an old CMND number learned in one office is not shown to another --------------------------
+
+
+def test_an_alias_from_another_offices_card_is_neither_shown_nor_a_way_in(site: Site) -> None:
+    """H12 holds the citizen's card (which carries the old CMND number); H13 only a letter printing
+    the 12-digit number: H13 sees the citizen, not the alias, and cannot look the citizen up by it."""
+    batch = next(report.batch_id for name, report in site.ingested.reports.items() if name == "quay-h13")
+    letter, pages, file = make_document("thu-h13", "thu_h13.pdf", [f"Giấy ủy quyền. CCCD số {VALID.id_number}."],
+                                        batch_id=batch)
+    site.catalog.batches.record_document(letter.model_copy(update={
+        "office_code": "H13", "dossier_code": None, "people": [VALID.id_number]}), pages, file)
+    h13 = bearer(site, "can-bo-h13")
+    seen = site.client().post("/api/persons", json={"number": VALID.id_number}, headers=h13)
+    assert seen.status_code == 200 and seen.json()["aliases"] == []
+    assert site.client().post("/api/persons", json={"number": VALID.old_id_number}, headers=h13).status_code == 404
+    h12 = site.client().post("/api/persons", json={"number": VALID.old_id_number}, headers=bearer(site, "can-bo"))
+    assert h12.status_code == 200 and h12.json()["aliases"] == [VALID.old_id_number]
+
+
+# --- 8, 9: accounts can be switched off, their grants end on any change, weak passwords refused ---
+
+
+def test_disabling_an_account_ends_its_sessions_and_revokes_its_tokens(site: Site) -> None:
+    browser, token = site.client("can-bo-h13"), bearer(site, "can-bo-h13")
+    assert cli(site, "user", "disable", "can-bo-h13").exit_code == 0
+    assert browser.get("/search").headers["location"].startswith("/login")
+    assert site.client().get("/api/search", params={"q": "a"}, headers=token).status_code == 401
+    assert cli(site, "user", "enable", "can-bo-h13").exit_code == 0
+    assert site.client().get("/api/search", params={"q": "a"}, headers=token).status_code == 401  # stays revoked
+    listed = cli(site, "user", "token", "list", "can-bo-h13")
+    assert listed.exit_code == 0 and "api" in listed.output
+
+
+def test_a_new_password_ends_the_old_sessions(site: Site) -> None:
+    old = site.client("can-bo")
+    assert cli(site, "user", "password", "can-bo", "--password-stdin", stdin="mot-cau-mat-khau-moi\n").exit_code == 0
+    assert old.get("/search").headers["location"].startswith("/login")
+    assert login(site.client(), "can-bo", "mot-cau-mat-khau-moi") == "/"
+    assert cli(site, "user", "password", "can-bo", "--password-stdin", stdin=PASSWORD + "\n").exit_code == 0
+
+
+def test_revoking_a_token_by_label_leaves_the_others(site: Site) -> None:
+    first = bearer(site, "duyet")
+    labelled = cli(site, "user", "token", "duyet", "--label", "he-thong-tinh").stdout.strip()
+    assert cli(site, "user", "token", "revoke", "duyet", "--label", "he-thong-tinh").exit_code == 0
+    assert site.client().get("/api/review", headers={"Authorization": f"Bearer {labelled}"}).status_code == 401
+    assert site.client().get("/api/review", headers=first).status_code == 200
+
+
+@pytest.mark.parametrize("password", ["ngan-qua", "a" * 14, " " * 12, "matkhau12345", "yeu-qua-1234567"])
+def test_weak_passwords_are_refused(site: Site, password: str) -> None:
+    made = cli(site, "user", "add", "yeu", "--role", "officer", "--office", "H12", "--password-stdin",
+               stdin=password + "\n")
+    assert made.exit_code == 2 and site.catalog.accounts.get_user("yeu") is None
+
+
+# --- 10: reviewers correct only what waits for them, and only reasonable values -----------------
+
+
+def test_a_reviewer_corrects_only_papers_in_the_queue_and_only_short_values(site: Site) -> None:
+    reviewer = site.client("duyet")
+    reviewer.headers.update(csrf(reviewer, "/review"))
+    queued = reviewer.get("/api/review").json()[0]["id"]
+    too_long = reviewer.post(f"/api/review/{queued}", json={"values": {"place_of_residence": "x" * 1000}})
+    assert too_long.status_code == 409
+    assert site.catalog.review.get_corrections(queued) == []
+
+
+def _now():  # noqa: ANN202
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
