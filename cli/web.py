@@ -35,7 +35,8 @@ def serve(
     # A worker busy with a burst of searches may answer the supervisor's ping late: give it time
     # rather than have it killed with its connections.
     uvicorn.run("web.app:create_app", factory=True, fd=listening.fileno(), workers=workers,
-                proxy_headers=True, server_header=False, access_log=False, timeout_worker_healthcheck=30)
+                proxy_headers=bool(web.trusted_proxies), forwarded_allow_ips=web.trusted_proxies or None,
+                server_header=False, access_log=False, timeout_worker_healthcheck=30)
 
 
 def _listen(host: str, port: int) -> socket.socket:

@@ -69,6 +69,8 @@ class AuditAction(StrEnum):
     CORRECT = "correct"
     CONFIRM = "confirm"
     UPLOAD = "upload"
+    AUDIT_READ = "audit_read"  # someone read the audit log itself
+    DENIED = "denied"  # refused: not allowed, not found, or a missing CSRF token
 
 
 class AuditEntry(BaseModel):

@@ -62,6 +62,8 @@ class WebSettings(BaseSettings):
     lockout_minutes: float = Field(60.0, description="the longest wait")
     presign_seconds: int = Field(300, description="lifetime of an S3 download link")
     max_upload_files: int = 500
+    trusted_proxies: str = Field("", description="addresses of reverse proxies whose X-Forwarded-For is "
+                                 "believed (comma-separated); empty: the client is the socket's peer")
     max_upload_bytes: int = Field(1024**3, description="the largest upload request; any other form or "
                                   "JSON body may hold 64 KiB")
 

@@ -352,3 +352,11 @@ def test_documents_recorded_from_four_threads_all_land(catalog: Catalog) -> None
     assert (counts["documents"], counts["pages"], counts["batch_files"]) == (20, 40, 20)
     assert found(catalog, "ho so") == {f"w{w}-d{n}" for w in range(4) for n in range(5)}
     assert found(catalog, "230000") == {"w2-d3"}
+
+
+def test_guillemets_in_a_document_are_never_taken_for_match_marks(catalog: Catalog) -> None:
+    text = "Đơn đề nghị «</mark><script>x</script>» của ông NGUYỄN VĂN ĐỨC"
+    catalog.batches.record_document(*make_document("guillemets", "don.pdf", [text]))
+    [hit] = hits(catalog, "nguyen van duc")
+    assert hit.snippet.count("«") == 1 and hit.snippet.count("»") == 1
+    assert "‹</mark><script>x</script>›" in hit.snippet

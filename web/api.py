@@ -16,7 +16,7 @@ from schemas.dossier import Dossier, DossierDocument
 from schemas.search import MAX_OFFSET, SearchRequest
 from web.service import Desk, DocumentDetail, Hit, PersonDocuments, SearchPage, UploadProgress, desk_for
 
-router = APIRouter(tags=["sohoa"])
+router = APIRouter(prefix="/api", tags=["sohoa"])
 officer = desk_for(Role.OFFICER)
 reader = desk_for(Role.OFFICER, Role.REVIEWER)
 reviewer = desk_for(Role.REVIEWER)
@@ -127,5 +127,7 @@ def audit(desk: Annotated[Desk, Depends(desk_for(Role.ADMIN))],
           username: str | None = None, action: AuditAction | None = None, document_id: str | None = None,
           since: datetime | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
           offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> list[AuditEntry]:
-    return desk.catalog.accounts.find_audit(username=username, action=action, document_id=document_id, since=since,
-                                  limit=limit, offset=offset)
+    entries = desk.catalog.accounts.find_audit(username=username, action=action, document_id=document_id,
+                                               since=since, limit=limit, offset=offset)
+    desk.audit(AuditAction.AUDIT_READ, of_account=username, action_read=action, entries=len(entries))
+    return entries

@@ -107,8 +107,19 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
+    def denied(request: Request, why: str) -> None:
+        """Audit a refusal of a known account: the route's pattern, never the values in the URL."""
+        principal: Principal | None = getattr(request.state, "principal", None)
+        if principal is not None:
+            route = request.scope.get("route")
+            app.state.auditor.record(AuditEntry(username=principal.user.username, action=AuditAction.DENIED,
+                                                client=client_address(request),
+                                                detail={"route": getattr(route, "path", "?"),
+                                                        "method": request.method, "why": why}))
+
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        denied(request, "forbidden")
         if _wants_json(request):
             return JSONResponse({"detail": str(exc)}, 403)
         return render(request, "error.html", 403, title="Không có quyền",
@@ -116,6 +127,7 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, _exc: NotFound) -> Response:
+        denied(request, "not_found")
         if _wants_json(request):
             return JSONResponse({"detail": "not found"}, 404)
         return render(request, "error.html", 404, title="Không tìm thấy",
@@ -139,7 +151,7 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _public_routes(app)
     app.include_router(pages.router, dependencies=[Depends(authenticated)])
-    app.include_router(api.router, prefix="/api", dependencies=[Depends(authenticated)])
+    app.include_router(api.router, dependencies=[Depends(authenticated)])
 
     @app.get("/api/openapi.json", include_in_schema=False, dependencies=[Depends(authenticated)])
     async def openapi() -> JSONResponse:
@@ -157,7 +169,12 @@ def _public_routes(app: FastAPI) -> None:
 
     @app.get("/health", include_in_schema=False)
     def health(request: Request) -> JSONResponse:
+        """200 only when the catalog answers and the audit log takes entries: a service that cannot
+        audit must not look healthy to the load balancer."""
         request.app.state.catalog.database.ping()
+        if request.app.state.auditor.failing:
+            return JSONResponse({"status": "audit_failing",
+                                 "message": "Không ghi được nhật ký truy cập; báo quản trị."}, 503)
         return JSONResponse({"status": "ok"})
 
     @app.get("/login", include_in_schema=False)

@@ -29,6 +29,7 @@ class GroupCommit:
         self._changed = threading.Condition()
         self._waiting: list[tuple[AuditEntry, _Ticket]] = []
         self._writing = False
+        self.failing = False  # the last group could not be written: /health says so
 
     def record(self, entry: AuditEntry) -> None:
         """Return once `entry` is committed (raise if its group could not be)."""
@@ -47,6 +48,7 @@ class GroupCommit:
             except BaseException as exc:  # noqa: BLE001 - handed to every request of the group
                 error = exc
             with self._changed:
+                self.failing = error is not None
                 for _, waiting in group:
                     waiting.done, waiting.error = True, error
                 self._writing = False

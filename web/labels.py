@@ -17,7 +17,7 @@ DOC_TYPES = {
     "other": "Giấy tờ khác",
 }
 STATUSES = {"ok": "Hoàn tất", "needs_review": "Cần duyệt", "quarantined": "Bị loại",
-            "duplicate": "Trùng lặp"}
+            "duplicate": "Trùng lặp", "failed": "Chưa xử lý xong (sẽ thử lại)"}
 BATCH_STATUSES = {"done": "Hoàn tất", "partial": "Hoàn tất một phần", "failed": "Thất bại"}
 REASONS = {
     "unsupported_type": "định dạng không hỗ trợ", "corrupt": "tệp hỏng", "truncated": "tệp bị cắt cụt",
@@ -32,6 +32,7 @@ REASONS = {
     "id_sex_mismatch": "số định danh không khớp giới tính",
     "sources_disagree": "QR, MRZ và chữ in không khớp", "date_invalid": "ngày không hợp lệ",
     "expiry_before_issue": "ngày hết hạn trước ngày cấp", "field_missing": "thiếu trường thông tin",
+    "processing_failed": "lỗi lưu trữ, hệ thống sẽ tự thử lại",
 }
 RESCAN_REASONS = frozenset({"corrupt", "truncated", "missing_page", "page_count_mismatch", "no_text",
                             "page_failed", "low_confidence"})
@@ -47,7 +48,7 @@ ROLES = {"officer": "Cán bộ một cửa", "reviewer": "Người duyệt", "sc
 ACTIONS = {"login": "Đăng nhập", "login_failed": "Đăng nhập thất bại", "logout": "Đăng xuất",
            "search": "Tìm kiếm", "view": "Xem", "download": "Tải xuống", "dossier": "Mở hồ sơ",
            "reuse": "Tái sử dụng", "correct": "Sửa trường", "confirm": "Xác nhận duyệt",
-           "upload": "Tải lên"}
+           "upload": "Tải lên", "audit_read": "Xem nhật ký", "denied": "Bị từ chối"}
 MATCHES = {"id": "Trùng số định danh", "alias": "Trùng số CMND cũ", "id_suffix": "Trùng các số cuối",
            "name": "Trùng họ tên", "name_fuzzy": "Gần đúng họ tên", "text": "Trùng nội dung", "filter": ""}
 DIRECTIONS = {"input": "Thành phần hồ sơ (đầu vào)", "output": "Kết quả (đầu ra)"}

@@ -207,6 +207,8 @@ def audit(request: Request, desk: Annotated[Desk, Depends(admin)],
                                      document_id=document_id or None,
                                      since=day_start(since, desk.settings.zone) if since else None,
                                      limit=size + 1, offset=(page - 1) * size)
+    desk.audit(AuditAction.AUDIT_READ, of_account=username or None, action_read=action or None,
+               entries=len(entries[:size]))
     return render(request, "audit.html", entries=entries[:size], has_next=len(entries) > size, page=page,
                   filters={"username": username, "action": action.value if action else "",
                            "document_id": document_id, "since": since.isoformat() if since else ""},

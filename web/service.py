@@ -211,9 +211,8 @@ class Desk:
         stored = next((o for o in document.objects if o.role == role), None) if document else None
         if document is None or stored is None:
             raise NotFound("no such object")
-        if role != "thumbnail":
-            self.audit(AuditAction.DOWNLOAD if download else AuditAction.VIEW, document_id=document_id,
-                       object=role)
+        # A thumbnail shows a legible card too: every object handed out is audited.
+        self.audit(AuditAction.DOWNLOAD if download else AuditAction.VIEW, document_id=document_id, object=role)
         if isinstance(self.objects, LinkingStore):
             return RedirectResponse(self.objects.presigned_url(
                 stored.key, timedelta(seconds=self.web.presign_seconds)), status_code=307)

@@ -29,6 +29,7 @@ _TOKEN_RE = re.compile(r"[^\W_]+")
 _WORD_CHAR = r"[^\W_]"
 _LAST_SPACE_RE = re.compile(r"\s\S*\Z")
 MARK_OPEN, MARK_CLOSE, ELLIPSIS = "«", "»", "…"
+_OWN_MARKS = str.maketrans({MARK_OPEN: "‹", MARK_CLOSE: "›"})
 
 
 def words_of(text: str) -> list[str]:
@@ -362,12 +363,15 @@ def _excerpt(original: str, spans: list[tuple[int, int]], focus: tuple[int, int]
     end = max(first_end, _cut_before_word(original, start, start + width))
     parts: list[str] = []
     cursor = start
+    # The document's own « » become ‹ ›, so only the marks set here read as matches (never as a
+    # highlight a document could smuggle into a results page).
+    text = original.translate(_OWN_MARKS)
     for span_start, span_end in spans:
         span_start, span_end = max(span_start, cursor), min(span_end, end)
         if span_start < span_end:
-            parts += [original[cursor:span_start], MARK_OPEN, original[span_start:span_end], MARK_CLOSE]
+            parts += [text[cursor:span_start], MARK_OPEN, text[span_start:span_end], MARK_CLOSE]
             cursor = span_end
-    parts.append(original[cursor:end])
+    parts.append(text[cursor:end])
     body = " ".join("".join(parts).split())
     return (ELLIPSIS if start > 0 else "") + body + (ELLIPSIS if end < len(original) else "")
 

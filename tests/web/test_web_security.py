@@ -245,3 +245,28 @@ def _now():  # noqa: ANN202
     from datetime import UTC, datetime
 
     return datetime.now(UTC)
+
+
+# --- 7: denied attempts, thumbnails and reading the audit log are audited; health tells ----------
+
+
+def test_refusals_and_reading_the_audit_log_are_audited(site: Site) -> None:
+    officer = site.client("can-bo")
+    assert officer.get("/audit").status_code == 403
+    assert officer.get("/api/documents/khong-co-tai-lieu-nay").status_code == 404
+    denied = site.catalog.accounts.find_audit(username="can-bo", action=AuditAction.DENIED, limit=10)
+    assert {e.detail["route"] for e in denied} >= {"/audit", "/api/documents/{document_id}"}
+    assert all("khong-co" not in str(e.detail) for e in denied)  # the pattern, never the URL's values
+    admin = site.client("quan-tri")
+    assert admin.get("/audit").status_code == 200
+    assert site.catalog.accounts.find_audit(username="quan-tri", action=AuditAction.AUDIT_READ, limit=1)
+
+
+def test_health_is_not_ok_while_the_audit_log_takes_no_entries(site: Site) -> None:
+    auditor = site.app.state.auditor
+    assert site.client().get("/health").status_code == 200
+    auditor.failing = True  # as after a group that could not be written
+    try:
+        assert site.client().get("/health").status_code == 503
+    finally:
+        auditor.failing = False
