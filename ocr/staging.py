@@ -64,7 +64,7 @@ def stage(source: Path, settings: Settings) -> StagedBatch:
     else:
         root, name, candidates = source.parent, source.stem, [source]
 
-    manifest, problems = _read_manifest(root / MANIFEST_NAME if source.is_dir() or _is_zip(source) else None)
+    manifest, problems = read_manifest(root / MANIFEST_NAME if source.is_dir() or _is_zip(source) else None)
     paths = [path for path in sorted(candidates) if path.name != MANIFEST_NAME]
     # Preflight decodes every image to find damage: spread it over the cores like the OCR.
     with ThreadPoolExecutor(max_workers=settings.ocr_workers) as pool:
@@ -124,7 +124,7 @@ def retire(source: Path, report: BatchReport, settings: Settings) -> None:
     (target / "report.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
 
 
-def _read_manifest(path: Path | None) -> tuple[BatchManifest, list[Problem]]:
+def read_manifest(path: Path | None) -> tuple[BatchManifest, list[Problem]]:
     """The manifest, or an empty one plus a batch-level problem when it is unreadable or invalid."""
     if path is None or not path.is_file():
         return BatchManifest(), []

@@ -71,6 +71,7 @@ class AuditAction(StrEnum):
     UPLOAD = "upload"
     AUDIT_READ = "audit_read"  # someone read the audit log itself
     DENIED = "denied"  # refused: not allowed, not found, or a missing CSRF token
+    ACCOUNT = "account"  # an admin disabled, enabled, unlocked an account, revoked tokens, set a password
 
 
 class AuditEntry(BaseModel):

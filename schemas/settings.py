@@ -11,7 +11,7 @@ from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.batch import Direction
@@ -62,6 +62,9 @@ class WebSettings(BaseSettings):
     lockout_minutes: float = Field(60.0, description="the longest wait")
     presign_seconds: int = Field(300, description="lifetime of an S3 download link")
     max_upload_files: int = 500
+    secret_key: SecretStr = Field(SecretStr(""), description="seals search links and login tokens; the same "
+                                  "on every machine serving one catalog (empty: a key kept in DATA_DIR/web)")
+    search_link_hours: float = Field(12.0, description="how long a search results link keeps working")
     trusted_proxies: str = Field("", description="addresses of reverse proxies whose X-Forwarded-For is "
                                  "believed (comma-separated); empty: the client is the socket's peer")
     max_upload_bytes: int = Field(1024**3, description="the largest upload request; any other form or "

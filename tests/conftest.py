@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import tempfile
 from collections.abc import Iterator
@@ -19,6 +20,35 @@ from prefect.testing.utilities import prefect_test_harness  # noqa: E402
 from schemas.settings import Settings  # noqa: E402
 
 pytest_plugins = ["tests.s3server"]
+
+# Every log record of the session (INFO and up, the project's, Prefect's and the libraries') also goes
+# to one file; at the end no generated ID number or name may be found in it (Decree 13/2023).
+SESSION_LOG = Path(tempfile.mkdtemp(prefix="sohoa-test-log-")) / "session.log"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    handler = logging.FileHandler(SESSION_LOG, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    handler.setLevel(logging.INFO)
+    for name in ("", "prefect"):
+        logging.getLogger(name).addHandler(handler)
+    root = logging.getLogger()
+    root.setLevel(min(root.level, logging.INFO))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    from schemas.vntext import fold
+    from tests.generators.people import ISSUED
+
+    logged = SESSION_LOG.read_text(encoding="utf-8", errors="replace") if SESSION_LOG.exists() else ""
+    folded = fold(logged)
+    leaked = sorted(value for value in ISSUED if value in logged or fold(value) in folded)
+    if leaked:
+        session.config.get_terminal_writer().line(
+            f"personal data in the session log {SESSION_LOG}: {len(leaked)} generated ID numbers or names, "
+            f"e.g. line {next(line for line in logged.splitlines() if leaked[0] in line or fold(leaked[0]) in fold(line))[:200]!r}",
+            red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

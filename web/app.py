@@ -7,7 +7,7 @@ described by an OpenAPI schema at /api/openapi.json (signed in too: it is part o
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
@@ -25,6 +25,7 @@ from storage.resources import resources
 from web.auditing import GroupCommit
 from web.gate import RequestGate
 from web.rendering import render, templates
+from web.sealing import Sealer, service_key
 from web.security import (
     LOGIN_COOKIE,
     SESSION_COOKIE,
@@ -79,6 +80,15 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+_LOGIN_FORM_LIFE = timedelta(hours=1)
+
+
+def login_token(request: Request) -> str:
+    """The login form's double-submit token, sealed by the service: a cookie an attacker planted
+    (a login CSRF) is not one the service made, so it does not open."""
+    return request.app.state.sealer.seal(new_token())
+
+
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api")
 
@@ -96,6 +106,7 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     app.state.catalog, app.state.objects = opened.catalog, opened.objects
     app.state.templates = templates(settings.zone)
     app.state.auditor = GroupCommit(lambda entries: opened.catalog.accounts.record_audit(*entries))
+    app.state.sealer = Sealer(service_key(web.secret_key.get_secret_value(), settings.data_dir / "web"))
 
     app.add_middleware(RequestGate, catalog=lambda: app.state.catalog, upload_bytes=web.max_upload_bytes)
     app.add_middleware(SecurityHeaders)  # added last: outermost, so refusals carry the headers too
@@ -179,7 +190,7 @@ def _public_routes(app: FastAPI) -> None:
 
     @app.get("/login", include_in_schema=False)
     def login_page(request: Request, next: str = "/") -> Response:
-        token = new_token()
+        token = login_token(request)
         response = render(request, "login.html", login_token=token, next=_local_path(next), error=None)
         _set_cookie(request, response, LOGIN_COOKIE, token, max_age=3600)
         return response
@@ -189,13 +200,14 @@ def _public_routes(app: FastAPI) -> None:
                     password: Annotated[str, Form(max_length=1024)],
                     csrf_token: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
         state = request.app.state
-        if not same_secret(csrf_token, request.cookies.get(LOGIN_COOKIE)):
+        cookie = request.cookies.get(LOGIN_COOKIE)
+        if not same_secret(csrf_token, cookie) or request.app.state.sealer.open(cookie, _LOGIN_FORM_LIFE) is None:
             raise Forbidden("login form expired")
         username = username.strip().lower()
         outcome = check_password(state.catalog, state.web, username, password, client_address(request))
         user = outcome.user
         if user is None:
-            token = new_token()
+            token = login_token(request)
             error = "Sai tên đăng nhập hoặc mật khẩu. Hãy nhập lại; chữ hoa, chữ thường được phân biệt."
             if outcome.wait_until is not None:
                 at = outcome.wait_until.astimezone(state.settings.zone).strftime("%H:%M")

@@ -48,7 +48,10 @@ ROLES = {"officer": "Cán bộ một cửa", "reviewer": "Người duyệt", "sc
 ACTIONS = {"login": "Đăng nhập", "login_failed": "Đăng nhập thất bại", "logout": "Đăng xuất",
            "search": "Tìm kiếm", "view": "Xem", "download": "Tải xuống", "dossier": "Mở hồ sơ",
            "reuse": "Tái sử dụng", "correct": "Sửa trường", "confirm": "Xác nhận duyệt",
-           "upload": "Tải lên", "audit_read": "Xem nhật ký", "denied": "Bị từ chối"}
+           "upload": "Tải lên", "audit_read": "Xem nhật ký", "denied": "Bị từ chối",
+           "account": "Quản lý tài khoản"}
+ACCOUNT_CHANGES = {"disable": "khóa tài khoản", "enable": "mở lại tài khoản", "unlock": "mở khóa đăng nhập",
+                   "revoke_tokens": "thu hồi mã API", "password": "đặt mật khẩu mới"}
 MATCHES = {"id": "Trùng số định danh", "alias": "Trùng số CMND cũ", "id_suffix": "Trùng các số cuối",
            "name": "Trùng họ tên", "name_fuzzy": "Gần đúng họ tên", "text": "Trùng nội dung", "filter": ""}
 DIRECTIONS = {"input": "Thành phần hồ sơ (đầu vào)", "output": "Kết quả (đầu ra)"}

@@ -16,6 +16,7 @@ from schemas.document import DocType, FileStatus
 from schemas.identity import IDENTITY_FIELDS
 from schemas.search import FIRST_DAY, LAST_DAY, SearchRequest
 from storage.catalog.search import day_start
+from web.account_admin import AccountChange, change_account, managed_accounts
 from web.rendering import render
 from web.security import Principal, authenticated
 from web.service import Desk, NotFound, Refused, desk_for
@@ -49,14 +50,46 @@ class SearchForm(SearchRequest):
     for_dossier: str | None = Field(None, max_length=60)
 
 
+class SearchLink(SearchForm):
+    """A results page's address: the search sealed into `s`, or plain parameters."""
+
+    s: str | None = Field(None, max_length=4000)
+
+
 @router.get("/search")
 async def search(request: Request, desk: Annotated[Desk, Depends(officer)],
-                 form: Annotated[SearchForm, Query()]) -> Response:
-    criteria = SearchRequest.model_validate(form.model_dump(exclude={"for_dossier"}))
+                 form: Annotated[SearchLink, Query()]) -> Response:
+    """Results of a sealed search link (`?s=`), or of plain parameters (bookmarks of filters)."""
+    notice = None
+    if form.s is not None:
+        sealed = request.app.state.sealer.open(form.s, timedelta(hours=desk.web.search_link_hours))
+        form = SearchForm.model_validate(sealed) if isinstance(sealed, dict) else SearchForm()
+        if sealed is None:
+            notice = "Liên kết tìm kiếm này đã hết hạn hoặc không đúng. Hãy nhập lại điều cần tìm."
+    criteria = SearchRequest.model_validate(form.model_dump(exclude={"for_dossier", "s"}))
     asked = criteria.model_dump(exclude_defaults=True, exclude={"page", "page_size"})
     found = desk.search(criteria) if asked else None  # on the event loop, as /api/search
+    pages = {}
+    if found is not None:
+        around = {"previous": found.page - 1 if found.page > 1 else None,
+                  "next": found.page + 1 if found.has_next else None}
+        pages = {name: _sealed_search(request, form.model_copy(update={"page": number}))
+                 for name, number in around.items() if number is not None}
     return render(request, "search.html", form=criteria, found=found, for_dossier=form.for_dossier,
+                  pages=pages, notice=notice,
                   filtered=bool(set(asked) - {"q"}), doc_types=list(DocType), statuses=list(FileStatus))
+
+
+@router.post("/search")
+async def search_form(request: Request, _desk: Annotated[Desk, Depends(officer)],
+                      form: Annotated[SearchForm, Form()]) -> Response:
+    """The search form is posted, so what was typed (a name, an ID number) is never in a URL: the
+    results are shown under a sealed link, which also pages and survives the back button."""
+    return _see_other(_sealed_search(request, form.model_copy(update={"page": 1})))
+
+
+def _sealed_search(request: Request, form: SearchForm) -> str:
+    return "/search?s=" + request.app.state.sealer.seal(form.model_dump(mode="json", exclude_defaults=True))
 
 
 @router.get("/documents/{document_id}")
@@ -213,3 +246,25 @@ def audit(request: Request, desk: Annotated[Desk, Depends(admin)],
                   filters={"username": username, "action": action.value if action else "",
                            "document_id": document_id, "since": since.isoformat() if since else ""},
                   actions=list(AuditAction))
+
+
+@router.get("/accounts")
+def accounts_page(request: Request, desk: Annotated[Desk, Depends(admin)]) -> Response:
+    return _accounts(request, desk)
+
+
+@router.post("/accounts/{username}")
+def change_account_page(request: Request, username: str, desk: Annotated[Desk, Depends(admin)],
+                        change: Annotated[AccountChange, Form()],
+                        password: Annotated[str, Form(max_length=1024)] = "") -> Response:
+    try:
+        done = change_account(desk, username, change, password)
+    except Refused as exc:
+        return _accounts(request, desk, 422, error=str(exc), failed=username)
+    return _accounts(request, desk, notice=done)
+
+
+def _accounts(request: Request, desk: Desk, status_code: int = 200, *, notice: str | None = None,
+              error: str | None = None, failed: str | None = None) -> Response:
+    return render(request, "accounts.html", status_code, accounts=managed_accounts(desk), notice=notice,
+                  error=error, failed=failed)

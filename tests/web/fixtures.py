@@ -53,6 +53,7 @@ ACCOUNTS = {
     "can-bo-h13": User(username="can-bo-h13", office_code="H13", roles=[Role.OFFICER]),
     "quan-tri": User(username="quan-tri", full_name="Quản trị tỉnh", office_code="H12",
                      roles=[Role.ADMIN], province_wide=True),
+    "quan-tri-h13": User(username="quan-tri-h13", full_name="Quản trị H13", office_code="H13", roles=[Role.ADMIN]),
 }
 
 

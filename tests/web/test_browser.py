@@ -78,6 +78,8 @@ def test_an_officer_finds_a_citizen_typed_without_diacritics(officer: Page) -> N
     officer.keyboard.press("Enter")
     first = officer.locator("article.hit").first
     expect(first).to_contain_text(VALID.full_name)
+    assert "/search?s=" in officer.url and "nguyen" not in officer.url.lower()  # sealed, not typed out
+    expect(officer.get_by_label("Tìm kiếm")).to_have_value("nguyen thanh giang")
     expect(first).to_contain_text("CCCD gắn chip")
     expect(first).to_contain_text("Còn hiệu lực")
     thumbnail = first.locator("img")

@@ -270,3 +270,77 @@ def test_health_is_not_ok_while_the_audit_log_takes_no_entries(site: Site) -> No
         assert site.client().get("/health").status_code == 503
     finally:
         auditor.failing = False
+
+
+# --- 5: what an officer types into the search form never reaches a URL ----------------------------
+
+
+def test_a_search_typed_into_the_form_travels_sealed_not_in_the_url(site: Site) -> None:
+    officer = site.client("can-bo")
+    typed = {"q": VALID.full_name, "page_size": "1"}
+    posted = officer.post("/search", data=typed, headers=csrf(officer, "/search"))
+    link = posted.headers["location"]
+    assert posted.status_code == 303 and link.startswith("/search?s=")
+    folded = VALID.full_name.split()[-1].lower()
+    assert folded not in link.lower() and VALID.id_number not in link  # nothing typed, nothing found
+    results = officer.get(link).text
+    assert f'data-document="{site.ingested.document_id(VALID.file)}"' in results
+    assert f'value="{VALID.full_name}"' in results  # the form keeps what was typed
+    number = officer.post("/search", data={"q": VALID.id_number}, headers=csrf(officer, "/search"))
+    assert VALID.id_number not in number.headers["location"]
+
+
+def test_a_forged_or_damaged_search_link_asks_to_search_again(site: Site) -> None:
+    officer = site.client("can-bo")
+    link = officer.post("/search", data={"q": VALID.full_name}, headers=csrf(officer, "/search")).headers["location"]
+    damaged = officer.get(link[:-6] + "AAAAAA")
+    assert damaged.status_code == 200 and "Hãy nhập lại điều cần tìm" in damaged.text
+    assert "data-document=" not in damaged.text
+    other_key = site.client("can-bo-h13").get(link)  # a sealed link works for any officer: still scoped
+    assert f'data-document="{site.ingested.document_id(VALID.file)}"' not in other_key.text
+
+
+def test_a_login_token_the_service_did_not_make_is_refused(site: Site) -> None:
+    """A login CSRF: the attacker plants a cookie and posts the same value with their own account."""
+    client = site.client()
+    client.cookies.set(LOGIN_COOKIE, "chosen-by-the-attacker", domain="testserver")
+    planted = client.post("/login", data={"username": "can-bo", "password": PASSWORD,
+                                          "csrf_token": "chosen-by-the-attacker", "next": "/"})
+    assert planted.status_code == 403
+    assert login(site.client(), "can-bo") == "/"  # the form's own token still works
+
+
+# --- 4: the admin's accounts page ---------------------------------------------------------------
+
+
+def test_an_admin_manages_accounts_of_the_office_from_a_page(site: Site) -> None:
+    admin = site.client("quan-tri")
+    listed = admin.get("/accounts")
+    assert listed.status_code == 200 and 'data-account="can-bo"' in listed.text
+    token = bearer(site, "can-bo")
+    officer = site.client("can-bo")
+    changed = admin.post("/accounts/can-bo", data={"change": "disable"}, headers=csrf(admin, "/accounts"))
+    assert changed.status_code == 200 and "Đã khóa tài khoản can-bo" in changed.text
+    assert officer.get("/search").headers["location"].startswith("/login")  # the session ended
+    assert site.client().get("/api/search", params={"q": "x"}, headers=token).status_code == 401
+    weak = admin.post("/accounts/can-bo", data={"change": "password", "password": "123456789012"},
+                      headers=csrf(admin, "/accounts"))
+    assert weak.status_code == 422 and "phổ biến" in weak.text
+    admin.post("/accounts/can-bo", data={"change": "enable"}, headers=csrf(admin, "/accounts"))
+    assert login(site.client(), "can-bo") == "/"
+    changes = site.catalog.accounts.find_audit(username="quan-tri", action=AuditAction.ACCOUNT, limit=5)
+    assert [(e.detail["account"], e.detail["change"]) for e in changes][:2] == [("can-bo", "enable"),
+                                                                              ("can-bo", "disable")]
+
+
+def test_an_admin_cannot_reach_accounts_outside_the_office_nor_lock_themselves_out(site: Site) -> None:
+    admin = site.client("quan-tri")
+    me = admin.post("/accounts/quan-tri", data={"change": "disable"}, headers=csrf(admin, "/accounts"))
+    assert me.status_code == 422 and "Không thể tự khóa" in me.text
+    assert site.catalog.accounts.get_user("quan-tri").active
+    office_admin = site.client("quan-tri-h13")
+    page = office_admin.get("/accounts").text
+    assert 'data-account="can-bo-h13"' in page and 'data-account="can-bo"' not in page
+    other = office_admin.post("/accounts/can-bo", data={"change": "disable"}, headers=csrf(office_admin, "/accounts"))
+    assert other.status_code == 404 and site.catalog.accounts.get_user("can-bo").active
+    assert site.client("can-bo").get("/accounts").status_code == 403
