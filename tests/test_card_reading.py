@@ -50,13 +50,16 @@ def test_a_damaged_english_label_alone_on_the_name_line_leaves_the_name_to_the_n
 
 
 @pytest.mark.parametrize(("read", "expected"), [
-    ("Xã An Phiiic, Long Thành, Đứng Nai", "Xã An Phiiic, Long Thành, Đồng Nai"),
+    ("Xã An Phiiic, Long Thành, Đứng Nai", "Xã An Phước, Long Thành, Đồng Nai"),  # damaged syllable
+    ("Xã Nhữn Ái, Phong Điền, Cần Thơ", "Xã Nhơn Ái, Phong Điền, Cần Thơ"),
+    ("Xã Nghi Phong, Nghi Lộc, Nghệ An", "Xã Nghi Phong, Nghi Lộc, Nghệ An"),  # merged in 2019, kept
+    ("Xã Nghi Phong, Nghỉ Lộc, Nghệ An", "Xã Nghi Phong, Nghi Lộc, Nghệ An"),
     ("Phường An Hòa, Quin Ninh Kiều, Can Thể", "Phường An Hòa, Quận Ninh Kiều, Cần Thơ"),
     ("Xã Nghi Phong, Nghỉ Lộc, Nghệ An", "Xã Nghi Phong, Nghi Lộc, Nghệ An"),
     ("Phường 13, Quận Bình Thạnh, TP. Hồ Chí Minh", "Phường 13, Quận Bình Thạnh, TP. Hồ Chí Minh"),
     ("Số 5 Ngõ 3, Xyz", "Số 5 Ngõ 3, Xyz"),  # no province recognised: nothing is touched
 ])
-def test_province_and_district_are_corrected_against_the_list(read: str, expected: str) -> None:
+def test_province_district_and_damaged_wards_are_corrected_against_the_list(read: str, expected: str) -> None:
     assert correct_place(read) == expected
 
 

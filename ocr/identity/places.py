@@ -1,10 +1,11 @@
-"""Place names on cards, corrected against the country's list of provinces and districts.
+"""Place names on cards, corrected against the country's list of provinces, districts and wards.
 
 Tesseract `vie` damages small place names ("Kiiin Xiling" for "Kiến Xương", "V2 Hải Anh" for "Xã Hải
 Anh"), and a card font may even lack some Vietnamese letters. An address ends with its district and
 province, comma-separated, and those come from a closed list: the province is matched among 63, marks
-and case ignored, then the district among that province's, and each is replaced by the listed name
-only when one candidate clearly wins. The rest is left as read.
+and case ignored, then the district among that province's, then the ward (commune, town) among that
+district's, and each is replaced by the listed name only when one candidate clearly wins (for wards,
+by a wider margin). Streets and house numbers are left as read.
 The list is the pre-2025 one (63 provinces, districts, wards) of the `vietnamadminunits` package:
 cards issued before the 2025 merger print those units, and numbers issued then keep them.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import importlib.resources
 import json
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -22,6 +24,7 @@ from schemas.vntext import fold
 
 # (least ratio of the best candidate, least lead over the runner-up): a close call needs a clear lead.
 _RULES = ((92.0, 0.0), (85.0, 5.0), (72.0, 10.0))
+_WORD_RE = re.compile(r"[^\W\d_]+|\d+")
 # Unit types as written before a name, folded: kept as the card wrote them, name corrected after.
 _PROVINCE_PREFIXES = ("thanh pho", "tp.", "tp", "tinh")
 
@@ -38,11 +41,19 @@ def _country() -> dict[str, _Unit]:
     """Provinces by folded short name, each with its districts (loaded once per process)."""
     data = json.loads((importlib.resources.files("vietnamadminunits") / "data" / "parser_legacy.json")
                       .read_text(encoding="utf-8"))
+    wards = data["DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED"]
     country = {}
     for key, province in data["DICT_PROVINCE"].items():
         unit = _Unit(province["province"], province["provinceShort"])
-        for district in data["DICT_PROVINCE_DISTRICT"].get(key, {}).values():
+        for district_key, district in data["DICT_PROVINCE_DISTRICT"].get(key, {}).items():
             child = _Unit(district["district"], district["districtShort"])
+            for ward in wards.get(key, {}).get(district_key, {}).values():
+                if not isinstance(ward.get("ward"), str) or not isinstance(ward.get("wardShort"), str):
+                    continue  # a few entries of the list have no name
+                # Names that fold alike ("Tân Thạnh", "Tân Thành") cannot be told apart: neither kept.
+                folded = fold(ward["ward"])
+                child.children[folded] = None if folded in child.children else _Unit(ward["ward"], ward["wardShort"])
+            child.children = {k: v for k, v in child.children.items() if v is not None}
             unit.children[fold(child.short)] = child
         country[fold(unit.short)] = unit
     return country
@@ -89,9 +100,7 @@ def correct_place(value: str) -> str:
     """`value` with its province and district (the last two comma-separated parts) replaced by their
     listed names where the list clearly says which they are; unchanged otherwise.
 
-    Wards are left as read: thousands of them share their folded names, and the list no longer
-    holds those merged away since 2019 that older cards still print, so a lookup would swap a real
-    ward for its neighbour."""
+    Then the ward before them, only where OCR damaged it (see `_repaired_ward`)."""
     parts = [part.strip() for part in value.split(",")]
     if len(parts) < 2:
         return value
@@ -104,4 +113,42 @@ def correct_place(value: str) -> str:
     district = _best(parts[-2], province.children, _choices(province.children))
     if district is not None:
         parts[-2] = _as_written(parts[-2], district)
+        if len(parts) >= 3:
+            ward = _repaired_ward(parts[-3], district)
+            if ward is not None:
+                parts[-3] = ward
     return ", ".join(parts)
+
+
+@lru_cache(maxsize=1)
+def _place_syllables() -> frozenset[str]:
+    """Every syllable (lower case, with its marks) of every listed unit's name."""
+    names = [unit.name for province in _country().values() for district in [province, *province.children.values()]
+             for unit in [district, *district.children.values()]]
+    return frozenset(word for name in names for word in _WORD_RE.findall(name.lower()))
+
+
+def _repaired_ward(text: str, district: _Unit) -> str | None:
+    """The listed ward `text` is, when OCR damaged it; None to leave it as read.
+
+    Older cards print wards merged away since 2019 ("Xã Nghi Phong", now part of "Xã Nghi Phương"),
+    so a nearest-name lookup would swap a real ward for its neighbour. A ward is repaired only when
+    every syllable it differs in is one no listed place name has ("Nhữn", "Phíing": OCR damage), its
+    undamaged syllables agree with the listed ward's syllable by syllable, and that ward is clearly
+    closer than any other that agrees as well.
+    """
+    known = _place_syllables()
+    read = _WORD_RE.findall(text.lower())
+    if not read or all(word in known for word in read):
+        return None
+    fits = []
+    for ward in district.children.values():
+        for listed in (ward.name, ward.short):
+            words = _WORD_RE.findall(listed.lower())
+            if len(words) == len(read) and all(fold(a) == fold(b) for a, b in zip(read, words) if a in known):
+                fits.append(listed)
+                break
+    scored = sorted(((fuzz.ratio(fold(text), fold(listed)), listed) for listed in fits), reverse=True)
+    if not scored or scored[0][0] < 60 or (len(scored) > 1 and scored[0][0] - scored[1][0] < 8):
+        return None
+    return scored[0][1]
