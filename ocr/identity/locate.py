@@ -48,6 +48,14 @@ _MAX_CARD_MM = 125  # ... and at most this on a scan whose dpi is real (the pape
 _TRUSTED_DPI = 150  # scanners record their resolution; phones write 72 or nothing
 _MIN_STRAIGHT = 0.8  # share of each side's middle that a faint card's blob outline must follow
 _WHOLE_PAGE = 0.9  # a quadrilateral this large is the page itself (a card scanned alone)
+# A card too faint to show an outline (light card, light paper, blur) still shows its content: flag,
+# photo, QR, text lines, chip, MRZ. Merged across gaps of this many mm, they make one card-sized block.
+_BLOCK_MERGE_MM = 5.0
+_BLOCK_LONG_MM = (65.0, 100.0)  # the block of a card's content: a little inside its 85.6 mm ...
+_BLOCK_SHORT_MM = (40.0, 62.0)  # ... and 54 mm (a copy may be enlarged a little)
+_BLOCK_ASPECT = (1.35, 1.85)
+_BLOCK_MIN_FILL = 0.4  # of its box: content, not a ring or a diagonal streak
+_BLOCK_MARGIN_MM = 3.0  # content stops about this far inside a card's edge
 _OSD_MIN_CONFIDENCE = 1.5
 _PAGE_DPI = 300  # a page taken whole is read at this resolution at most
 
@@ -227,7 +235,8 @@ def _aspect(quad: np.ndarray) -> float:
 
 def find_card_quads(image: np.ndarray, dpi: int) -> list[np.ndarray]:
     """Card outlines on a page at `dpi`: clockwise corners (landscape top-left first) in page
-    pixels, top to bottom. Empty when no card-shaped outline stands out (a card scanned alone:
+    pixels, top to bottom; on a scanned sheet without any, card-sized blocks of content (see
+    `_content_blocks`). Empty when no card-shaped outline stands out (a card scanned alone:
     the portrait on it is card-shaped too, but far too small at that resolution)."""
     height, width = image.shape[:2]
     scale = min(1.0, _WORK_SIDE / max(height, width))
@@ -255,7 +264,33 @@ def find_card_quads(image: np.ndarray, dpi: int) -> list[np.ndarray]:
         if long_mm < _MIN_CARD_MM or (dpi >= _TRUSTED_DPI and long_mm > _MAX_CARD_MM):
             continue
         quads.append(_landscape(quad / scale))
+    if not quads and dpi >= _TRUSTED_DPI and not card_shaped(width, height):
+        quads = [_landscape(quad / scale) for quad in _content_blocks(mask, edges, dpi * scale)]
     return sorted(quads, key=lambda q: (float(q[:, 1].min()), float(q[:, 0].min())))
+
+
+def _content_blocks(mask: np.ndarray, edges: np.ndarray, dpi: float) -> list[np.ndarray]:
+    """Card-sized blocks of content on a page where no outline stood out, each as the card it lies on
+    (the block's box grown to at least ID-1 size): a faint card whose content is all that shows.
+    Only a candidate: the reader keeps it as a card if its QR, MRZ or labels say so. A page of prose
+    merges into blocks far wider than a card, a paragraph is not this shape."""
+    px_per_mm = dpi / 25.4
+    size = max(3, round(_BLOCK_MERGE_MM * px_per_mm)) | 1
+    merged = cv2.morphologyEx(mask | cv2.dilate(edges, np.ones((3, 3), np.uint8)), cv2.MORPH_CLOSE,
+                              cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    contours, _ = cv2.findContours(merged, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
+    blocks = []
+    for contour in contours:
+        centre, (a, b), angle = cv2.minAreaRect(contour)
+        long, short = max(a, b) / px_per_mm, min(a, b) / px_per_mm
+        if not (_BLOCK_LONG_MM[0] <= long <= _BLOCK_LONG_MM[1] and _BLOCK_SHORT_MM[0] <= short <= _BLOCK_SHORT_MM[1]
+                and _BLOCK_ASPECT[0] <= long / short <= _BLOCK_ASPECT[1]
+                and cv2.contourArea(contour) >= _BLOCK_MIN_FILL * a * b):
+            continue
+        grow = 2 * _BLOCK_MARGIN_MM
+        card = (max(long + grow, ID1_MM[0]) * px_per_mm, max(short + grow, ID1_MM[1]) * px_per_mm)
+        blocks.append(cv2.boxPoints((centre, card if a >= b else card[::-1], angle)).astype(np.float32))
+    return blocks
 
 
 # ---------------------------------------------------------------------------------------------------
