@@ -31,7 +31,7 @@ from ocr.engine import OcrTimeout
 from ocr.identity.fusion import fuse
 from ocr.identity.idnumber import check_id_number, digits_from_ocr
 from ocr.identity.locate import LocatedCard, locate_cards
-from ocr.identity.mrz import MrzReading
+from ocr.identity.mrz import MrzReading, parse_mrz
 from ocr.identity.mrz_reader import OcrLine, OcrWord, find_mrz_band, ocr_lines, read_mrz, union_box
 from ocr.identity.printed import PrintedReading, card_type_from_text, extract_printed, parse_date
 from ocr.identity.qr import QrReading, parse_qr_payload
@@ -338,8 +338,28 @@ def _read_side(card: LocatedCard, timeout: float) -> _Side:
             card, grey, lines, printed = _turned_over(card), turned, turned_lines, turned_printed
     lines, checked = _with_digits_confirmed(lines, grey, card.dpi, timeout)
     qr = parse_qr_payload(card.qr.text) if card.qr is not None else None
-    mrz = read_mrz(card.image, dpi=card.dpi, timeout=timeout)
+    mrz = read_mrz(card.image, dpi=card.dpi, timeout=timeout) or _mrz_in_lines(lines)
     return _Side(card, grey, lines, checked, qr, mrz, extract_printed(_pairs(lines)))
+
+
+# A line of the card's own OCR that is machine-readable zone text: OCR-B capitals, digits and fillers.
+_MRZ_CHARACTERS = re.compile(r"[A-Z0-9<]")
+_MRZ_LIKE_SHARE = 0.8
+
+
+def _mrz_in_lines(lines: list[OcrLine]) -> MrzReading | None:
+    """The MRZ as the card's page pass read it, when the band finder missed it (a blurred or faint
+    band). Its check digits still decide what is trusted, exactly as for the band's own reading."""
+    candidates = []
+    for line in lines:
+        packed = "".join(line.text.split())
+        if len(packed) >= 25 and len(_MRZ_CHARACTERS.findall(packed)) >= _MRZ_LIKE_SHARE * len(packed) \
+                and ("<<" in packed or packed[:2] in ("ID", "1D", "P<")):
+            candidates.append(packed)
+    if len(candidates) < 2:
+        return None
+    reading = parse_mrz(candidates[-3:])
+    return reading if reading.fields else None
 
 
 # ---------------------------------------------------------------------------------------------------
