@@ -318,8 +318,10 @@ def _printed_lines(grey: np.ndarray, dpi: int, timeout: float) -> tuple[list[Ocr
     return lines, extract_printed(_pairs(lines))
 
 
-def _printed_score(reading: PrintedReading) -> tuple[int, int]:
-    return int(reading.card_type != CardType.UNKNOWN), len(reading.fields)
+def _printed_score(reading: PrintedReading, lines: list[OcrLine]) -> tuple[int, int, int]:
+    """How much a pass read: a card heading, labelled fields, MRZ fields (a card back has no labels)."""
+    mrz = _mrz_in_lines(lines)
+    return int(reading.card_type != CardType.UNKNOWN), len(reading.fields), len(mrz.fields) if mrz else 0
 
 
 def _turned_over(card: LocatedCard) -> LocatedCard:
@@ -330,11 +332,11 @@ def _turned_over(card: LocatedCard) -> LocatedCard:
 def _read_side(card: LocatedCard, timeout: float) -> _Side:
     grey = without_dotted_lines(to_grey(card.image), card.dpi / 25.4)
     lines, printed = _printed_lines(grey, card.dpi, timeout)
-    if card.upright_by in ("osd", "none") and _printed_score(printed)[1] < 3:
+    if card.upright_by in ("osd", "none") and _printed_score(printed, lines)[1] < 3:
         # Nothing on the card said which way up it lies, and little was read: try it turned over.
         turned = cv2.rotate(grey, cv2.ROTATE_180)
         turned_lines, turned_printed = _printed_lines(turned, card.dpi, timeout)
-        if _printed_score(turned_printed) > _printed_score(printed):
+        if _printed_score(turned_printed, turned_lines) > _printed_score(printed, lines):
             card, grey, lines, printed = _turned_over(card), turned, turned_lines, turned_printed
     lines, checked = _with_digits_confirmed(lines, grey, card.dpi, timeout)
     qr = parse_qr_payload(card.qr.text) if card.qr is not None else None
