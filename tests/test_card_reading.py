@@ -17,7 +17,9 @@ import pytest
 from ocr.identity.places import correct_place
 from ocr.identity.printed import extract_printed
 from ocr.identity.probe import probe_card
-from ocr.identity.reader import _milestone_date
+from ocr.identity.locate import find_card_quads
+from ocr.identity.mrz_reader import OcrLine, OcrWord
+from ocr.identity.reader import _milestone_date, _mrz_in_lines
 from tests.generators import cards, pages, people
 
 
@@ -110,6 +112,46 @@ def _light_card_on_cream_paper(angle: float) -> np.ndarray:
 @pytest.mark.parametrize("angle", [0.0, 17.0, 95.0, 183.0])
 def test_a_faint_card_without_an_outline_is_found_on_an_unevenly_lit_page(angle: float) -> None:
     assert probe_card(_light_card_on_cream_paper(angle), 300).outlines == 1
+
+
+def _content_without_a_card_edge(angle: float) -> np.ndarray:
+    """An A4 page at 300 dpi where the card is exactly the paper's colour and blurred: only what is
+    printed on it shows (a flag, a photo, lines of text), inside an 85.6 x 54 mm card at `angle`."""
+    height, width = 3508, 2480
+    page = np.full((height, width, 3), (236, 233, 224), np.uint8)
+    card_w, card_h = 1011, 638
+    content = np.zeros((card_h, card_w, 3), np.uint8)
+    cv2.circle(content, (110, 110), 70, (200, 40, 40), -1)
+    cv2.rectangle(content, (50, 230), (280, 560), (120, 150, 120), -1)
+    for row in range(7):
+        cv2.putText(content, "NGAY SINH 01/02/1990 QUE QUAN", (320, 90 + 75 * row), cv2.FONT_HERSHEY_SIMPLEX,
+                    1.1, (60, 60, 60), 3)
+    turn = cv2.getRotationMatrix2D((card_w / 2, card_h / 2), angle, 1.0)
+    turn[:, 2] += (1240 - card_w / 2, 2300 - card_h / 2)
+    placed = cv2.warpAffine(content, turn, (width, height))
+    inked = placed.any(axis=2)
+    page[inked] = placed[inked]
+    return cv2.GaussianBlur(page, (0, 0), 2.5)
+
+
+@pytest.mark.parametrize("angle", [0.0, 8.0, 90.0, 176.0])
+def test_a_card_that_shows_no_edge_at_all_is_found_by_its_content(angle: float) -> None:
+    quads = find_card_quads(_content_without_a_card_edge(angle), 300)
+    assert len(quads) == 1
+    centre = quads[0].mean(axis=0)
+    assert abs(centre[0] - 1240) < 80 and abs(centre[1] - 2300) < 80  # where the card lies
+    long = max(np.hypot(*(quads[0][1] - quads[0][0])), np.hypot(*(quads[0][2] - quads[0][1])))
+    assert 1000 <= long <= 1150  # at least the card's 85.6 mm, at most a few mm more
+
+
+def test_mrz_lines_in_the_cards_own_ocr_are_read_when_the_band_was_missed() -> None:
+    person = people.make_person(np.random.default_rng(3), "cccd_chip")
+    mrz = [line.replace("I", "1", 1) for line in cards.td1_lines(person)]  # "IDVNM" read "1DVNM"
+    read = [*("Đặc điểm nhận dạng", "Ngày, tháng, năm"), mrz[0][:12] + " " + mrz[0][12:], *mrz[1:]]
+    lines = [OcrLine(tuple(OcrWord(word, 80.0, (0, 0, 1, 1)) for word in text.split())) for text in read]
+    reading = _mrz_in_lines(lines)
+    assert reading is not None and reading.fields["id_number"].value == person.id_number
+    assert _mrz_in_lines(lines[:2]) is None  # no MRZ-like lines, no reading
 
 
 def test_a_card_qr_on_a_page_makes_it_a_card_at_once() -> None:
