@@ -26,8 +26,15 @@ pytest_plugins = ["tests.s3server"]
 SESSION_LOG = Path(tempfile.mkdtemp(prefix="sohoa-test-log-")) / "session.log"
 
 
+def _not_sent_by_the_tests(record: logging.LogRecord) -> bool:
+    """The test client's own request lines (`https://testserver/...`) are what a browser sent, not
+    what the service logged; Prefect's client calls and everything else are kept."""
+    return not (record.name.startswith(("httpx", "httpcore")) and "://testserver" in record.getMessage())
+
+
 def pytest_configure(config: pytest.Config) -> None:
     handler = logging.FileHandler(SESSION_LOG, encoding="utf-8")
+    handler.addFilter(_not_sent_by_the_tests)
     handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
     handler.setLevel(logging.INFO)
     for name in ("", "prefect"):

@@ -68,7 +68,7 @@ def test_no_input_makes_the_api_fail(api: Any, data: st.DataObject, caplog: pyte
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(page=st.sampled_from(["/search", "/audit", "/review", "/dossiers", "/upload", "/accounts"]),
        name=st.sampled_from(["q", "date_of_birth", "doc_type", "dossier_code", "created_from", "created_to",
-                             "status", "page", "since", "username", "action"]),
+                             "status", "page", "since", "username", "action", "s"]),
        value=NASTY)
 def test_no_input_makes_a_page_fail(site: Site, page: str, name: str, value: str) -> None:
     admin = site.client("quan-tri")
