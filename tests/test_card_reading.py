@@ -19,7 +19,9 @@ from ocr.identity.printed import extract_printed
 from ocr.identity.probe import probe_card
 from ocr.identity.locate import find_card_quads
 from ocr.identity.mrz_reader import OcrLine, OcrWord
-from ocr.identity.reader import _milestone_date, _mrz_in_lines
+from ocr.identity.mrz import parse_mrz
+from ocr.identity.reader import _milestone_date, _mrz_in_lines, _Side, _with_name_of_mrz
+from schemas.vntext import fold
 from tests.generators import cards, pages, people
 
 
@@ -152,6 +154,25 @@ def test_mrz_lines_in_the_cards_own_ocr_are_read_when_the_band_was_missed() -> N
     reading = _mrz_in_lines(lines)
     assert reading is not None and reading.fields["id_number"].value == person.id_number
     assert _mrz_in_lines(lines[:2]) is None  # no MRZ-like lines, no reading
+
+
+def _ocr_lines(texts: list[str]) -> list[OcrLine]:
+    return [OcrLine(tuple(OcrWord(word, 80.0, (0, 0, 1, 1)) for word in text.split()))
+            for text in texts]
+
+
+def test_the_name_behind_a_ruined_label_is_the_line_spelling_the_mrz_name_with_marks() -> None:
+    person = people.make_person(np.random.default_rng(11), "cccd_chip")
+    mrz = parse_mrz(cards.td1_lines(person))
+    printed_name = person.full_name.upper()
+    lines = _ocr_lines(["}4Q và tên ; fv@ nang", printed_name, "Ngày s0%h / Dane cổ biện"])
+    side = _Side(None, np.zeros((1, 1), np.uint8), lines, {}, None, mrz, extract_printed([]))  # type: ignore[arg-type]
+    found = _with_name_of_mrz(extract_printed([line.text for line in lines]), mrz, [side])
+    assert found.fields["full_name"].value == printed_name
+    # Another person's name on the card, or the name without marks, adds nothing.
+    for text in ("NGUYỄN THỊ KHÁC", fold(printed_name).upper()):
+        side.lines = _ocr_lines(["}4Q và tên ; fv@ nang", text])
+        assert "full_name" not in _with_name_of_mrz(extract_printed([]), mrz, [side]).fields
 
 
 def test_a_card_qr_on_a_page_makes_it_a_card_at_once() -> None:

@@ -440,6 +440,17 @@ def test_printed_chip_front_with_ocr_noise() -> None:
     assert reading.card_type == CardType.CCCD2021
 
 
+def test_a_speck_after_a_label_is_no_value_and_a_stop_glued_to_a_word_is_dropped() -> None:
+    """Dust read as "s" after "Full name:" must not become the name; "Thôn." is "Thôn"."""
+    text = CHIP_FRONT.replace("Họ và tên / Full name:", "Họ và tên / Full name: s").replace(
+        "Số 12 Lê Lợi,", "Thôn. 3,")
+    reading = extract_printed(text)
+    assert reading.fields["full_name"].value == "NGUYỄN VĂN ĐỨC"
+    assert reading.fields["place_of_residence"].value.startswith("Thôn 3, Phường Bến Nghé")
+    assert extract_printed(CHIP_FRONT.replace("Quận 1,", "Q. 1,")).fields[
+        "place_of_residence"].value.endswith("Q. 1, Thành phố Hồ Chí Minh")
+
+
 def test_printed_confidence_comes_from_the_lines_read() -> None:
     lines = [(line, 91.0) for line in CHIP_FRONT.splitlines()]
     lines[7] = (lines[7][0], 40.0)  # the name line

@@ -46,7 +46,8 @@ _MRZ_SIDE = {CardType.CCCD2021: CardSide.BACK, CardType.CANCUOC2024: CardSide.BA
 # Agreement between sources
 
 
-def _letters(text: str) -> str:
+def name_letters(text: str) -> str:
+    """A name's letters alone, folded: what an MRZ copy and a printed copy share."""
     return re.sub(r"[^a-z]", "", fold(text))
 
 
@@ -63,7 +64,7 @@ def _agree(name: str, a: FieldValue, b: FieldValue) -> bool:
     if name in _PLACE_FIELDS:
         return fuzz.ratio(" ".join(_letters_and_digits(a.value)), " ".join(
             _letters_and_digits(b.value))) >= PLACE_SIMILARITY
-    key_a, key_b = _letters(a.value), _letters(b.value)
+    key_a, key_b = name_letters(a.value), name_letters(b.value)
     if name == "full_name" and (_maybe_cut(a) or _maybe_cut(b)):
         short, long = sorted((key_a, key_b), key=len)
         return bool(short) and long.startswith(short)

@@ -295,7 +295,7 @@ def _words_date(folded: str) -> str | None:
     return _real_date(*parts) if all(part.isdigit() for part in parts) else None
 
 
-def _name(text: str) -> str | None:
+def extract_name(text: str) -> str | None:
     """Names are printed in capitals: keep the longest run of capitalised words (drops a damaged
     English label or stray marks), or all the words when OCR lost the case."""
     words = [word.strip(_SEPARATORS) for word in text.split()]
@@ -325,8 +325,14 @@ def _nationality(text: str) -> str | None:
     return nfc(" ".join(words)) if words else None
 
 
+# A full stop glued to a whole word inside an address ("Thôn. 3") is a speck; abbreviations
+# ("TP.", "Q.", "Tx.") are one or two letters and keep theirs.
+_SPECK_STOP = re.compile(r"(?<=[^\W\d_]{3})\.(?=\s)")
+
+
 def _place(text: str) -> str | None:
     value = _without_specks(_before_damaged_label(nfc(" ".join(text.split()))))
+    value = _SPECK_STOP.sub("", value)
     value = value.strip(_SEPARATORS)
     return correct_place(value) if value else None
 
@@ -376,7 +382,7 @@ def _read_value(field: str, text: str) -> tuple[str, str, float] | ReviewReason:
         if parsed is None:
             return ReviewReason.DATE_INVALID
         return field, parsed[0], _NOISY_DATE if parsed[1] else 1.0
-    reader = {"full_name": _name, "sex": _sex, "nationality": _nationality}.get(field, _place)
+    reader = {"full_name": extract_name, "sex": _sex, "nationality": _nationality}.get(field, _place)
     value = reader(text)
     return (field, value, 1.0) if value else ReviewReason.FIELD_MISSING
 
@@ -457,7 +463,9 @@ def extract_printed(lines: str | Sequence[Line], *,
         for position, entry in enumerate(entries):
             if entry.field is None:
                 continue
-            parts, used = ([entry.value], [number]) if entry.value else ([], [])
+            # A speck after a label ("Họ và tên / Full name: s") is no value: read the next line.
+            has_value = bool(_without_specks(entry.value))
+            parts, used = ([entry.value], [number]) if has_value else ([], [])
             if position == len(entries) - 1:
                 _continue_value(entry.field, parts, used, number, texts, line_entries)
             if not parts:

@@ -28,12 +28,13 @@ import numpy as np
 import pytesseract
 
 from ocr.engine import OcrTimeout
-from ocr.identity.fusion import fuse
+from ocr.identity.fusion import fuse, name_letters
 from ocr.identity.idnumber import check_id_number, digits_from_ocr
 from ocr.identity.locate import LocatedCard, locate_cards
 from ocr.identity.mrz import MrzReading, parse_mrz
 from ocr.identity.mrz_reader import OcrLine, OcrWord, find_mrz_band, ocr_lines, read_mrz, union_box
-from ocr.identity.printed import PrintedReading, card_type_from_text, extract_printed, parse_date
+from ocr.identity.printed import (PrintedReading, card_type_from_text, extract_name, extract_printed,
+                                  parse_date)
 from ocr.identity.qr import QrReading, parse_qr_payload
 from ocr.images import to_grey
 from schemas.identity import (
@@ -534,13 +535,34 @@ def read_identity(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] 
     qr_readings = [side.qr for side in sides if side.qr is not None and side.qr.fields]
     mrz_readings = [side.mrz for side in sides if side.mrz is not None]
     lines = [pair for side in sides for pair in _pairs(side.lines)]
-    printed = _confirmed(extract_printed(lines), sides, timeout)
+    printed = _with_name_of_mrz(extract_printed(lines), _best_mrz(mrz_readings), sides)
+    printed = _confirmed(printed, sides, timeout)
     printed = _with_expiry(printed, [*qr_readings, *mrz_readings], sides, timeout)
     # A payload that parsed wins; one that did not (decoded, yet not a card's) still says why.
     decoded = [side.qr for side in sides if side.qr is not None]
     qr = (qr_readings or decoded or [None])[0]
     identity = fuse(qr, _best_mrz(mrz_readings), printed)
     return _cross_checked(identity, qr_readings, mrz_readings)
+
+
+def _with_name_of_mrz(printed: PrintedReading, mrz: MrzReading | None,
+                      sides: list[_Side]) -> PrintedReading:
+    """The printed name, with its marks, when OCR damaged its label beyond the label search: the
+    card line whose letters are exactly the MRZ name's (two independent reads of the same letters;
+    the MRZ itself carries no marks)."""
+    wanted = mrz.fields.get("full_name") if mrz is not None else None
+    if "full_name" in printed.fields or wanted is None:
+        return printed
+    key = name_letters(wanted.value)
+    for side in sides:
+        for line in side.lines:
+            name = extract_name(line.text)
+            if key and name is not None and name_letters(name) == key and name != fold(name).upper():
+                found = FieldValue(value=name, source=IdSource.PRINTED, raw=line.text,
+                                   confidence=min(line.conf / 100, _AGREED))
+                return printed.model_copy(update={"fields": {**printed.fields,
+                                                             "full_name": found}})
+    return printed
 
 
 def _with_expiry(printed: PrintedReading, certain: Sequence[SourceReading], sides: list[_Side],
