@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 import pytesseract
 
-from ocr.identity.barcode import QrCode, read_qr
+from ocr.identity.barcode import QrCode, read_blurred_qr, read_qr
 from ocr.identity.mrz_reader import find_mrz_band
 from ocr.images import to_grey
 
@@ -346,6 +346,9 @@ def _upright(card: np.ndarray, timeout: float) -> tuple[bool, str, QrCode | None
     band = find_mrz_band(card)
     if band is not None:
         return band.upside_down, "mrz", None
+    qr = read_blurred_qr(card, w / ID1_MM[0])
+    if qr is not None:
+        return qr.centre[1] > h / 2, "qr", qr
     flip = _osd_upside_down(card, timeout)
     return bool(flip), "osd" if flip is not None else "none", None
 
