@@ -19,7 +19,7 @@ from prefect.testing.utilities import prefect_test_harness  # noqa: E402
 
 from schemas.settings import Settings  # noqa: E402
 
-pytest_plugins = ["tests.s3server"]
+pytest_plugins = ["tests.s3server", "tests.pgserver"]
 
 # Every log record of the session (INFO and up, the project's, Prefect's and the libraries') also goes
 # to one file; at the end no generated ID number or name may be found in it (Decree 13/2023).
@@ -63,6 +63,15 @@ def prefect_server() -> Iterator[None]:
     """One Prefect test server for every flow test (starting one costs several seconds)."""
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalog_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh, empty catalog database of each dialect the catalog supports: the same tests prove
+    both (PostgreSQL on the session's private cluster, tests/pgserver.py)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'catalog.sqlite3'}"
+    return str(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture

@@ -85,8 +85,8 @@ def make_document(
 
 
 @pytest.fixture
-def catalog(tmp_path) -> Iterator[Catalog]:
-    opened = Catalog(f"sqlite:///{tmp_path / 'catalog.sqlite3'}")
+def catalog(catalog_url: str) -> Iterator[Catalog]:
+    opened = Catalog(catalog_url)
     opened.batches.begin_batch(BATCH, "quay-1", "inbox/quay-1", BatchManifest(office_code="H12"))
     yield opened
     opened.close()
@@ -108,29 +108,30 @@ def found(catalog: Catalog, query: str) -> set[str]:
 # --- schema -------------------------------------------------------------------------------------
 
 
-def test_migrations_build_the_schema_from_nothing_and_stay_at_head(tmp_path) -> None:
-    url = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
-    Catalog(url).close()
-    Catalog(url).close()  # opening again must not migrate twice
+def test_migrations_build_the_schema_from_nothing_and_stay_at_head(catalog_url: str) -> None:
+    Catalog(catalog_url).close()
+    Catalog(catalog_url).close()  # opening again must not migrate twice
 
-    engine = open_engine(url)
-    tables = set(inspect(engine).get_table_names())
+    engine = open_engine(catalog_url)
+    main_schema = inspect(engine).default_schema_name  # PostgreSQL lists the search path's tables
+    tables = set(inspect(engine).get_table_names(main_schema))
     assert {"batch", "batch_file", "document", "page", "stored_object", "document_search"} <= tables
-    # The audit log has its own file (every search writes to it; the catalog's readers stay warm).
+    # The audit log has its own file (SQLite: every search writes to it, the catalog's readers stay
+    # warm) or schema (PostgreSQL: rights granted apart).
     assert "audit_log" not in tables and inspect(engine).get_table_names(AUDIT_SCHEMA) == ["audit_log"]
-    search_index = full_text_index("sqlite")
+    search_index = full_text_index(engine.dialect.name)
     with engine.begin() as connection:
         config = migration_config(connection)
         context = MigrationContext.configure(connection, opts={
-            "include_object": lambda _, name, type_, *__: not (type_ == "table" and (
-                search_index.owns_table(name) or name == "audit_log")),
+            "include_object": lambda _, name, type_, *__: not (type_ in ("table", "index") and (
+                search_index.owns(name) or name == "audit_log")),
         })
         heads = ScriptDirectory.from_config(config).get_heads()
         assert len(heads) == 1  # one linear history: `alembic upgrade head` works for an operator
         assert context.get_current_heads() == tuple(heads)
         assert compare_metadata(context, Base.metadata) == []  # the models match the migrations
         command.downgrade(config, "base")
-    assert set(inspect(engine).get_table_names()) == {"alembic_version"}
+    assert set(inspect(engine).get_table_names(main_schema)) == {"alembic_version"}
     assert inspect(engine).get_table_names(AUDIT_SCHEMA) == []
     engine.dispose()
 

@@ -79,11 +79,42 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
+# Any constant shared by every catalog process: the key of PostgreSQL's advisory writer lock.
+_WRITER_LOCK = 0x50_48_4F_41  # "SOHOA" minus a letter
+
+
+def _tune_postgres(engine: Engine) -> None:
+    """Give PostgreSQL the two rules the catalog's code relies on in SQLite.
+
+    The audit log's schema is on the search path, so the same unqualified statements find it.
+    Write transactions run one at a time (an advisory lock taken at BEGIN, released at COMMIT):
+    the repositories read and then write (a re-dropped batch, a login's failure count, a person
+    seen again) and must not interleave, as SQLite's BEGIN IMMEDIATE guarantees. Writes are short
+    (one document, one audit entry), reads take no lock.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET search_path TO public, {AUDIT_SCHEMA}")
+        dbapi_connection.commit()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        if connection.get_execution_options().get(_WRITES, False):
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITER_LOCK})")
+
+
 def open_engine(url: str) -> Engine:
-    """An engine on the catalog at `url`, with what SQLite needs (see _tune_sqlite)."""
-    engine = create_engine(url)
+    """An engine on the catalog at `url`, with what its dialect needs (see _tune_sqlite and
+    _tune_postgres). A plain `postgresql://` URL is read as psycopg 3's, the driver installed."""
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    engine = create_engine(url, pool_pre_ping=url.startswith("postgresql"))
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine)
+    elif engine.dialect.name == "postgresql":
+        _tune_postgres(engine)
     return engine
 
 

@@ -5,9 +5,9 @@ casefolded), so 'Nguyễn Văn Đức', 'nguyen van duc' and 'NGUYEN VAN DUC' ar
 old/new tone placements (hoà/hòa) fold to the same key. Users see the original NFC text: the snippet
 maps matches in the folded text back onto it.
 
-A dialect is a small `FullTextIndex` subclass (SQLite FTS5 today; PostgreSQL tsvector + pg_trgm
-next) chosen by `full_text_index(engine.dialect.name)`; its tables are made by the migrations. Query
-parsing and snippets are portable.
+A dialect is a small `FullTextIndex` subclass (SQLite FTS5, PostgreSQL tsvector) chosen by
+`full_text_index(engine.dialect.name)`; its tables are made by the migrations. Query parsing, typo
+tolerance (rapidfuzz against the name vocabulary) and snippets are portable.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import Connection, Select, column, literal_column, select, table, text
+from sqlalchemy import Connection, Select, bindparam, column, func, literal_column, select, table, text
 
 from schemas.vntext import fold
 
@@ -144,9 +144,13 @@ class FullTextIndex(ABC):
                             self.match_parameters(query))
         return [(document_id, score) for document_id, score in rows]
 
-    def owns_table(self, name: str) -> bool:
-        """True for tables the index creates itself, which the ORM models must not manage."""
-        return any(name == own or name.startswith(own + "_") for own in (self.table, self.person_table))
+    # Indexes the dialect puts on the models' own tables (expression indexes the models cannot say).
+    own_indexes: frozenset[str] = frozenset()
+
+    def owns(self, name: str) -> bool:
+        """True for tables and indexes the index creates itself, which the ORM models must not manage."""
+        return name in self.own_indexes or any(
+            name == own or name.startswith(own + "_") for own in (self.table, self.person_table))
 
     def index(
         self, conn: Connection, document_id: str, original_name: str, dossier_code: str | None,
@@ -243,7 +247,88 @@ class SqliteFts5(FullTextIndex):
         return sorted(rows.scalars())
 
 
-_INDEXES: dict[str, type[FullTextIndex]] = {"sqlite": SqliteFts5}
+class PostgresTsvector(FullTextIndex):
+    """PostgreSQL: a `tsvector` of the folded words (the 'simple' configuration: no stemming, no stop
+    words, Vietnamese syllables are words) with a GIN index, ranked by ts_rank (name and dossier code
+    weigh more); people through expression indexes on the person table itself.
+
+    The words are split here, as SQLite's tokenizer splits them (`words_of`), and stored joined by
+    spaces: PostgreSQL's own parser would keep '000.00.12' or 'h12-240315' whole. Queries are built
+    from the same tokens (letters and digits only), so typed text never reaches tsquery syntax.
+    """
+
+    # A tsvector holds at most 1 MB and positions up to 16,383: a body is indexed up to this many
+    # characters (about 300 pages of text); the rest stays in the stored text and the PDF.
+    MAX_BODY_CHARS = 1_000_000
+    _index = table(FullTextIndex.table, column("document_id"), column("seq"), column("terms"))
+    _query = func.to_tsquery(literal_column("'simple'"), bindparam("match"))
+    _matches = _index.c.terms.op("@@")(_query)
+    _matching = select(_index.c.document_id, func.ts_rank(_index.c.terms, _query).label("score")
+                       ).select_from(_index).where(_matches)
+    _newest_matching = select(_index.c.document_id, _index.c.seq.label("score")).select_from(
+        _index).where(_matches)
+    _count = text(f"SELECT count(*) FROM (SELECT 1 FROM {FullTextIndex.table} "
+                  "WHERE terms @@ to_tsquery('simple', :match) LIMIT :up_to) AS found")
+
+    def _store(
+        self, conn: Connection, document_id: str, name: str, code: str, body: str, replace: bool
+    ) -> None:
+        values = {"id": document_id, "name": " ".join(words_of(name)),
+                  "code": " ".join(words_of(code)),
+                  "body": " ".join(words_of(body[:self.MAX_BODY_CHARS]))}
+        conn.execute(text(
+            f"INSERT INTO {self.table} (document_id, name, code, body) VALUES (:id, :name, :code, :body) "
+            "ON CONFLICT (document_id) DO UPDATE SET name = excluded.name, code = excluded.code, "
+            f"body = excluded.body, seq = nextval('{self.table}_seq_seq')"), values)
+
+    def matching(self) -> Select[tuple[str, float]]:
+        return self._matching
+
+    def newest_matching(self) -> Select[tuple[str, float]]:
+        return self._newest_matching
+
+    def match_parameters(self, query: Query) -> dict[str, str]:
+        # Tokens hold only letters and digits: safe as tsquery lexemes without quoting.
+        phrases = [" <-> ".join(phrase) for phrase in query.phrases]
+        if not query.whole_words:
+            phrases[-1] += ":*"
+        return {"match": " & ".join(f"({phrase})" for phrase in phrases)}
+
+    def count_matches(self, conn: Connection, query: Query, up_to: int) -> int:
+        return conn.execute(self._count, {**self.match_parameters(query), "up_to": up_to}).scalar_one()
+
+    # People (indexes, vocabulary table and its trigger made by migration 0005_web).
+    own_indexes = frozenset({"ix_person_name_terms", "ix_person_reversed_number"})
+    _vocabulary = "person_search_vocab"
+    _people_matching = text(
+        "SELECT id_number, folded_name FROM person WHERE to_tsvector('simple', "
+        "coalesce(folded_name, '')) @@ to_tsquery('simple', :match) LIMIT :limit")
+    _people_by_suffix = text(
+        "SELECT id_number FROM person WHERE reverse(id_number) COLLATE \"C\" >= :start "
+        "AND reverse(id_number) COLLATE \"C\" < :stop ORDER BY reverse(id_number) COLLATE \"C\" "
+        "LIMIT :limit")
+
+    def name_words(self, conn: Connection) -> list[str]:
+        return list(conn.execute(text(f"SELECT word FROM {self._vocabulary}")).scalars())
+
+    def people_by_name(self, conn: Connection, words: Sequence[Sequence[str]], prefix_last: bool,
+                       limit: int) -> list[tuple[str, str]]:
+        if not words:
+            return []
+        groups = [list(alternatives) for alternatives in words]
+        if prefix_last:
+            groups[-1] = [f"{word}:*" for word in groups[-1]]
+        rows = conn.execute(self._people_matching, {
+            "match": " & ".join(f"({' | '.join(group)})" for group in groups), "limit": limit})
+        return [(number, name) for number, name in rows]
+
+    def people_by_number_suffix(self, conn: Connection, digits: str, limit: int) -> list[str]:
+        start = digits[::-1]  # ':' sorts right after '9'
+        rows = conn.execute(self._people_by_suffix, {"start": start, "stop": start + ":", "limit": limit})
+        return sorted(rows.scalars())
+
+
+_INDEXES: dict[str, type[FullTextIndex]] = {"sqlite": SqliteFts5, "postgresql": PostgresTsvector}
 
 
 def full_text_index(dialect_name: str) -> FullTextIndex:

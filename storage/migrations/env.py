@@ -23,8 +23,8 @@ search_index = full_text_index(connection.dialect.name)
 
 
 def include_name(name: str | None, type_: str, parent_names: object) -> bool:
-    """Leave the full-text index's own tables (created by search.py) out of autogenerate."""
-    return not (type_ == "table" and name is not None and search_index.owns_table(name))
+    """Leave the full-text index's own tables and indexes (see fulltext.py) out of autogenerate."""
+    return not (type_ in ("table", "index") and name is not None and search_index.owns(name))
 
 
 context.configure(

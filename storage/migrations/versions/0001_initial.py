@@ -114,15 +114,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("batch_id", "name", name=op.f("pk_batch_file")),
     )
     op.create_index(op.f("ix_batch_file_document_id"), "batch_file", ["document_id"])
-    # The full-text index is dialect-specific; the text arrives folded, so FTS5 only splits it.
-    _require_sqlite()
-    op.execute("CREATE VIRTUAL TABLE document_search USING fts5(document_id UNINDEXED, name, code, body, "
-               "tokenize = 'unicode61 remove_diacritics 0')")
-
-
-def _require_sqlite() -> None:
+    # The full-text index is dialect-specific; the text arrives folded, so the index only splits it.
     dialect = op.get_bind().dialect.name
-    if dialect != "sqlite":
+    if dialect == "sqlite":
+        op.execute("CREATE VIRTUAL TABLE document_search USING fts5(document_id UNINDEXED, name, code, "
+                   "body, tokenize = 'unicode61 remove_diacritics 0')")
+    elif dialect == "postgresql":
+        # Words arrive split and joined by spaces (storage/catalog/fulltext.py); seq orders by recency.
+        op.execute("CREATE TABLE document_search (document_id TEXT PRIMARY KEY, seq BIGSERIAL NOT NULL, "
+                   "name TEXT NOT NULL, code TEXT NOT NULL, body TEXT NOT NULL, terms tsvector "
+                   "GENERATED ALWAYS AS (setweight(to_tsvector('simple', name), 'A') || "
+                   "setweight(to_tsvector('simple', code), 'A') || "
+                   "setweight(to_tsvector('simple', body), 'D')) STORED)")
+        op.execute("CREATE INDEX ix_document_search_terms ON document_search USING GIN (terms)")
+        op.execute("CREATE INDEX ix_document_search_seq ON document_search (seq)")
+    else:
         raise NotImplementedError(f"the catalog has no full-text search for {dialect!r} databases")
 
 

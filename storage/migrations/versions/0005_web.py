@@ -40,7 +40,7 @@ _REVERSED = " || ".join(f"substr({{row}}.id_number, {i}, 1)" for i in range(12, 
 _FTS_INSERT = "INSERT INTO person_search (rowid, folded_name) VALUES (new.id, new.folded_name);"
 _FTS_DELETE = ("INSERT INTO person_search (person_search, rowid, folded_name) "
                "VALUES ('delete', old.id, old.folded_name);")
-_PEOPLE_INDEX = (
+_SQLITE_PEOPLE_INDEX = (
     "CREATE TABLE person_search_key (id INTEGER PRIMARY KEY, id_number TEXT NOT NULL UNIQUE, "
     "folded_name TEXT, reversed_number TEXT NOT NULL)",
     "CREATE INDEX ix_person_search_key_reversed_number ON person_search_key (reversed_number)",
@@ -60,9 +60,39 @@ _PEOPLE_INDEX = (
     "INSERT INTO person_search_key (id_number, folded_name, reversed_number) "
     f"SELECT id_number, folded_name, {_REVERSED.format(row='person')} FROM person",
 )
-_DROP_PEOPLE_INDEX = (
+_SQLITE_DROP_PEOPLE_INDEX = (
     "DROP TRIGGER person_search_ai", "DROP TRIGGER person_search_au", "DROP TRIGGER person_search_ad",
     "DROP TABLE person_search_vocab", "DROP TABLE person_search", "DROP TABLE person_search_key",
+)
+
+# PostgreSQL's people index: expression indexes on the person table itself (its folded name's words,
+# its number reversed in byte order), and the vocabulary of name words kept by a trigger.
+_POSTGRES_PEOPLE_INDEX = (
+    "CREATE INDEX ix_person_name_terms ON person USING GIN (to_tsvector('simple', coalesce(folded_name, '')))",
+    'CREATE INDEX ix_person_reversed_number ON person ((reverse(id_number) COLLATE "C"))',
+    "CREATE TABLE person_search_vocab (word TEXT PRIMARY KEY)",
+    "CREATE FUNCTION person_search_vocab_add() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    "INSERT INTO person_search_vocab (word) SELECT DISTINCT token FROM "
+    "unnest(tsvector_to_array(to_tsvector('simple', coalesce(NEW.folded_name, '')))) AS token "
+    "ON CONFLICT DO NOTHING; RETURN NEW; END $$",
+    "CREATE TRIGGER person_search_vocab_ai AFTER INSERT OR UPDATE OF folded_name ON person "
+    "FOR EACH ROW EXECUTE FUNCTION person_search_vocab_add()",
+    "INSERT INTO person_search_vocab (word) SELECT DISTINCT unnest(tsvector_to_array("
+    "to_tsvector('simple', coalesce(folded_name, '')))) FROM person ON CONFLICT DO NOTHING",
+)
+_POSTGRES_DROP_PEOPLE_INDEX = (
+    "DROP TRIGGER person_search_vocab_ai ON person", "DROP FUNCTION person_search_vocab_add()",
+    "DROP TABLE person_search_vocab", "DROP INDEX ix_person_reversed_number",
+    "DROP INDEX ix_person_name_terms",
+)
+# PostgreSQL keeps the audit log in a schema of its own (on the catalog's search path), so a
+# deployment can grant the web service INSERT and SELECT there and nothing more.
+AUDIT_SCHEMA = "audit"
+_POSTGRES_APPEND_ONLY = (
+    f"CREATE FUNCTION {AUDIT_SCHEMA}.audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'the audit log is append-only'; END $$",
+    f"CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON {AUDIT_SCHEMA}.audit_log "
+    f"FOR EACH STATEMENT EXECUTE FUNCTION {AUDIT_SCHEMA}.audit_log_append_only()",
 )
 
 
@@ -105,6 +135,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_api_token")),
     )
     op.create_index(op.f("ix_api_token_username"), "api_token", ["username"])
+    postgres = op.get_bind().dialect.name == "postgresql"
+    audit_schema = AUDIT_SCHEMA if postgres else None
+    if postgres:
+        op.execute(f"CREATE SCHEMA IF NOT EXISTS {AUDIT_SCHEMA}")
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -116,9 +150,10 @@ def upgrade() -> None:
         sa.Column("client", sa.String(), nullable=True),
         sa.Column("detail", JSON_DOCUMENT, nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
+        schema=audit_schema,
     )
     for column in ("at", "username", "action", "document_id"):
-        op.create_index(op.f(f"ix_audit_log_{column}"), "audit_log", [column])
+        op.create_index(op.f(f"ix_audit_log_{column}"), "audit_log", [column], schema=audit_schema)
     op.create_table(
         "field_correction",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -150,23 +185,26 @@ def upgrade() -> None:
     op.create_index(op.f("ix_web_upload_created_at"), "web_upload", ["created_at"])
     for name, table, columns in _SEARCH_INDEXES:
         op.create_index(name, table, columns)
-    bind = op.get_bind()
-    for statement in _PEOPLE_INDEX:
+    for statement in _POSTGRES_PEOPLE_INDEX + _POSTGRES_APPEND_ONLY if postgres else _SQLITE_PEOPLE_INDEX:
         op.execute(statement)
-    if bind.dialect.name == "sqlite":
+    if not postgres:
         for verb in _APPEND_ONLY:
             op.execute(f"CREATE TRIGGER audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log "
                        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
 
 
 def downgrade() -> None:
-    bind = op.get_bind()
-    if bind.dialect.name == "sqlite":
+    postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:
+        op.execute(f"DROP SCHEMA {AUDIT_SCHEMA} CASCADE")
+    else:
         for verb in _APPEND_ONLY:
             op.execute(f"DROP TRIGGER audit_log_no_{verb.lower()}")
-    for statement in _DROP_PEOPLE_INDEX:
+    for statement in _POSTGRES_DROP_PEOPLE_INDEX if postgres else _SQLITE_DROP_PEOPLE_INDEX:
         op.execute(statement)
     for name, table, _ in _SEARCH_INDEXES:
         op.drop_index(name, table)
-    for name in ("web_upload", "field_correction", "audit_log", "api_token", "web_session", "app_user"):
+    for name in ("web_upload", "field_correction", "api_token", "web_session", "app_user"):
         op.drop_table(name)
+    if not postgres:
+        op.drop_table("audit_log")
