@@ -31,6 +31,7 @@ from schemas.search import Scope, SearchRequest
 from schemas.settings import Settings
 from storage.resources import resources
 from tests.generators import bad_inputs, corpus, pages, pdfs
+from tests.pgserver import PostgresServer
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -146,11 +147,16 @@ def _write_batch(folder: Path) -> tuple[dict[str, tuple[str, str]], dict[str, Re
     return truth, bad
 
 
-@pytest.fixture(scope="module")
-def ingested(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> Iterator[IngestedBatch]:
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def ingested(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+             prefect_server: None) -> Iterator[IngestedBatch]:
+    """The batch through the flow, with the catalog in SQLite (the default) or PostgreSQL."""
     data = tmp_path_factory.mktemp("ingest") / "data"
     with pytest.MonkeyPatch.context() as env:
         env.setenv("SOHOA_DATA_DIR", str(data))
+        if request.param == "postgresql":
+            server: PostgresServer = request.getfixturevalue("postgres_server")
+            env.setenv("SOHOA_CATALOG_URL", server.url(server.create_database()))
         settings = Settings()
         folder = settings.inbox / "ho-so-0012"
         truth, bad = _write_batch(folder)
