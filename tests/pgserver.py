@@ -14,6 +14,7 @@ import os
 import pwd
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -125,7 +126,7 @@ def running_postgres() -> Iterator[PostgresServer]:
         yield running
     finally:
         if server is not None:
-            server.terminate()  # smart shutdown: waits for clients to leave
+            server.send_signal(signal.SIGINT)  # fast shutdown: ends the clients' sessions
             try:
                 server.wait(30)
             except subprocess.TimeoutExpired:

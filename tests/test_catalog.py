@@ -15,6 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
+from schemas.accounts import AuditAction, AuditEntry
 from schemas.batch import BatchManifest, BatchReport, BatchStatus, FileReport
 from schemas.document import (
     Document,
@@ -159,6 +160,16 @@ def test_recorded_document_comes_back_with_objects_text_and_pages(catalog: Catal
     recorded_file = file.model_copy(update={"document_id": "khaisinh"})
     assert catalog.batches.get_file_report(BATCH, "khai_sinh.pdf") == recorded_file
     assert catalog.batches.get_file_report(BATCH, "other.pdf") is None
+
+
+def test_a_nul_character_in_page_text_or_an_audit_detail_is_stored_not_refused(catalog: Catalog) -> None:
+    """PDF text layers and typed searches can carry NUL, which PostgreSQL text cannot hold."""
+    catalog.batches.record_document(*make_document("nul", "nul.pdf", ["Giấy xác\x00 nhận cư trú"]))
+    assert found(catalog, "xac nhan cu tru") == {"nul"}
+    catalog.accounts.record_audit(AuditEntry(username="can-bo", action=AuditAction.SEARCH,
+                                             detail={"q": "a\x00b"}))
+    (entry,) = catalog.accounts.find_audit(username="can-bo", limit=1)
+    assert entry.detail["q"] in ("a\x00b", "a\ufffdb")
 
 
 CCCD_BACK = "Mặt sau: ĐẶC ĐIỂM NHÂN DẠNG: nốt ruồi cách 2cm trên đuôi mắt trái"

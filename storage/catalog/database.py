@@ -7,6 +7,7 @@ scale. Opening it upgrades the schema to the single head of the migration histor
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,6 +84,26 @@ def _tune_sqlite(engine: Engine) -> None:
 _WRITER_LOCK = 0x50_48_4F_41  # "SOHOA" minus a letter
 
 
+_NUL, _REPLACEMENT = "\x00", "\ufffd"
+
+
+def _without_nul(value: Any) -> Any:
+    """`value` with every NUL character in its strings (nested in dicts, lists and tuples)
+    replaced by U+FFFD: PostgreSQL text and JSONB cannot hold NUL, which SQLite stores, and a PDF's
+    text layer or a typed search may carry one."""
+    if isinstance(value, str):
+        return value.replace(_NUL, _REPLACEMENT) if _NUL in value else value
+    if isinstance(value, dict):
+        return {key: _without_nul(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_without_nul(item) for item in value)
+    return value
+
+
+def _json_without_nul(value: Any) -> str:
+    return json.dumps(_without_nul(value))
+
+
 def _tune_postgres(engine: Engine) -> None:
     """Give PostgreSQL the two rules the catalog's code relies on in SQLite.
 
@@ -104,13 +125,20 @@ def _tune_postgres(engine: Engine) -> None:
         if connection.get_execution_options().get(_WRITES, False):
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_WRITER_LOCK})")
 
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def _before_execute(_connection: Connection, _cursor: Any, statement: str, parameters: Any,
+                        _context: Any, _executemany: bool) -> tuple[str, Any]:
+        return statement, _without_nul(parameters)
+
 
 def open_engine(url: str) -> Engine:
     """An engine on the catalog at `url`, with what its dialect needs (see _tune_sqlite and
     _tune_postgres). A plain `postgresql://` URL is read as psycopg 3's, the driver installed."""
     if url.startswith(("postgresql://", "postgres://")):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    engine = create_engine(url, pool_pre_ping=url.startswith("postgresql"))
+    postgres = url.startswith("postgresql")
+    engine = create_engine(url, **({"pool_pre_ping": True, "json_serializer": _json_without_nul}
+                                   if postgres else {}))
     if engine.dialect.name == "sqlite":
         _tune_sqlite(engine)
     elif engine.dialect.name == "postgresql":

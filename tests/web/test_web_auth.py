@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Iterator
 
 from fastapi import FastAPI
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from cli import app as sohoa
 from schemas.accounts import AuditAction
-from tests.web.conftest import CATALOG, Site, login
+from tests.web.conftest import Site, login
 from tests.web.fixtures import DOSSIER, PASSWORD
 from web.security import CSRF_HEADER, SESSION_COOKIE
+
+# The web service's API on both catalogs (tests/web/conftest.py).
+BOTH_CATALOGS = True
 
 PUBLIC = {("GET", "/login"), ("POST", "/login"), ("GET", "/health"), ("GET", "/static")}
 
@@ -110,9 +113,9 @@ def test_machine_clients_use_api_tokens_stored_only_as_digests(site: Site) -> No
     assert api.get("/api/search", headers={"Authorization": "Bearer not-a-token"}).status_code == 401
     schema = api.get("/api/openapi.json", headers=bearer).json()
     assert {"/api/search", "/api/dossiers/{code}/documents", "/api/review/{document_id}"} <= set(schema["paths"])
-    with sqlite3.connect(site.data / CATALOG) as db:
-        stored = [row[0] for row in db.execute("SELECT token_hash FROM api_token")]
-        hashes = [row[0] for row in db.execute("SELECT password_hash FROM app_user")]
+    with site.catalog.database.engine.connect() as db:
+        stored = list(db.execute(text("SELECT token_hash FROM api_token")).scalars())
+        hashes = list(db.execute(text("SELECT password_hash FROM app_user")).scalars())
     assert token not in stored and len(stored[0]) == 64
     assert all(h.startswith("$argon2id$") and PASSWORD not in h for h in hashes)
 

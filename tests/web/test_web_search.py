@@ -14,6 +14,9 @@ from schemas.search import MatchKind
 from tests.web.conftest import Site
 from tests.web.fixtures import COVERED, CT07, DOSSIER, EXPIRED, OTHER_PETITION, PETITION, VALID
 
+# The web service's API on both catalogs (tests/web/conftest.py).
+BOTH_CATALOGS = True
+
 TIERS = list(MatchKind)
 
 

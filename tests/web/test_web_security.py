@@ -26,6 +26,9 @@ from tests.web.fixtures import DOSSIER, PASSWORD, VALID
 from web.gate import FORM_BYTES
 from web.security import CSRF_HEADER, LOGIN_COOKIE, SESSION_COOKIE
 
+# The web service's API on both catalogs (tests/web/conftest.py).
+BOTH_CATALOGS = True
+
 H12_NEW = "000.00.12.H12-250102-0042"
 
 
