@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd \
 	fonts-dejavu-core fonts-noto-core fonts-liberation2 fonts-ocr-b ghostscript python3 python3-venv python3-dev \
-	chromium wrk
+	chromium wrk postgresql
 DEMO_BATCH := data/inbox/demo-ho-so-0012
 
 .PHONY: system install demo test clean constraints
 
-system:  ## Debian packages: Tesseract with Vietnamese and OSD data, fonts for the generated pages, chromium for the browser tests, wrk for the search benchmark
+system:  ## Debian packages: Tesseract with Vietnamese and OSD data, fonts for the generated pages, chromium for the browser tests, wrk for the search benchmark, postgresql for the PostgreSQL catalog tests (a private cluster the tests start, no service)
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
