@@ -19,7 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import Connection, Select, bindparam, column, func, literal_column, select, table, text
+from sqlalchemy import (Connection, Select, TextClause, bindparam, column, func, literal_column, select,
+                        table, text)
 
 from schemas.vntext import fold
 
@@ -125,16 +126,32 @@ class FullTextIndex(ABC):
     def name_words(self, conn: Connection) -> list[str]:
         """Every distinct folded word of people's names: the vocabulary typo tolerance corrects to."""
 
-    @abstractmethod
+    # The dialect's people queries (`:match`, `:limit`; `:start`, `:stop`, `:limit`) and its match
+    # syntax: a whole word, a word as a prefix, and how alternatives and positions are joined.
+    _people_matching: TextClause
+    _people_by_suffix: TextClause
+    _word = _prefix = _any = _all = ""
+
     def people_by_name(self, conn: Connection, words: Sequence[Sequence[str]], prefix_last: bool,
                        limit: int) -> list[tuple[str, str]]:
         """(number, folded name) of people whose folded name has, for every position of `words`, one
         of its alternatives as a whole word, in no particular order; with `prefix_last`, the last
         position's words also match as word prefixes (the officer is still typing)."""
+        if not words:
+            return []
+        # Words come from words_of (runs of letters and digits only): safe in either syntax.
+        groups = [[self._word.format(word) for word in alternatives] for alternatives in words]
+        if prefix_last:
+            groups[-1] = [self._prefix.format(word) for word in words[-1]]
+        match = self._all.join(f"({self._any.join(group)})" for group in groups)
+        rows = conn.execute(self._people_matching, {"match": match, "limit": limit})
+        return [(number, name) for number, name in rows]
 
-    @abstractmethod
     def people_by_number_suffix(self, conn: Connection, digits: str, limit: int) -> list[str]:
         """Numbers of people whose 12-digit number ends with `digits`, in number order."""
+        start = digits[::-1]  # ':' sorts right after '9'
+        rows = conn.execute(self._people_by_suffix, {"start": start, "stop": start + ":", "limit": limit})
+        return sorted(rows.scalars())
 
     def _ranked(self, conn: Connection, query: Query, limit: int, offset: int) -> list[tuple[str, float]]:
         """(document id, score) of the matching documents, best first."""
@@ -217,6 +234,7 @@ class SqliteFts5(FullTextIndex):
     # stable rowid and the number reversed ("ends with 4321" is an index range on "1234...").
     _keys = "person_search_key"
     _vocabulary = "person_search_vocab"
+    _word, _prefix, _any, _all = '"{}"', '"{}"*', " OR ", " AND "
 
     def name_words(self, conn: Connection) -> list[str]:
         return list(conn.execute(text(f"SELECT term FROM {self._vocabulary}")).scalars())
@@ -228,23 +246,6 @@ class SqliteFts5(FullTextIndex):
     _people_by_suffix = text(
         f"SELECT id_number FROM {_keys} WHERE reversed_number >= :start "
         "AND reversed_number < :stop ORDER BY reversed_number LIMIT :limit")
-
-    def people_by_name(self, conn: Connection, words: Sequence[Sequence[str]], prefix_last: bool,
-                       limit: int) -> list[tuple[str, str]]:
-        if not words:
-            return []
-        # Words come from words_of (runs of letters and digits only), so quoting them is safe.
-        groups = [[f'"{word}"' for word in alternatives] for alternatives in words]
-        if prefix_last:
-            groups[-1] = [f"{word}*" for word in groups[-1]]
-        rows = conn.execute(self._people_matching, {
-            "match": " AND ".join(f"({' OR '.join(group)})" for group in groups), "limit": limit})
-        return [(number, name) for number, name in rows]
-
-    def people_by_number_suffix(self, conn: Connection, digits: str, limit: int) -> list[str]:
-        start = digits[::-1]  # ':' sorts right after '9'
-        rows = conn.execute(self._people_by_suffix, {"start": start, "stop": start + ":", "limit": limit})
-        return sorted(rows.scalars())
 
 
 class PostgresTsvector(FullTextIndex):
@@ -300,6 +301,7 @@ class PostgresTsvector(FullTextIndex):
     # People (indexes, vocabulary table and its trigger made by migration 0005_web).
     own_indexes = frozenset({"ix_person_name_terms", "ix_person_reversed_number"})
     _vocabulary = "person_search_vocab"
+    _word, _prefix, _any, _all = "{}", "{}:*", " | ", " & "
     _people_matching = text(
         "SELECT id_number, folded_name FROM person WHERE to_tsvector('simple', "
         "coalesce(folded_name, '')) @@ to_tsquery('simple', :match) LIMIT :limit")
@@ -310,22 +312,6 @@ class PostgresTsvector(FullTextIndex):
 
     def name_words(self, conn: Connection) -> list[str]:
         return list(conn.execute(text(f"SELECT word FROM {self._vocabulary}")).scalars())
-
-    def people_by_name(self, conn: Connection, words: Sequence[Sequence[str]], prefix_last: bool,
-                       limit: int) -> list[tuple[str, str]]:
-        if not words:
-            return []
-        groups = [list(alternatives) for alternatives in words]
-        if prefix_last:
-            groups[-1] = [f"{word}:*" for word in groups[-1]]
-        rows = conn.execute(self._people_matching, {
-            "match": " & ".join(f"({' | '.join(group)})" for group in groups), "limit": limit})
-        return [(number, name) for number, name in rows]
-
-    def people_by_number_suffix(self, conn: Connection, digits: str, limit: int) -> list[str]:
-        start = digits[::-1]  # ':' sorts right after '9'
-        rows = conn.execute(self._people_by_suffix, {"start": start, "stop": start + ":", "limit": limit})
-        return sorted(rows.scalars())
 
 
 _INDEXES: dict[str, type[FullTextIndex]] = {"sqlite": SqliteFts5, "postgresql": PostgresTsvector}
