@@ -21,7 +21,7 @@ from ocr.identity.probe import probe_card
 from ocr.identity.locate import find_card_quads
 from ocr.identity.mrz_reader import OcrLine, OcrWord
 from ocr.identity.mrz import parse_mrz
-from ocr.identity.reader import _milestone_date, _mrz_in_lines, _Side, _with_name_of_mrz
+from ocr.identity.reader import _milestone_date, _mrz_in_lines, _Side, _with_expiry, _with_name_of_mrz
 from schemas.vntext import fold
 from tests.generators import cards, pages, people
 
@@ -174,6 +174,16 @@ def test_the_name_behind_a_ruined_label_is_the_line_spelling_the_mrz_name_with_m
     for text in ("NGUYỄN THỊ KHÁC", fold(printed_name).upper()):
         side.lines = _ocr_lines(["}4Q và tên ; fv@ nang", text])
         assert "full_name" not in _with_name_of_mrz(extract_printed([]), mrz, [side]).fields
+
+
+def test_an_expiry_read_without_its_label_is_kept_when_it_falls_on_a_validity_birthday() -> None:
+    """The page pass read "07/11/2029" but OCR ruined its label: born 07/11/1969, the card ends at 60."""
+    lines = _ocr_lines([": _ ;07/11/2029", "Ngày sinh / Date of birth: 07/11/1969", "18/03/2021"])
+    side = _Side(None, np.zeros((8, 8), np.uint8), lines, {}, None, None, extract_printed([]))  # type: ignore[arg-type]
+    printed = extract_printed([line.text for line in lines])
+    assert "date_of_expiry" not in printed.fields
+    found = _with_expiry(printed, [], [side], timeout=10)
+    assert found.fields["date_of_expiry"].value == "2029-11-07"
 
 
 def test_a_card_qr_on_a_page_makes_it_a_card_at_once() -> None:

@@ -449,6 +449,8 @@ def test_a_speck_after_a_label_is_no_value_and_a_stop_glued_to_a_word_is_dropped
     assert reading.fields["place_of_residence"].value.startswith("Thôn 3, Phường Bến Nghé")
     assert extract_printed(CHIP_FRONT.replace("Quận 1,", "Q. 1,")).fields[
         "place_of_residence"].value.endswith("Q. 1, Thành phố Hồ Chí Minh")
+    assert extract_printed(CHIP_FRONT.replace("Số 12 Lê Lợi,", "Phường.13, Q.1,")).fields[
+        "place_of_residence"].value.startswith("Phường 13, Q.1, Phường Bến Nghé")
 
 
 def test_printed_confidence_comes_from_the_lines_read() -> None:
@@ -548,7 +550,7 @@ def test_unreadable_labelled_values_are_reported() -> None:
     ("17/05/2003", "2003-05-17", False), ("17-5-2003", "2003-05-17", False),
     ("l7/O5/2OO3", "2003-05-17", False), ("17 / 05 / 2003", "2003-05-17", False),
     ("17052003", "2003-05-17", True), ("17l05l2003", "2003-05-17", True),
-    ("1770571993", "1993-05-17", True),
+    ("1770571993", "1993-05-17", True), ("30/01/1 982 :", "1982-01-30", False),
 ])
 def test_dates_with_ocr_noise(text: str, iso: str, guessed: bool) -> None:
     assert parse_date(text) == (iso, guessed)

@@ -270,11 +270,13 @@ def _real_date(day: str, month: str, year: str) -> str | None:
 
 def parse_date(text: str) -> tuple[str, bool] | None:
     """ISO date from 'dd/mm/yyyy' read by OCR ('0l/O1/1990', '01-01-1990', '01011990', separators
-    read as 1 or 7), and whether the separators had to be guessed."""
+    read as 1 or 7, a gap inside the year), and whether the separators had to be guessed."""
     repaired = _repair_digit_tokens(text)
-    match = re.search(r"(\d{1,2})\s*[/.\-,]\s*(\d{1,2})\s*[/.\-,]\s*(\d{4})", repaired)
+    # A year may be read with a gap inside ("30/01/1 982": a speck or uneven letter spacing).
+    match = re.search(r"(\d{1,2})\s*[/.\-,]\s*(\d{1,2})\s*[/.\-,]\s*(\d(?: ?\d){3})(?!\d)", repaired)
     if match:
-        iso = _real_date(*match.groups())
+        day, month, year = match.groups()
+        iso = _real_date(day, month, year.replace(" ", ""))
         return (iso, False) if iso else None
     run = re.search(r"\d[\d\s]*\d", repaired)
     digits = run.group().replace(" ", "") if run else ""
@@ -325,14 +327,15 @@ def _nationality(text: str) -> str | None:
     return nfc(" ".join(words)) if words else None
 
 
-# A full stop glued to a whole word inside an address ("Thôn. 3") is a speck; abbreviations
-# ("TP.", "Q.", "Tx.") are one or two letters and keep theirs.
-_SPECK_STOP = re.compile(r"(?<=[^\W\d_]{3})\.(?=\s)")
+# A full stop glued to a whole word inside an address ("Thôn. 3", "Phường.13") is a speck;
+# abbreviations ("TP.", "Q.1", "Tx.") are one or two letters and keep theirs.
+_SPECK_STOP = re.compile(r"(?<=[^\W\d_]{3})\.(?=\s)")  # dropped
+_SPECK_STOP_BEFORE_NUMBER = re.compile(r"(?<=[^\W\d_]{3})\.(?=\d)")  # a space again
 
 
 def _place(text: str) -> str | None:
     value = _without_specks(_before_damaged_label(nfc(" ".join(text.split()))))
-    value = _SPECK_STOP.sub("", value)
+    value = _SPECK_STOP_BEFORE_NUMBER.sub(" ", _SPECK_STOP.sub("", value))
     value = value.strip(_SEPARATORS)
     return correct_place(value) if value else None
 

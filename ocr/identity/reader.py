@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -568,8 +568,9 @@ def _with_name_of_mrz(printed: PrintedReading, mrz: MrzReading | None,
 def _with_expiry(printed: PrintedReading, certain: Sequence[SourceReading], sides: list[_Side],
                  timeout: float) -> PrintedReading:
     """The expiry date when the page pass missed it (4-pt text in a corner that layout analysis
-    skips): a sparse-text pass over each card, keeping a date that falls on a birthday at which the
-    law ends a card's validity (ages 14, 25, 40 and 60), or "không thời hạn"."""
+    skips, or a label OCR ruined): the lines read, then a sparse-text pass over each card, keeping a
+    date that falls on a birthday at which the law ends a card's validity (ages 14, 25, 40 and 60),
+    or "không thời hạn"."""
     if "date_of_expiry" in printed.fields:
         return printed
     born = next((reading.fields["date_of_birth"].value for reading in (*certain, printed)
@@ -577,14 +578,21 @@ def _with_expiry(printed: PrintedReading, certain: Sequence[SourceReading], side
     if born is None:
         return printed
     birth = date.fromisoformat(born)
-    for side in sides:
-        text = "\n".join(line.text for line in ocr_lines(side.grey, language="vie", psm=11, dpi=side.card.dpi,
-                                                          timeout=timeout))
+    for text in _expiry_texts(sides, timeout):
         expiry = _milestone_date(text, birth)
         if expiry is not None:
             found = FieldValue(value=expiry, source=IdSource.PRINTED, confidence=_AGREED, raw=expiry)
             return printed.model_copy(update={"fields": {**printed.fields, "date_of_expiry": found}})
     return printed
+
+
+def _expiry_texts(sides: list[_Side], timeout: float) -> Iterator[str]:
+    """Where an unlabelled expiry date may be, cheapest first: the page pass's lines (it may have
+    read the date and lost its label), then a sparse-text pass over each side."""
+    yield "\n".join(line.text for side in sides for line in side.lines)
+    for side in sides:
+        yield "\n".join(line.text for line in ocr_lines(side.grey, language="vie", psm=11,
+                                                        dpi=side.card.dpi, timeout=timeout))
 
 
 def _milestone_date(text: str, birth: date) -> str | None:
