@@ -54,6 +54,14 @@ def test_a_damaged_english_label_alone_on_the_name_line_leaves_the_name_to_the_n
     assert values(["Họ và tên / Fuii narne", "LÊ TRỌNG LONG"])["full_name"] == "LÊ TRỌNG LONG"
 
 
+def test_a_name_in_capitals_that_looks_like_a_label_stays_a_name() -> None:
+    read = values(["Họ và tên / Full name:", "NGUYỄN QUANG VIỆT", "Quê quán / Place of origin:",
+                   "Xã Diễn Kỷ, Diễn Châu, Nghệ An"])
+    assert read["full_name"] == "NGUYỄN QUANG VIỆT"
+    assert read["place_of_origin"] == "Xã Diễn Kỷ, Diễn Châu, Nghệ An"
+    assert values(["Nguyên quán: Xã Diễn Kỷ, Diễn Châu, Nghệ An"])["place_of_origin"].startswith("Xã Diễn Kỷ")
+
+
 @pytest.mark.parametrize(("read", "expected"), [
     ("Xã An Phiiic, Long Thành, Đứng Nai", "Xã An Phước, Long Thành, Đồng Nai"),  # damaged syllable
     ("Xã Nhữn Ái, Phong Điền, Cần Thơ", "Xã Nhơn Ái, Phong Điền, Cần Thơ"),

@@ -449,8 +449,8 @@ def test_a_speck_after_a_label_is_no_value_and_a_stop_glued_to_a_word_is_dropped
     assert reading.fields["place_of_residence"].value.startswith("Thôn 3, Phường Bến Nghé")
     assert extract_printed(CHIP_FRONT.replace("Quận 1,", "Q. 1,")).fields[
         "place_of_residence"].value.endswith("Q. 1, Thành phố Hồ Chí Minh")
-    assert extract_printed(CHIP_FRONT.replace("Số 12 Lê Lợi,", "Phường.13, Q.1,")).fields[
-        "place_of_residence"].value.startswith("Phường 13, Q.1, Phường Bến Nghé")
+    assert extract_printed(CHIP_FRONT.replace("Số 12 Lê Lợi,", "Phường.13, Q.1, Phú.Hội, TP.HCM,")).fields[
+        "place_of_residence"].value.startswith("Phường 13, Q.1, Phú Hội, TP.HCM, Phường Bến Nghé")
 
 
 def test_printed_confidence_comes_from_the_lines_read() -> None:

@@ -176,7 +176,11 @@ def _line_hits(line: str, tokens: list[_Token]) -> list[_Hit]:
     expected (the first two tokens, or right after a label of the same field), and a short "Số"/"No"
     only before a number (an address may start with "Số 12")."""
     chosen: list[_Hit] = []
-    candidates = sorted(_candidate_hits(tokens), key=lambda h: (-h.weight, h.first))
+    # Field labels are printed in mixed case (headings are not); words in capitals are a value:
+    # "NGUYỄN QUANG VIỆT" is a name, not the label "Nguyên quán" followed by "VIỆT".
+    candidates = sorted((hit for hit in _candidate_hits(tokens) if hit.label.field is None
+                         or not _in_capitals(line[tokens[hit.first].start:tokens[hit.last - 1].end])),
+                        key=lambda h: (-h.weight, h.first))
     for short in (False, True):
         for hit in candidates:
             if hit.label.short != short or any(
@@ -190,6 +194,11 @@ def _line_hits(line: str, tokens: list[_Token]) -> list[_Hit]:
                 continue
             chosen.append(hit)
     return sorted(chosen, key=lambda h: h.first)
+
+
+def _in_capitals(text: str) -> bool:
+    letters = [char for char in text if char.isalpha()]
+    return len(letters) >= 4 and all(char.isupper() for char in letters)
 
 
 def _number_follows(line: str, tokens: list[_Token], hit: _Hit) -> bool:
@@ -327,15 +336,15 @@ def _nationality(text: str) -> str | None:
     return nfc(" ".join(words)) if words else None
 
 
-# A full stop glued to a whole word inside an address ("Thôn. 3", "Phường.13") is a speck;
-# abbreviations ("TP.", "Q.1", "Tx.") are one or two letters and keep theirs.
+# A full stop glued to a whole word inside an address ("Thôn. 3", "Phường.13", "Phú.Hội") is a
+# speck; abbreviations ("TP.", "Q.1", "Tx.Sơn") are one or two letters and keep theirs.
 _SPECK_STOP = re.compile(r"(?<=[^\W\d_]{3})\.(?=\s)")  # dropped
-_SPECK_STOP_BEFORE_NUMBER = re.compile(r"(?<=[^\W\d_]{3})\.(?=\d)")  # a space again
+_SPECK_STOP_IN_WORDS = re.compile(r"(?<=[^\W\d_]{3})\.(?=[^\W_])")  # a space again
 
 
 def _place(text: str) -> str | None:
     value = _without_specks(_before_damaged_label(nfc(" ".join(text.split()))))
-    value = _SPECK_STOP_BEFORE_NUMBER.sub(" ", _SPECK_STOP.sub("", value))
+    value = _SPECK_STOP_IN_WORDS.sub(" ", _SPECK_STOP.sub("", value))
     value = value.strip(_SEPARATORS)
     return correct_place(value) if value else None
 
