@@ -12,6 +12,8 @@ a third of what it measured. A single client then runs the mix once more from Py
 each kind of query.
 
     .venv/bin/python -m tests.benchmarks.search_load --records 100000 1000000 --clients 1 10 50
+    .venv/bin/python -m tests.benchmarks.search_load --catalog postgresql ...   (the same catalog, copied
+                                                   into a private PostgreSQL cluster, tests/pgserver.py)
 
 Catalogs are kept in --work (default /tmp/sohoa-search-load) and reused by later runs.
 """
@@ -31,17 +33,22 @@ import sys
 import time
 import unicodedata
 from collections import defaultdict
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
+import psycopg
+from sqlalchemy import make_url
 
 from schemas.accounts import Role, User
 from schemas.vntext import fold
 from storage.catalog import Catalog
+from storage.catalog.fulltext import words_of
 from tests.generators.corpus import SENTENCES
 from tests.generators.people import _BIRTH_WEIGHTS, GIVEN_NAMES, MIDDLE_NAMES, SURNAMES
+from tests.pgserver import PostgresServer, running_postgres
 from web.security import digest, new_token
 
 OFFICES = [f"H{n:02d}" for n in range(1, 31)]
@@ -167,6 +174,36 @@ def _document_rows(rng: random.Random, index: int, people: list, sentences: list
                                          attached_at=_stamp(created), override_reason=None))
 
 
+# Tables in an order their foreign keys accept; the full-text and people indexes are the dialect's.
+_COPIED_TABLES = ("batch", "person", "person_alias", "document", "page", "document_person",
+                  "stored_object", "dossier", "dossier_document")
+_BOOLEAN_COLUMNS = {"returns_paper_result", "reused"}
+
+
+def copy_to_postgres(source: Path, url: str) -> None:
+    """The SQLite catalog `source` copied into the empty PostgreSQL catalog at `url` (COPY, then the
+    full-text rows split into words as PostgresTsvector stores them; triggers keep the people's
+    name vocabulary)."""
+    Catalog(url).close()  # the schema, by the same migrations
+    lite = sqlite3.connect(source)
+    parts = make_url(url)
+    with psycopg.connect(host=parts.query["host"], port=parts.query["port"], user=parts.username,
+                         dbname=parts.database) as pg:
+        for name in (*_COPIED_TABLES, "document_search"):
+            columns = ([row[1] for row in lite.execute(f"PRAGMA table_info({name})")]
+                       if name != "document_search" else ["document_id", "name", "code", "body"])
+            booleans = [column in _BOOLEAN_COLUMNS for column in columns]
+            with pg.cursor().copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in lite.execute(f"SELECT {', '.join(columns)} FROM {name}"):
+                    if name == "document_search":
+                        row = (row[0], *(" ".join(words_of(text)) for text in row[1:]))
+                    copy.write_row([bool(value) if boolean and value is not None else value
+                                    for value, boolean in zip(row, booleans, strict=True)])
+            print(f"  copied {name}", file=sys.stderr)
+        pg.execute("ANALYZE")
+    lite.close()
+
+
 def queries(rng: random.Random, samples: dict[str, list[str]], count: int) -> list[tuple[str, dict]]:
     """(kind, query parameters) in the proportions a counter sees."""
     kinds = [("id", 30), ("id_suffix", 8), ("cmnd", 5), ("name", 22), ("name_marks", 8), ("name_typo", 5),
@@ -196,8 +233,10 @@ def queries(rng: random.Random, samples: dict[str, list[str]], count: int) -> li
     return chosen
 
 
-def serve(data: Path, port: int, workers: int) -> subprocess.Popen:
+def serve(data: Path, port: int, workers: int, catalog_url: str | None = None) -> subprocess.Popen:
     env = {**os.environ, "SOHOA_DATA_DIR": str(data), "SOHOA_WEB_PORT": str(port)}
+    if catalog_url is not None:
+        env["SOHOA_CATALOG_URL"] = catalog_url
     process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--workers", str(workers)],
                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                start_new_session=True)
@@ -295,9 +334,23 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="server processes (this machine has 2 cores)")
     parser.add_argument("--work", type=Path, default=Path("/tmp/sohoa-search-load"))
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--catalog", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="postgresql: the same catalog copied into a private PostgreSQL cluster")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("this benchmark drives the load with wrk: apt-get install wrk")
+    with ExitStack() as stack:
+        postgres = stack.enter_context(running_postgres()) if args.catalog == "postgresql" else None
+        table = _run(args, postgres)
+    print("\n| records | concurrent clients | searches/s | p50 (ms) | p95 (ms) | p99 (ms) "
+          "| server CPU per search (ms) |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for records, clients, found, cpu_ms in table:
+        print(f"| {records:,} | {clients} | {found['requests'] / args.seconds:.0f} | {found['p50']:.1f} | "
+              f"{found['p95']:.1f} | {found['p99']:.1f} | {cpu_ms:.1f} |")
+
+
+def _run(args: argparse.Namespace, postgres: PostgresServer | None) -> list[tuple[int, int, dict, float]]:
     table = []
     for records in args.records:
         data = args.work / f"catalog-{records}"
@@ -309,13 +362,19 @@ def main() -> None:
             samples_file.write_text(json.dumps(samples))
             print(f"built in {time.monotonic() - started:.0f} s", file=sys.stderr)
         samples = json.loads(samples_file.read_text())
-        catalog = Catalog(f"sqlite:///{data / 'catalog.sqlite3'}")  # also brings it to the latest schema
+        catalog_url = f"sqlite:///{data / 'catalog.sqlite3'}"
+        if postgres is not None:
+            catalog_url = postgres.url(postgres.create_database())
+            started = time.monotonic()
+            copy_to_postgres(data / "catalog.sqlite3", catalog_url)
+            print(f"copied to PostgreSQL in {time.monotonic() - started:.0f} s", file=sys.stderr)
+        catalog = Catalog(catalog_url)  # also brings it to the latest schema
         catalog.accounts.record_user(User(username=USER, office_code=OFFICE, roles=[Role.OFFICER]))
         token = new_token()
         catalog.accounts.record_api_token(digest(token), USER, "benchmark")
         catalog.close()
         _warm(data / "catalog.sqlite3")
-        server = serve(data, args.port, args.workers)
+        server = serve(data, args.port, args.workers, catalog_url if postgres is not None else None)
         try:
             rng = random.Random(records)
             work = queries(rng, samples, 20_000)
@@ -335,12 +394,7 @@ def main() -> None:
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(30)
-    print("\n| records | concurrent clients | searches/s | p50 (ms) | p95 (ms) | p99 (ms) "
-          "| server CPU per search (ms) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    for records, clients, found, cpu_ms in table:
-        print(f"| {records:,} | {clients} | {found['requests'] / args.seconds:.0f} | {found['p50']:.1f} | "
-              f"{found['p95']:.1f} | {found['p99']:.1f} | {cpu_ms:.1f} |")
+    return table
 
 
 if __name__ == "__main__":
