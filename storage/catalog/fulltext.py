@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -110,6 +111,12 @@ class FullTextIndex(ABC):
         """Like `matching`, but the score is the recency of indexing (higher is newer), so the index
         can hand matches out newest first and stop at the page: for queries so broad that ranking
         by relevance would cost a pass over every match."""
+
+    @contextmanager
+    def newest_first(self, conn: Connection) -> Iterator[None]:
+        """Around running `newest_matching`: whatever makes the database hand matches out in
+        recency order and stop at the page (nothing here: FTS5 does so by rowid)."""
+        yield
 
     @abstractmethod
     def match_parameters(self, query: Query) -> dict[str, str]:
@@ -287,6 +294,18 @@ class PostgresTsvector(FullTextIndex):
 
     def newest_matching(self) -> Select[tuple[str, float]]:
         return self._newest_matching
+
+    @contextmanager
+    def newest_first(self, conn: Connection) -> Iterator[None]:
+        # Only broad queries come here, and the planner underestimates how many documents share
+        # common words (it multiplies their frequencies): it would collect every match in a bitmap
+        # and sort them all (1 s at 1M records) instead of walking the recency index and stopping
+        # at the page. Without bitmap scans, GIN cannot be used, and the walk is what remains.
+        conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+        try:
+            yield
+        finally:
+            conn.exec_driver_sql("SET LOCAL enable_bitmapscan = on")
 
     def match_parameters(self, query: Query) -> dict[str, str]:
         # Tokens hold only letters and digits: safe as tsquery lexemes without quoting.

@@ -15,6 +15,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import replace
 from datetime import date, datetime
 from datetime import time as day_time
@@ -392,9 +393,11 @@ class SearchRepository:
                       limit: int) -> list[tuple[str, float]]:
         """Matches best first; past BROAD_MATCHES matches, newest first (relevance would cost a
         pass over every match, and for such common words the newest papers are what is wanted)."""
-        broad = self._db.fulltext.count_matches(conn, query, BROAD_MATCHES) >= BROAD_MATCHES
-        rows = conn.execute(_text_matching(self._db.fulltext, broad, shape),
-                            {**values, **self._db.fulltext.match_parameters(query), "wanted": limit})
+        index = self._db.fulltext
+        broad = index.count_matches(conn, query, BROAD_MATCHES) >= BROAD_MATCHES
+        with index.newest_first(conn) if broad else nullcontext():
+            rows = conn.execute(_text_matching(index, broad, shape),
+                                {**values, **index.match_parameters(query), "wanted": limit}).all()
         return [(document_id, score) for document_id, score in rows]
 
     def _summaries(self, conn: Connection, shown: list[tuple[str, MatchKind, float]],
