@@ -200,7 +200,11 @@ def copy_to_postgres(source: Path, url: str) -> None:
                     copy.write_row([bool(value) if boolean and value is not None else value
                                     for value, boolean in zip(row, booleans, strict=True)])
             print(f"  copied {name}", file=sys.stderr)
-        pg.execute("ANALYZE")
+        # What autovacuum does to a catalog in service: statistics, and the visibility map that lets
+        # index-only scans skip the table (a fresh copy has none).
+        pg.commit()
+        pg.autocommit = True
+        pg.execute("VACUUM ANALYZE")
     lite.close()
 
 
