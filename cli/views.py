@@ -6,7 +6,8 @@ from rich.console import Console
 from rich.table import Table
 
 from schemas.batch import BatchReport, BatchStatus
-from schemas.document import Document, FileStatus, PageText
+from schemas.document import Document, FileStatus, PageText, Problem
+from schemas.messages import BATCH_STATUSES, NEXT_STEPS, REASONS, STATUSES
 
 _STATUS_STYLE = {
     FileStatus.OK: "green", FileStatus.NEEDS_REVIEW: "yellow", FileStatus.QUARANTINED: "red",
@@ -16,33 +17,41 @@ _BATCH_STYLE = {BatchStatus.DONE: "green", BatchStatus.PARTIAL: "yellow", BatchS
 
 
 def print_batch_report(report: BatchReport, console: Console) -> None:
-    """The clerk's summary: one row per file with status, reasons, pages and time."""
+    """The scanning staff's summary, in Vietnamese: one row per file with status, reason, pages and
+    time, then what to do about each reason (the report's JSON keeps the codes and details)."""
     seconds = (report.finished_at - report.started_at).total_seconds()
     style = _BATCH_STYLE[report.status]
-    console.print(f"[bold]Batch[/bold] {report.name}  id={report.batch_id}  "
-                  f"[{style}]{report.status.value}[/{style}]  {seconds:.1f}s")
+    console.print(f"[bold]Lô[/bold] {report.name}  mã lô {report.batch_id}  "
+                  f"[{style}]{BATCH_STATUSES[report.status.value]}[/{style}]  {seconds:.1f} giây")
     for problem in report.problems:
-        console.print(f"  [red]{problem.code.value}[/red]: {problem.message}")
+        console.print(f"  [red]{_reason(problem)}[/red]", highlight=False)
     table = Table(show_lines=False)
-    table.add_column("file", overflow="fold")
-    for column in ("status", "pages", "seconds", "reason", "document"):
+    table.add_column("tệp", overflow="fold")
+    for column in ("trạng thái", "số trang", "giây", "lý do", "tài liệu"):
         table.add_column(column, no_wrap=True)
     notes = []
     for file in report.files:
         colour = _STATUS_STYLE[file.status]
-        codes = ", ".join(dict.fromkeys(p.code.value for p in file.problems))
+        reasons = ", ".join(dict.fromkeys(REASONS.get(p.code.value, p.code.value) for p in file.problems))
         if file.duplicate_of:
-            codes = "duplicate"
-            notes.append(f"{file.file}: same bytes as {file.duplicate_of}")
-        notes.extend(f"{file.file}" + (f" p{p.page}" if p.page else "") + f": {p.message}"
+            notes.append(f"{file.file}: trùng nội dung với {file.duplicate_of} — đã có trong kho, "
+                         "không cần quét lại")
+        notes.extend(f"{file.file}" + (f" (trang {p.page})" if p.page else "") + f": {_reason(p)}"
                      for p in file.problems)
-        table.add_row(file.file, f"[{colour}]{file.status.value}[/{colour}]", str(file.pages),
-                      f"{file.seconds:.1f}", codes, (file.document_id or "")[:12])
+        table.add_row(file.file, f"[{colour}]{STATUSES[file.status.value]}[/{colour}]", str(file.pages),
+                      f"{file.seconds:.1f}", reasons, (file.document_id or "")[:12])
     console.print(table)
     for note in notes:
         console.print(f"  • {note}", markup=False, highlight=False)
-    counts = ", ".join(f"{report.count(s)} {s.value}" for s in FileStatus if report.count(s))
-    console.print(f"{len(report.files)} file(s): {counts or 'none'}")
+    counts = ", ".join(f"{report.count(s)} {STATUSES[s.value].lower()}" for s in FileStatus if report.count(s))
+    console.print(f"{len(report.files)} tệp: {counts or 'không có'}")
+
+
+def _reason(problem: Problem) -> str:
+    """A reason as scanning staff read it: what happened, and what to do next."""
+    label = REASONS.get(problem.code.value, problem.code.value)
+    step = NEXT_STEPS.get(problem.code.value)
+    return f"{label} — {step}" if step else label
 
 
 def print_document(document: Document, pages: list[PageText], console: Console) -> None:

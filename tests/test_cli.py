@@ -9,6 +9,7 @@ the failure cases (invalid manifest, missing path) use a fresh data folder each.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -111,14 +112,18 @@ def drops(tmp_path_factory: pytest.TempPathFactory, prefect_server: None) -> Ite
 
 
 def test_ingest_prints_every_file_with_its_status_and_reason(drops: Drops) -> None:
+    """Scanning staff read the report in Vietnamese: each file's state, why, and what to do."""
     output = drops.first.output
-    assert drops.report.batch_id in output and "partial" in output
+    assert drops.report.batch_id in output and "Hoàn tất một phần" in output
     rows = table_rows(output)
     assert {name: rows[name][1] for name in (*TITLES, COPY, BROKEN)} == {
-        "01_to_khai.png": "ok", "02_bien_ban.png": "ok", COPY: "duplicate", BROKEN: "quarantined"}
-    assert rows[BROKEN][4].startswith("truncated")  # the reason code the clerk acts on: copy it again
-    assert rows[COPY][4] == "duplicate"
-    assert f"{COPY}: same bytes as 01_to_khai.png" in output  # where the clerk finds the original
+        "01_to_khai.png": "Hoàn tất", "02_bien_ban.png": "Hoàn tất", COPY: "Trùng lặp",
+        BROKEN: "Bị loại"}
+    assert rows[BROKEN][4].startswith("tệp bị cắt cụt")
+    # what to do next (copy it again), and where the duplicate's original is
+    assert f"{BROKEN}: tệp bị cắt cụt — tệp bị cắt ngắn khi sao chép — hãy sao chép lại" in flat(output)
+    assert f"{COPY}: trùng nội dung với 01_to_khai.png" in flat(output)
+    assert not re.search(r"\b(file|status|pages|same bytes|quarantined|duplicate)\b", output)
 
 
 def test_ingest_json_is_a_parseable_batch_report(drops: Drops) -> None:
@@ -142,7 +147,7 @@ def test_invalid_manifest_fails_the_batch_and_moves_it_to_failed(data_dir: Path)
     result = sohoa("ingest", str(folder))
 
     assert result.exit_code == 1
-    assert "manifest_invalid" in result.output
+    assert "batch.yaml không hợp lệ — hãy sửa batch.yaml" in flat(result.output)  # what to do next
     assert not folder.exists()
     (tray,) = settings.failed_dir.iterdir()
     assert (tray / "ho-so-sai" / "01.png").is_file() and (tray / "ho-so-sai" / "batch.yaml").is_file()

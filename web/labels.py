@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from schemas.messages import BATCH_STATUSES, REASONS, RESCAN_REASONS, STATUSES  # noqa: F401 - for the pages
+
 DOC_TYPES = {
     "id_cmnd9": "CMND 9 số",
     "id_cccd2016": "CCCD mã vạch (2016)",
@@ -16,26 +18,6 @@ DOC_TYPES = {
     "judicial_record": "Phiếu lý lịch tư pháp",
     "other": "Giấy tờ khác",
 }
-STATUSES = {"ok": "Hoàn tất", "needs_review": "Cần duyệt", "quarantined": "Bị loại",
-            "duplicate": "Trùng lặp", "failed": "Chưa xử lý xong (sẽ thử lại)"}
-BATCH_STATUSES = {"done": "Hoàn tất", "partial": "Hoàn tất một phần", "failed": "Thất bại"}
-REASONS = {
-    "unsupported_type": "định dạng không hỗ trợ", "corrupt": "tệp hỏng", "truncated": "tệp bị cắt cụt",
-    "encrypted": "tệp có mật khẩu", "too_large": "tệp quá lớn", "too_many_pages": "quá nhiều trang",
-    "too_many_pixels": "ảnh quá lớn", "empty": "tệp rỗng", "unsafe_archive_member": "tệp nén không an toàn",
-    "manifest_invalid": "batch.yaml không hợp lệ", "ocr_timeout": "nhận dạng quá thời gian",
-    "low_confidence": "độ tin cậy thấp", "no_text": "không đọc được chữ", "missing_page": "thiếu trang",
-    "page_count_mismatch": "số trang không khớp", "page_failed": "trang lỗi",
-    "qr_unreadable": "không đọc được mã QR", "mrz_checksum_failed": "MRZ sai số kiểm tra",
-    "mrz_unreadable": "không đọc được MRZ", "id_invalid": "số định danh không hợp lệ",
-    "id_dob_mismatch": "số định danh không khớp ngày sinh",
-    "id_sex_mismatch": "số định danh không khớp giới tính",
-    "sources_disagree": "QR, MRZ và chữ in không khớp", "date_invalid": "ngày không hợp lệ",
-    "expiry_before_issue": "ngày hết hạn trước ngày cấp", "field_missing": "thiếu trường thông tin",
-    "processing_failed": "lỗi lưu trữ, hệ thống sẽ tự thử lại",
-}
-RESCAN_REASONS = frozenset({"corrupt", "truncated", "missing_page", "page_count_mismatch", "no_text",
-                            "page_failed", "low_confidence"})
 FIELDS = {
     "id_number": "Số định danh", "old_id_number": "Số CMND cũ", "document_number": "Số hộ chiếu",
     "full_name": "Họ và tên", "date_of_birth": "Ngày sinh", "sex": "Giới tính", "nationality": "Quốc tịch",

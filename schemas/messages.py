@@ -1,0 +1,47 @@
+"""What scanning staff and officers read for the codes the pipeline and catalog store: one catalogue,
+in Vietnamese, shared by the CLI's batch report and the web pages. A reason comes with what to do
+next, because the person reading it is the one who must act (rescan, copy again, fix the manifest).
+"""
+
+from __future__ import annotations
+
+STATUSES = {"ok": "Hoàn tất", "needs_review": "Cần duyệt", "quarantined": "Bị loại",
+            "duplicate": "Trùng lặp", "failed": "Chưa xử lý xong (sẽ thử lại)"}
+BATCH_STATUSES = {"done": "Hoàn tất", "partial": "Hoàn tất một phần", "failed": "Thất bại"}
+REASONS = {
+    "unsupported_type": "định dạng không hỗ trợ", "corrupt": "tệp hỏng", "truncated": "tệp bị cắt cụt",
+    "encrypted": "tệp có mật khẩu", "too_large": "tệp quá lớn", "too_many_pages": "quá nhiều trang",
+    "too_many_pixels": "ảnh quá lớn", "empty": "tệp rỗng", "unsafe_archive_member": "tệp nén không an toàn",
+    "manifest_invalid": "batch.yaml không hợp lệ", "ocr_timeout": "nhận dạng quá thời gian",
+    "low_confidence": "độ tin cậy thấp", "no_text": "không đọc được chữ", "missing_page": "thiếu trang",
+    "page_count_mismatch": "số trang không khớp", "page_failed": "trang lỗi",
+    "qr_unreadable": "không đọc được mã QR", "mrz_checksum_failed": "MRZ sai số kiểm tra",
+    "mrz_unreadable": "không đọc được MRZ", "id_invalid": "số định danh không hợp lệ",
+    "id_dob_mismatch": "số định danh không khớp ngày sinh",
+    "id_sex_mismatch": "số định danh không khớp giới tính",
+    "sources_disagree": "QR, MRZ và chữ in không khớp", "date_invalid": "ngày không hợp lệ",
+    "expiry_before_issue": "ngày hết hạn trước ngày cấp", "field_missing": "thiếu trường thông tin",
+    "processing_failed": "lỗi lưu trữ, hệ thống sẽ tự thử lại",
+}
+RESCAN_REASONS = frozenset({"corrupt", "truncated", "missing_page", "page_count_mismatch", "no_text",
+                            "page_failed", "low_confidence"})
+
+# What the scanning staff should do about each reason (reasons not listed need nothing from them).
+NEXT_STEPS = {
+    "unsupported_type": "hãy quét lại thành PDF, PNG, JPEG hoặc TIFF rồi thả lại",
+    "corrupt": "tệp hỏng khi quét hoặc sao chép — hãy quét lại tài liệu này",
+    "truncated": "tệp bị cắt ngắn khi sao chép — hãy sao chép lại từ máy quét",
+    "encrypted": "hãy bỏ mật khẩu (hoặc in ra và quét lại) rồi thả lại",
+    "too_large": "hãy quét lại ở 300 dpi, hoặc tách thành nhiều tệp",
+    "too_many_pages": "hãy tách thành nhiều tệp nhỏ hơn rồi thả lại",
+    "too_many_pixels": "hãy quét lại ở 300 dpi",
+    "empty": "tệp không có nội dung — hãy quét lại",
+    "unsafe_archive_member": "hãy giải nén và thả các tệp trực tiếp vào thư mục lô",
+    "manifest_invalid": "hãy sửa batch.yaml (mã cơ quan, mã hồ sơ, tên thành phần) rồi thả lại lô",
+    "missing_page": "hãy quét bổ sung trang còn thiếu",
+    "page_count_mismatch": "hãy kiểm tra và quét lại cho đủ số trang",
+    "no_text": "hãy quét lại rõ hơn (300 dpi, không nghiêng, đủ sáng)",
+    "low_confidence": "hãy quét lại rõ hơn nếu người duyệt không đọc được",
+    "page_failed": "hãy quét lại trang này",
+    "processing_failed": "không cần làm gì: hệ thống sẽ tự thử lại",
+}
