@@ -190,7 +190,7 @@ def ingest_batch(source: str) -> BatchReport:
     catalog = resources(settings).catalog
     catalog.batches.begin_batch(batch.batch_id, batch.name, batch.source, batch.manifest)
     if batch.problems or not batch.files:
-        problems = batch.problems or [Problem(code=Reason.EMPTY, message="the batch holds no files")]
+        problems = batch.problems or [Problem(code=Reason.EMPTY, message="lô không có tệp nào")]
         return finish_batch(_report(batch, started, [], problems), settings)
 
     done: dict[str, FileReport] = {}

@@ -85,7 +85,7 @@ def _timeout_as_ocr_timeout(timeout: float) -> Iterator[None]:
         yield
     except RuntimeError as exc:
         if "timeout" in str(exc).lower():
-            raise OcrTimeout(f"Tesseract exceeded {timeout:g} s") from exc
+            raise OcrTimeout(f"nhận dạng quá {timeout:g} giây") from exc
         raise
 
 

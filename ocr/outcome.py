@@ -26,17 +26,17 @@ from schemas.document import (
 from schemas.identity import ReviewReason
 
 IDENTITY_MESSAGES = {
-    ReviewReason.QR_UNREADABLE: "the card's QR code could not be read",
-    ReviewReason.MRZ_CHECKSUM_FAILED: "the machine-readable zone fails its check digits",
-    ReviewReason.MRZ_UNREADABLE: "the machine-readable zone could not be read",
-    ReviewReason.ID_INVALID: "the ID number does not have a valid structure",
-    ReviewReason.ID_DOB_MISMATCH: "the ID number does not match the date of birth",
-    ReviewReason.ID_SEX_MISMATCH: "the ID number does not match the sex",
-    ReviewReason.SOURCES_DISAGREE: "QR code, machine-readable zone and printed text disagree",
-    ReviewReason.LOW_CONFIDENCE: "some identity fields were read with low confidence",
-    ReviewReason.DATE_INVALID: "a date on the card is not a real date",
-    ReviewReason.EXPIRY_BEFORE_ISSUE: "the expiry date is before the issue date",
-    ReviewReason.FIELD_MISSING: "a required identity field was not found",
+    ReviewReason.QR_UNREADABLE: "không đọc được mã QR trên thẻ",
+    ReviewReason.MRZ_CHECKSUM_FAILED: "vùng MRZ sai số kiểm tra",
+    ReviewReason.MRZ_UNREADABLE: "không đọc được vùng MRZ",
+    ReviewReason.ID_INVALID: "số định danh không đúng cấu trúc",
+    ReviewReason.ID_DOB_MISMATCH: "số định danh không khớp năm sinh",
+    ReviewReason.ID_SEX_MISMATCH: "số định danh không khớp giới tính",
+    ReviewReason.SOURCES_DISAGREE: "mã QR, vùng MRZ và chữ in không khớp nhau",
+    ReviewReason.LOW_CONFIDENCE: "một số trường nhân thân đọc với độ tin cậy thấp",
+    ReviewReason.DATE_INVALID: "một ngày trên thẻ không phải ngày có thật",
+    ReviewReason.EXPIRY_BEFORE_ISSUE: "ngày hết hạn trước ngày cấp",
+    ReviewReason.FIELD_MISSING: "không tìm thấy một trường nhân thân bắt buộc",
 }
 
 
@@ -46,7 +46,7 @@ def page_count_problems(manifest: BatchManifest, name: str, pages: int) -> list[
     if entry is None or entry.expected_pages is None or entry.expected_pages == pages:
         return []
     code = Reason.MISSING_PAGE if pages < entry.expected_pages else Reason.PAGE_COUNT_MISMATCH
-    return [Problem(code=code, message=f"{pages} page(s) found, {entry.expected_pages} expected")]
+    return [Problem(code=code, message=f"có {pages} trang, cần {entry.expected_pages} trang")]
 
 
 def document_problems(pages: list[PageText], understood: Understanding, manifest: BatchManifest,
@@ -79,7 +79,7 @@ def build_document(*, document_id: str, sha256: str, kind: FileKind, name: str, 
 def failed_page(number: int, error: str) -> PageText:
     """A page whose reading broke unexpectedly (`error` is the exception's type): reviewed, not lost."""
     return PageText(number=number, source=TextSource.NONE, problems=[
-        Problem(code=Reason.PAGE_FAILED, message=f"page could not be read ({error})", page=number)])
+        Problem(code=Reason.PAGE_FAILED, message=f"không đọc được trang ({error})", page=number)])
 
 
 def not_understood() -> Understanding:
@@ -105,7 +105,7 @@ def failed_file(name: str) -> FileReport:
     """A file left unprocessed by a fault outside it: nothing recorded, so the next run redoes it."""
     return FileReport(file=name, status=FileStatus.FAILED, problems=[Problem(
         code=Reason.PROCESSING_FAILED,
-        message="processing stopped on a storage or catalog fault; the batch will be retried")])
+        message="xử lý dừng do lỗi kho lưu trữ hoặc danh mục; hệ thống sẽ tự thử lại lô này")])
 
 
 def retired(report: BatchReport) -> bool:

@@ -97,12 +97,12 @@ def _recognise_upright(ready: Preprocessed, settings: Settings) -> tuple[Preproc
 def _quality_problems(page: PageText, settings: Settings) -> list[Problem]:
     """Why a human should look at this OCR'd page, if anything."""
     if not page.text.strip():
-        return [Problem(code=Reason.NO_TEXT, message="no text was recognised on this page",
+        return [Problem(code=Reason.NO_TEXT, message="không nhận dạng được chữ nào trên trang này",
                         page=page.number)]
     if page.mean_conf is not None and page.mean_conf < settings.low_confidence:
         return [Problem(code=Reason.LOW_CONFIDENCE,
-                        message=f"mean word confidence {page.mean_conf:.0f} is below "
-                                f"{settings.low_confidence:.0f}; a rescan may help",
+                        message=f"độ tin cậy trung bình {page.mean_conf:.0f} thấp hơn "
+                                f"{settings.low_confidence:.0f}; quét lại rõ hơn có thể giúp",
                         page=page.number)]
     return []
 

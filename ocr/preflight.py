@@ -76,8 +76,8 @@ def preflight(path: Path, settings: Settings) -> PreflightResult:
     if size > settings.max_file_bytes:
         return PreflightResult(size=size, problems=[_problem(
             Reason.TOO_LARGE,
-            f"The file is {size / _MB:.1f} MB, above the limit of {settings.max_file_bytes / _MB:.1f} MB;"
-            " split it or scan at a lower resolution.")])
+            f"Tệp nặng {size / _MB:.1f} MB, vượt giới hạn {settings.max_file_bytes / _MB:.1f} MB;"
+            " hãy tách thành nhiều tệp hoặc quét ở độ phân giải thấp hơn.")])
     with path.open("rb") as handle:
         head = handle.read(_HEAD_BYTES)
         handle.seek(0)
@@ -85,12 +85,12 @@ def preflight(path: Path, settings: Settings) -> PreflightResult:
     kind = sniff(head)
     if size == 0:
         contents = _Contents(problems=[_problem(Reason.EMPTY,
-                                                "The file is empty (0 bytes); scan or copy it again.")])
+                                                "Tệp rỗng (0 byte); hãy quét hoặc sao chép lại.")])
     elif kind is None:
         contents = _Contents(problems=[_problem(
             Reason.UNSUPPORTED_TYPE,
-            "The file is not a PNG, JPEG, TIFF, PDF or ZIP (judged by its contents, not its name);"
-            " scan it again or export it to PDF.")])
+            "Tệp không phải PNG, JPEG, TIFF, PDF hay ZIP (xét theo nội dung, không theo tên);"
+            " hãy quét lại hoặc xuất ra PDF.")])
     elif kind is FileKind.PDF:
         contents = _inspect_pdf(path, size, settings)
     elif kind is FileKind.ZIP:
@@ -124,8 +124,8 @@ def _inspect_image(path: Path, kind: FileKind, size: int, settings: Settings) ->
     except Image.DecompressionBombError:
         return _Contents(problems=[_problem(
             Reason.TOO_MANY_PIXELS,
-            f"The image declares more than twice the limit of {settings.max_page_pixels:,} pixels"
-            " (a decompression bomb or an extreme resolution); it was not decoded.")])
+            f"Ảnh khai báo hơn gấp đôi giới hạn {settings.max_page_pixels:,} điểm ảnh"
+            " (tệp độc hại hoặc độ phân giải quá cao); tệp không được giải mã.")])
     except Exception as error:  # noqa: BLE001 - image parsers raise anything on hostile bytes
         return _Contents(problems=[_damage(path, kind, size, error)])
     return _Contents(pages, width, height)
@@ -142,14 +142,14 @@ def _inspect_pdf(path: Path, size: int, settings: Settings) -> _Contents:
             sizes = [_page_points(page) for page in pdf.pages]
     except pikepdf.PasswordError:
         return _Contents(problems=[_problem(
-            Reason.ENCRYPTED, "The PDF is protected by an open password; ask for an unprotected copy.")])
+            Reason.ENCRYPTED, "PDF có mật khẩu mở tệp; hãy xin bản không có mật khẩu.")])
     except Exception as error:  # noqa: BLE001 - qpdf raises many kinds of errors on hostile bytes
         return _Contents(problems=[_damage(path, FileKind.PDF, size, error)])
     if _ends_early(path, FileKind.PDF, size):
         return _Contents(len(sizes), problems=[_truncated()])
     if not sizes:
         return _Contents(problems=[_problem(Reason.CORRUPT,
-                                            "The PDF has no pages; scan or export it again.")])
+                                            "PDF không có trang nào; hãy quét hoặc xuất lại.")])
     if len(sizes) > settings.max_pages:
         return _Contents(len(sizes), problems=[_too_many_pages(len(sizes), settings)])
     pixels = [(round(w / 72 * settings.ocr_dpi), round(h / 72 * settings.ocr_dpi)) for w, h in sizes]
@@ -179,8 +179,8 @@ def _inspect_zip(path: Path, size: int) -> _Contents:
     if names & _OFFICE_MEMBERS:
         return _Contents(problems=[_problem(
             Reason.UNSUPPORTED_TYPE,
-            "The file is an office document (Word, Excel or OpenDocument), not a scan;"
-            " export it to PDF or print and scan it.")])
+            "Tệp là văn bản soạn thảo (Word, Excel hoặc OpenDocument), không phải bản quét;"
+            " hãy xuất ra PDF hoặc in ra rồi quét.")])
     return _Contents()
 
 
@@ -192,7 +192,7 @@ def _damage(path: Path, kind: FileKind, size: int, error: Exception) -> Problem:
     if "truncated" in str(error).lower() or _ends_early(path, kind, size):
         return _truncated()
     return _problem(Reason.CORRUPT,
-                    "The file's contents are damaged and cannot be read; scan or copy it again.")
+                    "Nội dung tệp bị hỏng, không đọc được; hãy quét hoặc sao chép lại.")
 
 
 def _ends_early(path: Path, kind: FileKind, size: int) -> bool:
@@ -212,22 +212,22 @@ def _ends_early(path: Path, kind: FileKind, size: int) -> bool:
 
 def _truncated() -> Problem:
     return _problem(Reason.TRUNCATED,
-                    "The file ends before its data does (cut short while copying or saving);"
-                    " copy or scan it again.")
+                    "Tệp kết thúc trước khi hết dữ liệu (bị cắt ngắn khi sao chép hoặc lưu);"
+                    " hãy sao chép hoặc quét lại.")
 
 
 def _too_many_pages(pages: int, settings: Settings) -> Problem:
     return _problem(Reason.TOO_MANY_PAGES,
-                    f"The file has {pages} pages, above the limit of {settings.max_pages};"
-                    " split it into smaller files.")
+                    f"Tệp có {pages} trang, vượt giới hạn {settings.max_pages} trang;"
+                    " hãy tách thành các tệp nhỏ hơn.")
 
 
 def _too_many_pixels(page: int, width: int, height: int, settings: Settings,
                      dpi: int | None = None) -> Problem:
-    at = f" at {dpi} dpi" if dpi else ""
+    at = f" ở {dpi} dpi" if dpi else ""
     return _problem(Reason.TOO_MANY_PIXELS,
-                    f"Page {page} is {width}×{height} pixels{at}, above the limit of"
-                    f" {settings.max_page_pixels:,} pixels; scan it at 300 dpi.", page=page)
+                    f"Trang {page} có {width}×{height} điểm ảnh{at}, vượt giới hạn"
+                    f" {settings.max_page_pixels:,} điểm ảnh; hãy quét ở 300 dpi.", page=page)
 
 
 def _problem(code: Reason, message: str, page: int | None = None) -> Problem:

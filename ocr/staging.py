@@ -135,7 +135,7 @@ def read_manifest(path: Path | None) -> tuple[BatchManifest, list[Problem]]:
         detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()) \
             if isinstance(exc, ValidationError) else type(exc).__name__
         return BatchManifest(), [Problem(code=Reason.MANIFEST_INVALID,
-                                         message=f"batch.yaml is not valid ({detail})")]
+                                         message=f"batch.yaml không hợp lệ ({detail})")]
 
 
 def _files_under(folder: Path) -> list[Path]:

@@ -57,7 +57,7 @@ def extract_zip(zip_path: Path, dest: Path, settings: Settings) -> ExtractResult
         archive = zipfile.ZipFile(zip_path)
     except Exception:  # noqa: BLE001 - zipfile raises many kinds of errors on hostile bytes
         result.rejected.append((zip_path.name, _problem(
-            Reason.CORRUPT, "The archive is damaged and cannot be opened; create it again.")))
+            Reason.CORRUPT, "Tệp nén bị hỏng, không mở được; hãy nén lại.")))
         return result
     seen: set[str] = set()
     budget = settings.max_archive_bytes
@@ -134,18 +134,18 @@ def _refusal(info: zipfile.ZipInfo, relative: PurePosixPath, seen: set[str], ext
     """Why a member must not be extracted, judged from the central directory alone."""
     if stat.S_ISLNK(info.external_attr >> 16):
         return _problem(Reason.UNSAFE_ARCHIVE_MEMBER,
-                        "The archive member is a symbolic link, not a file; it was not extracted.")
+                        "Mục trong tệp nén là liên kết tượng trưng, không phải tệp; không được giải nén.")
     key = relative.as_posix().casefold()
     if key in seen:
         return _problem(Reason.UNSAFE_ARCHIVE_MEMBER,
-                        "The archive holds two members with the same name; only the first was extracted.")
+                        "Tệp nén có hai mục trùng tên; chỉ mục đầu tiên được giải nén.")
     seen.add(key)
     if info.flag_bits & _ENCRYPTED:
         return _problem(Reason.ENCRYPTED,
-                        "The archive member is password-protected; send it without a password.")
+                        "Mục trong tệp nén có mật khẩu; hãy gửi bản không có mật khẩu.")
     if extracted >= settings.max_archive_members:
         return _problem(Reason.TOO_LARGE,
-                        f"The archive holds more than {settings.max_archive_members} files; split it.")
+                        f"Tệp nén có hơn {settings.max_archive_members} tệp; hãy chia nhỏ.")
     if budget <= 0:
         return _archive_too_large(settings)
     return None
@@ -160,14 +160,14 @@ def _extract_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, target: Pat
     """
     if not target.resolve().is_relative_to(root):
         return 0, _problem(Reason.UNSAFE_ARCHIVE_MEMBER,
-                           "The archive member's path leads outside the destination; it was not extracted.")
+                           "Đường dẫn của mục trong tệp nén trỏ ra ngoài thư mục đích; không được giải nén.")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         out = target.open("xb")
     except OSError:
         return 0, _problem(Reason.UNSAFE_ARCHIVE_MEMBER,
-                           "The archive member's name clashes with another member or cannot be a file"
-                           " name here; it was not extracted.")
+                           "Tên mục trong tệp nén trùng với mục khác hoặc không dùng được làm tên tệp;"
+                           " không được giải nén.")
     with out:
         consumed, problem = _copy(archive, info, out, limit, too_large)
     if problem is not None:
@@ -183,8 +183,8 @@ def _copy(archive: zipfile.ZipFile, info: zipfile.ZipInfo, out: IO[bytes], limit
         source = archive.open(info)
     except NotImplementedError:
         return 0, _problem(Reason.UNSUPPORTED_TYPE,
-                           "The archive member uses a compression method that cannot be read; zip it again"
-                           " with ordinary (Deflate) compression.")
+                           "Mục trong tệp nén dùng kiểu nén không đọc được; hãy nén lại"
+                           " bằng kiểu nén thông thường (Deflate).")
     except _DECODE_ERRORS:
         return 0, _corrupt_member()
     with source:
@@ -198,7 +198,7 @@ def _copy(archive: zipfile.ZipFile, info: zipfile.ZipInfo, out: IO[bytes], limit
             if read == 0 and sniff(chunk) is FileKind.ZIP:
                 return len(chunk), _problem(
                     Reason.UNSUPPORTED_TYPE,
-                    "The archive member is itself an archive; unpack it and drop its files instead.")
+                    "Mục trong tệp nén lại là một tệp nén; hãy giải nén và thả các tệp bên trong.")
             read += len(chunk)
             if read > limit:
                 return read, too_large
@@ -207,18 +207,18 @@ def _copy(archive: zipfile.ZipFile, info: zipfile.ZipInfo, out: IO[bytes], limit
 
 def _member_too_large(settings: Settings) -> Problem:
     return _problem(Reason.TOO_LARGE,
-                    f"The archive member unpacks to more than {settings.max_file_bytes / _MB:.1f} MB.")
+                    f"Mục trong tệp nén giải nén ra hơn {settings.max_file_bytes / _MB:.1f} MB.")
 
 
 def _archive_too_large(settings: Settings) -> Problem:
     return _problem(Reason.TOO_LARGE,
-                    f"The archive unpacks to more than {settings.max_archive_bytes / _MB:.1f} MB in total;"
-                    " split it.")
+                    f"Tệp nén giải nén ra tổng cộng hơn {settings.max_archive_bytes / _MB:.1f} MB;"
+                    " hãy chia nhỏ.")
 
 
 def _corrupt_member() -> Problem:
     return _problem(Reason.CORRUPT,
-                    "The archive member is damaged and cannot be unpacked; create the archive again.")
+                    "Mục trong tệp nén bị hỏng, không giải nén được; hãy nén lại.")
 
 
 def _problem(code: Reason, message: str) -> Problem:

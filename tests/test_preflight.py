@@ -268,7 +268,7 @@ def test_total_unpacked_bytes_limit_counts_real_bytes(tmp_path: Path) -> None:
     assert result.files == ["part-0.tif", "part-1.tif"]
     assert [(name, p.code) for name, p in result.rejected] == [
         ("part-2.tif", Reason.TOO_LARGE), ("part-3.tif", Reason.TOO_LARGE)]
-    assert all("in total" in p.message for _, p in result.rejected)
+    assert all("tổng cộng" in p.message for _, p in result.rejected)
     assert sum(p.stat().st_size for p in (tmp_path / "dest").iterdir()) <= settings.max_archive_bytes
 
 
