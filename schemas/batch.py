@@ -81,7 +81,7 @@ class BatchManifest(BaseModel):
         for name in files:
             path = PurePosixPath(name)
             if path.is_absolute() or ".." in path.parts:
-                raise ValueError("manifest file names must be relative to the batch folder")
+                raise ValueError("tên tệp trong batch.yaml phải là đường dẫn tương đối trong thư mục lô")
         return files
 
 

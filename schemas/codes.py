@@ -29,15 +29,16 @@ def parse_dossier_code(value: str) -> DossierCode:
     match = _DOSSIER_RE.match(raw)
     if match is None:
         raise ValueError(
-            "dossier code must look like AGENCY.CODE-YYMMDD-XXXX (Circular 01/2018 or 03/2025)"
+            "mã hồ sơ cần có dạng MÃ.CƠ.QUAN-YYMMDD-XXXX (Thông tư 01/2018 hoặc 03/2025),"
+            " ví dụ 000.00.12.H12-250602-0001"
         )
     agency = match["agency"]
     if len(agency) > 35:
-        raise ValueError("dossier code: the agency code is longer than 35 characters")
+        raise ValueError("mã hồ sơ: mã cơ quan dài quá 35 ký tự")
     yymmdd = match["date"]
     try:
         receipt = date(2000 + int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:6]))
     except ValueError as exc:
-        raise ValueError("dossier code: the receipt date YYMMDD is not a real date") from exc
+        raise ValueError("mã hồ sơ: ngày tiếp nhận YYMMDD không phải ngày có thật") from exc
     return DossierCode(raw=raw, agency_code=agency, receipt_date=receipt,
                        sequence=match["prefix"] + match["seq"])

@@ -5,6 +5,9 @@ next, because the person reading it is the one who must act (rescan, copy again,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 STATUSES = {"ok": "Hoàn tất", "needs_review": "Cần duyệt", "quarantined": "Bị loại",
             "duplicate": "Trùng lặp", "failed": "Chưa xử lý xong (sẽ thử lại)"}
 BATCH_STATUSES = {"done": "Hoàn tất", "partial": "Hoàn tất một phần", "failed": "Thất bại"}
@@ -45,3 +48,45 @@ NEXT_STEPS = {
     "page_failed": "hãy quét lại trang này",
     "processing_failed": "không cần làm gì: hệ thống sẽ tự thử lại",
 }
+
+# Form and query fields as the pages name them, for validation messages.
+FIELD_NAMES = {
+    "q": "Nội dung tìm", "files": "Tệp", "file": "Tệp", "dossier_code": "Mã hồ sơ", "code": "Mã hồ sơ",
+    "date_of_birth": "Ngày sinh", "created_from": "Từ ngày", "created_to": "Đến ngày",
+    "page": "Trang", "page_size": "Số kết quả mỗi trang", "doc_type": "Loại giấy tờ", "status": "Trạng thái",
+    "username": "Tên đăng nhập", "password": "Mật khẩu", "value": "Giá trị", "reason": "Lý do",
+    "direction": "Chiều hồ sơ", "component": "Thành phần hồ sơ", "office_code": "Mã cơ quan",
+}
+_VALIDATION = {
+    "missing": "chưa có — hãy nhập hoặc chọn",
+    "string_too_long": "dài quá {max_length} ký tự — hãy rút gọn",
+    "string_too_short": "cần ít nhất {min_length} ký tự",
+    "too_long": "quá nhiều mục (tối đa {max_length})",
+    "date_parsing": "cần là một ngày, dạng dd/mm/yyyy",
+    "date_from_datetime_parsing": "cần là một ngày, dạng dd/mm/yyyy",
+    "date_type": "cần là một ngày, dạng dd/mm/yyyy",
+    "int_parsing": "cần là một số",
+    "int_type": "cần là một số",
+    "greater_than_equal": "cần từ {ge} trở lên",
+    "greater_than": "cần lớn hơn {gt}",
+    "less_than_equal": "tối đa {le}",
+    "enum": "hãy chọn một giá trị trong danh sách",
+    "literal_error": "hãy chọn một giá trị trong danh sách",
+    "bool_parsing": "cần là có hoặc không",
+}
+
+
+def validation_message(error: Mapping[str, Any]) -> str:
+    """One pydantic validation error as a Vietnamese sentence naming the field (never its value:
+    the input may hold an ID number or a name)."""
+    location = error.get("loc") or ("?",)
+    field = next((str(part) for part in reversed(location) if isinstance(part, str)), "?")
+    name = FIELD_NAMES.get(field, field)
+    context = error.get("ctx") or {}
+    if error.get("type") == "value_error" and context.get("error") is not None:
+        return f"{name}: {context['error']}"  # the schemas' own validators speak Vietnamese
+    template = _VALIDATION.get(str(error.get("type")), "giá trị không hợp lệ — hãy kiểm tra lại")
+    try:
+        return f"{name}: {template.format(**context)}"
+    except (KeyError, IndexError):
+        return f"{name}: giá trị không hợp lệ — hãy kiểm tra lại"

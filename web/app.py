@@ -20,6 +20,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from schemas.accounts import AuditAction, AuditEntry
+from schemas.messages import validation_message
 from schemas.settings import Settings, WebSettings
 from storage.resources import resources
 from web.auditing import GroupCommit
@@ -153,11 +154,12 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
         # Field names and messages only: the input may hold an ID number or a name (Decree 13/2023).
-        problems = [{"loc": e["loc"], "msg": e["msg"]} for e in exc.errors()]
+        problems = [{"loc": e["loc"], "type": e["type"], "msg": e["msg"], "message": validation_message(e)}
+                    for e in exc.errors()]
         if _wants_json(request):
             return JSONResponse({"detail": problems}, 422)
         return render(request, "error.html", 422, title="Dữ liệu không hợp lệ",
-                      message="; ".join(f"{'.'.join(map(str, p['loc'][1:]))}: {p['msg']}" for p in problems))
+                      message="; ".join(problem["message"] for problem in problems))
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _public_routes(app)

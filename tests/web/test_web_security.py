@@ -159,6 +159,22 @@ def test_failed_logins_under_made_up_names_are_not_audited_without_end(site: Sit
 # --- 5, 11: odd inputs get answers, never a 500 --------------------------------------------------
 
 
+def test_a_refused_request_says_in_vietnamese_which_field_is_wrong_and_how_to_fix_it(site: Site) -> None:
+    """Machine code for programs, a Vietnamese sentence for people; never the typed value."""
+    api = site.client()
+    headers = bearer(site, "can-bo")
+    too_long = api.get("/api/search", params={"q": "9" * 201}, headers=headers)
+    (problem,) = too_long.json()["detail"]
+    assert too_long.status_code == 422 and problem["type"] == "string_too_long"
+    assert problem["message"] == "Nội dung tìm: dài quá 200 ký tự — hãy rút gọn"
+    assert "9" * 201 not in too_long.text
+    bad_code = api.post("/api/dossiers", json={"code": "khong-phai-ma"}, headers=headers)
+    assert bad_code.status_code in (409, 422), bad_code.text
+    assert "mã hồ sơ cần có dạng MÃ.CƠ.QUAN-YYMMDD-XXXX" in bad_code.text  # with an example
+    not_a_date = api.get("/api/search", params={"date_of_birth": "hôm qua"}, headers=headers)
+    assert not_a_date.json()["detail"][0]["message"] == "Ngày sinh: cần là một ngày, dạng dd/mm/yyyy"
+
+
 @pytest.mark.parametrize("query", [
     {"q": '"'}, {"q": "\x00"}, {"q": 'nguy"ễn'}, {"created_from": "0001-01-01"}, {"created_to": "9999-12-31"},
     {"date_of_birth": "9999-12-31"}, {"page": "100000000000000000000"},
