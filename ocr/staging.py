@@ -20,6 +20,7 @@ from ocr.preflight import PreflightResult, preflight
 from ocr.unzip import extract_zip
 from schemas.batch import MANIFEST_NAME, BatchManifest, BatchReport, BatchStatus
 from schemas.document import FileKind, Problem, Reason
+from schemas.messages import validation_message
 from schemas.settings import Settings
 from schemas.vntext import fold
 
@@ -132,7 +133,7 @@ def read_manifest(path: Path | None) -> tuple[BatchManifest, list[Problem]]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return BatchManifest.model_validate(data), []
     except (yaml.YAMLError, UnicodeDecodeError, ValidationError, TypeError) as exc:
-        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()) \
+        detail = "; ".join(validation_message(error) for error in exc.errors()) \
             if isinstance(exc, ValidationError) else type(exc).__name__
         return BatchManifest(), [Problem(code=Reason.MANIFEST_INVALID,
                                          message=f"batch.yaml không hợp lệ ({detail})")]

@@ -535,13 +535,13 @@ def read_identity(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] 
     qr_readings = [side.qr for side in sides if side.qr is not None and side.qr.fields]
     mrz_readings = [side.mrz for side in sides if side.mrz is not None]
     lines = [pair for side in sides for pair in _pairs(side.lines)]
-    printed = _with_name_of_mrz(extract_printed(lines), _best_mrz(mrz_readings), sides)
-    printed = _confirmed(printed, sides, timeout)
+    mrz = _best_mrz(mrz_readings)
+    printed = _confirmed(_with_name_of_mrz(extract_printed(lines), mrz, sides), sides, timeout)
     printed = _with_expiry(printed, [*qr_readings, *mrz_readings], sides, timeout)
     # A payload that parsed wins; one that did not (decoded, yet not a card's) still says why.
     decoded = [side.qr for side in sides if side.qr is not None]
     qr = (qr_readings or decoded or [None])[0]
-    identity = fuse(qr, _best_mrz(mrz_readings), printed)
+    identity = fuse(qr, mrz, printed)
     return _cross_checked(identity, qr_readings, mrz_readings)
 
 
@@ -551,13 +551,13 @@ def _with_name_of_mrz(printed: PrintedReading, mrz: MrzReading | None,
     card line whose letters are exactly the MRZ name's (two independent reads of the same letters;
     the MRZ itself carries no marks)."""
     wanted = mrz.fields.get("full_name") if mrz is not None else None
-    if "full_name" in printed.fields or wanted is None:
+    key = name_letters(wanted.value) if wanted is not None else ""
+    if "full_name" in printed.fields or not key:
         return printed
-    key = name_letters(wanted.value)
     for side in sides:
         for line in side.lines:
             name = extract_name(line.text)
-            if key and name is not None and name_letters(name) == key and name != fold(name).upper():
+            if name is not None and name_letters(name) == key and name != fold(name).upper():
                 found = FieldValue(value=name, source=IdSource.PRINTED, raw=line.text,
                                    confidence=min(line.conf / 100, _AGREED))
                 return printed.model_copy(update={"fields": {**printed.fields,

@@ -15,7 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, create_engine, event, select
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.catalog.fulltext import FullTextIndex, full_text_index
@@ -81,9 +81,7 @@ def _tune_sqlite(engine: Engine) -> None:
 
 
 # Any constant shared by every catalog process: the key of PostgreSQL's advisory writer lock.
-_WRITER_LOCK = 0x50_48_4F_41  # "SOHOA" minus a letter
-
-
+_WRITER_LOCK = 0x50_48_4F_41
 _NUL, _REPLACEMENT = "\x00", "\ufffd"
 
 
@@ -134,15 +132,16 @@ def _tune_postgres(engine: Engine) -> None:
 def open_engine(url: str) -> Engine:
     """An engine on the catalog at `url`, with what its dialect needs (see _tune_sqlite and
     _tune_postgres). A plain `postgresql://` URL is read as psycopg 3's, the driver installed."""
-    if url.startswith(("postgresql://", "postgres://")):
-        url = "postgresql+psycopg://" + url.split("://", 1)[1]
-    postgres = url.startswith("postgresql")
-    engine = create_engine(url, **({"pool_pre_ping": True, "json_serializer": _json_without_nul}
-                                   if postgres else {}))
-    if engine.dialect.name == "sqlite":
-        _tune_sqlite(engine)
-    elif engine.dialect.name == "postgresql":
-        _tune_postgres(engine)
+    parsed = make_url(url)
+    if parsed.get_backend_name() not in ("postgresql", "postgres"):
+        engine = create_engine(parsed)
+        if engine.dialect.name == "sqlite":
+            _tune_sqlite(engine)
+        return engine
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    engine = create_engine(parsed, pool_pre_ping=True, json_serializer=_json_without_nul)
+    _tune_postgres(engine)
     return engine
 
 
