@@ -155,6 +155,48 @@ def test_a_card_that_shows_no_edge_at_all_is_found_by_its_content(angle: float) 
     assert 1000 <= long <= 1150  # at least the card's 85.6 mm, at most a few mm more
 
 
+def _ragged_content_on_a_faint_card(angle: float) -> np.ndarray:
+    """An A4 page at 300 dpi: a card of the paper's own colour at `angle`, its content ragged (a flag and
+    a photo column, lines of many lengths), so that its smallest box lies askew; the card's edge a
+    line twelve grey levels darker, blurred; light falling off, paper grain."""
+    height, width = 3508, 2480
+    page = np.full((height, width, 3), (236, 233, 224), np.uint8)
+    card_w, card_h = 1011, 638
+    card = np.full((card_h, card_w, 3), (236, 233, 224), np.uint8)
+    cv2.rectangle(card, (0, 0), (card_w - 1, card_h - 1), (226, 223, 214), 3)
+    cv2.circle(card, (110, 110), 70, (200, 40, 40), -1)
+    cv2.rectangle(card, (50, 230), (280, 560), (120, 150, 120), -1)
+    for row, text in enumerate(["CAN CUOC", "SO 001090012345", "HO VA TEN NGUYEN VAN AN", "NGAY SINH 01/02/1990",
+                                "QUE QUAN XA AN BINH HUYEN", "NOI THUONG TRU SO 12 PHO HUE HA NOI", "HA NOI"]):
+        cv2.putText(card, text, (320, 90 + 75 * row), cv2.FONT_HERSHEY_SIMPLEX, 1.1, (60, 60, 60), 3)
+    turn = cv2.getRotationMatrix2D((card_w / 2, card_h / 2), angle, 1.0)
+    turn[:, 2] += (1200 - card_w / 2, 1500 - card_h / 2)
+    placed = cv2.warpAffine(card, turn, (width, height))
+    where = cv2.warpAffine(np.full((card_h, card_w), 255, np.uint8), turn, (width, height)) > 127
+    page[where] = placed[where]
+    yy, xx = np.mgrid[0:height, 0:width]
+    lit = page * (1.0 - 0.1 * (xx / width) * (1 - yy / height))[..., None]  # light falls off to a corner
+    grainy = lit + np.random.default_rng(int(angle * 10) % 1000).normal(0, 6, page.shape)
+    return cv2.GaussianBlur(np.clip(grainy, 0, 255).astype(np.uint8), (0, 0), 2.0)
+
+
+def _side_angle(quad: np.ndarray) -> float:
+    """The direction of the quad's long sides, in degrees modulo 180 (image y down)."""
+    first, second = quad[1] - quad[0], quad[2] - quad[1]
+    side = first if np.hypot(*first) >= np.hypot(*second) else second
+    return float(np.degrees(np.arctan2(side[1], side[0])) % 180)
+
+
+@pytest.mark.parametrize("angle", [4.0, -7.0, 93.0])
+def test_a_card_found_by_its_content_is_cut_out_square_to_its_lines_at_card_size(angle: float) -> None:
+    [quad] = find_card_quads(_ragged_content_on_a_faint_card(angle), 300)
+    assert abs((_side_angle(quad) + angle + 90) % 180 - 90) < 0.5  # cv2 turns counter-clockwise
+    sides = sorted(float(np.hypot(*(quad[(i + 1) % 4] - quad[i]))) for i in range(4))
+    assert 990 <= sides[2] <= 1060 and 625 <= sides[1] <= 680  # 85.6 x 54 mm, a few mm more at most
+    centre = quad.mean(axis=0)
+    assert abs(centre[0] - 1200) < 30 and abs(centre[1] - 1500) < 30
+
+
 def test_mrz_lines_in_the_cards_own_ocr_are_read_when_the_band_was_missed() -> None:
     person = people.make_person(np.random.default_rng(3), "cccd_chip")
     mrz = [line.replace("I", "1", 1) for line in cards.td1_lines(person)]  # "IDVNM" read "1DVNM"

@@ -8,7 +8,7 @@ import zlib
 
 import numpy as np
 import pytest
-from PIL import Image, ImageFilter
+from PIL import Image, ImageDraw, ImageFilter
 
 from ocr.identity.barcode import decode_qr
 from ocr.identity.locate import locate_cards
@@ -168,3 +168,18 @@ def test_page_text_naming_no_card_skips_a_page_without_outline() -> None:
     page = np.full((3508, 2480), 255, np.uint8)
     page[400:430, 300:2100] = 0  # a ruled line, no card
     assert read_identity([(page, 300)], texts=["GIẤY KHAI SINH\nHọ, chữ đệm, tên: ..."]) is None
+
+
+def test_a_card_whose_heading_is_lost_is_still_a_card_by_its_outline_labels_and_number() -> None:
+    """A copied 2016 card whose red heading ("CĂN CƯỚC CÔNG DÂN") did not come out (faded red ink, a
+    font without Vietnamese letters): its outline, its labelled fields and a valid ID number say card."""
+    person = make_person(np.random.default_rng([SEED, 14]), "cccd_2016")
+    face = cards.cccd2016_front(person).image.convert("RGB")
+    tint = face.getpixel((round(80 / 25.4 * cards.DPI), round(13 / 25.4 * cards.DPI)))
+    ImageDraw.Draw(face).rectangle((round(26 / 25.4 * cards.DPI), round(11.2 / 25.4 * cards.DPI),
+                                    round(84 / 25.4 * cards.DPI), round(16.5 / 25.4 * cards.DPI)), fill=tint)
+    scene = cards.on_a4([face], np.random.default_rng([SEED, 15]), 4.0)
+    identity = read_identity([_page(scene.image, scene.dpi)])
+    assert identity is not None
+    assert identity.id_number is not None and identity.id_number.value == person.id_number
+    assert identity.date_of_birth is not None and identity.date_of_birth.value == person.date_of_birth.isoformat()

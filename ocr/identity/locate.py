@@ -48,6 +48,7 @@ _MAX_CARD_MM = 125  # ... and at most this on a scan whose dpi is real (the pape
 _TRUSTED_DPI = 150  # scanners record their resolution; phones write 72 or nothing
 _MIN_STRAIGHT = 0.8  # share of each side's middle that a faint card's blob outline must follow
 _WHOLE_PAGE = 0.9  # a quadrilateral this large is the page itself (a card scanned alone)
+_FRAME_MARGIN = 0.01  # of the page's long side: a corner this near the page's edge lies on it
 # A card too faint to show an outline (light card, light paper, blur) still shows its content: flag,
 # photo, QR, text lines, chip, MRZ. Merged across gaps of this many mm, they make one card-sized block.
 _BLOCK_MERGE_MM = 5.0
@@ -56,6 +57,17 @@ _BLOCK_SHORT_MM = (40.0, 62.0)  # ... and 54 mm (a copy may be enlarged a little
 _BLOCK_ASPECT = (1.35, 1.85)
 _BLOCK_MIN_FILL = 0.4  # of its box: content, not a ring or a diagonal streak
 _BLOCK_MARGIN_MM = 3.0  # content stops about this far inside a card's edge
+# The block's angle: straight lines at least this long (text baselines of a line or two of words,
+# the card's edges), found by faint edges (a light card on light paper) within a margin round it.
+_LINE_MIN_MM = 15.0
+_LINE_GAP_MM = 1.5
+_LINE_WINDOW_MM = 10.0
+_LINE_MIN_COUNT = 3
+_FAINT_CANNY = (10, 30)
+_SIDE_TILT = 3.0  # degrees off the block's angle a segment may run and still mark a side
+_SIDE_TOLERANCE = 0.05  # of ID-1's width (height): two sides this near it apart are the card's
+_BEYOND_MM = (1.0, 5.0)  # the strip of paper beyond a card's side (mm from it) ...
+_BEYOND_DENSITY = 0.02  # ... holds at most this share of edge points (dust): text holds far more
 _OSD_MIN_CONFIDENCE = 1.5
 _PAGE_DPI = 300  # a page taken whole is read at this resolution at most
 
@@ -98,17 +110,22 @@ def _paper(small: np.ndarray) -> np.ndarray:
     return cv2.resize(cv2.medianBlur(tiny, size), (width, height), interpolation=cv2.INTER_LINEAR)
 
 
+def _difference(small: np.ndarray) -> np.ndarray:
+    """How far each pixel's colour lies from the paper around it, smoothed (grey levels)."""
+    smooth = cv2.medianBlur(small, 5)
+    distance = cv2.absdiff(smooth, _paper(smooth))
+    if distance.ndim == 3:  # the largest difference of any channel (a cream card on white paper)
+        distance = functools.reduce(cv2.max, cv2.split(distance))
+    return cv2.GaussianBlur(distance, (5, 5), 0)
+
+
 def _foreground(small: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """What differs from the paper around it (white paper, a table), plus the edges (a photocopied
     card is white inside a thin outline), closed and filled into solid blobs.
 
     A light grey card on white paper differs from it by only ten grey levels or so, which a clean scan
     shows plainly and a noisy one drowns: the threshold follows the page's own spread of differences."""
-    smooth = cv2.medianBlur(small, 5)
-    distance = cv2.absdiff(smooth, _paper(smooth))
-    if distance.ndim == 3:  # the largest difference of any channel (a cream card on white paper)
-        distance = functools.reduce(cv2.max, cv2.split(distance))
-    distance = cv2.GaussianBlur(distance, (5, 5), 0)
+    distance = _difference(small)
     threshold = float(np.clip(_NOISE_FACTOR * np.median(distance) + _MIN_BACKGROUND_DISTANCE,
                               _MIN_BACKGROUND_DISTANCE, _BACKGROUND_DISTANCE))
     mask = (distance > threshold).astype(np.uint8) * 255
@@ -153,6 +170,16 @@ def _straight_support(quad: np.ndarray, contour: np.ndarray) -> float:
         near = [abs(cv2.pointPolygonTest(outline, (float(x), float(y)), True)) <= tolerance for x, y in points]
         shares.append(float(np.mean(near)))
     return min(shares)
+
+
+def _on_frame(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
+    """Whether two corners lie on the page's edge: a shadow or the scanner's lid cut by the frame
+    (a card lying on the page shows its four corners; one cut off is not all there to read)."""
+    height, width = shape[:2]
+    margin = _FRAME_MARGIN * max(height, width)
+    x, y = quad[:, 0], quad[:, 1]
+    on_edge = (x < margin) | (x > width - 1 - margin) | (y < margin) | (y > height - 1 - margin)
+    return int(on_edge.sum()) >= 2
 
 
 def _rough_quad(contour: np.ndarray) -> np.ndarray:
@@ -256,7 +283,7 @@ def find_card_quads(image: np.ndarray, dpi: int) -> list[np.ndarray]:
         quad_area = cv2.contourArea(quad)
         if quad_area <= 0 or quad_area > _WHOLE_PAGE * page_area or area / quad_area < _MIN_FILL:
             continue
-        if not _ASPECT_RANGE[0] <= _aspect(quad) <= _ASPECT_RANGE[1]:
+        if not _ASPECT_RANGE[0] <= _aspect(quad) <= _ASPECT_RANGE[1] or _on_frame(quad, mask.shape):
             continue
         if _edge_support(quad, edges) < _MIN_EDGE_SUPPORT and _straight_support(quad, contour) < _MIN_STRAIGHT:
             continue
@@ -265,15 +292,15 @@ def find_card_quads(image: np.ndarray, dpi: int) -> list[np.ndarray]:
             continue
         quads.append(_landscape(quad / scale))
     if not quads and dpi >= _TRUSTED_DPI and not card_shaped(width, height):
-        quads = [_landscape(quad / scale) for quad in _content_blocks(mask, edges, dpi * scale)]
+        quads = [_landscape(quad / scale) for quad in _content_blocks(mask, edges, to_grey(small), dpi * scale)]
     return sorted(quads, key=lambda q: (float(q[:, 1].min()), float(q[:, 0].min())))
 
 
-def _content_blocks(mask: np.ndarray, edges: np.ndarray, dpi: float) -> list[np.ndarray]:
-    """Card-sized blocks of content on a page where no outline stood out, each as the card it lies on
-    (the block's box grown to at least ID-1 size): a faint card whose content is all that shows.
-    Only a candidate: the reader keeps it as a card if its QR, MRZ or labels say so. A page of prose
-    merges into blocks far wider than a card, a paragraph is not this shape."""
+def _content_blocks(mask: np.ndarray, edges: np.ndarray, grey: np.ndarray, dpi: float) -> list[np.ndarray]:
+    """Card-sized blocks of content on a page where no outline stood out, each as the card it lies on:
+    a faint card whose content is all that shows. Only a candidate: the reader keeps it as a card if
+    its QR, MRZ or labels say so. A page of prose merges into blocks far wider than a card, a
+    paragraph is not this shape. See `_card_round` for where the card's sides are put."""
     px_per_mm = dpi / 25.4
     size = max(3, round(_BLOCK_MERGE_MM * px_per_mm)) | 1
     merged = cv2.morphologyEx(mask | cv2.dilate(edges, np.ones((3, 3), np.uint8)), cv2.MORPH_CLOSE,
@@ -281,16 +308,104 @@ def _content_blocks(mask: np.ndarray, edges: np.ndarray, dpi: float) -> list[np.
     contours, _ = cv2.findContours(merged, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     blocks = []
     for contour in contours:
-        centre, (a, b), angle = cv2.minAreaRect(contour)
+        _, (a, b), _ = cv2.minAreaRect(contour)
         long, short = max(a, b) / px_per_mm, min(a, b) / px_per_mm
-        if not (_BLOCK_LONG_MM[0] <= long <= _BLOCK_LONG_MM[1] and _BLOCK_SHORT_MM[0] <= short <= _BLOCK_SHORT_MM[1]
+        if (_BLOCK_LONG_MM[0] <= long <= _BLOCK_LONG_MM[1] and _BLOCK_SHORT_MM[0] <= short <= _BLOCK_SHORT_MM[1]
                 and _BLOCK_ASPECT[0] <= long / short <= _BLOCK_ASPECT[1]
                 and cv2.contourArea(contour) >= _BLOCK_MIN_FILL * a * b):
-            continue
-        grow = 2 * _BLOCK_MARGIN_MM
-        card = (max(long + grow, ID1_MM[0]) * px_per_mm, max(short + grow, ID1_MM[1]) * px_per_mm)
-        blocks.append(cv2.boxPoints((centre, card if a >= b else card[::-1], angle)).astype(np.float32))
+            blocks.append(_card_round(contour, *_faint_edges(grey, contour, px_per_mm), px_per_mm))
     return blocks
+
+
+def _faint_edges(grey: np.ndarray, contour: np.ndarray, px_per_mm: float) -> tuple[np.ndarray, np.ndarray]:
+    """The faint edges round a block: their points (N × 2) and their straight segments (M × 4: x1, y1,
+    x2, y2), both on the page: text baselines and whatever shows of the card's own sides."""
+    x, y, w, h = cv2.boundingRect(contour)
+    margin = round(_LINE_WINDOW_MM * px_per_mm)
+    top, left = max(0, y - margin), max(0, x - margin)
+    window = cv2.GaussianBlur(grey[top:y + h + margin, left:x + w + margin], (5, 5), 0)
+    edges = cv2.Canny(window, *_FAINT_CANNY)
+    found = cv2.HoughLinesP(edges, 1, np.pi / 720, threshold=round(_LINE_MIN_MM / 2 * px_per_mm),
+                            minLineLength=round(_LINE_MIN_MM * px_per_mm),
+                            maxLineGap=round(_LINE_GAP_MM * px_per_mm))
+    rows, columns = np.nonzero(edges)
+    points = np.column_stack([columns + left, rows + top]).astype(np.float64)
+    segments = np.zeros((0, 4)) if found is None else found.reshape(-1, 4).astype(np.float64) + (left, top, left, top)
+    return points, segments
+
+
+def _card_round(contour: np.ndarray, points: np.ndarray, segments: np.ndarray, px_per_mm: float) -> np.ndarray:
+    """The card a block of content lies on, as four corners.
+
+    It is turned the way the straight lines round the block run (the block's ragged hull of photo,
+    short and long text lines gives its smallest box at another angle). Its sides are the two
+    segments across from each other at a card's width (or height) apart that enclose the block,
+    where the card's faint edges show; else the block's extent grown by a margin, at least ID-1."""
+    x1, y1, x2, y2 = segments.T
+    angles = np.degrees(np.arctan2(y2 - y1, x2 - x1))
+    if len(segments) < _LINE_MIN_COUNT:
+        centre, (a, b), angle = cv2.minAreaRect(contour)
+        return _box(centre, (a, b), angle, px_per_mm)
+    lengths = np.hypot(x2 - x1, y2 - y1)
+    folded = (angles + 45) % 90 - 45
+    order = np.argsort(folded)
+    angle = float(folded[order][min(np.searchsorted(np.cumsum(lengths[order]), lengths.sum() / 2), len(order) - 1)])
+    theta = np.radians(angle)
+    along, across = np.array([np.cos(theta), np.sin(theta)]), np.array([-np.sin(theta), np.cos(theta)])
+    hull = contour.reshape(-1, 2).astype(np.float64)
+    extents = [(float((hull @ axis).min()), float((hull @ axis).max())) for axis in (along, across)]
+    long_axis = 0 if extents[0][1] - extents[0][0] >= extents[1][1] - extents[1][0] else 1
+    middles = (segments[:, :2] + segments[:, 2:]) / 2
+    turn = np.abs(((angles - angle) + 90) % 180 - 90)  # 0: runs along, 90: runs across
+    sides = []
+    for axis, (low, high) in enumerate(extents):
+        expected = ID1_MM[0 if axis == long_axis else 1] * px_per_mm
+        # Segments that run along the other axis mark a side on this one.
+        marks = (turn < _SIDE_TILT) if axis == 1 else (turn > 90 - _SIDE_TILT)
+        other_low, other_high = extents[1 - axis]
+        other = points @ (along, across)[1 - axis]
+        facing = points[(other >= other_low) & (other <= other_high)] @ (along, across)[axis]
+        pair = _side_pair(middles[marks] @ (along, across)[axis], lengths[marks], expected, facing,
+                          (other_high - other_low) * _BEYOND_DENSITY, px_per_mm)
+        if pair is None:
+            middle, size = (low + high) / 2, max(high - low + 2 * _BLOCK_MARGIN_MM * px_per_mm, expected)
+            pair = (middle - size / 2, middle + size / 2)
+        sides.append(pair)
+    (u0, u1), (v0, v1) = sides
+    return np.array([along * u + across * v for u, v in ((u0, v0), (u1, v0), (u1, v1), (u0, v1))],
+                    np.float32)
+
+
+def _side_pair(positions: np.ndarray, lengths: np.ndarray, expected: float, edges: np.ndarray,
+               allowed_per_px: float, px_per_mm: float) -> tuple[float, float] | None:
+    """Of the segments at `positions`, the longest pair `expected` apart (± 5 %) with a clean
+    strip of paper beyond each: at most `allowed_per_px` of the `edges` (positions of the edge
+    points facing the sides) per pixel of the strip's width. None when the card's sides do not show."""
+    ordered = np.sort(edges)
+    near, far = _BEYOND_MM[0] * px_per_mm, _BEYOND_MM[1] * px_per_mm
+
+    def count(low: float, high: float) -> int:
+        return int(np.searchsorted(ordered, high) - np.searchsorted(ordered, low))
+
+    best, best_length = None, 0.0
+    for i, j in zip(*np.nonzero(positions[None, :] - positions[:, None] > 0)):
+        low, high = positions[i], positions[j]
+        length = min(lengths[i], lengths[j])
+        if abs(high - low - expected) > _SIDE_TOLERANCE * expected or length <= best_length:
+            continue
+        allowed = allowed_per_px * (far - near)
+        if count(low - far, low - near) <= allowed and count(high + near, high + far) <= allowed:
+            best, best_length = (float(low), float(high)), float(length)
+    return best
+
+
+def _box(centre: tuple[float, float], size: tuple[float, float], angle: float, px_per_mm: float) -> np.ndarray:
+    """A block's smallest box grown by the margin to at least ID-1 size, as four corners."""
+    a, b = size
+    long, short = max(a, b) / px_per_mm, min(a, b) / px_per_mm
+    grow = 2 * _BLOCK_MARGIN_MM
+    card = (max(long + grow, ID1_MM[0]) * px_per_mm, max(short + grow, ID1_MM[1]) * px_per_mm)
+    return cv2.boxPoints((centre, card if a >= b else card[::-1], angle)).astype(np.float32)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -63,6 +63,7 @@ _MAX_DOTS = 4000  # more tiny specks than this is noise, not dotted lines
 _COLUMN_LINES = 3  # lines starting at one x make a column edge
 _AGREED = 0.9  # confidence of a digit field two independent reads agree on
 _DOUBTFUL = 0.5  # confidence of a value no two reads agree on: below fusion's review threshold
+_FACE_MIN_FIELDS = 3  # labelled fields (name, birth date, places...) that make a card-shaped region a card
 _MILESTONE_AGES = (14, 25, 40, 60)  # birthdays on which a CCCD / Căn cước stops being valid
 _DATE_LIKE = re.compile(r"\d[\dOoIlS]?\s*[/.\-]\s*\d[\dOoIlS]?\s*[/.\-]\s*\d[\dOoIlS]{3}")
 
@@ -301,7 +302,15 @@ class _Side:
     def is_card(self) -> bool:
         """Whether anything on it says it is an identity card."""
         return bool((self.qr and self.qr.fields) or (self.mrz and self.mrz.fields)
-                    or self.printed.card_type != CardType.UNKNOWN)
+                    or self.printed.card_type != CardType.UNKNOWN or self._card_face)
+
+    @property
+    def _card_face(self) -> bool:
+        """A card-shaped region whose own reading holds card fields under their labels and one valid
+        ID number: a card whose heading was lost (a font without Vietnamese letters, faded red ink).
+        A letter citing an ID number has no card outline; a form has no card-sized block of labels."""
+        return (self.card.outline_found and len(self.printed.fields) >= _FACE_MIN_FIELDS
+                and _unlabelled_id(self.digits_checked) is not None)
 
 
 # Letters Vietnamese never uses that Tesseract `vie` puts for Vietnamese ones ("Số" read "sø").
