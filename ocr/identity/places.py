@@ -24,8 +24,11 @@ from schemas.vntext import fold
 
 # (least ratio of the best candidate, least lead over the runner-up): a close call needs a clear lead.
 _RULES = ((92.0, 0.0), (85.0, 5.0), (72.0, 10.0))
+# A province has a few dozen districts at most: a damaged name far from all but one is that one.
+_DISTRICT_RULES = (*_RULES, (60.0, 20.0))
 _WORD_RE = re.compile(r"[^\W\d_]+|\d+")
 # Unit types as written before a name, folded: kept as the card wrote them, name corrected after.
+_SCRAP_LENGTH = 3  # letters and digits of a damaged unit type before a ward's name ("V2" for "Xã")
 _PROVINCE_PREFIXES = ("thanh pho", "tp.", "tp", "tinh")
 
 
@@ -96,6 +99,44 @@ def _as_written(text: str, unit: _Unit) -> str:
         else unit.short
 
 
+def ends_with_province(value: str) -> bool:
+    """Whether the address is complete: its last comma-separated part is clearly a listed province,
+    alone or with the district before it (an address ends with its province; a line ending in a
+    comma goes on)."""
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) < 2 or not parts[-1]:
+        return False
+    country = _country()
+    name = _province_part(parts[-1])[1]
+    return _best(name, country, {key: key for key in country}) is not None \
+        or _district_and_province(parts[-2], name)[0] is not None
+
+
+@lru_cache(maxsize=1)
+def _district_province_pairs() -> dict[str, tuple[str, str]]:
+    """Folded "district province" (the district's short and full name) → (province key, district key)."""
+    pairs = {}
+    for province_key, province in _country().items():
+        for district_name, district_key in _choices(province.children).items():
+            pairs.setdefault(f"{district_name} {province_key}", (province_key, district_key))
+    return pairs
+
+
+def _district_and_province(district: str, province: str) -> tuple[_Unit | None, _Unit | None]:
+    """The province and district that a damaged pair of names clearly is, read together: "Phong
+    Điũn, Cũn Thi" is too far from any province alone, but only one pair is that close."""
+    pairs = _district_province_pairs()
+    found = process.extract(f"{fold(district)} {fold(province)}", list(pairs), scorer=fuzz.ratio, limit=4)
+    if not found:
+        return None, None
+    best = pairs[found[0][0]]
+    runner_up = max((score for name, score, _ in found[1:] if pairs[name] != best), default=0.0)
+    if not any(found[0][1] >= least and found[0][1] - runner_up >= lead for least, lead in _RULES):
+        return None, None
+    province_unit = _country()[best[0]]
+    return province_unit, province_unit.children[best[1]]
+
+
 def correct_place(value: str) -> str:
     """`value` with its province and district (the last two comma-separated parts) replaced by their
     listed names where the list clearly says which they are; unchanged otherwise.
@@ -107,10 +148,13 @@ def correct_place(value: str) -> str:
     country = _country()
     prefix, name = _province_part(parts[-1])
     province = _best(name, country, {key: key for key in country})
+    district = None if province is None else _best(parts[-2], province.children, _choices(province.children),
+                                                   _DISTRICT_RULES)
     if province is None:
-        return value
+        province, district = _district_and_province(parts[-2], name)
+        if province is None:
+            return value
     parts[-1] = prefix + province.short
-    district = _best(parts[-2], province.children, _choices(province.children))
     if district is not None:
         parts[-2] = _as_written(parts[-2], district)
         if len(parts) >= 3:
@@ -118,6 +162,20 @@ def correct_place(value: str) -> str:
             if ward is not None:
                 parts[-3] = ward
     return ", ".join(parts)
+
+
+def _ward_behind_a_damaged_type(read: list[str], district: _Unit, known: frozenset[str]) -> str | None:
+    """The listed ward whose own name the text ends with exactly, when what stands before it is a
+    short scrap of single letters, digits or syllables no place name has ("V2 Hải Anh": "Xã"
+    damaged, where "Tổ 5" or "Phường" are words of their own): the ward with its type."""
+    for ward in district.children.values():
+        name = _WORD_RE.findall(ward.short.lower())
+        scrap = read[:len(read) - len(name)]
+        if len(read) > len(name) and [fold(w) for w in read[-len(name):]] == [fold(w) for w in name] \
+                and len("".join(scrap)) <= _SCRAP_LENGTH and "".join(scrap) not in known \
+                and not any(len(word) > 1 and not word.isdigit() and word in known for word in scrap):
+            return ward.name
+    return None
 
 
 @lru_cache(maxsize=1)
@@ -139,7 +197,11 @@ def _repaired_ward(text: str, district: _Unit) -> str | None:
     """
     known = _place_syllables()
     read = _WORD_RE.findall(text.lower())
-    if not read or all(word in known for word in read):
+    if not read:
+        return None
+    if (typed := _ward_behind_a_damaged_type(read, district, known)) is not None:
+        return typed
+    if all(word in known for word in read):
         return None
     fits = []
     for ward in district.children.values():

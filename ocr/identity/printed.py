@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from ocr.identity.idnumber import digits_from_ocr
-from ocr.identity.places import correct_place
+from ocr.identity.places import correct_place, ends_with_province
 from schemas.identity import (
     NO_EXPIRY,
     CardSide,
@@ -512,10 +512,14 @@ def _problem_field(label_field: str) -> str:
 def _continue_value(field: str, parts: list[str], used: list[int], number: int, texts: list[str],
                     line_entries: list[list[_Entry]]) -> None:
     """Add the next line(s) to a value that ends its line: the value of a label alone on its line,
-    or the wrapped second line of a place. Stops at a line that starts with a label."""
+    or the wrapped second line of a place. Stops at a line that starts with a label, and after a
+    place that already ends with its province (what follows is the next field, its label maybe too
+    damaged to be known: "Nii thiing trú")."""
     most = 2 if field in _PLACES else 1
     following = number + 1
     while len(parts) < most and following < len(texts):
+        if parts and field in _PLACES and ends_with_province(" ".join(parts)):
+            return
         entries = line_entries[following]
         text = _clean_value(texts[following][:entries[0].start if entries else None])
         if not text:
