@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from ocr.identity.barcode import read_blurred_qr, read_qr
+from ocr.identity.names import name_syllable
 from ocr.identity.places import correct_place
 from ocr.identity.printed import extract_printed
 from ocr.identity.probe import probe_card
@@ -62,6 +63,13 @@ def test_a_name_in_capitals_that_looks_like_a_label_stays_a_name() -> None:
     assert values(["Nguyên quán: Xã Diễn Kỷ, Diễn Châu, Nghệ An"])["place_of_origin"].startswith("Xã Diễn Kỷ")
 
 
+def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_ruined_label() -> None:
+    read = values(["Quê quán:", "Xã Nhơn Ái, Phong Điền, Cần Thơ", "Nii thiing trú", "Số 12 Lê Lợi"])
+    assert read["place_of_origin"] == "Xã Nhơn Ái, Phong Điền, Cần Thơ"
+    wrapped = values(["Nơi thường trú:", "Thôn 3, Xã Diễn Kỷ,", "Diễn Châu, Nghệ An"])
+    assert wrapped["place_of_residence"] == "Thôn 3, Xã Diễn Kỷ, Diễn Châu, Nghệ An"
+
+
 @pytest.mark.parametrize(("read", "expected"), [
     ("Xã An Phiiic, Long Thành, Đứng Nai", "Xã An Phước, Long Thành, Đồng Nai"),  # damaged syllable
     ("Xã Nhữn Ái, Phong Điền, Cần Thơ", "Xã Nhơn Ái, Phong Điền, Cần Thơ"),
@@ -71,6 +79,11 @@ def test_a_name_in_capitals_that_looks_like_a_label_stays_a_name() -> None:
     ("Xã Nghi Phong, Nghỉ Lộc, Nghệ An", "Xã Nghi Phong, Nghi Lộc, Nghệ An"),
     ("Phường 13, Quận Bình Thạnh, TP. Hồ Chí Minh", "Phường 13, Quận Bình Thạnh, TP. Hồ Chí Minh"),
     ("Số 5 Ngõ 3, Xyz", "Số 5 Ngõ 3, Xyz"),  # no province recognised: nothing is touched
+    ("Xã Nhũn Ái, Phong Điũn, Cũn Thi", "Xã Nhơn Ái, Phong Điền, Cần Thơ"),  # clear only read together
+    ("Xã Quang Trung, KiiIn Xiling, Thái Bình", "Xã Quang Trung, Kiến Xương, Thái Bình"),  # one near
+    ("Khu phố Tân Trà, V2 Hải Anh, Hải Hậu, Nam Định", "Khu phố Tân Trà, Xã Hải Anh, Hải Hậu, Nam Định"),
+    ("Tổ 5 Hải Anh, Hải Hậu, Nam Định", "Tổ 5 Hải Anh, Hải Hậu, Nam Định"),  # a word, not a scrap
+    ("Thôn 3, 2 Hải Anh, Hải Hậu, Nam Định", "Thôn 3, 2 Hải Anh, Hải Hậu, Nam Định"),
 ])
 def test_province_district_and_damaged_wards_are_corrected_against_the_list(read: str, expected: str) -> None:
     assert correct_place(read) == expected
@@ -272,3 +285,14 @@ def test_a_typed_a4_page_shows_no_card(degradation: str) -> None:
     page = pages.sample_page(rng, paragraphs=6, paper="A4")
     image = np.array(pages.DEGRADATIONS[degradation](page.image, rng).convert("RGB"))
     assert not probe_card(image, 300).possible
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("TRẦM", "TRÂM"), ("GIÁ", "GIA"), ("ĐAT", "ĐẠT"),  # no name has these: one name has their letters
+    ("GIA", None), ("HƯỜNG", None),  # names as they are
+    ("NGUYÊN", None), ("THUY", None),  # Nguyễn or Nguyên, Thùy, Thúy or Thủy: left as read
+    ("XYZ", None),
+])
+def test_a_name_word_read_with_a_wrong_mark_is_the_one_name_syllable_with_its_letters(read: str,
+                                                                                    expected: str | None) -> None:
+    assert name_syllable(read) == expected

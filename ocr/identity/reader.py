@@ -33,6 +33,7 @@ from ocr.identity.idnumber import check_id_number, digits_from_ocr
 from ocr.identity.locate import LocatedCard, locate_cards
 from ocr.identity.mrz import MrzReading, parse_mrz
 from ocr.identity.mrz_reader import OcrLine, OcrWord, find_mrz_band, ocr_lines, read_mrz, union_box
+from ocr.identity.names import name_syllable
 from ocr.identity.printed import (PrintedReading, card_type_from_text, extract_name, extract_printed,
                                   parse_date)
 from ocr.identity.qr import QrReading, parse_qr_payload
@@ -421,9 +422,10 @@ def _line_words(sides: list[_Side], text: str) -> tuple[_Side, list[OcrWord]] | 
 
 def _voted_name(name: FieldValue, sides: list[_Side], timeout: float) -> FieldValue:
     """The printed name with each word's marks as two of three reads agree (the page pass, and
-    the word alone, heavier, at two sizes; a read that changes letters does not count); doubtful
-    when no two reads agree on a word, or when a word read on the line is missing from the name
-    (damaged and dropped)."""
+    the word alone, heavier, at two sizes; a read that changes letters does not count), a word that
+    no name has replaced by the one name syllable with its letters (ocr.identity.names); doubtful
+    when no two reads agree on a word, when only that list changed it, or when a word read on the
+    line is missing from the name (damaged and dropped)."""
     value = name.value
     found = _line_words(sides, (name.raw or value).split(" / ")[0])
     read = [word for word in (name.raw or "").split(" / ")[0].split()
@@ -445,6 +447,10 @@ def _voted_name(name: FieldValue, sides: list[_Side], timeout: float) -> FieldVa
         agreed = next((read for read in reads if reads.count(read) >= 2), None)
         voted[first] = agreed or first
         doubtful |= agreed is None
+        if (syllable := name_syllable(voted[first])) is not None:
+            # No name has that word; one name syllable has its letters: the marks were misread.
+            doubtful |= syllable not in reads
+            voted[first] = syllable
     value = _with_surname(" ".join(voted.get(word, word) for word in value.split()))
     update: dict[str, object] = {"value": value}
     if doubtful:

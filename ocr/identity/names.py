@@ -1,0 +1,52 @@
+"""The syllables Vietnamese names are made of, to settle the marks OCR is unsure of on capitals.
+
+Tesseract `vie` often reads a tone mark on a capital wrongly ("TRÂM" as "TRẦM", "GIA" as "GIÁ"):
+the letters are right, the mark is not. Names are drawn from a small stock of syllables, so when a
+word of a name is no name syllable and exactly one name syllable has its letters, that is the word.
+The list holds common family, middle and given names (general knowledge of Vietnamese naming, not
+taken from any test set); a rare name outside it is kept as read.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from schemas.vntext import fold, nfc
+
+_SYLLABLES = """
+Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đinh Lâm Mai Trịnh Trương
+Lương Cao Tạ Quách Tô Hà Chu Thái Từ Kiều Lưu Đoàn Vương Triệu Tôn Thân Hứa Khổng Mạc Âu Diệp Lạc Giang
+Văn Thị Hữu Đức Công Quang Minh Ngọc Thanh Gia Xuân Thu Kim Bảo Khánh Thùy Thúy Phương Hồng Hải Tuấn
+Anh Tú Trung Hiếu Nghĩa Dũng Hùng Cường Mạnh Thắng Sơn Nam Bắc Đông Tây Long Phúc Lộc Thọ Tài Trí Tâm
+Thành Thịnh Vinh Hiển Hưng Khang An Bình Hòa Hạnh Hiền Hoa Hương Lan Liên Linh Loan Ly My Mỹ Nga Ngân
+Nhung Nhi Oanh Quyên Quỳnh Tâm Thảo Thư Trang Trâm Uyên Vân Vy Yến Châu Diễm Diệu Dung Duyên Giang Hằng
+Hân Hậu Huệ Huyền Lệ Liễu Loan Mơ Nguyệt Nhàn Nhiên Như Nương Phượng Sương Tuyết Thơ Thủy Thương Tiên
+Trinh Tuyền Vi Xuyến Ánh Ái Bích Cẩm Diệp Hà Hạ Khuê Kiều Lam Lụa Mận Miên Na Nhã Nhạn Nhật Nữ Quế
+Quý Sen Son Sa Tươi Tường Út Xoan Yên Ý Đào Đạt Định Điệp Độ Hào Hiệp Hoài Hoan Học Huân Huy Kha
+Khải Khoa Khôi Kiên Kiệt Lâm Lực Luân Luật Lượng Nhân Nhất Phát Phong Phú Quân Quốc Quyết Sang Sinh
+Tấn Thạch Thiện Thiên Thông Tiến Tín Toàn Toản Trọng Trường Tùng Tường Uy Việt Vĩnh Vượng Bách Bằng
+Biên Cảnh Chiến Chính Danh Duy Dương Đại Đăng Điền Giao Hiếu Hòa Hoàn Hợp Khiêm Lãm Lập Lĩnh Mẫn
+Nguyên Ninh Pháp Quảng Sáng Sĩ Tâm Tân Thạc Thăng Thiết Thống Triều Trực Tuệ Tuyên Vĩ Vũ Xương
+Bảo Cát Châm Chi Đan Hạnh Hồ Khuyên Lài Lành Ngà Nhạn Phấn Thắm Thêu Thoa Trà Tú Tuyền Vàng Xinh
+Gấm Hiên Kỳ Lân Lệ Mãi Ngoan Nhị Thoại Thục Thuận Tình Trúc Tường Vỹ Yên Ân Ấn Ẩn Hường Đình Khanh Lợi Quyền
+""".split()
+
+
+@lru_cache(maxsize=1)
+def _by_letters() -> dict[str, frozenset[str]]:
+    """Folded letters → the name syllables (upper case, NFC) written with them."""
+    table: dict[str, set[str]] = {}
+    for syllable in _SYLLABLES:
+        table.setdefault(fold(syllable), set()).add(nfc(syllable).upper())
+    return {letters: frozenset(found) for letters, found in table.items()}
+
+
+def name_syllable(word: str) -> str | None:
+    """The one name syllable with the letters of `word` (upper case) when `word` is no name
+    syllable itself; None when it is one, or when no or several syllables share its letters."""
+    upper = nfc(word).upper()
+    found = _by_letters().get(fold(word), frozenset())
+    if upper in found or len(found) != 1:
+        return None
+    (syllable,) = found
+    return syllable
