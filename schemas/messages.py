@@ -26,6 +26,17 @@ REASONS = {
     "expiry_before_issue": "ngày hết hạn trước ngày cấp", "field_missing": "thiếu trường thông tin",
     "processing_failed": "lỗi lưu trữ, hệ thống sẽ tự thử lại",
 }
+# Pages for HTTP errors that are no refusal of the service's own (an unknown address, a wrong method,
+# a crash): a title and what to do next.
+HTTP_ERRORS = {
+    400: ("Yêu cầu không hợp lệ", "Trình duyệt gửi yêu cầu không đúng dạng. Hãy tải lại trang rồi thử lại."),
+    404: ("Không tìm thấy trang", "Địa chỉ này không có trong hệ thống. Hãy kiểm tra đường dẫn hoặc về trang chính."),
+    405: ("Thao tác không hợp lệ", "Trang này không nhận thao tác đó. Hãy quay lại và dùng các nút trên trang."),
+    413: ("Dữ liệu quá lớn", "Dữ liệu gửi lên quá lớn. Hãy chia nhỏ lô tệp rồi gửi lại."),
+    500: ("Hệ thống gặp lỗi", "Hệ thống gặp lỗi khi xử lý yêu cầu này; những gì đã lưu không bị mất. "
+                             "Hãy thử lại sau ít phút; nếu vẫn lỗi, báo quản trị."),
+}
+OTHER_HTTP_ERROR = ("Không thực hiện được", "Yêu cầu không thực hiện được. Hãy thử lại; nếu vẫn lỗi, báo quản trị.")
 RESCAN_REASONS = frozenset({"corrupt", "truncated", "missing_page", "page_count_mismatch", "no_text",
                             "page_failed", "low_confidence"})
 

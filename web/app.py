@@ -7,7 +7,10 @@ described by an OpenAPI schema at /api/openapi.json (signed in too: it is part o
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
 from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote
@@ -17,10 +20,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from schemas.accounts import AuditAction, AuditEntry
-from schemas.messages import validation_message
+from schemas.messages import HTTP_ERRORS, OTHER_HTTP_ERROR, validation_message
 from schemas.settings import Settings, WebSettings
 from storage.resources import resources
 from web.auditing import GroupCommit
@@ -39,11 +43,13 @@ from web.security import (
     digest,
     new_token,
     open_session,
+    principal_of,
     same_secret,
 )
 from web.service import NotFound, Refused
 
 HERE = Path(__file__).resolve().parent
+log = logging.getLogger(__name__)
 _SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; object-src 'none'; "
                                "frame-ancestors 'self'; base-uri 'none'; form-action 'self'",
@@ -92,6 +98,30 @@ def login_token(request: Request) -> str:
 
 def _wants_json(request: Request) -> bool:
     return request.url.path.startswith("/api")
+
+
+_KNOWN_STATUSES = frozenset(status.value for status in HTTPStatus)
+
+
+def _error_page(request: Request, status: int, headers: Mapping[str, str] | None = None,
+                code: str | None = None) -> Response:
+    """An HTTP error as the site's page in Vietnamese; for the API a machine `code` (the status's
+    name by default) plus that `message`."""
+    title, message = HTTP_ERRORS.get(status, OTHER_HTTP_ERROR)
+    if getattr(request.state, "principal", None) is None and status != 500:
+        try:  # an unknown address has no route to ask who is there: the page shows their menu
+            request.state.principal = principal_of(request.app.state.catalog,
+                                                   request.headers.get("authorization", ""),
+                                                   request.cookies.get(SESSION_COOKIE))
+        except NotAuthenticated:
+            pass
+    if _wants_json(request):
+        code = code or (HTTPStatus(status).phrase.lower().replace(" ", "_") if status in _KNOWN_STATUSES
+                        else "error")
+        return JSONResponse({"detail": code, "message": message}, status, dict(headers or {}))
+    response = render(request, "error.html", status, title=title, message=message)
+    response.headers.update(dict(headers or {}))
+    return response
 
 
 def create_app(settings: Settings | None = None, web: WebSettings | None = None) -> FastAPI:
@@ -160,6 +190,18 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
             return JSONResponse({"detail": problems}, 422)
         return render(request, "error.html", 422, title="Dữ liệu không hợp lệ",
                       message="; ".join(problem["message"] for problem in problems))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """Unknown addresses, wrong methods, bodies too large: the site's own page, not Starlette's."""
+        code = exc.detail if isinstance(exc.detail, str) and exc.detail.isidentifier() else None
+        return _error_page(request, exc.status_code, getattr(exc, "headers", None), code)
+
+    @app.exception_handler(Exception)
+    async def _crashed(request: Request, exc: Exception) -> Response:
+        log.error("request failed: %s %s (%s)", request.method, getattr(request.scope.get("route"), "path", "?"),
+                  type(exc).__name__)
+        return _error_page(request, 500)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     _public_routes(app)

@@ -363,3 +363,16 @@ def test_an_admin_cannot_reach_accounts_outside_the_office_nor_lock_themselves_o
     other = office_admin.post("/accounts/can-bo", data={"change": "disable"}, headers=csrf(office_admin, "/accounts"))
     assert other.status_code == 404 and site.catalog.accounts.get_user("can-bo").active
     assert site.client("can-bo").get("/accounts").status_code == 403
+
+
+def test_an_unknown_address_or_a_wrong_method_gets_the_sites_page_in_vietnamese(site: Site) -> None:
+    browser = site.client("can-bo")
+    missing = browser.get("/khong-co-trang-nay")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert "Không tìm thấy trang" in missing.text and "trang chính" in missing.text
+    assert "Not Found" not in missing.text and 'href="/search"' in missing.text  # in the site's layout
+    wrong_method = browser.put("/search")
+    assert wrong_method.status_code == 405 and "Thao tác không hợp lệ" in wrong_method.text
+    api = site.client().get("/api/khong-co", headers=bearer(site, "can-bo"))
+    assert api.status_code == 404 and api.json() == {"detail": "not_found", "message": api.json()["message"]}
+    assert api.json()["message"].startswith("Địa chỉ này không có")
