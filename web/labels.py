@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from schemas.messages import BATCH_STATUSES, REASONS, RESCAN_REASONS, STATUSES  # noqa: F401 - for the pages
+from collections.abc import Mapping
+
+from schemas.messages import (BATCH_STATUSES, FIELD_NAMES, REASONS, RESCAN_REASONS,  # noqa: F401 - for the pages
+                              STATUSES)
 
 DOC_TYPES = {
     "id_cmnd9": "CMND 9 số",
@@ -38,3 +41,54 @@ MATCHES = {"id": "Trùng số định danh", "alias": "Trùng số CMND cũ", "i
            "name": "Trùng họ tên", "name_fuzzy": "Gần đúng họ tên", "text": "Trùng nội dung", "filter": ""}
 DIRECTIONS = {"input": "Thành phần hồ sơ (đầu vào)", "output": "Kết quả (đầu ra)"}
 SOURCES = {"qr": "mã QR", "mrz": "MRZ", "printed": "chữ in"}
+OBJECTS = {"original": "bản gốc", "searchable_pdf": "bản PDF", "thumbnail": "ảnh thu nhỏ"}
+REFUSALS = {"forbidden": "không có quyền", "not_found": "không có hoặc không được xem"}
+
+
+def day(value: object) -> str:
+    """An ISO date as officers write it (dd/mm/yyyy); other values as they are."""
+    text = "" if value is None else str(value)
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        return f"{text[8:]}/{text[5:7]}/{text[:4]}"
+    return text
+
+
+def audit_detail(detail: Mapping[str, object]) -> list[str]:
+    """An audit entry's details as short Vietnamese phrases ("3 kết quả", "bản gốc", "lý do: …"),
+    for the administrator's log page; unset values are left out."""
+    phrases = {
+        "results": lambda v: f"{len(v) if isinstance(v, list) else v} kết quả",
+        "object": lambda v: OBJECTS.get(str(v), str(v)),
+        "created": lambda v: "tạo mới" if v else "",
+        "direction": lambda v: DIRECTIONS.get(str(v), str(v)),
+        "override_reason": lambda v: f"lý do dùng giấy tờ hết hạn: {v}",
+        "field": lambda v: f"trường {FIELDS.get(str(v), str(v))}",
+        "previous_status": lambda v: f"trước đó: {STATUSES.get(str(v), str(v))}",
+        "files": lambda v: f"{v} tệp",
+        "upload": lambda v: "",
+        "number_lookup": lambda v: "tra theo số" if v else "",
+        "of_account": lambda v: f"của tài khoản {v}",
+        "action_read": lambda v: f"thao tác {ACTIONS.get(str(v), str(v))}",
+        "entries": lambda v: f"{v} mục",
+        "account": lambda v: f"tài khoản {v}",
+        "change": lambda v: ACCOUNT_CHANGES.get(str(v), str(v)),
+        "failures": lambda v: f"sai lần thứ {v}",
+        "why": lambda v: REFUSALS.get(str(v), str(v)),
+        "route": lambda v: f"trang {v}",
+        "method": lambda v: "",
+        "doc_type": lambda v: f"loại {DOC_TYPES.get(str(v), str(v))}",
+        "status": lambda v: f"trạng thái {STATUSES.get(str(v), str(v))}",
+    }
+    out = []
+    for key, value in detail.items():
+        if value is None or value == "":
+            continue
+        if key in phrases:
+            phrase = phrases[key](value)
+        elif key in ("date_of_birth", "created_from", "created_to", "since"):
+            phrase = f"{FIELD_NAMES.get(key, key).lower()} {day(value)}"
+        else:
+            phrase = f"{FIELD_NAMES.get(key, key).lower()}: {value}"
+        if phrase:
+            out.append(phrase)
+    return out

@@ -31,17 +31,10 @@ def _local(zone: ZoneInfo) -> Callable[[datetime | None], str]:
     return lambda moment: moment.astimezone(zone).strftime("%d/%m/%Y %H:%M") if moment else ""
 
 
-def _iso_day(value: str | None) -> str:
-    """An ISO date as officers write it (dd/mm/yyyy); other values as they are."""
-    if value and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        return f"{value[8:]}/{value[5:7]}/{value[:4]}"
-    return value or ""
-
-
 def templates(zone: ZoneInfo) -> Jinja2Templates:
     found = Jinja2Templates(directory=TEMPLATES)
     found.env.globals.update(labels=labels, Role=Role, csrf_field=CSRF_FIELD)
-    found.env.filters.update(marked=_marked, local=_local(zone), day=_iso_day)
+    found.env.filters.update(marked=_marked, local=_local(zone), day=labels.day)
     return found
 
 

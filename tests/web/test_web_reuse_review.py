@@ -149,3 +149,12 @@ def test_the_audit_log_holds_every_act_and_cannot_be_rewritten(site: Site) -> No
     for statement in ("UPDATE audit_log SET username = 'someone-else'", "DELETE FROM audit_log"):
         with site.catalog.database.engine.begin() as db, pytest.raises(DBAPIError, match="append-only"):
             db.execute(text(statement))
+
+
+def test_the_audit_page_says_what_each_act_was_in_vietnamese(site: Site) -> None:
+    page = site.client("quan-tri").get("/audit", params={"action": "reuse"})
+    assert page.status_code == 200
+    details = re.findall(r"<td><small>(.*?)</small></td>", page.text)
+    assert details and any("Thành phần hồ sơ (đầu vào)" in d or "Kết quả (đầu ra)" in d for d in details)
+    assert any("lý do dùng giấy tờ hết hạn:" in d for d in details)
+    assert not any("=" in d or "None" in d or "override_reason" in d for d in details)
