@@ -5,6 +5,7 @@ The CLI asks with an everything-scope (an operator's view); the web service with
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -48,6 +49,17 @@ class Scope(BaseModel):
         return cls(province_wide=True)
 
 
+_TYPED_DAY = re.compile(r"\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*")
+_DATE_FIELDS = frozenset({"date_of_birth", "created_from", "created_to"})
+
+
+def typed_day(text: str) -> str:
+    """A day typed as Vietnamese write it (30/12/1995, 30-12-1995, 30.12.1995) in ISO form; any other
+    text as it is, for the date parser to judge."""
+    found = _TYPED_DAY.fullmatch(text)
+    return f"{found[3]}-{int(found[2]):02d}-{int(found[1]):02d}" if found else text
+
+
 class SearchRequest(BaseModel):
     """The search box and the filters; every field is optional and they combine (AND)."""
 
@@ -68,8 +80,12 @@ class SearchRequest(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _blank_is_unset(cls, data: Any) -> Any:
-        """A form's empty field means "no filter", not an invalid date or type."""
-        return {k: v for k, v in data.items() if v != ""} if isinstance(data, dict) else data
+        """A form's empty field means "no filter", not an invalid date or type; dates may be typed
+        as officers write them (30/12/1995)."""
+        if not isinstance(data, dict):
+            return data
+        return {k: typed_day(v) if k in _DATE_FIELDS and isinstance(v, str) else v
+                for k, v in data.items() if v != ""}
 
 
 class DocumentSummary(BaseModel):

@@ -258,7 +258,7 @@ def _public_routes(app: FastAPI) -> None:
                 error = (f"Đã nhập sai nhiều lần: trên máy này, tên đăng nhập này tạm bị khóa đến {at}. "
                          "Hãy thử lại sau giờ đó, hoặc nhờ quản trị mở khóa (sohoa user unlock).")
             response = render(request, "login.html", 401, login_token=token, next=_local_path(next),
-                              error=error)
+                              error=error, username=username)
             _set_cookie(request, response, LOGIN_COOKIE, token, max_age=3600)
             return response
         response = RedirectResponse(_local_path(next), status_code=303)

@@ -53,6 +53,20 @@ def day(value: object) -> str:
     return text
 
 
+SEXES = {"M": "Nam", "F": "Nữ"}
+
+
+def shown(field: str, value: str | None) -> str:
+    """A stored identity value as officers read and type it: dd/mm/yyyy dates, Nam/Nữ."""
+    if value is None:
+        return ""
+    if field == "sex":
+        return SEXES.get(value, value)
+    if field == "date_of_expiry" and value == "none":
+        return "Không thời hạn"
+    return day(value) if field.startswith("date_") else value
+
+
 def audit_detail(detail: Mapping[str, object]) -> list[str]:
     """An audit entry's details as short Vietnamese phrases ("3 kết quả", "bản gốc", "lý do: …"),
     for the administrator's log page; unset values are left out."""

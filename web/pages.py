@@ -179,7 +179,7 @@ def review_queue(request: Request, desk: Annotated[Desk, Depends(reviewer)],
 
 @router.get("/review/{document_id}")
 def review_page(request: Request, document_id: str, desk: Annotated[Desk, Depends(reviewer)]) -> Response:
-    return render(request, "review.html", detail=desk.document(document_id), error=None,
+    return render(request, "review.html", detail=desk.document(document_id), error=None, typed={},
                   fields=IDENTITY_FIELDS)
 
 
@@ -194,7 +194,8 @@ async def review(request: Request, document_id: str, desk: Annotated[Desk, Depen
         await run_in_threadpool(desk.review, document_id, values, confirm)
     except Refused as exc:
         detail = await run_in_threadpool(desk.document, document_id, audited=False)
-        return render(request, "review.html", 422, detail=detail, error=str(exc), fields=IDENTITY_FIELDS)
+        return render(request, "review.html", 422, detail=detail, error=str(exc), fields=IDENTITY_FIELDS,
+                      typed=values)
     return _see_other("/review" if confirm else f"/review/{document_id}")
 
 

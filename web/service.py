@@ -24,11 +24,13 @@ from schemas.codes import parse_dossier_code
 from schemas.document import FileStatus
 from schemas.dossier import Dossier, DossierDocument
 from schemas.identity import IDENTITY_FIELDS, NO_EXPIRY, Identity
-from schemas.search import DocumentSummary, Scope, SearchRequest
+from schemas.search import DocumentSummary, Scope, SearchRequest, typed_day
 from schemas.settings import Settings, WebSettings
+from schemas.vntext import nfc
 from storage.catalog import Catalog
 from storage.catalog.review import latest_values
 from storage.objects import LinkingStore, ObjectNotFound, ObjectStore
+from web import labels
 from web.auditing import GroupCommit
 from web.reuse import reusability
 from web.security import Principal, client_address, require
@@ -108,24 +110,35 @@ def reviewed_fields(identity: Identity | None, corrections: list[FieldCorrection
 MAX_FIELD_CHARS = 300  # the longest address on a card is about 150 characters
 
 
+_NO_EXPIRY_WORDS = frozenset({NO_EXPIRY, "không thời hạn", "khong thoi han"})
+_SEXES = {"m": "M", "nam": "M", "f": "F", "nữ": "F", "nu": "F"}
+
+
 def validate_field(name: str, value: str) -> str:
-    """A reviewer's value in the stored form, or Refused saying what is wrong (never echoing it)."""
-    value = " ".join(value.split())
+    """A reviewer's value in the stored form, or Refused naming the field and saying what is wrong
+    and how to write it (never echoing the value)."""
+    value = nfc(" ".join(value.split()))
+    label = labels.FIELDS.get(name, name)
     if len(value) > MAX_FIELD_CHARS:
-        raise Refused(f"Giá trị quá dài (tối đa {MAX_FIELD_CHARS} ký tự). Hãy kiểm tra lại.")
+        raise Refused(f"{label}: quá dài (tối đa {MAX_FIELD_CHARS} ký tự). Hãy kiểm tra lại.")
     if name == "id_number":
         check = check_id_number(value)
         if not check.ok:
-            raise Refused("Số định danh không hợp lệ: " + "; ".join(check.problems))
+            raise Refused(f"{label} không hợp lệ: " + "; ".join(check.problems))
     elif name == "old_id_number" and check_old_id_number(value):
-        raise Refused("Số CMND cũ phải có 9 hoặc 12 chữ số")
-    elif name in ("date_of_birth", "date_of_issue", "date_of_expiry") and value != NO_EXPIRY:
+        raise Refused(f"{label}: cần có 9 hoặc 12 chữ số")
+    elif name == "date_of_expiry" and value.lower() in _NO_EXPIRY_WORDS:
+        value = NO_EXPIRY
+    elif name in ("date_of_birth", "date_of_issue", "date_of_expiry"):
         try:
-            value = date.fromisoformat(value).isoformat()
+            value = date.fromisoformat(typed_day(value)).isoformat()
         except ValueError:
-            raise Refused("Ngày phải có dạng NNNN-TT-NN (năm-tháng-ngày)") from None
-    elif name == "sex" and value not in ("M", "F"):
-        raise Refused("Giới tính phải là M (nam) hoặc F (nữ)")
+            raise Refused(f"{label}: cần là một ngày có thật, dạng dd/mm/yyyy (ví dụ 30/12/1995)"
+                          + (" hoặc “Không thời hạn”" if name == "date_of_expiry" else "")) from None
+    elif name == "sex":
+        if value.lower() not in _SEXES:
+            raise Refused(f"{label}: hãy nhập Nam hoặc Nữ")
+        value = _SEXES[value.lower()]
     return value
 
 

@@ -13,7 +13,7 @@ from cli import app as sohoa
 from schemas.accounts import AuditAction
 from tests.web.conftest import Site, login
 from tests.web.fixtures import DOSSIER, PASSWORD
-from web.security import CSRF_HEADER, SESSION_COOKIE
+from web.security import CSRF_HEADER, LOGIN_COOKIE, SESSION_COOKIE
 
 # The web service's API on both catalogs (tests/web/conftest.py).
 BOTH_CATALOGS = True
@@ -133,3 +133,13 @@ def test_sohoa_user_add_creates_an_account_that_can_log_in(site: Site) -> None:
                                        "--password-stdin"], input="ngan\n",
                                env={"SOHOA_DATA_DIR": str(site.data)})
     assert short.exit_code == 2 and site.catalog.accounts.get_user("ngan") is None
+
+
+def test_a_wrong_password_keeps_the_name_typed_and_says_what_to_do(site: Site) -> None:
+    client = site.client()
+    client.get("/login")
+    refused = client.post("/login", data={"username": "can-bo", "password": "sai-mat-khau",
+                                          "csrf_token": client.cookies.get(LOGIN_COOKIE), "next": "/"})
+    assert refused.status_code == 401 and "Sai tên đăng nhập hoặc mật khẩu. Hãy nhập lại" in refused.text
+    assert 'name="username" autocomplete="username" required value="can-bo"' in refused.text
+    assert "sai-mat-khau" not in refused.text  # never the password

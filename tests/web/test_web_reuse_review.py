@@ -99,6 +99,10 @@ def test_a_correction_is_kept_beside_the_machine_value_and_confirming_makes_the_
     machine = site.catalog.batches.get_document(covered).identity
     wrong = reviewer.post(f"/review/{covered}", data={"id_number": "12345", "action": "save"})
     assert wrong.status_code == 422 and "Số định danh không hợp lệ" in wrong.text
+    bad_day = reviewer.post(f"/review/{covered}", data={"date_of_birth": "31/02/1995", "full_name": "Phan Ngọc",
+                                                        "action": "save"})
+    assert bad_day.status_code == 422 and "Ngày sinh: cần là một ngày có thật, dạng dd/mm/yyyy" in bad_day.text
+    assert 'value="31/02/1995"' in bad_day.text and 'value="Phan Ngọc"' in bad_day.text  # what was typed stays
     assert site.catalog.review.get_corrections(covered) == []
     saved = reviewer.post(f"/review/{covered}", data={"full_name": COVERED.full_name, "sex": "M",
                                                       "id_number": COVERED.id_number, "action": "save"})
@@ -107,7 +111,10 @@ def test_a_correction_is_kept_beside_the_machine_value_and_confirming_makes_the_
     assert name_fix.value == COVERED.full_name and name_fix.corrected_by == "duyet"
     assert name_fix.machine_value == (machine.full_name.value if machine.full_name else None)
     assert site.catalog.batches.get_document(covered).status == FileStatus.NEEDS_REVIEW  # saved, not confirmed
-    confirmed = reviewer.post(f"/review/{covered}", data={"date_of_birth": COVERED.date_of_birth,
+    page = reviewer.get(f"/review/{covered}").text
+    assert 'name="sex" value="Nam"' in page  # shown as officers write it
+    day, month, year = COVERED.date_of_birth[8:], COVERED.date_of_birth[5:7], COVERED.date_of_birth[:4]
+    confirmed = reviewer.post(f"/review/{covered}", data={"date_of_birth": f"{day}/{month}/{year}",
                                                           "action": "confirm"})
     assert confirmed.headers["location"] == "/review"
     document = site.catalog.batches.get_document(covered)

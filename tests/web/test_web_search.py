@@ -68,6 +68,8 @@ def test_tiers_never_mix_exact_ids_first_then_names_then_text(officer: TestClien
 
 def test_date_of_birth_document_type_and_dossier_filters_combine(officer: TestClient) -> None:
     assert names(hits(officer, date_of_birth=VALID.date_of_birth)) == [VALID.file]
+    year, month, day = VALID.date_of_birth.split("-")
+    assert names(hits(officer, date_of_birth=f"{day}/{month}/{year}")) == [VALID.file]  # as officers type it
     assert names(hits(officer, q="phan", date_of_birth=EXPIRED.date_of_birth)) == [EXPIRED.file]
     assert names(hits(officer, doc_type="residence_confirmation")) == [CT07]
     in_dossier = set(names(hits(officer, dossier_code=DOSSIER.lower())))
