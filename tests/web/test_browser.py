@@ -53,9 +53,11 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-def signed_in(browser: Browser, server: str, username: str) -> Page:
-    """A fresh browser profile that logs in through the form, as a person would."""
-    context: BrowserContext = browser.new_context(base_url=server, locale="vi-VN")
+def signed_in(browser: Browser, server: str, username: str, viewport: tuple[int, int] = (1280, 720)) -> Page:
+    """A fresh browser profile (a desktop screen, or a phone's) that logs in through the form, as a
+    person would."""
+    context: BrowserContext = browser.new_context(base_url=server, locale="vi-VN",
+                                                  viewport={"width": viewport[0], "height": viewport[1]})
     context.set_default_timeout(15_000)
     page = context.new_page()
     page.goto("/")
@@ -173,3 +175,66 @@ def test_the_administrator_sees_all_of_it_in_the_audit_log(browser: Browser, ser
     page.get_by_label("Tài khoản").fill("so-hoa")
     page.get_by_role("button", name="Lọc").click()
     expect(page.locator("table.audit tbody tr")).to_have_count(1)
+
+
+PHONE = (390, 844)
+
+
+@pytest.mark.parametrize(("username", "pages"), [
+    ("quan-tri", ["/audit", "/accounts", "/search", "/dossiers", "/review"]),
+    ("can-bo", ["/search", "/dossiers"]),
+])
+def test_on_a_phone_no_page_scrolls_sideways_and_the_menu_marks_where_one_is(
+        browser: Browser, server: str, username: str, pages: list[str]) -> None:
+    page = signed_in(browser, server, username, PHONE)
+    for path in pages:
+        assert page.goto(path).status == 200, path
+        wide = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0, f"{path} is {wide}px wider than the phone"
+        expect(page.locator('nav a[aria-current="page"]')).to_have_attribute("href", path)
+    page.context.close()
+
+
+# WCAG 2.1 AA, as axe-core's color-contrast and label rules check them: every visible text against the
+# background it is drawn on (4.5:1, 3:1 for large text), every form control named by a label.
+_CONTRAST_AND_LABELS = """() => {
+  const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const rgba = (text) => (text.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const [r, g, b, a = 1] = rgba(getComputedStyle(e).backgroundColor);
+      if (a > 0.5) return [r, g, b];
+    }
+    return [255, 255, 255];
+  };
+  const failures = [];
+  for (const element of document.querySelectorAll("body *")) {
+    const own = [...element.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    const style = getComputedStyle(element);
+    if (!own || !element.getClientRects().length || style.visibility === "hidden") continue;
+    const fg = luminance(rgba(style.color)), bg = luminance(background(element));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    const size = parseFloat(style.fontSize), bold = parseInt(style.fontWeight, 10) >= 700;
+    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < needed) failures.push(`${element.tagName}.${element.className} "${element.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}`);
+  }
+  for (const control of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+    if (!control.labels.length && !control.getAttribute("aria-label")) failures.push(`unlabelled ${control.name}`);
+  }
+  return failures;
+}"""
+
+
+@pytest.mark.parametrize(("username", "pages"), [
+    ("quan-tri", ["/audit", "/accounts", "/review", "/dossiers"]),
+    ("can-bo", ["/search", "/search?q=phan", "/dossiers"]),
+    ("so-hoa", ["/upload"]),
+])
+def test_every_text_is_readable_and_every_field_has_a_label(browser: Browser, server: str, username: str,
+                                                           pages: list[str]) -> None:
+    page = signed_in(browser, server, username)
+    for path in pages:
+        assert page.goto(path).status == 200, path
+        assert page.evaluate(_CONTRAST_AND_LABELS) == [], path
+    page.context.close()

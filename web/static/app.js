@@ -5,6 +5,14 @@ document.querySelectorAll("[data-back]").forEach((link) => {
   link.addEventListener("click", (event) => { event.preventDefault(); history.back(); });
 });
 
+// Phones: each cell of a stacked table says which column it belongs to (app.css, table.stack).
+document.querySelectorAll("table.stack").forEach((table) => {
+  const heads = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+  table.querySelectorAll("tbody tr").forEach((row) => {
+    [...row.children].forEach((cell, i) => { if (heads[i]) cell.dataset.label = heads[i]; });
+  });
+});
+
 // --- upload: files or whole folders, dropped or picked, each with its component name ---------
 const uploadForm = document.querySelector("form[data-upload]");
 if (uploadForm) {
