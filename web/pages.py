@@ -29,6 +29,8 @@ scanner = desk_for(Role.SCANNER)
 admin = desk_for(Role.ADMIN)
 _HOME = ((Role.OFFICER, "/search"), (Role.REVIEWER, "/review"), (Role.SCANNER, "/upload"),
          (Role.ADMIN, "/audit"))
+_RECENT = 10  # papers on the search page before anything is asked
+_QUEUE_SHOWN = 500  # the review queue is counted up to this many
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -61,6 +63,7 @@ async def search(request: Request, desk: Annotated[Desk, Depends(officer)],
                  form: Annotated[SearchLink, Query()]) -> Response:
     """Results of a sealed search link (`?s=`), or of plain parameters (bookmarks of filters)."""
     notice = None
+    landing = form.s is None
     if form.s is not None:
         sealed = request.app.state.sealer.open(form.s, timedelta(hours=desk.web.search_link_hours))
         form = SearchForm.model_validate(sealed) if isinstance(sealed, dict) else SearchForm()
@@ -69,6 +72,11 @@ async def search(request: Request, desk: Annotated[Desk, Depends(officer)],
     criteria = SearchRequest.model_validate(form.model_dump(exclude={"for_dossier", "s"}))
     asked = criteria.model_dump(exclude_defaults=True, exclude={"page", "page_size"})
     found = desk.search(criteria) if asked else None  # on the event loop, as /api/search
+    recent, queue = None, 0
+    if found is None and landing:  # the landing page: the office's newest papers, the queue
+        recent = desk.search(SearchRequest(page_size=_RECENT))
+        if desk.user.has(Role.REVIEWER):
+            queue = len(desk.catalog.search.find_review_queue(desk.scope, limit=_QUEUE_SHOWN))
     pages = {}
     if found is not None:
         around = {"previous": found.page - 1 if found.page > 1 else None,
@@ -76,7 +84,7 @@ async def search(request: Request, desk: Annotated[Desk, Depends(officer)],
         pages = {name: _sealed_search(request, form.model_copy(update={"page": number}))
                  for name, number in around.items() if number is not None}
     return render(request, "search.html", form=criteria, found=found, for_dossier=form.for_dossier,
-                  pages=pages, notice=notice,
+                  pages=pages, notice=notice, recent=recent, queue=queue, queue_more=queue >= _QUEUE_SHOWN,
                   filtered=bool(set(asked) - {"q"}), doc_types=list(DocType), statuses=list(FileStatus))
 
 

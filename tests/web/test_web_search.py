@@ -143,3 +143,17 @@ def test_every_search_is_audited_with_what_was_asked_and_found(site: Site, offic
     assert entry.detail["q"] == VALID.id_number and entry.detail["doc_type"] == "id_cccd2021"
     assert entry.detail["results"] == [site.ingested.document_id(VALID.file)]
     assert entry.client == "testclient" and entry.at is not None
+
+
+def test_the_search_page_opens_on_the_offices_newest_papers_and_counts_what_it_shows(officer: TestClient) -> None:
+    landing = officer.get("/search")
+    assert "Giấy tờ số hóa gần đây" in landing.text
+    shown = re.findall(r'<article class="hit card" data-document="([^"]+)"', landing.text)
+    newest = [hit["id"] for hit in hits(officer, page_size=10)]  # no criteria: newest first
+    assert shown == newest and shown
+    token = re.search(r'name="csrf_token" value="([^"]+)"', landing.text)[1]
+    found = officer.post("/search", data={"q": "phan", "csrf_token": token}, follow_redirects=True)
+    count = len(re.findall(r'<article class="hit card"', found.text))
+    assert f"Kết quả 1–{count}." in found.text and "Trang 1" not in found.text  # one page: no pager
+    nothing = officer.post("/search", data={"q": "khongcoaitenthe", "csrf_token": token}, follow_redirects=True)
+    assert "Không tìm thấy giấy tờ nào. Hãy thử bớt bộ lọc" in nothing.text and "Trang 1" not in nothing.text
