@@ -28,6 +28,11 @@ _HEADINGS: dict[DocType, tuple[str, ...]] = {
     DocType.RESIDENCE_CONFIRMATION: ("xac nhan thong tin ve cu tru", "mau ct07"),
     DocType.JUDICIAL_RECORD: ("phieu ly lich tu phap",),
 }
+# An application names the paper it asks for ("TỜ KHAI ĐĂNG KÝ KHAI SINH", "ĐƠN ĐỀ NGHỊ CẤP GIẤY
+# CHỨNG NHẬN..."): its own title word comes first. Whole words, folded.
+_APPLICATION = re.compile(r"(to khai|don de nghi|don xin|don dang ky|don yeu cau|giay de nghi|"
+                          r"phieu de nghi|phieu yeu cau|van ban de nghi)\b")
+_TITLE_LINES = 10  # motto, office, number, date: the title is within the first lines
 _CARD_TYPES = {
     CardType.CMND9: DocType.ID_CMND9, CardType.CCCD2016: DocType.ID_CCCD2016,
     CardType.CCCD2021: DocType.ID_CCCD2021, CardType.CANCUOC2024: DocType.ID_CANCUOC2024,
@@ -55,6 +60,8 @@ def classify(text: str) -> Classification:
     card = _card_type(text, folded)
     if card in _CARD_TYPES:
         return Classification(doc_type=_CARD_TYPES[card], score=0.95)
+    if (application := _application_title(text)) is not None:
+        return application
     best, best_score = DocType.OTHER, 0.0
     for doc_type, cues in _HEADINGS.items():
         score = max(_heading_score(cue, folded) for cue in cues)
@@ -63,6 +70,19 @@ def classify(text: str) -> Classification:
     if best_score < _ACCEPT:
         return Classification(doc_type=DocType.OTHER, score=round(1 - best_score / 100, 2))
     return Classification(doc_type=best, score=round(best_score / 100, 2))
+
+
+def _application_title(text: str) -> Classification | None:
+    """An application when a line near the top opens with its title word ("TỜ KHAI ...", "ĐƠN ĐỀ
+    NGHỊ ...") before any line naming a certificate (a birth certificate citing "tờ khai" in its
+    body, a letter mentioning "đơn xin", stay what they are)."""
+    lines = [" ".join(re.sub(r"[^\w]+", " ", fold(line)).split()) for line in text.splitlines() if line.strip()]
+    for line in lines[:_TITLE_LINES]:
+        if any(cue in line for cues in _HEADINGS.values() for cue in cues) and not _APPLICATION.match(line):
+            return None
+        if _APPLICATION.match(line):
+            return Classification(doc_type=DocType.APPLICATION, score=0.9)
+    return None
 
 
 def card_doc_type(card_type: CardType) -> DocType:

@@ -43,6 +43,7 @@ class DocType(StrEnum):
     BUSINESS_REGISTRATION = "business_registration"
     RESIDENCE_CONFIRMATION = "residence_confirmation"
     JUDICIAL_RECORD = "judicial_record"
+    APPLICATION = "application"  # what the citizen fills in and signs: tờ khai, đơn đề nghị
     OTHER = "other"
 
     @property

@@ -23,7 +23,10 @@ MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do -
     ("CĂN CƯỚC\nIDENTITY CARD\nSố định danh cá nhân / Personal identification number",
      DocType.ID_CANCUOC2024),
     ("GIẤY CHỨNG MINH NHÂN DÂN\nSỐ 123456789\nHọ tên", DocType.ID_CMND9),
-    (MOTTO + "ĐƠN ĐỀ NGHỊ\nKính gửi: Ủy ban nhân dân phường", DocType.OTHER),
+    (MOTTO + "ĐƠN ĐỀ NGHỊ\nKính gửi: Ủy ban nhân dân phường", DocType.APPLICATION),
+    (MOTTO + "TỜ KHAI ĐĂNG KÝ KHAI SINH\nKính gửi: Ủy ban nhân dân xã", DocType.APPLICATION),  # not the certificate
+    (MOTTO + "Số: 12/UBND\nV/v trả lời đơn xin của bà Lan\nKính gửi: bà Lan", DocType.OTHER),  # cites an application
+    (MOTTO + "GIẤY KHAI SINH\nHọ, chữ đệm, tên\nTờ khai số 12", DocType.BIRTH_CERTIFICATE),
 ])
 def test_headings_decide_the_type(text: str, expected: DocType) -> None:
     assert classify(text).doc_type is expected
@@ -32,7 +35,7 @@ def test_headings_decide_the_type(text: str, expected: DocType) -> None:
 def test_a_paper_cited_deep_in_a_letter_does_not_make_the_letter_that_paper() -> None:
     letter = MOTTO + "ĐƠN ĐỀ NGHỊ CẤP BẢN SAO\n" + "Kính gửi Ủy ban nhân dân phường. " * 30 + \
         "Kèm theo: bản sao giấy khai sinh."
-    assert classify(letter).doc_type is DocType.OTHER
+    assert classify(letter).doc_type is DocType.APPLICATION
 
 
 def test_scores_say_how_sure() -> None:
@@ -43,7 +46,7 @@ def test_scores_say_how_sure() -> None:
 def test_a_form_that_names_a_card_in_its_body_is_not_a_card() -> None:
     form = MOTTO + "TỜ KHAI\n" + "Kính gửi Ủy ban nhân dân phường Bến Nghé. " * 40 + \
         "Kèm theo bản sao căn cước công dân và giấy khai sinh của người yêu cầu."
-    assert classify(form).doc_type is DocType.OTHER
+    assert classify(form).doc_type is DocType.APPLICATION
 
 
 def test_a_card_back_is_a_card_by_its_machine_readable_zone() -> None:

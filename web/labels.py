@@ -19,6 +19,7 @@ DOC_TYPES = {
     "business_registration": "Giấy chứng nhận đăng ký doanh nghiệp",
     "residence_confirmation": "Xác nhận thông tin cư trú (CT07)",
     "judicial_record": "Phiếu lý lịch tư pháp",
+    "application": "Tờ khai, đơn đề nghị",
     "other": "Giấy tờ khác",
 }
 FIELDS = {

@@ -54,11 +54,11 @@ from web.security import digest, new_token
 OFFICES = [f"H{n:02d}" for n in range(1, 31)]
 CARD_TYPES = ["id_cccd2021", "id_cancuoc2024", "id_cccd2016", "id_cmnd9"]
 PAPER_TYPES = ["birth_certificate", "residence_confirmation", "land_use_certificate", "judicial_record",
-               "marriage_certificate", "business_registration", "other"]
+               "marriage_certificate", "business_registration", "application"]
 HEADINGS = {"birth_certificate": "GIẤY KHAI SINH", "residence_confirmation": "XÁC NHẬN THÔNG TIN VỀ CƯ TRÚ",
             "land_use_certificate": "GIẤY CHỨNG NHẬN QUYỀN SỬ DỤNG ĐẤT", "judicial_record": "PHIẾU LÝ LỊCH TƯ PHÁP",
             "marriage_certificate": "GIẤY CHỨNG NHẬN KẾT HÔN",
-            "business_registration": "GIẤY CHỨNG NHẬN ĐĂNG KÝ DOANH NGHIỆP", "other": "ĐƠN ĐỀ NGHỊ"}
+            "business_registration": "GIẤY CHỨNG NHẬN ĐĂNG KÝ DOANH NGHIỆP", "application": "ĐƠN ĐỀ NGHỊ"}
 TEXT_QUERIES = ["xac nhan cu tru", "thua dat", "giay khai sinh", "ly lich tu phap", "uy ban nhan dan",
                 "bien ban tiep nhan", "dang ky doanh nghiep", "ket hon", "le phi", "muc dich su dung"]
 USER, OFFICE = "bench", "H07"
