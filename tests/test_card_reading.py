@@ -83,6 +83,8 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Xã Quang Trung, KiiIn Xiling, Thái Bình", "Xã Quang Trung, Kiến Xương, Thái Bình"),  # one near
     ("Khu phố Tân Trà, V2 Hải Anh, Hải Hậu, Nam Định", "Khu phố Tân Trà, Xã Hải Anh, Hải Hậu, Nam Định"),
     ("Tổ 5 Hải Anh, Hải Hậu, Nam Định", "Tổ 5 Hải Anh, Hải Hậu, Nam Định"),  # a word, not a scrap
+    ("Xóm Hòa Bình, Diễn Kỷ, Diễn Châu Nghệ An", "Xóm Hòa Bình, Diễn Kỷ, Diễn Châu, Nghệ An"),  # comma lost
+    ("Phường Vĩnh Ninh, Huế, Thừa Thiên Huế", "Phường Vĩnh Ninh, Huế, Thừa Thiên Huế"),
     ("Thôn 3, 2 Hải Anh, Hải Hậu, Nam Định", "Thôn 3, 2 Hải Anh, Hải Hậu, Nam Định"),
 ])
 def test_province_district_and_damaged_wards_are_corrected_against_the_list(read: str, expected: str) -> None:

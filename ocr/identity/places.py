@@ -28,6 +28,8 @@ _RULES = ((92.0, 0.0), (85.0, 5.0), (72.0, 10.0))
 _DISTRICT_RULES = (*_RULES, (60.0, 20.0))
 _WORD_RE = re.compile(r"[^\W\d_]+|\d+")
 # Unit types as written before a name, folded: kept as the card wrote them, name corrected after.
+_CLEAR_RULES = ((92.0, 0.0), (85.0, 5.0))  # a name read nearly whole ("Thành phố" is no "Thanh Oai")
+_HALF_LEAST = 50.0  # ratio each of a damaged district and province must reach on its own
 _SCRAP_LENGTH = 3  # letters and digits of a damaged unit type before a ward's name ("V2" for "Xã")
 _PROVINCE_PREFIXES = ("thanh pho", "tp.", "tp", "tinh")
 
@@ -112,6 +114,21 @@ def ends_with_province(value: str) -> bool:
         or _district_and_province(parts[-2], name)[0] is not None
 
 
+def _with_province_apart(parts: list[str]) -> list[str]:
+    """The last part split before the province it ends with, when OCR lost that comma and what comes
+    before is one of that province's districts ("Diễn Châu Nghệ An" → "Diễn Châu", "Nghệ An"; not
+    "Thừa Thiên Huế", not "Xã Hòa Bình")."""
+    country = _country()
+    words = parts[-1].split()
+    for cut in range(1, len(words)):
+        province = country.get(fold(" ".join(words[cut:])))
+        before = " ".join(words[:cut])
+        if province is not None and _best(before, province.children, _choices(province.children),
+                                          _CLEAR_RULES) is not None:
+            return [*parts[:-1], before, " ".join(words[cut:])]
+    return parts
+
+
 @lru_cache(maxsize=1)
 def _district_province_pairs() -> dict[str, tuple[str, str]]:
     """Folded "district province" (the district's short and full name) → (province key, district key)."""
@@ -134,7 +151,12 @@ def _district_and_province(district: str, province: str) -> tuple[_Unit | None, 
     if not any(found[0][1] >= least and found[0][1] - runner_up >= lead for least, lead in _RULES):
         return None, None
     province_unit = _country()[best[0]]
-    return province_unit, province_unit.children[best[1]]
+    district_unit = province_unit.children[best[1]]
+    # Each half must resemble its own name: a district hidden inside the province's part is not
+    # the part before it ("Diễn Kỷ, Diễn Châu Nghệ An").
+    if min(fuzz.ratio(fold(district), fold(district_unit.short)), fuzz.ratio(fold(province), best[0])) < _HALF_LEAST:
+        return None, None
+    return province_unit, district_unit
 
 
 def correct_place(value: str) -> str:
@@ -142,7 +164,7 @@ def correct_place(value: str) -> str:
     listed names where the list clearly says which they are; unchanged otherwise.
 
     Then the ward before them, only where OCR damaged it (see `_repaired_ward`)."""
-    parts = [part.strip() for part in value.split(",")]
+    parts = _with_province_apart([part.strip() for part in value.split(",")])
     if len(parts) < 2:
         return value
     country = _country()
