@@ -210,7 +210,8 @@ async def review(request: Request, document_id: str, desk: Annotated[Desk, Depen
 @router.get("/upload")
 def upload_page(request: Request, desk: Annotated[Desk, Depends(scanner)]) -> Response:
     mine = desk.catalog.batches.find_uploads(username=desk.user.username, limit=20)
-    return render(request, "upload.html", uploads=mine, directions=list(Direction), error=None)
+    return render(request, "upload.html", uploads=mine, directions=list(Direction), error=None, refused=[],
+                  typed={})
 
 
 @router.post("/upload")
@@ -226,7 +227,10 @@ def upload(request: Request, desk: Annotated[Desk, Depends(scanner)],
                            office_code=office_code or None, dossier_code=dossier_code or None,
                            procedure_code=procedure_code or None, direction=direction)
     except Refused as exc:
-        return render(request, "upload.html", 422, uploads=[], directions=list(Direction), error=str(exc))
+        typed = {"office_code": office_code, "dossier_code": dossier_code, "procedure_code": procedure_code,
+                 "direction": direction.value}
+        return render(request, "upload.html", 422, uploads=[], directions=list(Direction), error=str(exc),
+                      refused=getattr(exc, "files", []), typed=typed)
     return _see_other(f"/uploads/{done.id}")
 
 

@@ -7,6 +7,7 @@ search, view, download, reuse, correction and upload it serves.
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -18,6 +19,7 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel
 
 from ocr.identity.idnumber import check_id_number, check_old_id_number
+from ocr.preflight import sniff
 from schemas.accounts import AuditAction, AuditEntry, FieldCorrection, Reusability, Role, Upload, User
 from schemas.batch import BatchManifest, BatchReport, Direction, ManifestFile
 from schemas.codes import parse_dossier_code
@@ -37,6 +39,7 @@ from web.security import Principal, client_address, require
 from web.uploads import UploadRefused, folder_name, safe_name, write_batch
 
 _STREAM_CHUNK = 256 * 1024
+_SNIFF_BYTES = 1024  # what the type sniffer needs to see (ocr.preflight.sniff)
 ObjectRole = Literal["searchable_pdf", "original", "thumbnail"]
 
 
@@ -46,6 +49,23 @@ class NotFound(LookupError):
 
 class Refused(ValueError):
     """The request is understood but not allowed as it stands; the message is for the user."""
+
+
+class RefusedFile(BaseModel):
+    """One file refused at upload: its name, the reason with the next step, the paper it repeats."""
+
+    name: str
+    reason: str
+    duplicate_of: str | None = None  # a document this account may open
+
+
+class FilesRefused(Refused):
+    """Files of an upload that cannot be digitized, each with why and what to do; nothing was kept."""
+
+    def __init__(self, files: list[RefusedFile]) -> None:
+        super().__init__(f"Chưa nhận lô: {len(files)} tệp không dùng được (xem bảng dưới). "
+                         "Hãy bỏ các tệp đó ra rồi chọn lại các tệp còn lại.")
+        self.files = files
 
 
 class Hit(DocumentSummary):
@@ -356,6 +376,10 @@ class Desk:
         except UploadRefused as exc:
             raise Refused(str(exc)) from None
         code = self.own_dossier_code(dossier_code) if dossier_code else None
+        refused = [problem for name, (_, stream) in zip(names, files, strict=True)
+                   if (problem := self._sniffed(name, stream)) is not None]
+        if refused:
+            raise FilesRefused(refused)
         manifest = BatchManifest(
             office_code=office, operator=self.user.username, dossier_code=code,
             procedure_code=procedure_code or None, direction=direction,
@@ -375,6 +399,26 @@ class Desk:
         self.catalog.batches.record_upload(upload)
         self.audit(AuditAction.UPLOAD, dossier_code=code, upload=upload_id, files=count)
         return upload
+
+    def _sniffed(self, name: str, stream: BinaryIO) -> RefusedFile | None:
+        """Why a file cannot be digitized, told before the batch is accepted: empty, not a scan
+        (the bytes, not the name, say what it is), or bytes this office digitized already."""
+        head = stream.read(_SNIFF_BYTES)
+        if not head:
+            return RefusedFile(name=name, reason="Tệp rỗng (0 byte) — hãy quét lại hoặc chép lại tệp.")
+        if sniff(head) is None:
+            return RefusedFile(name=name, reason="Không phải ảnh quét PNG, JPEG, TIFF hay tệp PDF/ZIP — "
+                                                 "hãy chọn đúng tệp quét.")
+        digest = hashlib.sha256(head)
+        while chunk := stream.read(_STREAM_CHUNK):
+            digest.update(chunk)
+        stream.seek(0)
+        existing = self.catalog.batches.find_by_sha256(digest.hexdigest())
+        if existing is None or not self.catalog.search.can_see(existing.id, self.scope):
+            return None  # another office's paper is not revealed; the pipeline marks it duplicate
+        link = existing.id if self.user.has(Role.OFFICER) or self.user.has(Role.REVIEWER) else None
+        return RefusedFile(name=name, duplicate_of=link,
+                           reason=f"Đã số hóa rồi (tệp «{existing.original_name}»): không cần tải lên lại.")
 
     def upload_progress(self, upload_id: str) -> UploadProgress:
         upload = self.catalog.batches.get_upload(upload_id)

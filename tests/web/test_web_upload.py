@@ -85,6 +85,25 @@ def test_the_watcher_ingests_it_and_the_page_shows_the_report(site: Site, upload
         [("lo-1/giay_phep.png", "output", "Giấy chứng nhận")]
 
 
+def test_empty_wrong_or_repeated_files_are_refused_on_the_spot_and_the_form_is_kept(
+        site: Site, uploaded: str, scanner: TestClient, scans: dict[str, bytes]) -> None:
+    before = sorted(p.name for p in inbox(site).iterdir())
+    refused = scanner.post("/upload", data={"dossier_code": RESULT_DOSSIER, "procedure_code": "2.000",
+                                            "direction": "output"}, files=[
+        ("files", ("rong.png", io.BytesIO(b""), "image/png")),
+        ("files", ("ghi_chu.jpg", io.BytesIO("chỉ là chữ".encode()), "image/jpeg")),
+        ("files", ("lai_lan_nua.png", io.BytesIO(scans["giay_phep.png"]), "image/png")),  # ingested above
+    ])
+    assert refused.status_code == 422 and "Chưa nhận lô: 3 tệp không dùng được" in refused.text
+    rows = dict(re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)", refused.text))
+    assert rows["rong.png"].startswith("Tệp rỗng (0 byte) — hãy quét lại")
+    assert rows["ghi_chu.jpg"].startswith("Không phải ảnh quét PNG, JPEG, TIFF")
+    assert rows["lai_lan_nua.png"].startswith("Đã số hóa rồi (tệp «lo-1/giay_phep.png»)")
+    assert f'value="{RESULT_DOSSIER}"' in refused.text and 'value="2.000"' in refused.text
+    assert '<option value="output" selected>' in refused.text
+    assert sorted(p.name for p in inbox(site).iterdir()) == before  # nothing half-accepted
+
+
 def test_unsafe_names_and_other_roles_are_refused(site: Site, scanner: TestClient) -> None:
     before = sorted(p.name for p in inbox(site).iterdir())
     evil = scanner.post("/upload", files=[("files", ("../../etc/x.png", io.BytesIO(b"x"), "image/png"))])
