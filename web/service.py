@@ -39,6 +39,7 @@ from web.security import Principal, client_address, require
 from web.uploads import UploadRefused, folder_name, safe_name, write_batch
 
 _STREAM_CHUNK = 256 * 1024
+_STALL_FACTOR, _STALL_MARGIN_SECONDS = 6, 60  # an upload still waiting after 6 watch rounds + 1 min
 _SNIFF_BYTES = 1024  # what the type sniffer needs to see (ocr.preflight.sniff)
 ObjectRole = Literal["searchable_pdf", "original", "thumbnail"]
 
@@ -108,6 +109,7 @@ class UploadProgress(BaseModel):
     state: Literal["waiting", "processing", "finished"]
     files_done: int
     report: BatchReport | None = None
+    stalled: bool = False  # waiting far longer than the watcher takes to pick a batch up
 
 
 def reviewed_fields(identity: Identity | None, corrections: list[FieldCorrection]) -> list[ReviewedField]:
@@ -430,7 +432,13 @@ class Desk:
             raise NotFound("no such upload")
         batch_id, done, report = self.catalog.batches.get_batch_progress(upload.folder)
         state = "finished" if report else ("processing" if batch_id else "waiting")
-        return UploadProgress(upload=upload, state=state, files_done=done, report=report)
+        # A manifest makes a batch ready at once; the watcher looks every few seconds. Waiting much
+        # longer means no watcher is running (or it is stuck): say so rather than wait for ever.
+        patience = timedelta(seconds=_STALL_FACTOR * self.settings.watch_interval_seconds + _STALL_MARGIN_SECONDS)
+        sent = upload.created_at
+        stalled = state == "waiting" and sent is not None and \
+            datetime.now(UTC) - (sent if sent.tzinfo else sent.replace(tzinfo=UTC)) > patience
+        return UploadProgress(upload=upload, state=state, files_done=done, report=report, stalled=stalled)
 
 
 def _chunks(stream: BinaryIO):

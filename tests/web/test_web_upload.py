@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ import yaml
 from fastapi.testclient import TestClient
 
 from flows.watch import ready_batches, watch_inbox
+from schemas.accounts import Upload
 from schemas.batch import BatchManifest
 from tests.helpers import write_page, write_truncated_png
 from tests.web.conftest import Site
@@ -136,3 +138,13 @@ def test_the_watcher_never_sees_half_an_upload(tmp_path: Path) -> None:
         write_batch(tmp_path, "lo-b", [("a.png", io.BytesIO(b"1" * 100)), ("b.png", io.BytesIO(b"2" * 20_000))],
                     BatchManifest(), max_file_bytes=10_000)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lo-a"]  # nothing half-written left behind
+
+
+def test_an_upload_no_watcher_picks_up_says_so_instead_of_waiting_for_ever(site: Site, scanner: TestClient) -> None:
+    for minutes, stalled in ((0, False), (30, True)):
+        upload = Upload(id=f"cho-{minutes}", folder=f"tai-len-cho-{minutes}", username="so-hoa", office_code="H12",
+                        direction="input", files=1, created_at=datetime.now(UTC) - timedelta(minutes=minutes))
+        site.catalog.batches.record_upload(upload)
+        page = scanner.get(f"/uploads/{upload.id}").text
+        assert ("sohoa watch" in page and "có lẽ không chạy" in page) is stalled
+        assert ("Đang chờ xử lý" in page) is not stalled
