@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from schemas.messages import (BATCH_STATUSES, FIELD_NAMES, REASONS, RESCAN_REASONS,  # noqa: F401 - for the pages
-                              STATUSES)
+from schemas.messages import (BATCH_STATUSES, FIELD_NAMES, NEXT_STEPS, REASONS,  # noqa: F401 - for the pages
+                              RESCAN_REASONS, STATUSES)
 
 DOC_TYPES = {
     "id_cmnd9": "CMND 9 số",
