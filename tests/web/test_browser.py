@@ -7,6 +7,7 @@ Never downloads a browser: Playwright drives /usr/bin/chromium from the `system`
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -19,7 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_play
 
 from tests.helpers import write_page
 from tests.web.conftest import Site
-from tests.web.fixtures import COVERED, CT07, PASSWORD, VALID
+from tests.web.fixtures import COVERED, CT07, DOSSIER, PASSWORD, VALID
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -238,3 +239,77 @@ def test_every_text_is_readable_and_every_field_has_a_label(browser: Browser, se
         assert page.goto(path).status == 200, path
         assert page.evaluate(_CONTRAST_AND_LABELS) == [], path
     page.context.close()
+
+
+# Words a Vietnamese page should never show (English UI text, framework messages) and raw codes
+# (snake_case, key=value). Data on the page (names, file names, OCR'd text, snippets) is left out.
+_ENGLISH = frozenset("""the and or not found error field required invalid should must input value string none null
+true false detail internal server please failed unknown missing forbidden method allowed page file files upload
+search review status reason date name number valid expired submit cancel login logout password username
+needs_review quarantined duplicate officer reviewer scanner admin yes least most characters too long short
+back home next previous results result loading waiting processing done""".split())
+_ALLOWED = frozenset({"qr", "mrz", "pdf", "png", "jpeg", "tiff", "zip", "cccd", "cmnd", "api", "id", "ct07",
+                      "sohoa", "dpi"})
+_VISIBLE_WORDS = """() => {
+  const skip = "pre, .snippet, .who, .meta, code, [data-file] td:first-child, .refused td:first-child";
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const words = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest(skip) || !parent.getClientRects().length) continue;
+    if (getComputedStyle(parent).visibility === "hidden" || parent.closest("details:not([open]) > :not(summary)")) continue;
+    words.push(...node.textContent.split(/\\s+/).filter(Boolean));
+  }
+  return words;
+}"""
+
+
+def _foreign(page: Page) -> list[str]:
+    found = []
+    for token in page.evaluate(_VISIBLE_WORDS):
+        if re.search(r"\.(png|jpe?g|tiff?|pdf|zip|yaml)\W*$", token.lower()):
+            continue  # a file's name is the user's data
+        words = re.split(r"[^\w]+", token.lower())
+        if re.search(r"\w+=\S*", token) or any(
+                word not in _ALLOWED and (word in _ENGLISH or re.fullmatch(r"[a-z]+_[a-z0-9_]+", word))
+                for word in words):
+            found.append(token)
+    return found
+
+
+def test_no_page_of_any_role_shows_english_or_raw_codes(browser: Browser, server: str, site: Site) -> None:
+    walks = {
+        "can-bo": ["/search", "/dossiers", f"/dossiers/{DOSSIER}", f"/documents/{site.ingested.document_id(VALID.file)}",
+                   "/khong-co-trang-nay"],  # (the API's JSON, /api/…, is for programs and is not walked)
+        "duyet": ["/review"],
+        "so-hoa": ["/upload"],
+        "quan-tri": ["/audit", "/accounts"],
+    }
+    probe = browser.new_page()  # the checker itself sees what the issue found
+    probe.set_content('<main><p>files: Field required</p><td>direction=input override_reason=None</td>'
+                      '<span>needs_review</span><p class="meta">scan_01.png</p></main>')
+    assert _foreign(probe) == ["files:", "Field", "required", "direction=input", "override_reason=None",
+                               "needs_review"]
+    probe.close()
+    for username, paths in walks.items():
+        page = signed_in(browser, server, username)
+        for path in paths:
+            page.goto(path)
+            assert _foreign(page) == [], path
+        if username == "can-bo":  # a search with results, and one without
+            page.goto("/search")
+            for query in ("phan", "khongcoaitenthe"):
+                page.get_by_label("Tìm kiếm").fill(query)
+                page.get_by_role("button", name="Tìm", exact=True).click()
+                assert _foreign(page) == [], query
+        if username == "duyet" and page.goto("/review") and page.get_by_role("link", name="Duyệt").count():
+            page.get_by_role("link", name="Duyệt").first.click()
+            assert _foreign(page) == [], page.url
+        if username == "so-hoa":
+            page.goto("/upload")
+            page.locator("input[data-files]").set_input_files(
+                files=[{"name": "rong.png", "mimeType": "image/png", "buffer": b""}])
+            page.get_by_role("button", name="Tải lên").click()
+            expect(page.get_by_role("alert")).to_contain_text("Chưa nhận lô")
+            assert _foreign(page) == [], "refused upload"
+        page.context.close()
