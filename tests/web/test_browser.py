@@ -141,6 +141,13 @@ def test_a_reviewer_corrects_a_field_and_confirms_the_record(browser: Browser, s
     image = page.get_by_alt_text("Ảnh giấy tờ cần đối chiếu")
     expect(image).to_be_visible()
     assert image.evaluate("image => image.complete && image.naturalWidth > 0")
+    shown = image.bounding_box()["width"]
+    page.get_by_role("button", name="Phóng to ảnh").click()
+    page.get_by_role("button", name="Phóng to ảnh").click()
+    expect(page.locator("[data-zoom-level]")).to_have_text("200%")
+    assert image.bounding_box()["width"] > 1.9 * shown  # small print read larger, the page scrolls inside
+    page.get_by_role("button", name="Thu nhỏ ảnh").click()
+    expect(page.locator("[data-zoom-level]")).to_have_text("150%")
     page.get_by_label("Họ và tên").fill(COVERED.full_name)
     page.get_by_role("button", name="Xác nhận đúng").click()
     expect(page).to_have_url(f"{server}/review")

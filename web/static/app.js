@@ -107,3 +107,30 @@ if (progress && progress.dataset.state !== "finished") {
   };
   setTimeout(poll, 2000);
 }
+
+// --- review: the scan zoomed in steps, or at the spot clicked, to read small card print -------
+const zoomArea = document.querySelector("[data-zoom-area]");
+if (zoomArea) {
+  const image = zoomArea.querySelector("img");
+  const tools = document.querySelector("[data-zoom-tools]");
+  const level = tools.querySelector("[data-zoom-level]");
+  const steps = [1, 1.5, 2, 3, 4];
+  let step = 0;
+  const zoomTo = (next, x = 0.5, y = 0.5) => {
+    step = Math.max(0, Math.min(steps.length - 1, next));
+    image.style.width = `${steps[step] * 100}%`;
+    level.textContent = `${steps[step] * 100}%`;
+    zoomArea.scrollLeft = x * zoomArea.scrollWidth - zoomArea.clientWidth / 2;
+    zoomArea.scrollTop = y * zoomArea.scrollHeight - zoomArea.clientHeight / 2;
+  };
+  tools.hidden = false;
+  tools.querySelectorAll("[data-zoom]").forEach((button) => {
+    button.addEventListener("click", () => zoomTo(step + Number(button.dataset.zoom)));
+  });
+  image.addEventListener("click", (event) => {
+    event.preventDefault();  // without the script the link opens the scan whole in a new tab
+    const box = image.getBoundingClientRect();
+    zoomTo(step === steps.length - 1 ? 0 : step + 1, (event.clientX - box.left) / box.width,
+           (event.clientY - box.top) / box.height);
+  });
+}
