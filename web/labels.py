@@ -57,6 +57,14 @@ def day(value: object) -> str:
 SEXES = {"M": "Nam", "F": "Nữ"}
 
 
+def title(doc_type: str, component: str | None) -> str:
+    """A paper's title in a list: its type, or for a paper of no known type the name the scanning
+    staff gave it in the dossier ("Giấy ủy quyền"), so that results can be told apart."""
+    if doc_type == "other" and component:
+        return component
+    return DOC_TYPES.get(doc_type, doc_type)
+
+
 def shown(field: str, value: str | None) -> str:
     """A stored identity value as officers read and type it: dd/mm/yyyy dates, Nam/Nữ."""
     if value is None:

@@ -13,6 +13,7 @@ from schemas.accounts import AuditAction
 from schemas.search import MatchKind
 from tests.web.conftest import Site
 from tests.web.fixtures import COVERED, CT07, DOSSIER, EXPIRED, OTHER_PETITION, PETITION, VALID
+from web import labels
 
 # The web service's API on both catalogs (tests/web/conftest.py).
 BOTH_CATALOGS = True
@@ -157,3 +158,14 @@ def test_the_search_page_opens_on_the_offices_newest_papers_and_counts_what_it_s
     assert f"Kết quả 1–{count}." in found.text and "Trang 1" not in found.text  # one page: no pager
     nothing = officer.post("/search", data={"q": "khongcoaitenthe", "csrf_token": token}, follow_redirects=True)
     assert "Không tìm thấy giấy tờ nào. Hãy thử bớt bộ lọc" in nothing.text and "Trang 1" not in nothing.text
+
+
+@pytest.mark.parametrize(("doc_type", "component", "expected"), [
+    ("other", "Giấy ủy quyền", "Giấy ủy quyền"),  # what the scanning staff called it
+    ("other", None, "Giấy tờ khác"),
+    ("birth_certificate", "Bản sao", "Giấy khai sinh"),  # a known type names itself
+    ("application", None, "Tờ khai, đơn đề nghị"),
+])
+def test_a_paper_of_no_known_type_is_titled_by_its_dossier_component(doc_type: str, component: str | None,
+                                                                    expected: str) -> None:
+    assert labels.title(doc_type, component) == expected
