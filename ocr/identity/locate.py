@@ -67,7 +67,7 @@ _FAINT_CANNY = (10, 30)
 _SIDE_TILT = 3.0  # degrees off the block's angle a segment may run and still mark a side
 _SIDE_TOLERANCE = 0.05  # of ID-1's width (height): two sides this near it apart are the card's
 _BEYOND_MM = (1.0, 5.0)  # the strip of paper beyond a card's side (mm from it) ...
-_BEYOND_DENSITY = 0.02  # ... holds at most this share of edge points (dust): text holds far more
+_BEYOND_DENSITY = 0.02  # ... has at most this many edge pixels per pixel of its area (dust); text far more
 _OSD_MIN_CONFIDENCE = 1.5
 _PAGE_DPI = 300  # a page taken whole is read at this resolution at most
 
@@ -338,9 +338,9 @@ def _card_round(contour: np.ndarray, points: np.ndarray, segments: np.ndarray, p
     """The card a block of content lies on, as four corners.
 
     It is turned the way the straight lines round the block run (the block's ragged hull of photo,
-    short and long text lines gives its smallest box at another angle). Its sides are the two
-    segments across from each other at a card's width (or height) apart that enclose the block,
-    where the card's faint edges show; else the block's extent grown by a margin, at least ID-1."""
+    short and long text lines gives its smallest box at another angle). Its sides are two segments
+    a card's width (or height) apart with clean paper beyond both (`_side_pair`), where the card's
+    faint edges show; else the block's extent grown by a margin, at least ID-1."""
     x1, y1, x2, y2 = segments.T
     angles = np.degrees(np.arctan2(y2 - y1, x2 - x1))
     if len(segments) < _LINE_MIN_COUNT:
@@ -387,13 +387,13 @@ def _side_pair(positions: np.ndarray, lengths: np.ndarray, expected: float, edge
     def count(low: float, high: float) -> int:
         return int(np.searchsorted(ordered, high) - np.searchsorted(ordered, low))
 
+    allowed = allowed_per_px * (far - near)
     best, best_length = None, 0.0
     for i, j in zip(*np.nonzero(positions[None, :] - positions[:, None] > 0)):
         low, high = positions[i], positions[j]
         length = min(lengths[i], lengths[j])
         if abs(high - low - expected) > _SIDE_TOLERANCE * expected or length <= best_length:
             continue
-        allowed = allowed_per_px * (far - near)
         if count(low - far, low - near) <= allowed and count(high + near, high + far) <= allowed:
             best, best_length = (float(low), float(high)), float(length)
     return best
