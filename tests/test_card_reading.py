@@ -63,6 +63,13 @@ def test_a_name_in_capitals_that_looks_like_a_label_stays_a_name() -> None:
     assert values(["Nguyên quán: Xã Diễn Kỷ, Diễn Châu, Nghệ An"])["place_of_origin"].startswith("Xã Diễn Kỷ")
 
 
+def test_a_nationality_wrapped_at_the_cards_edge_stays_whole_and_out_of_the_origin() -> None:
+    read = values(["Giới tính / Sex: Nam Quốc tịch / Nationality: Việt", "Quê quán / Place of origin: Nam",
+                   "Xã Hòa Phong, Huyện Hòa Vang, Thành phố Đà Nẵng"])
+    assert read["nationality"] == "Việt Nam" and read["sex"] == "M"
+    assert read["place_of_origin"] == "Xã Hòa Phong, Huyện Hòa Vang, Thành phố Đà Nẵng"
+
+
 def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_ruined_label() -> None:
     read = values(["Quê quán:", "Xã Nhơn Ái, Phong Điền, Cần Thơ", "Nii thiing trú", "Số 12 Lê Lợi"])
     assert read["place_of_origin"] == "Xã Nhơn Ái, Phong Điền, Cần Thơ"

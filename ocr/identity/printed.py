@@ -330,7 +330,8 @@ def _sex(text: str) -> str | None:
 
 
 def _nationality(text: str) -> str | None:
-    if fuzz.ratio(fold(text), "viet nam") >= 80:
+    # "Việt" alone is "Việt Nam" wrapped at the card's edge (its "Nam" lands on the next line).
+    if fuzz.ratio(fold(text), "viet nam") >= 80 or fold(text).strip(" .") == "viet":
         return "Việt Nam"
     words = [word for word in text.split() if word.isalpha()]
     return nfc(" ".join(words)) if words else None
@@ -480,6 +481,8 @@ def extract_printed(lines: str | Sequence[Line], *,
             parts, used = ([entry.value], [number]) if has_value else ([], [])
             if position == len(entries) - 1:
                 _continue_value(entry.field, parts, used, number, texts, line_entries)
+            if entry.field in _PLACES and len(parts) > 1 and fold(parts[0]).strip(" .") == "nam":
+                parts, used = parts[1:], used[1:]  # the end of a wrapped "Việt Nam", not a place
             if not parts:
                 problems.setdefault(_problem_field(entry.field), ReviewReason.FIELD_MISSING)
                 continue
