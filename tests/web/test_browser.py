@@ -7,6 +7,7 @@ Never downloads a browser: Playwright drives /usr/bin/chromium from the `system`
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import threading
@@ -319,4 +320,28 @@ def test_no_page_of_any_role_shows_english_or_raw_codes(browser: Browser, server
             page.get_by_role("button", name="Tải lên").click()
             expect(page.get_by_role("alert")).to_contain_text("Chưa nhận lô")
             assert _foreign(page) == [], "refused upload"
+        page.context.close()
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def test_the_main_pages_render_for_the_readme(browser: Browser, server: str, site: Site, tmp_path: Path) -> None:
+    """The README's screenshots come from here: `SOHOA_SCREENSHOTS=1 pytest tests/web/test_browser.py -k readme`
+    writes them into docs/screenshots (otherwise into a temporary folder, so the run stays clean)."""
+    folder = SCREENSHOTS if os.environ.get("SOHOA_SCREENSHOTS") == "1" else tmp_path
+    folder.mkdir(parents=True, exist_ok=True)
+    shots = {
+        "can-bo": [("tra-cuu", "/search"), ("giay-to", f"/documents/{site.ingested.document_id(VALID.file)}"),
+                   ("ho-so", f"/dossiers/{DOSSIER}")],
+        "duyet": [("duyet", "/review")],
+        "so-hoa": [("tai-len", "/upload")],
+        "quan-tri": [("nhat-ky", "/audit")],
+    }
+    for username, pages in shots.items():
+        page = signed_in(browser, server, username)
+        for name, path in pages:
+            assert page.goto(path).status == 200, path
+            page.screenshot(path=str(folder / f"{name}.png"), full_page=False)
+            assert (folder / f"{name}.png").stat().st_size > 10_000  # a page, not a blank
         page.context.close()
