@@ -244,7 +244,9 @@ def _digitize(batch: StagedBatch, plans: list[DocumentPlan], settings: Settings)
                                    for n in range(1, plan.file.preflight.page_count + 1)]
     assembled = {}
     for plan in plans:
-        results = [_settled(future) for future in pages[plan.document_id]]
+        # Popped, so that a document's page results (text, word boxes) are freed once it is
+        # assembled: memory stays flat however large the batch (issue 12).
+        results = [_settled(future) for future in pages.pop(plan.document_id)]
         if all(result is not None for result in results):
             assembled[plan.file.name] = assemble_document.submit(plan, batch, originals, results, settings)
     return assembled
