@@ -204,7 +204,11 @@ async def review(request: Request, document_id: str, desk: Annotated[Desk, Depen
         detail = await run_in_threadpool(desk.document, document_id, audited=False)
         return render(request, "review.html", 422, detail=detail, error=str(exc), fields=IDENTITY_FIELDS,
                       typed=values)
-    return _see_other("/review" if confirm else f"/review/{document_id}")
+    if not confirm:
+        return _see_other(f"/review/{document_id}")
+    # Confirmed: straight on to the next paper waiting (oldest first), the queue when none is left.
+    waiting = desk.catalog.search.find_review_queue(desk.scope, limit=1)
+    return _see_other(f"/review/{waiting[0].id}" if waiting else "/review")
 
 
 @router.get("/upload")
