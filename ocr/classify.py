@@ -76,13 +76,23 @@ def _application_title(text: str) -> Classification | None:
     """An application when a line near the top opens with its title word ("TỜ KHAI ...", "ĐƠN ĐỀ
     NGHỊ ...") before any line naming a certificate (a birth certificate citing "tờ khai" in its
     body, a letter mentioning "đơn xin", stay what they are)."""
-    lines = [" ".join(re.sub(r"[^\w]+", " ", fold(line)).split()) for line in text.splitlines() if line.strip()]
-    for line in lines[:_TITLE_LINES]:
-        if any(cue in line for cues in _HEADINGS.values() for cue in cues) and not _APPLICATION.match(line):
-            return None
+    for line in _opening_lines(text, _TITLE_LINES):
         if _APPLICATION.match(line):
             return Classification(doc_type=DocType.APPLICATION, score=0.9)
+        if any(cue in line for cues in _HEADINGS.values() for cue in cues):
+            return None
     return None
+
+
+def _opening_lines(text: str, count: int) -> list[str]:
+    """The first `count` non-blank lines, folded to plain words (only those are folded: pages are long)."""
+    lines = []
+    for line in text.splitlines():
+        if len(lines) == count:
+            break
+        if line.strip():
+            lines.append(" ".join(re.sub(r"[^\w]+", " ", fold(line)).split()))
+    return lines
 
 
 def card_doc_type(card_type: CardType) -> DocType:
@@ -102,8 +112,7 @@ def _card_type(text: str, folded: str) -> CardType:
         return card_type_from_text(text)
     if len(folded) > _CARD_MAX_CHARS:
         return CardType.UNKNOWN
-    opening = [" ".join(re.sub(r"[^\w]+", " ", fold(line)).split())
-               for line in text.splitlines() if line.strip()][:_CARD_HEADING_LINES]
+    opening = _opening_lines(text, _CARD_HEADING_LINES)
     return card_type_from_text(text) if any(map(_is_card_heading, opening)) else CardType.UNKNOWN
 
 

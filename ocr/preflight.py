@@ -27,10 +27,10 @@ from PIL import Image
 from schemas.document import FileKind, PreflightResult, Problem, Reason
 from schemas.settings import Settings
 
-__all__ = ["PreflightResult", "preflight", "sniff"]
+__all__ = ["HEAD_BYTES", "PreflightResult", "preflight", "sniff", "unreadable_head"]
 
 # PDF readers accept the `%PDF-` header anywhere in the first 1024 bytes (scanner junk before it).
-_HEAD_BYTES = 1024
+HEAD_BYTES = 1024  # what `sniff` needs to see of a file
 _MAGIC: tuple[tuple[bytes, FileKind], ...] = (
     (b"\x89PNG\r\n\x1a\n", FileKind.PNG),
     (b"\xff\xd8\xff", FileKind.JPEG),
@@ -62,8 +62,21 @@ def sniff(head: bytes) -> FileKind | None:
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return kind
-    if b"%PDF-" in head[:_HEAD_BYTES]:
+    if b"%PDF-" in head[:HEAD_BYTES]:
         return FileKind.PDF
+    return None
+
+
+def unreadable_head(head: bytes) -> Problem | None:
+    """Why a file whose first bytes are `head` (at least HEAD_BYTES, or the whole file) is no scan:
+    empty, or of no kind sohoa reads; None when it may be one. The web upload asks this before a
+    batch is accepted, preflight for every dropped file."""
+    if not head:
+        return _problem(Reason.EMPTY, "Tệp rỗng (0 byte) — hãy quét lại hoặc chép lại tệp.")
+    if sniff(head) is None:
+        return _problem(Reason.UNSUPPORTED_TYPE,
+                        "Không phải ảnh quét PNG, JPEG, TIFF hay tệp PDF/ZIP (xét theo nội dung, không theo"
+                        " tên) — hãy chọn đúng tệp quét, hoặc xuất ra PDF.")
     return None
 
 
@@ -79,18 +92,12 @@ def preflight(path: Path, settings: Settings) -> PreflightResult:
             f"Tệp nặng {size / _MB:.1f} MB, vượt giới hạn {settings.max_file_bytes / _MB:.1f} MB;"
             " hãy tách thành nhiều tệp hoặc quét ở độ phân giải thấp hơn.")])
     with path.open("rb") as handle:
-        head = handle.read(_HEAD_BYTES)
+        head = handle.read(HEAD_BYTES)
         handle.seek(0)
         sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
     kind = sniff(head)
-    if size == 0:
-        contents = _Contents(problems=[_problem(Reason.EMPTY,
-                                                "Tệp rỗng (0 byte); hãy quét hoặc sao chép lại.")])
-    elif kind is None:
-        contents = _Contents(problems=[_problem(
-            Reason.UNSUPPORTED_TYPE,
-            "Tệp không phải PNG, JPEG, TIFF, PDF hay ZIP (xét theo nội dung, không theo tên);"
-            " hãy quét lại hoặc xuất ra PDF.")])
+    if (unreadable := unreadable_head(head)) is not None:
+        contents = _Contents(problems=[unreadable])
     elif kind is FileKind.PDF:
         contents = _inspect_pdf(path, size, settings)
     elif kind is FileKind.ZIP:
@@ -199,7 +206,7 @@ def _ends_early(path: Path, kind: FileKind, size: int) -> bool:
     """Signs of a cut file: a PDF without its final `%%EOF`, a TIFF whose first directory is past the end."""
     with path.open("rb") as handle:
         if kind is FileKind.PDF:
-            handle.seek(max(0, size - _HEAD_BYTES))
+            handle.seek(max(0, size - HEAD_BYTES))
             return b"%%EOF" not in handle.read()
         if kind is FileKind.TIFF:
             head = handle.read(16)

@@ -372,3 +372,16 @@ def test_guillemets_in_a_document_are_never_taken_for_match_marks(catalog: Catal
     [hit] = hits(catalog, "nguyen van duc")
     assert hit.snippet.count("«") == 1 and hit.snippet.count("»") == 1
     assert "‹</mark><script>x</script>›" in hit.snippet
+
+
+def test_the_review_queue_is_counted_within_the_office_and_up_to_a_limit(catalog: Catalog) -> None:
+    low = Problem(code=Reason.LOW_CONFIDENCE, message="thấp", page=1)
+    for n in range(3):
+        catalog.batches.record_document(*make_document(f"cho-{n}", f"cho_{n}.pdf", [CCCD],
+                                                       status=FileStatus.NEEDS_REVIEW, problems=[low]))
+    catalog.batches.record_document(*make_document("xong", "xong.pdf", [CCCD]))
+    office = Scope(office_code="H12")
+    assert catalog.search.count_review_queue(office, limit=100) == 3
+    assert catalog.search.count_review_queue(office, limit=2) == 2
+    assert catalog.search.count_review_queue(Scope(office_code="H13"), limit=100) == 0
+    assert [hit.id for hit in catalog.search.find_review_queue(office)] == ["cho-0", "cho-1", "cho-2"]

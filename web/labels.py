@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from schemas.messages import (BATCH_STATUSES, FIELD_NAMES, NEXT_STEPS, REASONS,  # noqa: F401 - for the pages
                               RESCAN_REASONS, STATUSES)
@@ -76,38 +76,40 @@ def shown(field: str, value: str | None) -> str:
     return day(value) if field.startswith("date_") else value
 
 
+_DETAIL_PHRASES: dict[str, Callable[[object], str]] = {
+    "results": lambda v: f"{len(v) if isinstance(v, list) else v} kết quả",
+    "object": lambda v: OBJECTS.get(str(v), str(v)),
+    "created": lambda v: "tạo mới" if v else "",
+    "direction": lambda v: DIRECTIONS.get(str(v), str(v)),
+    "override_reason": lambda v: f"lý do dùng giấy tờ hết hạn: {v}",
+    "field": lambda v: f"trường {FIELDS.get(str(v), str(v))}",
+    "previous_status": lambda v: f"trước đó: {STATUSES.get(str(v), str(v))}",
+    "files": lambda v: f"{v} tệp",
+    "upload": lambda v: "",
+    "number_lookup": lambda v: "tra theo số" if v else "",
+    "of_account": lambda v: f"của tài khoản {v}",
+    "action_read": lambda v: f"thao tác {ACTIONS.get(str(v), str(v))}",
+    "entries": lambda v: f"{v} mục",
+    "account": lambda v: f"tài khoản {v}",
+    "change": lambda v: ACCOUNT_CHANGES.get(str(v), str(v)),
+    "failures": lambda v: f"sai lần thứ {v}",
+    "why": lambda v: REFUSALS.get(str(v), str(v)),
+    "route": lambda v: f"trang {v}",
+    "method": lambda v: "",
+    "doc_type": lambda v: f"loại {DOC_TYPES.get(str(v), str(v))}",
+    "status": lambda v: f"trạng thái {STATUSES.get(str(v), str(v))}",
+}
+
+
 def audit_detail(detail: Mapping[str, object]) -> list[str]:
     """An audit entry's details as short Vietnamese phrases ("3 kết quả", "bản gốc", "lý do: …"),
     for the administrator's log page; unset values are left out."""
-    phrases = {
-        "results": lambda v: f"{len(v) if isinstance(v, list) else v} kết quả",
-        "object": lambda v: OBJECTS.get(str(v), str(v)),
-        "created": lambda v: "tạo mới" if v else "",
-        "direction": lambda v: DIRECTIONS.get(str(v), str(v)),
-        "override_reason": lambda v: f"lý do dùng giấy tờ hết hạn: {v}",
-        "field": lambda v: f"trường {FIELDS.get(str(v), str(v))}",
-        "previous_status": lambda v: f"trước đó: {STATUSES.get(str(v), str(v))}",
-        "files": lambda v: f"{v} tệp",
-        "upload": lambda v: "",
-        "number_lookup": lambda v: "tra theo số" if v else "",
-        "of_account": lambda v: f"của tài khoản {v}",
-        "action_read": lambda v: f"thao tác {ACTIONS.get(str(v), str(v))}",
-        "entries": lambda v: f"{v} mục",
-        "account": lambda v: f"tài khoản {v}",
-        "change": lambda v: ACCOUNT_CHANGES.get(str(v), str(v)),
-        "failures": lambda v: f"sai lần thứ {v}",
-        "why": lambda v: REFUSALS.get(str(v), str(v)),
-        "route": lambda v: f"trang {v}",
-        "method": lambda v: "",
-        "doc_type": lambda v: f"loại {DOC_TYPES.get(str(v), str(v))}",
-        "status": lambda v: f"trạng thái {STATUSES.get(str(v), str(v))}",
-    }
     out = []
     for key, value in detail.items():
         if value is None or value == "":
             continue
-        if key in phrases:
-            phrase = phrases[key](value)
+        if key in _DETAIL_PHRASES:
+            phrase = _DETAIL_PHRASES[key](value)
         elif key in ("date_of_birth", "created_from", "created_to", "since"):
             phrase = f"{FIELD_NAMES.get(key, key).lower()} {day(value)}"
         else:

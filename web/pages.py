@@ -76,7 +76,7 @@ async def search(request: Request, desk: Annotated[Desk, Depends(officer)],
     if found is None and landing:  # the landing page: the office's newest papers, the queue
         recent = desk.search(SearchRequest(page_size=_RECENT))
         if desk.user.has(Role.REVIEWER):
-            queue = len(desk.catalog.search.find_review_queue(desk.scope, limit=_QUEUE_SHOWN))
+            queue = desk.catalog.search.count_review_queue(desk.scope, limit=_QUEUE_SHOWN)
     pages = {}
     if found is not None:
         around = {"previous": found.page - 1 if found.page > 1 else None,

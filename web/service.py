@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel
 
 from ocr.identity.idnumber import check_id_number, check_old_id_number
-from ocr.preflight import sniff
+from ocr.preflight import HEAD_BYTES, unreadable_head
 from schemas.accounts import AuditAction, AuditEntry, FieldCorrection, Reusability, Role, Upload, User
 from schemas.batch import BatchManifest, BatchReport, Direction, ManifestFile
 from schemas.codes import parse_dossier_code
@@ -28,7 +28,7 @@ from schemas.dossier import Dossier, DossierDocument
 from schemas.identity import IDENTITY_FIELDS, NO_EXPIRY, Identity
 from schemas.search import DocumentSummary, Scope, SearchRequest, typed_day
 from schemas.settings import Settings, WebSettings
-from schemas.vntext import nfc
+from schemas.vntext import fold, nfc
 from storage.catalog import Catalog
 from storage.catalog.review import latest_values
 from storage.objects import LinkingStore, ObjectNotFound, ObjectStore
@@ -40,7 +40,6 @@ from web.uploads import UploadRefused, folder_name, safe_name, write_batch
 
 _STREAM_CHUNK = 256 * 1024
 _STALL_FACTOR, _STALL_MARGIN_SECONDS = 6, 60  # an upload still waiting after 6 watch rounds + 1 min
-_SNIFF_BYTES = 1024  # what the type sniffer needs to see (ocr.preflight.sniff)
 ObjectRole = Literal["searchable_pdf", "original", "thumbnail"]
 
 
@@ -133,7 +132,8 @@ MAX_FIELD_CHARS = 300  # the longest address on a card is about 150 characters
 
 
 _NO_EXPIRY_WORDS = frozenset({NO_EXPIRY, "không thời hạn", "khong thoi han"})
-_SEXES = {"m": "M", "nam": "M", "f": "F", "nữ": "F", "nu": "F"}
+# What a reviewer may type for sex: the codes, the words the pages show (labels.SEXES), unmarked.
+_SEXES = {typed.lower(): code for code, word in labels.SEXES.items() for typed in (code, word, fold(word))}
 
 
 def validate_field(name: str, value: str) -> str:
@@ -405,12 +405,9 @@ class Desk:
     def _sniffed(self, name: str, stream: BinaryIO) -> RefusedFile | None:
         """Why a file cannot be digitized, told before the batch is accepted: empty, not a scan
         (the bytes, not the name, say what it is), or bytes this office digitized already."""
-        head = stream.read(_SNIFF_BYTES)
-        if not head:
-            return RefusedFile(name=name, reason="Tệp rỗng (0 byte) — hãy quét lại hoặc chép lại tệp.")
-        if sniff(head) is None:
-            return RefusedFile(name=name, reason="Không phải ảnh quét PNG, JPEG, TIFF hay tệp PDF/ZIP — "
-                                                 "hãy chọn đúng tệp quét.")
+        head = stream.read(HEAD_BYTES)
+        if (unreadable := unreadable_head(head)) is not None:
+            return RefusedFile(name=name, reason=unreadable.message)
         digest = hashlib.sha256(head)
         while chunk := stream.read(_STREAM_CHUNK):
             digest.update(chunk)

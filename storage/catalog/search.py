@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
-from sqlalchemy import BindParameter, ColumnElement, Connection, Row, Select, bindparam, false, or_, select
+from sqlalchemy import BindParameter, ColumnElement, Connection, Row, Select, bindparam, false, func, or_, select
 
 from schemas.accounts import FieldCorrection
 from schemas.document import FileStatus
@@ -294,6 +294,13 @@ class SearchRepository:
         with self._db.engine.connect() as conn:
             return conn.scalar(select(DocumentRow.id).where(
                 DocumentRow.id == document_id, visible_to(scope))) is not None
+
+    def count_review_queue(self, scope: Scope, limit: int) -> int:
+        """How many documents wait for a reviewer, counted up to `limit` (a number for a page, cheaply)."""
+        waiting = select(DocumentRow.id).where(DocumentRow.status == FileStatus.NEEDS_REVIEW.value,
+                                               listed_for(scope)).limit(limit).subquery()
+        with self._db.engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(waiting)) or 0)
 
     def find_review_queue(self, scope: Scope, limit: int = 50, offset: int = 0) -> list[DocumentSummary]:
         """Documents waiting for a reviewer, oldest first (first in, first out)."""
