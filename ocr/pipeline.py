@@ -16,15 +16,14 @@ import numpy as np
 from PIL import Image
 
 from ocr import pdf, searchable
-from ocr.engine import OcrResult, OcrTimeout, recognise
+from ocr.engine import OcrTimeout, recognise
 from ocr.identity.probe import CardEvidence, probe_card
 from ocr.images import load_page
-from ocr.preprocess import Preprocessed, detect_rotation, preprocess
+from ocr.preprocess import preprocess
 from schemas.document import FileKind, PageText, Problem, Reason, TextSource
 from schemas.settings import Settings
 
 THUMBNAIL_WIDTH = 320
-_UPRIGHT_CONFIDENCE = 75.0  # below this mean word confidence an unchecked page may be upside down
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,8 @@ def read_page(path: Path, kind: FileKind, number: int, settings: Settings, *,
     ready = preprocess(image.pixels, image.dpi, timeout=min(30.0, settings.ocr_timeout_seconds))
     page = PageText(number=number, source=TextSource.OCR, dpi=ready.dpi, decision=decision)
     try:
-        ready, result = _recognise_upright(ready, settings)
+        result = recognise(ready.ocr, dpi=ready.dpi, language=settings.ocr_language,
+                           timeout=settings.ocr_timeout_seconds)
     except OcrTimeout as exc:
         page.source = TextSource.NONE
         page.problems.append(Problem(code=Reason.OCR_TIMEOUT, message=str(exc), page=number))
@@ -73,25 +73,6 @@ def read_page(path: Path, kind: FileKind, number: int, settings: Settings, *,
         page_pdf = searchable.overlay_text(page_pdf, result.text_pdf)
     page.seconds = round(time.monotonic() - started, 3)
     return PageReading(page, page_pdf, _thumbnail(ready.display) if thumbnail else None, card)
-
-
-def _recognise_upright(ready: Preprocessed, settings: Settings) -> tuple[Preprocessed, OcrResult]:
-    """OCR the page; when confidence is poor and orientation was not checked yet, ask OSD and retry.
-
-    An upside-down page passes the cheap line-direction test and comes back from Tesseract as
-    low-confidence garbage: only then is the extra OSD call (and a second recognition) spent.
-    """
-    result = recognise(ready.ocr, dpi=ready.dpi, language=settings.ocr_language,
-                       timeout=settings.ocr_timeout_seconds)
-    if ready.orientation_checked or (result.mean_conf or 0) >= _UPRIGHT_CONFIDENCE:
-        return ready, result
-    rotation = detect_rotation(ready.ocr, timeout=min(30.0, settings.ocr_timeout_seconds))
-    if not rotation:
-        return ready, result
-    turned = ready.turned(rotation)
-    second = recognise(turned.ocr, dpi=turned.dpi, language=settings.ocr_language,
-                       timeout=settings.ocr_timeout_seconds)
-    return (turned, second) if (second.mean_conf or 0) > (result.mean_conf or 0) else (ready, result)
 
 
 def _quality_problems(page: PageText, settings: Settings) -> list[Problem]:

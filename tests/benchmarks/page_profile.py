@@ -3,8 +3,8 @@
 Each generated A4 page (the kinds of `ocr_throughput`) is read by the same functions
 `ocr.pipeline.read_page` calls, one at a time on one core (OMP_THREAD_LIMIT=1), each stage timed:
 decoding the file, the card probe (QR, outlines, MRZ band), preprocessing (orientation, deskew,
-cleaning: OpenCV plus Tesseract's OSD where the line test is unsure), recognition (Tesseract `vie`,
-text + TSV + text-only PDF in one run), the retry of an upside-down page, the searchable page (image
+cleaning: OpenCV, plus Tesseract where the image leaves the orientation unsure), recognition
+(Tesseract `vie`, text + TSV + text-only PDF in one run), the searchable page (image
 PDF + text overlay) and the thumbnail. Then plain `tesseract FILE stdout -l vie` on the same file.
 What the flow adds on top (Prefect tasks, hashing, fsync'd object writes, catalog) is the difference
 to `ocr_throughput`'s whole-flow rate.
@@ -28,14 +28,14 @@ from ocr import searchable  # noqa: E402 - after the thread limit, which Tessera
 from ocr.engine import recognise  # noqa: E402
 from ocr.identity.probe import probe_card  # noqa: E402
 from ocr.images import load_page  # noqa: E402
-from ocr.pipeline import _recognise_upright, _thumbnail  # noqa: E402
+from ocr.pipeline import _thumbnail  # noqa: E402
 from ocr.preprocess import preprocess  # noqa: E402
 from schemas.document import FileKind  # noqa: E402
 from schemas.settings import Settings  # noqa: E402
 from tests.benchmarks.ocr_throughput import CATEGORIES, make_pages  # noqa: E402
 
-STAGES = ("decode", "card probe", "preprocess (incl. OSD)", "recognise", "upside-down retry",
-          "searchable page", "thumbnail")
+STAGES = ("decode", "card probe", "preprocess (incl. orientation)", "recognise", "searchable page",
+          "thumbnail")
 
 
 def profile(path: Path, settings: Settings) -> dict[str, float]:
@@ -50,12 +50,8 @@ def profile(path: Path, settings: Settings) -> dict[str, float]:
 
     image = timed("decode", lambda: load_page(path, FileKind.PNG, 1))
     timed("card probe", lambda: probe_card(image.pixels, image.dpi))
-    ready = timed("preprocess (incl. OSD)", lambda: preprocess(image.pixels, image.dpi, timeout=30))
-    timed("recognise", lambda: recognise(ready.ocr, dpi=ready.dpi, language=settings.ocr_language))
-    # The retry costs what `_recognise_upright` spends beyond one recognition (0 for an upright page).
-    started = time.perf_counter()
-    ready, result = _recognise_upright(ready, settings)
-    spent["upside-down retry"] = max(0.0, time.perf_counter() - started - spent["recognise"])
+    ready = timed("preprocess (incl. orientation)", lambda: preprocess(image.pixels, image.dpi, timeout=30))
+    result = timed("recognise", lambda: recognise(ready.ocr, dpi=ready.dpi, language=settings.ocr_language))
     timed("searchable page", lambda: searchable.overlay_text(searchable.image_page(ready.display, ready.dpi),
                                                              result.text_pdf))
     timed("thumbnail", lambda: _thumbnail(ready.display))

@@ -37,6 +37,14 @@ FONTS: dict[str, tuple[str, str]] = {
     "Noto Serif": ("noto/NotoSerif-Regular.ttf", "noto/NotoSerif-Bold.ttf"),
     "Noto Sans": ("noto/NotoSans-Regular.ttf", "noto/NotoSans-Bold.ttf"),
 }
+# Faces the reading code is never tuned on: benchmarks report them apart, as an unseen office's scans.
+HELD_OUT_FONTS: dict[str, tuple[str, str]] = {
+    "DejaVu Sans Condensed": ("dejavu/DejaVuSansCondensed.ttf", "dejavu/DejaVuSansCondensed-Bold.ttf"),
+    "DejaVu Serif Condensed": ("dejavu/DejaVuSerifCondensed.ttf",
+                               "dejavu/DejaVuSerifCondensed-Bold.ttf"),
+    "Noto Serif Display": ("noto/NotoSerifDisplay-Regular.ttf", "noto/NotoSerifDisplay-Bold.ttf"),
+    "Noto Sans Display": ("noto/NotoSansDisplay-Regular.ttf", "noto/NotoSansDisplay-Bold.ttf"),
+}
 
 
 class Paper(NamedTuple):
@@ -79,7 +87,7 @@ def _mm_to_px(mm: float, dpi: int) -> int:
 def _font(family: str, bold: bool, size_px: int) -> ImageFont.FreeTypeFont:
     """A loaded font; RAQM shaping places stacked Vietnamese marks (Ấ, Ệ) as a printer would."""
     layout = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
-    return ImageFont.truetype(str(FONT_DIR / FONTS[family][bold]), size_px, layout_engine=layout)
+    return ImageFont.truetype(str(FONT_DIR / (FONTS | HELD_OUT_FONTS)[family][bold]), size_px, layout_engine=layout)
 
 
 # Line pitch and baseline position as multiples of the font size. Stacked capitals (Ộ, Ễ) reach 1.07
@@ -96,11 +104,24 @@ class _Typesetter:
         self.left, self.top, self.right, self.bottom = box
         self.y = self.top
         self.lines: list[str] = []
+        self.next_columns: list[tuple[int, int]] = []  # (left, right) of the columns still empty
+        self.column_top = self.top
+
+    def split_columns(self, count: int, gutter: int) -> None:
+        """From here on, text flows down `count` columns side by side, one after the other."""
+        width = (self.right - self.left - gutter * (count - 1)) / count
+        edges = [(round(self.left + i * (width + gutter)), round(self.left + i * (width + gutter) + width))
+                 for i in range(count)]
+        (self.left, self.right), self.next_columns = edges[0], edges[1:]
+        self.column_top = self.y
 
     def line(self, text: str, font: ImageFont.FreeTypeFont, *, centred: bool = False,
              indent: int = 0, underline: bool = False) -> bool:
         """Draw one line; False (and nothing drawn) once the page is full."""
         pitch = round(font.size * _LINE_PITCH)
+        if self.y + pitch > self.bottom and self.next_columns:
+            (self.left, self.right), self.next_columns = self.next_columns[0], self.next_columns[1:]
+            self.y = self.column_top
         if self.y + pitch > self.bottom:
             return False
         width = self.draw.textlength(text, font=font)
@@ -146,10 +167,13 @@ def render_page(
     paper: str | Paper = "A5",
     margins: Margins = DEFAULT_MARGINS,
     motto: bool = True,
+    columns: int = 1,
 ) -> RenderedPage:
     """Typeset an administrative page: motto header, bold title, indented word-wrapped paragraphs.
 
-    Without `motto` and `title` it is a continuation page of a longer paper.
+    Without `motto` and `title` it is a continuation page of a longer paper. With `columns` > 1 the
+    paragraphs flow down side-by-side columns (a bulletin, a newsletter) and `text` holds them column
+    by column, the order a reader follows.
 
     Lines that do not fit above the bottom margin are dropped and left out of the ground truth, so
     `text` is always exactly what is printed (the title is printed, and recorded, in capitals).
@@ -170,6 +194,8 @@ def render_page(
     if title:
         setter.paragraph(title.upper(), _font(font, True, round(size_px * 1.15)), centred=True)
         setter.skip(size_px // 2)
+    if columns > 1:
+        setter.split_columns(columns, gutter=_mm_to_px(8, dpi))
     for text in paragraphs:
         if not setter.paragraph(text, _font(font, False, size_px), indent=size_px * 2):
             break
@@ -322,6 +348,22 @@ def color_paper(
         draw.multiline_text((cx, cy), stamp_text, fill=blue, anchor="mm", align="center",
                             font=_font("DejaVu Sans", True, size_px))
     return Image.alpha_composite(coloured.convert("RGBA"), overlay).convert("RGB")
+
+
+def faded_ink(image: Image.Image, fade: float = 0.5) -> Image.Image:
+    """Worn toner or a light photocopy: ink lifted towards the paper by `fade` (0 black, 1 gone)."""
+    pixels = np.asarray(image, dtype=np.float32)
+    return _to_image(255.0 - (255.0 - pixels) * (1.0 - fade))
+
+
+def bleed_through(image: Image.Image, strength: float = 0.15, *,
+                  rng: np.random.Generator) -> Image.Image:
+    """The back of a thin sheet showing through: the page's own print mirrored, shifted and faint."""
+    verso = image.transpose(Image.Transpose.FLIP_LEFT_RIGHT).filter(ImageFilter.GaussianBlur(1.5))
+    shift = (int(rng.integers(-40, 41)), int(rng.integers(10, 40)))
+    back = 255.0 - np.roll(255.0 - np.asarray(verso, dtype=np.float32), shift, axis=(1, 0))
+    pixels = np.asarray(image, dtype=np.float32)
+    return _to_image(np.minimum(pixels, 255.0 - (255.0 - back) * strength))
 
 
 Degradation = Callable[[Image.Image, np.random.Generator], Image.Image]
