@@ -26,7 +26,9 @@ _NOISE_SIGMA = 6.0  # Immerkær noise estimate above which the page is median-fi
 _BORDER_DARKNESS = 60  # scanner lids and table shadows are darker than any uneven lighting
 _AXIS_TILES = 4  # text_axis() measures a 4 × 4 grid of patches
 _AXIS_MIN_INK = 0.01  # share of a patch that must be ink for it to count
-_AXIS_SURE = 0.3  # |text_axis()| below this: OSD decides whether the page lies sideways
+_TEXT_THICKNESS = 0.03  # text_axis() ignores marks thicker both ways than this share of the short side
+_AXIS_SURE = 0.3  # |text_axis()| below this, or line_direction() disagreeing: OSD decides the axis
+_OSD_SURE = 1.5  # OSD orientation confidence below this: Tesseract reads a band four ways
 _LEAN_SURE = 0.3  # |ascender_balance()| above this decides which way up; below, Tesseract reads a band
 _BAND_INCHES = 1.5  # height of the band read both ways up
 _TURN_MARGIN = 5.0  # confidence points the turned band must gain for the page to be turned
@@ -64,11 +66,13 @@ def preprocess(pixels: np.ndarray, dpi: int, *, timeout: float = 30) -> Preproce
     Orientation is decided by looking at the page, with Tesseract's OSD only where the image is unsure
     (OSD alone turned one page in five of typefaces it was not trained on):
 
-    1. which way the lines run (`text_axis`): rows of text, or columns of it on a page fed sideways;
+    1. which way the lines run: rows of text, or columns of it on a page fed sideways (`text_axis`
+       patch by patch and `line_direction` over the whole page agree; else OSD when it is sure, else
+       Tesseract reading a band of the page four ways);
     2. which way up (`ascender_balance`, after deskewing): ascenders and Vietnamese marks rise above
        the letters of an upright line;
     3. when the lean is faint (seals, show-through, little text), a second opinion from Tesseract on
-       a band of the page read both ways up (`_reads_better_turned`).
+       a band of the page read both ways up (`_best_turn`).
     """
     scale = TARGET_DPI / dpi if dpi < TARGET_DPI * 0.9 else 1.0
     display = _resize(pixels, scale)
@@ -84,9 +88,14 @@ def preprocess(pixels: np.ndarray, dpi: int, *, timeout: float = 30) -> Preproce
     # Every measurement below runs on the flattened page: shading would otherwise pass for ink.
     flat = flatten_background(gray)
 
-    axis = text_axis(flat)
-    asked_osd = abs(axis) < _AXIS_SURE
-    rotation = detect_rotation(flat, timeout=timeout) if asked_osd else (90 if axis < 0 else 0)
+    patches, whole = text_axis(flat), line_direction(flat)
+    across, down = patches > _AXIS_SURE and whole > 1, patches < -_AXIS_SURE and whole < 1
+    asked = not (across or down)
+    if asked:
+        osd = detect_rotation(flat, timeout=timeout)
+        rotation = osd if osd is not None else _best_turn(flat, (0, 90, 180, 270), timeout)
+    else:
+        rotation = 90 if down else 0
     if rotation:
         display, flat = _rotate90(display, rotation), _rotate90(flat, rotation)
 
@@ -95,7 +104,7 @@ def preprocess(pixels: np.ndarray, dpi: int, *, timeout: float = 30) -> Preproce
         display, flat = _rotate_by(display, skew), _rotate_by(flat, skew)
     lean = ascender_balance(flat)
     faint = abs(lean) <= _LEAN_SURE
-    if lean < -_LEAN_SURE or (faint and _reads_better_turned(flat, timeout)):
+    if lean < -_LEAN_SURE or (faint and _best_turn(flat, (0, 180), timeout)):
         display, flat = _rotate90(display, 180), _rotate90(flat, 180)
         rotation = (rotation + 180) % 360
     return Preprocessed(
@@ -107,7 +116,7 @@ def preprocess(pixels: np.ndarray, dpi: int, *, timeout: float = 30) -> Preproce
         scale=round(scale, 3),
         cropped=box is not None,
         denoised=denoised,
-        orientation_checked=asked_osd or faint,
+        orientation_checked=asked or faint,
     )
 
 
@@ -122,6 +131,20 @@ def without_colour_ink(rgb: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(rgb.max(axis=2))
 
 
+def line_direction(gray: np.ndarray) -> float:
+    """How much more the whole page's ink is organised in rows than in columns (> 1: horizontal lines).
+
+    Printed text gives a row profile with strong peaks (lines) and gaps (leading); turned sideways,
+    the peaks move to the column profile. Text columns side by side fool it, sparse text with
+    pictures does not (the opposite of `text_axis`), so the two must agree. A few milliseconds.
+    """
+    small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    ink = _ink(small).astype(np.float64)
+    rows = np.var(ink.sum(axis=1)) / max(ink.shape[1], 1) ** 2
+    columns = np.var(ink.sum(axis=0)) / max(ink.shape[0], 1) ** 2
+    return float(rows / columns) if columns > 0 else float("inf")
+
+
 def text_axis(gray: np.ndarray) -> float:
     """> 0 when the text lines run across the page, < 0 when they run down it (a page fed sideways).
 
@@ -131,7 +154,13 @@ def text_axis(gray: np.ndarray) -> float:
     make a whole-page column profile peak, read as what they are. A few ms on a quarter-size copy.
     """
     small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
-    ink = (_ink(small) > 0).astype(np.float64)
+    ink = _ink(small)
+    # Only marks as thin as text count: a photo, a QR code or a card's outline is thick or wide both
+    # ways and would draw its own edges into the profiles. The rule is the same for both axes.
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    thick = np.minimum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) > _TEXT_THICKNESS * min(ink.shape)
+    thick[0] = True  # the background
+    ink = (~thick[labels]).astype(np.float64)
     ratios = []
     for band in np.array_split(ink, _AXIS_TILES, axis=0):
         for patch in np.array_split(band, _AXIS_TILES, axis=1):
@@ -142,24 +171,36 @@ def text_axis(gray: np.ndarray) -> float:
     return float(np.median(ratios)) if ratios else 0.0
 
 
-def _reads_better_turned(gray: np.ndarray, timeout: float) -> bool:
-    """Whether Tesseract reads the page's densest band with clearly more confidence upside down.
+def _best_turn(gray: np.ndarray, turns: tuple[int, ...], timeout: float) -> int:
+    """Of `turns` (clockwise degrees, the first the default), the one in which Tesseract reads the
+    page's densest band with clearly the most confidence.
 
-    Reading is the surest test of which way up text is, and a band of a few lines at 150 dpi costs a
-    fraction of a page; it is asked only when the cheap lean is faint.
+    Reading is the surest test of which way text runs, and a band of a few lines at 150 dpi costs a
+    fraction of a page; it is asked only where the image tests leave the orientation open.
     """
+    scores = {turn: _confidence(_densest_band(_rotate90(gray, turn) if turn else gray), timeout)
+              for turn in turns}
+    best = max(scores, key=lambda turn: scores[turn])
+    return best if scores[best] > scores[turns[0]] + _TURN_MARGIN else turns[0]
+
+
+def _densest_band(gray: np.ndarray) -> np.ndarray:
+    """The half-size band of rows, `_BAND_INCHES` high, holding the most ink."""
     small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     ink = (_ink(small) > 0).sum(axis=1).astype(np.float64)
     height = max(1, min(len(ink), round(_BAND_INCHES * TARGET_DPI / 2)))
     top = int(np.argmax(np.convolve(ink, np.ones(height), mode="valid")))
-    band = np.ascontiguousarray(small[top:top + height])
-    return _confidence(_rotate90(band, 180), timeout) > _confidence(band, timeout) + _TURN_MARGIN
+    return np.ascontiguousarray(small[top:top + height])
 
 
 def _confidence(image: np.ndarray, timeout: float) -> float:
-    """Tesseract's mean word confidence on an image at 150 dpi, weighted by word length."""
+    """Tesseract's mean word confidence on an image at 150 dpi, weighted by word length.
+
+    Read as one block of text (psm 6): page segmentation (psm 3) finds vertical lines by itself
+    and would read a sideways band confidently.
+    """
     try:
-        words = read_words(image, dpi=TARGET_DPI // 2, language="vie", psm=3, timeout=timeout)
+        words = read_words(image, dpi=TARGET_DPI // 2, language="vie", psm=6, timeout=timeout)
     except (OcrTimeout, pytesseract.TesseractError):
         return 0.0
     counted = [(len(w.text), w.conf) for w in words if w.conf >= 0 and len(w.text) > 1]
@@ -197,11 +238,11 @@ def ascender_balance(gray: np.ndarray) -> float:
     return float((above - below) / (above + below)) if above + below else 0.0
 
 
-def detect_rotation(gray: np.ndarray, *, timeout: float = 30) -> int:
-    """Clockwise rotation that makes the page upright, from Tesseract OSD on a half-size copy.
+def detect_rotation(gray: np.ndarray, *, timeout: float = 30) -> int | None:
+    """Clockwise rotation that makes the page upright, from Tesseract OSD on a half-size copy; None
+    when OSD is unsure or finds too little text.
 
-    Half size keeps OSD cheap while letters stay large enough at 150 dpi. Pages with too little text
-    for OSD are left as they are.
+    Half size keeps OSD cheap while letters stay large enough at 150 dpi.
     """
     small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     try:
@@ -210,13 +251,11 @@ def detect_rotation(gray: np.ndarray, *, timeout: float = 30) -> int:
             timeout=timeout,
         )
     except (pytesseract.TesseractError, RuntimeError) as exc:
-        log.info("orientation not detected (%s); page left as scanned", type(exc).__name__)
-        return 0
-    rotate = int(osd.get("rotate", 0)) % 360
-    if rotate and float(osd.get("orientation_conf", 0.0)) < 1.5:
-        log.info("orientation %d° proposed with low confidence; page left as scanned", rotate)
-        return 0
-    return rotate
+        log.info("orientation not detected (%s)", type(exc).__name__)
+        return None
+    if float(osd.get("orientation_conf", 0.0)) < _OSD_SURE:
+        return None
+    return int(osd.get("rotate", 0)) % 360
 
 
 def estimate_skew(gray: np.ndarray) -> float:
