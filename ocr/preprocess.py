@@ -24,6 +24,9 @@ TARGET_DPI = 300
 _MAX_SKEW = 15.0  # degrees; beyond this a page is treated as rotated, not skewed
 _NOISE_SIGMA = 6.0  # Immerkær noise estimate above which the page is median-filtered
 _BORDER_DARKNESS = 60  # scanner lids and table shadows are darker than any uneven lighting
+_SEAL_MM = (20.0, 60.0)  # sizes of a round seal or received-stamp
+_SEAL_SATURATION = 90  # HSV saturation (of 255) of coloured ink
+_SEAL_BRIGHTNESS = 60  # ... and its HSV value: black print is never coloured
 _AXIS_TILES = 4  # text_axis() measures a 4 × 4 grid of patches
 _AXIS_MIN_INK = 0.01  # share of a patch that must be ink for it to count
 _TEXT_THICKNESS = 0.03  # text_axis() ignores marks thicker both ways than this share of the short side
@@ -76,7 +79,7 @@ def preprocess(pixels: np.ndarray, dpi: int, *, timeout: float = 30) -> Preproce
     """
     scale = TARGET_DPI / dpi if dpi < TARGET_DPI * 0.9 else 1.0
     display = _resize(pixels, scale)
-    gray = display if display.ndim == 2 else without_colour_ink(display)
+    gray = display if display.ndim == 2 else without_seals(display, round(dpi * scale))
 
     box = paper_box(gray)
     if box is not None:
@@ -120,15 +123,28 @@ def preprocess(pixels: np.ndarray, dpi: int, *, timeout: float = 30) -> Preproce
     )
 
 
-def without_colour_ink(rgb: np.ndarray) -> np.ndarray:
-    """Grey where only dark, unsaturated ink stays dark: the brightest channel of each pixel.
+def without_seals(rgb: np.ndarray, dpi: int) -> np.ndarray:
+    """Luminance grey in which round seals and stamps in colour ink fade to paper.
 
-    Printed text is black in all three channels; a red seal, a blue received-stamp or a blue signature
-    is bright in at least one, and yellowed paper is bright in red and green. Taking the brightest
-    channel fades them all to paper while the print stays as dark as in a luminance grey, so Tesseract
-    no longer reads a seal's ring and lettering into the text lines it crosses.
+    A seal is a ring of saturated ink, about as wide as it is tall and 2-6 cm across; within its box
+    each pixel takes its brightest channel, which fades red and blue ink while black print stays as
+    dark as in luminance, so Tesseract no longer reads the ring and its lettering into the lines they
+    cross. Coloured print elsewhere (a card's red heading and number, coloured titles) keeps its
+    luminance: it is text to read.
     """
-    return np.ascontiguousarray(rgb.max(axis=2))
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    factor = 4
+    small = cv2.resize(rgb, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
+    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
+    coloured = ((hsv[..., 1] > _SEAL_SATURATION) & (hsv[..., 2] > _SEAL_BRIGHTNESS)).astype(np.uint8)
+    coloured = cv2.morphologyEx(coloured, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(coloured, connectivity=8)
+    low, high = (mm / 25.4 * dpi / factor for mm in _SEAL_MM)
+    for x, y, w, h, _area in stats[1:]:
+        if low <= w <= high and low <= h <= high and 0.75 <= w / h <= 1.33:
+            box = np.s_[y * factor:(y + h) * factor, x * factor:(x + w) * factor]
+            gray[box] = np.maximum(gray[box], rgb[box].max(axis=2))
+    return gray
 
 
 def line_direction(gray: np.ndarray) -> float:

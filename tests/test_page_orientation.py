@@ -10,9 +10,8 @@ import random
 import numpy as np
 import pytest
 
-from ocr.preprocess import (ascender_balance, flatten_background, preprocess, text_axis,
-                            without_colour_ink)
-from tests.generators import corpus, pages
+from ocr.preprocess import ascender_balance, flatten_background, preprocess, text_axis, without_seals
+from tests.generators import cards, corpus, pages, people
 
 
 @pytest.mark.parametrize("font", sorted(pages.FONTS))
@@ -64,9 +63,19 @@ def test_a_spoiled_two_column_page_in_an_unseen_typeface_is_set_upright(font: st
 def test_a_blue_stamp_fades_to_paper_and_the_print_stays_black() -> None:
     page = pages.sample_page(np.random.default_rng(4), paragraphs=2)
     stamped = np.asarray(pages.color_paper(page.image, rng=np.random.default_rng(4), stamp_text="ĐÃ TIẾP NHẬN"))
-    grey = without_colour_ink(stamped)
+    grey = without_seals(stamped, page.dpi)
     ink = np.asarray(page.image) < 100
     stamp_only = (np.abs(stamped[..., 2].astype(int) - stamped[..., 0]) > 60) & ~ink
     assert stamp_only.sum() > 1000  # the stamp is there, in colour
     assert grey[stamp_only].mean() > 150  # ... and gone from what Tesseract reads
     assert grey[ink & ~stamp_only].mean() < 80  # while the print stays dark
+
+
+def test_red_print_on_a_card_is_kept_for_reading() -> None:
+    """A 2016 card's heading and number are printed in red: text, not a seal."""
+    person = people.make_person(np.random.default_rng(7), "cccd_2016")
+    card = cards.cccd2016_front(person)
+    rgb = np.asarray(card.image.convert("RGB"))
+    red = (rgb[..., 0].astype(int) - rgb[..., 2] > 80) & (rgb[..., 0] > 120)
+    assert red.sum() > 500
+    assert without_seals(rgb, 600)[red].mean() < 150  # faces are drawn at 600 dpi
