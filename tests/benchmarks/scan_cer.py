@@ -42,8 +42,10 @@ def _moderate(image: Image.Image, rng: np.random.Generator) -> Image.Image:
     if rng.random() < 0.5:
         image = pages.bleed_through(image, float(rng.uniform(0.08, 0.2)), rng=rng)
     image = pages.uneven_light(image, float(rng.uniform(0.15, 0.4)), rng=rng)
-    if rng.random() < 0.5:
-        image = pages.color_paper(image, rng=rng, stamp_text="ĐÃ TIẾP NHẬN")
+    if rng.random() < 0.5:  # a blue received-stamp or an office's red seal
+        red = bool(rng.random() < 0.5)
+        image = pages.color_paper(image, rng=rng, stamp_text="ỦY BAN NHÂN DÂN\nXÃ AN BÌNH" if red else "ĐÃ TIẾP NHẬN",
+                                  stamp_ink=(200, 30, 40, 200) if red else (35, 60, 170, 190))
     return pages.gaussian_noise(image, float(rng.uniform(4, 10)), rng=rng)
 
 

@@ -324,8 +324,10 @@ def color_paper(
     ink: tuple[int, int, int] = (30, 30, 45),
     stamp: bool = True,
     stamp_text: str | None = None,
+    stamp_ink: tuple[int, int, int, int] = (35, 60, 170, 190),
 ) -> Image.Image:
-    """Yellowed paper, dark ink and, optionally, a blue received-stamp ring (with text) on top.
+    """Yellowed paper, dark ink and, optionally, a stamp ring (with text) on top: a blue received-stamp
+    by default, or an office's red seal with `stamp_ink` (RGBA).
 
     The stamp text is not part of any ground truth: OCR reading it is a realistic error.
     """
@@ -338,14 +340,13 @@ def color_paper(
     radius = int(min(coloured.size) * 0.12)
     cx = int(coloured.width * rng.uniform(0.55, 0.8))
     cy = int(coloured.height * rng.uniform(0.55, 0.8))
-    blue = (35, 60, 170, 190)
     for r, w in ((radius, max(2, radius // 12)), (int(radius * 0.8), max(1, radius // 30))):
-        draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=blue, width=w)
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=stamp_ink, width=w)
     if stamp_text:  # sized so the longest line spans 1.4 inner radii
         longest = max(stamp_text.splitlines(), key=len)
         probe = _font("DejaVu Sans", True, 100)
         size_px = max(8, int(100 * radius * 0.8 * 1.4 / probe.getlength(longest)))
-        draw.multiline_text((cx, cy), stamp_text, fill=blue, anchor="mm", align="center",
+        draw.multiline_text((cx, cy), stamp_text, fill=stamp_ink, anchor="mm", align="center",
                             font=_font("DejaVu Sans", True, size_px))
     return Image.alpha_composite(coloured.convert("RGBA"), overlay).convert("RGB")
 
