@@ -135,16 +135,22 @@ def without_seals(rgb: np.ndarray, dpi: int) -> np.ndarray:
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     factor = 4
     small = cv2.resize(rgb, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
-    hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
-    coloured = ((hsv[..., 1] > _SEAL_SATURATION) & (hsv[..., 2] > _SEAL_BRIGHTNESS)).astype(np.uint8)
-    coloured = cv2.morphologyEx(coloured, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
-    count, _, stats, _ = cv2.connectedComponentsWithStats(coloured, connectivity=8)
+    coloured = cv2.morphologyEx(_coloured_ink(small), cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    _, _, stats, _ = cv2.connectedComponentsWithStats(coloured, connectivity=8)
     low, high = (mm / 25.4 * dpi / factor for mm in _SEAL_MM)
     for x, y, w, h, _area in stats[1:]:
         if low <= w <= high and low <= h <= high and 0.75 <= w / h <= 1.33:
             box = np.s_[y * factor:(y + h) * factor, x * factor:(x + w) * factor]
-            gray[box] = np.maximum(gray[box], rgb[box].max(axis=2))
+            # Only the seal's own pixels (and their soft edges): the paper around keeps its grey.
+            ink = cv2.dilate(_coloured_ink(rgb[box]), np.ones((3, 3), np.uint8)).astype(bool)
+            gray[box][ink] = rgb[box].max(axis=2)[ink]
     return gray
+
+
+def _coloured_ink(rgb: np.ndarray) -> np.ndarray:
+    """1 where a pixel is saturated, not dark ink: a seal's red or a stamp's blue."""
+    hsv = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2HSV)
+    return ((hsv[..., 1] > _SEAL_SATURATION) & (hsv[..., 2] > _SEAL_BRIGHTNESS)).astype(np.uint8)
 
 
 def line_direction(gray: np.ndarray) -> float:
