@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections import deque
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,9 @@ class PageResult(BaseModel):
     card: CardEvidence | None = None
 
 
+# Pages handed to the task runner ahead of assembly, per OCR slot: enough that a slot never waits
+# for work, few enough that finished documents are assembled and freed as the batch goes on.
+_PAGES_AHEAD_PER_SLOT = 4
 _slots: dict[int, threading.BoundedSemaphore] = {}
 _slots_lock = threading.Lock()
 
@@ -230,25 +234,34 @@ def ingest_batch(source: str) -> BatchReport:
 def _digitize(batch: StagedBatch, plans: list[DocumentPlan], settings: Settings) -> dict[str, PrefectFuture]:
     """Store the originals, read every page, then assemble each document; file name → assemble future.
 
-    Page tasks of every document are submitted at once (the OCR semaphore paces them); a document is
-    assembled as soon as its own pages are read. A document missing here (its originals or a page
-    task failed after the retries) ends `failed`, for a later run.
+    Pages are handed to the task runner a few documents ahead of the OCR slots, not all at once: the
+    runner queues in order, so with a whole large batch queued no document could be assembled (and
+    its page images, texts and word boxes freed) before the last page had started, and memory grew
+    with the batch (issue 12). A document missing here (its originals or a page task failed after
+    the retries) ends `failed`, for a later run.
     """
     originals = _settled(store_originals.submit(plans, settings))
     if originals is None:
         return {}
-    pages = {}
     for plan in plans:
         progress.emit(progress.Event.PAGES_PLANNED, plan.file.preflight.page_count)
-        pages[plan.document_id] = [read_page_task.submit(plan, n, originals, settings)
-                                   for n in range(1, plan.file.preflight.page_count + 1)]
-    assembled = {}
-    for plan in plans:
-        # Popped, so that a document's page results (text, word boxes) are freed once it is
-        # assembled: memory stays flat however large the batch (issue 12).
-        results = [_settled(future) for future in pages.pop(plan.document_id)]
+    ahead = _PAGES_AHEAD_PER_SLOT * settings.ocr_workers
+    reading: deque[tuple[DocumentPlan, list[PrefectFuture]]] = deque()
+    assembled: dict[str, PrefectFuture] = {}
+
+    def assemble_oldest() -> None:
+        plan, futures = reading.popleft()
+        results = [_settled(future) for future in futures]
         if all(result is not None for result in results):
             assembled[plan.file.name] = assemble_document.submit(plan, batch, originals, results, settings)
+
+    for plan in plans:
+        while reading and sum(len(futures) for _, futures in reading) >= ahead:
+            assemble_oldest()
+        reading.append((plan, [read_page_task.submit(plan, n, originals, settings)
+                               for n in range(1, plan.file.preflight.page_count + 1)]))
+    while reading:
+        assemble_oldest()
     return assembled
 
 
