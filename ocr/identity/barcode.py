@@ -52,8 +52,10 @@ def read_qr_zxing(image: np.ndarray) -> QrCode | None:
     """zxing-cpp on the grey image, then with its global-histogram binarizer (even light)."""
     grey = np.ascontiguousarray(to_grey(image))
     for binarizer in (zxingcpp.Binarizer.LocalAverage, zxingcpp.Binarizer.GlobalHistogram):
+        # A card's code is dark on light: no inverted pass (it doubled the cost on every page
+        # that holds no code at all).
         for found in zxingcpp.read_barcodes(grey, formats=zxingcpp.BarcodeFormat.QRCode,
-                                            binarizer=binarizer):
+                                            binarizer=binarizer, try_invert=False):
             if found.valid and found.bytes:
                 position = found.position
                 corners = np.array([(p.x, p.y) for p in (position.top_left, position.top_right,
