@@ -32,6 +32,13 @@ class MatchKind(StrEnum):
     FILTER = "filter"
 
 
+class SortOrder(StrEnum):
+    """How results are ordered: best match first (ID, then name, then text), or newest paper first."""
+
+    RELEVANCE = "relevance"
+    NEWEST = "newest"
+
+
 class Scope(BaseModel):
     """What an account may see: its office's documents and those reused into its office's
     dossiers; everything when province-wide; nothing without an office."""
@@ -74,6 +81,7 @@ class SearchRequest(BaseModel):
     created_to: date | None = Field(None, ge=FIRST_DAY, le=LAST_DAY,
                                     description="digitized on or before (local date)")
     status: FileStatus | None = None
+    sort: SortOrder = SortOrder.RELEVANCE
     page: int = Field(1, ge=1, le=1000)
     page_size: int = Field(20, ge=1, le=100)
 

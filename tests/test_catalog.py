@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from alembic import command
@@ -28,7 +29,7 @@ from schemas.document import (
     TextSource,
     Word,
 )
-from schemas.search import DocumentSummary, MatchKind, Scope, SearchRequest
+from schemas.search import DocumentSummary, MatchKind, Scope, SearchRequest, SortOrder
 from storage.catalog import Catalog
 from storage.catalog.database import AUDIT_SCHEMA, migration_config, open_engine
 from storage.catalog.fulltext import full_text_index
@@ -253,7 +254,7 @@ def test_hostile_queries_are_plain_words(searchable: Catalog, query: str, expect
     assert searchable.batches.count_rows()["documents"] == 3
 
 
-def hits(catalog: Catalog, query: str, **paging: int) -> list[DocumentSummary]:
+def hits(catalog: Catalog, query: str, **paging: Any) -> list[DocumentSummary]:
     return catalog.search.find(SearchRequest(q=query, **paging), Scope.everything()).hits
 
 
@@ -274,6 +275,17 @@ def test_results_are_ranked_and_paged(searchable: Catalog) -> None:
     assert ranked[0].score > ranked[1].score
     assert [hit.id for hit in hits(searchable, "khai sinh", page_size=1)] == ["khaisinh"]
     assert [hit.id for hit in hits(searchable, "khai sinh", page_size=1, page=2)] == ["ct07"]
+
+
+def test_results_can_come_newest_first_instead_of_best_first(catalog: Catalog) -> None:
+    for doc_id, name, texts, day in (("khaisinh", "khai_sinh.pdf", KHAI_SINH, 1),
+                                     ("ct07", "xac_nhan_cu_tru.pdf", [CT07], 20)):
+        document, pages, file = make_document(doc_id, name, texts)
+        catalog.batches.record_document(document.model_copy(update={"created_at": datetime(2025, 6, day, tzinfo=UTC)}),
+                                        pages, file)
+    newest = [hit.id for hit in hits(catalog, "khai sinh", sort=SortOrder.NEWEST)]
+    assert newest == ["ct07", "khaisinh"]  # best first it is the other way round (the test above)
+    assert [hit.id for hit in hits(catalog, "khai sinh", sort=SortOrder.NEWEST, page_size=1, page=2)] == ["khaisinh"]
 
 
 # --- batches and export -------------------------------------------------------------------------

@@ -38,6 +38,7 @@ ACTIONS = {"login": "Đăng nhập", "login_failed": "Đăng nhập thất bại
            "account": "Quản lý tài khoản"}
 ACCOUNT_CHANGES = {"disable": "khóa tài khoản", "enable": "mở lại tài khoản", "unlock": "mở khóa đăng nhập",
                    "revoke_tokens": "thu hồi mã API", "password": "đặt mật khẩu mới"}
+SORT_ORDERS = {"relevance": "Phù hợp nhất trước", "newest": "Mới số hóa trước"}
 MATCHES = {"id": "Trùng số định danh", "alias": "Trùng số CMND cũ", "id_suffix": "Trùng các số cuối",
            "name": "Trùng họ tên", "name_fuzzy": "Gần đúng họ tên", "text": "Trùng nội dung", "filter": ""}
 DIRECTIONS = {"input": "Thành phần hồ sơ (đầu vào)", "output": "Kết quả (đầu ra)"}

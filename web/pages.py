@@ -14,7 +14,7 @@ from schemas.accounts import AuditAction, Role
 from schemas.batch import Direction
 from schemas.document import DocType, FileStatus
 from schemas.identity import IDENTITY_FIELDS
-from schemas.search import FIRST_DAY, LAST_DAY, SearchRequest
+from schemas.search import FIRST_DAY, LAST_DAY, SearchRequest, SortOrder
 from storage.catalog.search import day_start
 from web.account_admin import AccountChange, change_account, managed_accounts
 from web.rendering import render
@@ -70,7 +70,7 @@ async def search(request: Request, desk: Annotated[Desk, Depends(officer)],
         if sealed is None:
             notice = "Liên kết tìm kiếm này đã hết hạn hoặc không đúng. Hãy nhập lại điều cần tìm."
     criteria = SearchRequest.model_validate(form.model_dump(exclude={"for_dossier", "s"}))
-    asked = criteria.model_dump(exclude_defaults=True, exclude={"page", "page_size"})
+    asked = criteria.model_dump(exclude_defaults=True, exclude={"page", "page_size", "sort"})
     found = desk.search(criteria) if asked else None  # on the event loop, as /api/search
     recent, queue = None, 0
     if found is None and landing:  # the landing page: the office's newest papers, the queue
@@ -85,7 +85,8 @@ async def search(request: Request, desk: Annotated[Desk, Depends(officer)],
                  for name, number in around.items() if number is not None}
     return render(request, "search.html", form=criteria, found=found, for_dossier=form.for_dossier,
                   pages=pages, notice=notice, recent=recent, queue=queue, queue_more=queue >= _QUEUE_SHOWN,
-                  filtered=bool(set(asked) - {"q"}), doc_types=list(DocType), statuses=list(FileStatus))
+                  filtered=bool(set(asked) - {"q"}) or criteria.sort is not SortOrder.RELEVANCE,
+                  doc_types=list(DocType), statuses=list(FileStatus), sort_orders=list(SortOrder))
 
 
 @router.post("/search")

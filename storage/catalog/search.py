@@ -30,7 +30,7 @@ from sqlalchemy import BindParameter, ColumnElement, Connection, Row, Select, bi
 
 from schemas.accounts import FieldCorrection
 from schemas.document import FileStatus
-from schemas.search import DocumentSummary, MatchKind, Scope, SearchRequest, SearchResult
+from schemas.search import DocumentSummary, MatchKind, Scope, SearchRequest, SearchResult, SortOrder
 from storage.catalog.database import Database
 from storage.catalog.fulltext import FullTextIndex, Query, snippet, words_of
 from storage.catalog.models import (
@@ -167,6 +167,15 @@ def _documents_of_people(shape: tuple[str, ...]) -> Select[tuple[str, str, datet
                    *_conditions(shape)))
 
 
+def _newest_first(conn: Connection, ranked: list[tuple[str, MatchKind, float]]) -> list[tuple[str, MatchKind, float]]:
+    """The same results ordered by when each paper was digitized, newest first (ties by id)."""
+    ids = [document_id for document_id, _, _ in ranked]
+    created = dict(conn.execute(select(DocumentRow.id, DocumentRow.created_at).where(
+        DocumentRow.id.in_(bindparam("ids", expanding=True))), {"ids": ids}).all()) if ids else {}
+    return sorted(ranked, key=lambda hit: (-created[hit[0]].timestamp(), hit[0]) if hit[0] in created
+                  else (float("inf"), hit[0]))
+
+
 @lru_cache(maxsize=128)
 def _newest(shape: tuple[str, ...]) -> Select[tuple[str]]:
     """The filtered documents, newest first, up to `wanted`."""
@@ -268,17 +277,21 @@ class SearchRepository:
             number_known = any(kind in (MatchKind.ID, MatchKind.ALIAS) for _, kind, _ in people)
             sure = number_known or any(
                 kind not in (MatchKind.NAME_FUZZY, MatchKind.FILTER) for _, kind, _ in ranked)
+            newest = request.sort is SortOrder.NEWEST
             if not sure and text_query and request.date_of_birth is None:
                 seen = {document_id for document_id, _, _ in ranked}
-                texts = self._text_matches(conn, text_query, shape, values, wanted + len(seen))
+                texts = self._text_matches(conn, text_query, shape, values, wanted + len(seen), newest)
                 if not texts:  # perhaps a word still being typed
                     text_query = replace(text_query, whole_words=False)
-                    texts = self._text_matches(conn, text_query, shape, values, wanted + len(seen))
+                    texts = self._text_matches(conn, text_query, shape, values, wanted + len(seen), newest)
                 ranked += [(document_id, MatchKind.TEXT, score) for document_id, score in texts
                            if document_id not in seen]
             elif not request.q.strip() and request.date_of_birth is None:
                 ranked = [(document_id, MatchKind.FILTER, 0.0) for document_id
                           in conn.scalars(_newest(shape), {**values, "wanted": wanted})]
+                newest = False  # already
+            if newest:
+                ranked = _newest_first(conn, ranked)
             start = (request.page - 1) * request.page_size
             shown = ranked[start:start + request.page_size]
             hits = self._summaries(conn, shown, text_query)
@@ -397,11 +410,11 @@ class SearchRepository:
         return list(documents.values())
 
     def _text_matches(self, conn: Connection, query: Query, shape: tuple[str, ...], values: dict[str, Any],
-                      limit: int) -> list[tuple[str, float]]:
-        """Matches best first; past BROAD_MATCHES matches, newest first (relevance would cost a
-        pass over every match, and for such common words the newest papers are what is wanted)."""
+                      limit: int, newest: bool) -> list[tuple[str, float]]:
+        """Matches best first; newest first when asked or past BROAD_MATCHES matches (relevance would
+        cost a pass over every match, and for such common words the newest papers are what is wanted)."""
         index = self._db.fulltext
-        broad = index.count_matches(conn, query, BROAD_MATCHES) >= BROAD_MATCHES
+        broad = newest or index.count_matches(conn, query, BROAD_MATCHES) >= BROAD_MATCHES
         with index.newest_first(conn) if broad else nullcontext():
             rows = conn.execute(_text_matching(index, broad, shape),
                                 {**values, **index.match_parameters(query), "wanted": limit}).all()

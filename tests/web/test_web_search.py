@@ -160,6 +160,24 @@ def test_the_search_page_opens_on_the_offices_newest_papers_and_counts_what_it_s
     assert "Không tìm thấy giấy tờ nào. Hãy thử bớt bộ lọc" in nothing.text and "Trang 1" not in nothing.text
 
 
+def test_results_can_be_sorted_newest_first_and_the_form_keeps_the_choice(officer: TestClient) -> None:
+    reordered = 0
+    for query in ("phan", "giang", "001", "nguyen", "ho tich", "cu tru"):
+        best = hits(officer, q=query, page_size=100)
+        newest = hits(officer, q=query, sort="newest", page_size=100)
+        assert {hit["id"] for hit in newest} == {hit["id"] for hit in best}, query
+        created = [hit["created_at"] for hit in newest]
+        assert created == sorted(created, reverse=True), query
+        reordered += [hit["id"] for hit in newest] != [hit["id"] for hit in best]
+    assert reordered  # the order asked for is not the best-first order by chance
+    token = re.search(r'name="csrf_token" value="([^"]+)"', officer.get("/search").text)[1]
+    page = officer.post("/search", data={"q": "phan", "sort": "newest", "csrf_token": token},
+                        follow_redirects=True).text
+    assert '<option value="newest" selected>Mới số hóa trước</option>' in page
+    shown = re.findall(r'<article class="hit card" data-document="([^"]+)"', page)
+    assert shown == [hit["id"] for hit in hits(officer, q="phan", sort="newest")][:len(shown)] and shown
+
+
 @pytest.mark.parametrize(("doc_type", "component", "expected"), [
     ("other", "Giấy ủy quyền", "Giấy ủy quyền"),  # what the scanning staff called it
     ("other", None, "Giấy tờ khác"),
