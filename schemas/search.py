@@ -18,6 +18,8 @@ from schemas.document import DocType, FileStatus, Problem
 # Dates a search may name: wide enough for any paper, narrow enough that day arithmetic never overflows.
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
 MAX_OFFSET = 1_000_000  # rows skipped by paging, at most
+SAVED_SEARCHES = 20  # kept per officer
+SAVED_NAME_LENGTH = 80
 
 
 class MatchKind(StrEnum):
@@ -94,6 +96,15 @@ class SearchRequest(BaseModel):
             return data
         return {k: typed_day(v) if k in _DATE_FIELDS and isinstance(v, str) else v
                 for k, v in data.items() if v != ""}
+
+
+class SavedSearch(BaseModel):
+    """A search an officer keeps, by the name they gave it, to run again from the search page."""
+
+    id: int
+    name: str = Field(min_length=1, max_length=SAVED_NAME_LENGTH)
+    criteria: SearchRequest
+    created_at: datetime
 
 
 class DocumentSummary(BaseModel):

@@ -16,7 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from schemas.accounts import AuditAction, AuditEntry
+from schemas.accounts import AuditAction, AuditEntry, Role, User
 from schemas.batch import BatchManifest, BatchReport, BatchStatus, FileReport
 from schemas.document import (
     Document,
@@ -29,7 +29,7 @@ from schemas.document import (
     TextSource,
     Word,
 )
-from schemas.search import DocumentSummary, MatchKind, Scope, SearchRequest, SortOrder
+from schemas.search import SAVED_SEARCHES, DocumentSummary, MatchKind, Scope, SearchRequest, SortOrder
 from storage.catalog import Catalog
 from storage.catalog.database import AUDIT_SCHEMA, migration_config, open_engine
 from storage.catalog.fulltext import full_text_index
@@ -397,3 +397,22 @@ def test_the_review_queue_is_counted_within_the_office_and_up_to_a_limit(catalog
     assert catalog.search.count_review_queue(office, limit=2) == 2
     assert catalog.search.count_review_queue(Scope(office_code="H13"), limit=100) == 0
     assert [hit.id for hit in catalog.search.find_review_queue(office)] == ["cho-0", "cho-1", "cho-2"]
+
+
+def test_an_officer_keeps_searches_by_name_and_only_their_own(catalog: Catalog) -> None:
+    for username in ("can-bo-a", "can-bo-b"):
+        catalog.accounts.record_user(User(username=username, full_name=username, office_code="H12",
+                                          roles=[Role.OFFICER]))
+    search = catalog.search
+    kept = search.save_search("can-bo-a", "Khai sinh tháng 6", SearchRequest(q="khai sinh", sort=SortOrder.NEWEST,
+                                                                             page=3))
+    assert kept is not None and kept.criteria == SearchRequest(q="khai sinh", sort=SortOrder.NEWEST)  # not the page
+    again = search.save_search("can-bo-a", "Khai sinh tháng 6", SearchRequest(q="khai sinh ha noi"))
+    assert again is not None and again.id == kept.id  # the same name replaces
+    assert [(s.name, s.criteria.q) for s in search.saved_searches("can-bo-a")] == [("Khai sinh tháng 6", "khai sinh ha noi")]
+    assert search.saved_searches("can-bo-b") == []
+    assert not search.forget_search("can-bo-b", kept.id)  # not theirs
+    assert search.forget_search("can-bo-a", kept.id) and search.saved_searches("can-bo-a") == []
+    for number in range(SAVED_SEARCHES):
+        assert search.save_search("can-bo-b", f"tìm {number:02d}", SearchRequest(q=str(number))) is not None
+    assert search.save_search("can-bo-b", "một nữa", SearchRequest(q="x")) is None

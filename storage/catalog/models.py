@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -292,6 +293,19 @@ class LoginThrottleRow(Base):
     failures: Mapped[int] = mapped_column(Integer)
     last_failure_at: Mapped[datetime]
     blocked_until: Mapped[datetime | None]
+
+
+class SavedSearchRow(Base):
+    """A search an officer keeps to run again from the search page: the form's criteria as JSON."""
+
+    __tablename__ = "saved_search"
+    __table_args__ = (UniqueConstraint("username", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(ForeignKey("app_user.username"))
+    name: Mapped[str] = mapped_column(String)
+    criteria: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
 
 
 class ApiTokenRow(Base):

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from datetime import time as day_time
 from functools import lru_cache
 from typing import Any
@@ -30,7 +30,8 @@ from sqlalchemy import BindParameter, ColumnElement, Connection, Row, Select, bi
 
 from schemas.accounts import FieldCorrection
 from schemas.document import FileStatus
-from schemas.search import DocumentSummary, MatchKind, Scope, SearchRequest, SearchResult, SortOrder
+from schemas.search import (SAVED_SEARCHES, DocumentSummary, MatchKind, SavedSearch, Scope, SearchRequest,
+                            SearchResult, SortOrder)
 from storage.catalog.database import Database
 from storage.catalog.fulltext import FullTextIndex, Query, snippet, words_of
 from storage.catalog.models import (
@@ -42,6 +43,7 @@ from storage.catalog.models import (
     PageRow,
     PersonAliasRow,
     PersonRow,
+    SavedSearchRow,
     StoredObjectRow,
 )
 from storage.catalog.review import latest_values
@@ -165,6 +167,11 @@ def _documents_of_people(shape: tuple[str, ...]) -> Select[tuple[str, str, datet
             .join(DocumentRow, DocumentRow.id == DocumentPersonRow.document_id)
             .where(DocumentPersonRow.id_number.in_(bindparam("numbers", expanding=True)),
                    *_conditions(shape)))
+
+
+def _saved(row: SavedSearchRow) -> SavedSearch:
+    return SavedSearch(id=row.id, name=row.name, criteria=SearchRequest.model_validate(row.criteria),
+                       created_at=row.created_at)
 
 
 def _newest_first(conn: Connection, ranked: list[tuple[str, MatchKind, float]]) -> list[tuple[str, MatchKind, float]]:
@@ -307,6 +314,39 @@ class SearchRepository:
         with self._db.engine.connect() as conn:
             return conn.scalar(select(DocumentRow.id).where(
                 DocumentRow.id == document_id, visible_to(scope))) is not None
+
+    def save_search(self, username: str, name: str, request: SearchRequest) -> SavedSearch | None:
+        """Keep `request` under `name` for the officer (the same name again replaces it); None when
+        the officer keeps SAVED_SEARCHES already."""
+        criteria = request.model_dump(mode="json", exclude_defaults=True, exclude={"page", "page_size"})
+        with self._db.writing() as session:
+            row = session.scalar(select(SavedSearchRow).where(
+                SavedSearchRow.username == username, SavedSearchRow.name == name))
+            if row is None:
+                kept = session.scalar(select(func.count()).select_from(SavedSearchRow).where(
+                    SavedSearchRow.username == username))
+                if kept >= SAVED_SEARCHES:
+                    return None
+                row = SavedSearchRow(username=username, name=name)
+                session.add(row)
+            row.criteria, row.created_at = criteria, datetime.now(UTC)
+            session.flush()
+            return _saved(row)
+
+    def saved_searches(self, username: str) -> list[SavedSearch]:
+        """The officer's saved searches, by name."""
+        with self._db.reading() as session:
+            return [_saved(row) for row in session.scalars(select(SavedSearchRow).where(
+                SavedSearchRow.username == username).order_by(SavedSearchRow.name))]
+
+    def forget_search(self, username: str, saved_id: int) -> bool:
+        """Delete one of the officer's saved searches; False when it is not theirs or gone."""
+        with self._db.writing() as session:
+            row = session.get(SavedSearchRow, saved_id)
+            if row is None or row.username != username:
+                return False
+            session.delete(row)
+            return True
 
     def count_review_queue(self, scope: Scope, limit: int) -> int:
         """How many documents wait for a reviewer, counted up to `limit` (a number for a page, cheaply)."""
