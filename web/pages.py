@@ -7,14 +7,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
-from pydantic import Field
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from schemas.accounts import AuditAction, Role
 from schemas.batch import Direction
 from schemas.document import DocType, FileStatus
 from schemas.identity import IDENTITY_FIELDS
-from schemas.search import FIRST_DAY, LAST_DAY, SearchRequest, SortOrder
+from schemas.search import FIRST_DAY, LAST_DAY, SAVED_NAME_LENGTH, SAVED_SEARCHES, SearchRequest, SortOrder
 from storage.catalog.search import day_start
 from web.account_admin import AccountChange, change_account, managed_accounts
 from web.rendering import render
@@ -53,40 +53,81 @@ class SearchForm(SearchRequest):
 
 
 class SearchLink(SearchForm):
-    """A results page's address: the search sealed into `s`, or plain parameters."""
+    """A results page's address: the search sealed into `s`, or plain parameters; `kept` reports
+    what became of a search the officer asked to keep."""
 
     s: str | None = Field(None, max_length=4000)
+    kept: Literal["saved", "full", "expired", "deleted"] | None = None
+
+
+_KEPT_NOTICES = {
+    "saved": "Đã lưu tìm kiếm. Bấm vào tên của nó trong «Tìm kiếm đã lưu» để tìm lại.",
+    "full": f"Đã lưu đủ {SAVED_SEARCHES} tìm kiếm. Hãy xóa bớt một tìm kiếm cũ rồi lưu lại.",
+    "expired": "Liên kết tìm kiếm đã hết hạn nên chưa lưu được. Hãy tìm lại rồi bấm «Lưu».",
+    "deleted": "Đã xóa tìm kiếm đã lưu.",
+}
 
 
 @router.get("/search")
 async def search(request: Request, desk: Annotated[Desk, Depends(officer)],
                  form: Annotated[SearchLink, Query()]) -> Response:
     """Results of a sealed search link (`?s=`), or of plain parameters (bookmarks of filters)."""
-    notice = None
+    notice = _KEPT_NOTICES.get(form.kept or "")
     landing = form.s is None
     if form.s is not None:
         sealed = request.app.state.sealer.open(form.s, timedelta(hours=desk.web.search_link_hours))
-        form = SearchForm.model_validate(sealed) if isinstance(sealed, dict) else SearchForm()
+        form = SearchLink.model_validate(sealed) if isinstance(sealed, dict) else SearchLink()
         if sealed is None:
             notice = "Liên kết tìm kiếm này đã hết hạn hoặc không đúng. Hãy nhập lại điều cần tìm."
-    criteria = SearchRequest.model_validate(form.model_dump(exclude={"for_dossier", "s"}))
+    criteria = SearchRequest.model_validate(form.model_dump(exclude={"for_dossier", "s", "kept"}))
     asked = criteria.model_dump(exclude_defaults=True, exclude={"page", "page_size", "sort"})
     found = desk.search(criteria) if asked else None  # on the event loop, as /api/search
-    recent, queue = None, 0
-    if found is None and landing:  # the landing page: the office's newest papers, the queue
+    recent, queue, saved = None, 0, []
+    if found is None and landing:  # the landing page: the office's newest papers, the queue, saved searches
         recent = desk.search(SearchRequest(page_size=_RECENT))
         if desk.user.has(Role.REVIEWER):
             queue = desk.catalog.search.count_review_queue(desk.scope, limit=_QUEUE_SHOWN)
-    pages = {}
+        saved = [(kept, _sealed_search(request, SearchForm.model_validate(kept.criteria.model_dump())))
+                 for kept in desk.catalog.search.saved_searches(desk.user.username)]
+    pages, this_search = {}, None
     if found is not None:
         around = {"previous": found.page - 1 if found.page > 1 else None,
                   "next": found.page + 1 if found.has_next else None}
         pages = {name: _sealed_search(request, form.model_copy(update={"page": number}))
                  for name, number in around.items() if number is not None}
+        this_search = _seal(request, form.model_copy(update={"page": 1}))
     return render(request, "search.html", form=criteria, found=found, for_dossier=form.for_dossier,
                   pages=pages, notice=notice, recent=recent, queue=queue, queue_more=queue >= _QUEUE_SHOWN,
+                  saved=saved, this_search=this_search,
                   filtered=bool(set(asked) - {"q"}) or criteria.sort is not SortOrder.RELEVANCE,
                   doc_types=list(DocType), statuses=list(FileStatus), sort_orders=list(SortOrder))
+
+
+class KeptSearch(BaseModel):
+    """The form that keeps the search on screen under a name the officer chooses."""
+
+    name: str = Field("", max_length=400)
+    s: str = Field(max_length=4000)
+
+
+@router.post("/search/saved")
+async def keep_search(request: Request, desk: Annotated[Desk, Depends(officer)],
+                      form: Annotated[KeptSearch, Form()]) -> Response:
+    """Keep a search (sealed, so the criteria never travel in plain form) to run again later."""
+    sealed = request.app.state.sealer.open(form.s, timedelta(hours=desk.web.search_link_hours))
+    if not isinstance(sealed, dict):
+        return _see_other("/search?kept=expired")
+    criteria = SearchRequest.model_validate(SearchForm.model_validate(sealed).model_dump(exclude={"for_dossier"}))
+    name = " ".join(form.name.split())[:SAVED_NAME_LENGTH] or criteria.q[:SAVED_NAME_LENGTH] or "Tìm kiếm đã lưu"
+    kept = desk.catalog.search.save_search(desk.user.username, name, criteria)
+    return _see_other("/search?kept=" + ("saved" if kept else "full"))
+
+
+@router.post("/search/saved/{saved_id}/delete")
+async def forget_search(saved_id: int, desk: Annotated[Desk, Depends(officer)]) -> Response:
+    """Delete one of the officer's own saved searches (another's is silently not there)."""
+    desk.catalog.search.forget_search(desk.user.username, saved_id)
+    return _see_other("/search?kept=deleted")
 
 
 @router.post("/search")
@@ -98,7 +139,11 @@ async def search_form(request: Request, _desk: Annotated[Desk, Depends(officer)]
 
 
 def _sealed_search(request: Request, form: SearchForm) -> str:
-    return "/search?s=" + request.app.state.sealer.seal(form.model_dump(mode="json", exclude_defaults=True))
+    return "/search?s=" + _seal(request, form)
+
+
+def _seal(request: Request, form: SearchForm) -> str:
+    return request.app.state.sealer.seal(form.model_dump(mode="json", exclude_defaults=True))
 
 
 @router.get("/documents/{document_id}")

@@ -178,6 +178,34 @@ def test_results_can_be_sorted_newest_first_and_the_form_keeps_the_choice(office
     assert shown == [hit["id"] for hit in hits(officer, q="phan", sort="newest")][:len(shown)] and shown
 
 
+def test_an_officer_keeps_a_search_and_runs_it_again_from_the_search_page(site: Site) -> None:
+    officer, other = site.client("can-bo"), site.client("can-bo-h13")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', officer.get("/search").text)[1]
+    results = officer.post("/search", data={"q": "phan", "sort": "newest", "csrf_token": token},
+                           follow_redirects=True)
+    sealed = re.search(r'name="s" value="([^"]+)"', results.text)[1]
+    assert "phan" not in results.url.query.decode()  # what was typed stays out of addresses
+    kept = officer.post("/search/saved", data={"name": "  Hồ sơ   họ Phan ", "s": sealed, "csrf_token": token},
+                        follow_redirects=True)
+    assert "Đã lưu tìm kiếm." in kept.text
+    link = re.search(r'<li><a href="([^"]+)">Hồ sơ họ Phan</a>', kept.text)
+    assert link, "the landing page lists the kept search by its name"
+    again = officer.get(link[1].replace("&amp;", "&"))
+    shown = re.findall(r'<article class="hit card" data-document="([^"]+)"', again.text)
+    assert shown == [hit["id"] for hit in hits(officer, q="phan", sort="newest")][:len(shown)] and shown
+    assert '<option value="newest" selected>' in again.text  # the sort order was kept too
+    saved_id = re.search(r'action="/search/saved/(\d+)/delete"', kept.text)[1]
+    other_token = re.search(r'name="csrf_token" value="([^"]+)"', other.get("/search").text)[1]
+    assert "Hồ sơ họ Phan" not in other.get("/search").text  # another officer neither sees it ...
+    other.post(f"/search/saved/{saved_id}/delete", data={"csrf_token": other_token})
+    assert "Hồ sơ họ Phan" in officer.get("/search").text  # ... nor can delete it
+    deleted = officer.post(f"/search/saved/{saved_id}/delete", data={"csrf_token": token}, follow_redirects=True)
+    assert "Đã xóa tìm kiếm đã lưu." in deleted.text and "Hồ sơ họ Phan" not in deleted.text
+    expired = officer.post("/search/saved", data={"name": "x", "s": "khong-phai-lien-ket", "csrf_token": token},
+                           follow_redirects=True)
+    assert "Liên kết tìm kiếm đã hết hạn nên chưa lưu được" in expired.text
+
+
 @pytest.mark.parametrize(("doc_type", "component", "expected"), [
     ("other", "Giấy ủy quyền", "Giấy ủy quyền"),  # what the scanning staff called it
     ("other", None, "Giấy tờ khác"),
