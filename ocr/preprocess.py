@@ -27,6 +27,8 @@ _BORDER_DARKNESS = 60  # scanner lids and table shadows are darker than any unev
 _SEAL_MM = (20.0, 60.0)  # sizes of a round seal or received-stamp
 _SEAL_SATURATION = 90  # HSV saturation (of 255) of coloured ink
 _SEAL_BRIGHTNESS = 60  # ... and its HSV value: black print is never coloured
+_PRINT_LEVEL = 192  # flattened grey below this is print (faded toner included), not paper
+_MIN_PRINT = 0.0003  # share of the page below it for the page to hold any print
 _AXIS_TILES = 4  # text_axis() measures a 4 × 4 grid of patches
 _AXIS_MIN_INK = 0.01  # share of a patch that must be ink for it to count
 _TEXT_THICKNESS = 0.03  # text_axis() ignores marks thicker both ways than this share of the short side
@@ -91,9 +93,10 @@ def preprocess(pixels: np.ndarray, dpi: int, *, timeout: float = 30) -> Preproce
     # Every measurement below runs on the flattened page: shading would otherwise pass for ink.
     flat = flatten_background(gray)
 
+    printed = shows_print(flat)  # a blank page (a card's empty back, a separator sheet) has no way up
     patches, whole = text_axis(flat), line_direction(flat)
     across, down = patches > _AXIS_SURE and whole > 1, patches < -_AXIS_SURE and whole < 1
-    asked = not (across or down)
+    asked = printed and not (across or down)
     if asked:
         osd = detect_rotation(flat, timeout=timeout)
         rotation = osd if osd is not None else _best_turn(flat, (0, 90, 180, 270), timeout)
@@ -106,7 +109,7 @@ def preprocess(pixels: np.ndarray, dpi: int, *, timeout: float = 30) -> Preproce
     if abs(skew) >= 0.1:
         display, flat = _rotate_by(display, skew), _rotate_by(flat, skew)
     lean = ascender_balance(flat)
-    faint = abs(lean) <= _LEAN_SURE
+    faint = printed and abs(lean) <= _LEAN_SURE
     if lean < -_LEAN_SURE or (faint and _best_turn(flat, (0, 180), timeout)):
         display, flat = _rotate90(display, 180), _rotate90(flat, 180)
         rotation = (rotation + 180) % 360
@@ -151,6 +154,16 @@ def _coloured_ink(rgb: np.ndarray) -> np.ndarray:
     """1 where a pixel is saturated, not dark ink: a seal's red or a stamp's blue."""
     hsv = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2HSV)
     return ((hsv[..., 1] > _SEAL_SATURATION) & (hsv[..., 2] > _SEAL_BRIGHTNESS)).astype(np.uint8)
+
+
+def shows_print(gray: np.ndarray) -> bool:
+    """Whether the flattened page holds any print at all: a few pixels clearly darker than paper.
+
+    Sampled every fourth pixel without averaging, so thin strokes keep their darkness; faded ink
+    counts, faint show-through and cleaned scanner noise do not.
+    """
+    sample = gray[::4, ::4]
+    return np.count_nonzero(sample < _PRINT_LEVEL) >= _MIN_PRINT * sample.size
 
 
 def line_direction(gray: np.ndarray) -> float:

@@ -9,8 +9,10 @@ import random
 
 import numpy as np
 import pytest
+from PIL import Image
 
-from ocr.preprocess import ascender_balance, flatten_background, preprocess, text_axis, without_seals
+from ocr.preprocess import (ascender_balance, flatten_background, preprocess, shows_print, text_axis,
+                            without_seals)
 from tests.generators import cards, corpus, pages, people
 
 
@@ -79,3 +81,19 @@ def test_red_print_on_a_card_is_kept_for_reading() -> None:
     red = (rgb[..., 0].astype(int) - rgb[..., 2] > 80) & (rgb[..., 0] > 120)
     assert red.sum() > 500
     assert without_seals(rgb, 600)[red].mean() < 150  # faces are drawn at 600 dpi
+
+
+def test_a_blank_or_noisy_empty_page_costs_no_tesseract_call_and_stays_as_scanned() -> None:
+    """A card's empty back or a separator sheet has no way up: no OSD, no band read (they cost ~1 s)."""
+    blank = np.full((1754, 1240), 248, np.uint8)
+    noisy = pages.gaussian_noise(Image.fromarray(blank), 20, rng=np.random.default_rng(2))
+    for page in (blank, np.asarray(noisy)):
+        ready = preprocess(page, 150)
+        assert ready.rotation == 0 and not ready.orientation_checked
+
+
+def test_faded_print_still_counts_as_print() -> None:
+    page = pages.sample_page(np.random.default_rng(12), paragraphs=1)
+    faded = flatten_background(np.asarray(pages.faded_ink(page.image, 0.6)))
+    assert shows_print(faded)
+    assert not shows_print(np.full_like(faded, 250))
