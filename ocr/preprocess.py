@@ -8,7 +8,7 @@ rotations, crops and scaling, word boxes found on one are exact on the other.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -56,14 +56,6 @@ class Preprocessed:
     denoised: bool
     orientation_checked: bool  # Tesseract was asked (OSD, or a band read both ways up); else the image decided
 
-    def turned(self, clockwise_degrees: int) -> Preprocessed:
-        """The same page turned by a multiple of 90 degrees (after OSD found it upside down)."""
-        if clockwise_degrees % 360 == 0:
-            return self
-        return replace(self, display=_rotate90(self.display, clockwise_degrees),
-                       ocr=_rotate90(self.ocr, clockwise_degrees), orientation_checked=True,
-                       rotation=(self.rotation + clockwise_degrees) % 360)
-
 
 def preprocess(pixels: np.ndarray, dpi: int, *, timeout: float = 30) -> Preprocessed:
     """Run the whole chain: scale to 300 dpi, border crop, denoise, flatten light, orientation, deskew.
@@ -110,7 +102,7 @@ def preprocess(pixels: np.ndarray, dpi: int, *, timeout: float = 30) -> Preproce
         display, flat = _rotate_by(display, skew), _rotate_by(flat, skew)
     lean = ascender_balance(flat)
     faint = printed and abs(lean) <= _LEAN_SURE
-    if lean < -_LEAN_SURE or (faint and _best_turn(flat, (0, 180), timeout)):
+    if lean < -_LEAN_SURE or (faint and _best_turn(flat, (0, 180), timeout) == 180):
         display, flat = _rotate90(display, 180), _rotate90(flat, 180)
         rotation = (rotation + 180) % 360
     return Preprocessed(
@@ -129,11 +121,11 @@ def preprocess(pixels: np.ndarray, dpi: int, *, timeout: float = 30) -> Preproce
 def without_seals(rgb: np.ndarray, dpi: int) -> np.ndarray:
     """Luminance grey in which round seals and stamps in colour ink fade to paper.
 
-    A seal is a ring of saturated ink, about as wide as it is tall and 2-6 cm across; within its box
-    each pixel takes its brightest channel, which fades red and blue ink while black print stays as
-    dark as in luminance, so Tesseract no longer reads the ring and its lettering into the lines they
-    cross. Coloured print elsewhere (a card's red heading and number, coloured titles) keeps its
-    luminance: it is text to read.
+    A seal is a ring of saturated ink, about as wide as it is tall and 2-6 cm across; each of its
+    coloured pixels takes its brightest channel, which fades red and blue ink while black print under
+    it stays dark, so Tesseract no longer reads the ring and its lettering into the lines they cross.
+    Coloured print elsewhere (a card's red heading and number, coloured titles) keeps its luminance:
+    it is text to read.
     """
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     factor = 4
@@ -192,7 +184,7 @@ def text_axis(gray: np.ndarray) -> float:
     ink = _ink(small)
     # Only marks as thin as text count: a photo, a QR code or a card's outline is thick or wide both
     # ways and would draw its own edges into the profiles. The rule is the same for both axes.
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     thick = np.minimum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) > _TEXT_THICKNESS * min(ink.shape)
     thick[0] = True  # the background
     ink = (~thick[labels]).astype(np.float64)

@@ -175,12 +175,12 @@ def _saved(row: SavedSearchRow) -> SavedSearch:
 
 
 def _newest_first(conn: Connection, ranked: list[tuple[str, MatchKind, float]]) -> list[tuple[str, MatchKind, float]]:
-    """The same results ordered by when each paper was digitized, newest first (ties by id)."""
+    """The same results ordered by when each paper was digitized, newest first."""
     ids = [document_id for document_id, _, _ in ranked]
     created = dict(conn.execute(select(DocumentRow.id, DocumentRow.created_at).where(
         DocumentRow.id.in_(bindparam("ids", expanding=True))), {"ids": ids}).all()) if ids else {}
-    return sorted(ranked, key=lambda hit: (-created[hit[0]].timestamp(), hit[0]) if hit[0] in created
-                  else (float("inf"), hit[0]))
+    gone = datetime.min.replace(tzinfo=UTC)  # deleted meanwhile: last
+    return sorted(ranked, key=lambda hit: (created.get(hit[0], gone), hit[0]), reverse=True)
 
 
 @lru_cache(maxsize=128)
@@ -296,7 +296,6 @@ class SearchRepository:
             elif not request.q.strip() and request.date_of_birth is None:
                 ranked = [(document_id, MatchKind.FILTER, 0.0) for document_id
                           in conn.scalars(_newest(shape), {**values, "wanted": wanted})]
-                newest = False  # already
             if newest:
                 ranked = _newest_first(conn, ranked)
             start = (request.page - 1) * request.page_size
