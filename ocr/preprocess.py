@@ -205,15 +205,15 @@ def _best_turn(gray: np.ndarray, turns: tuple[int, ...], timeout: float) -> int:
     Reading is the surest test of which way text runs, and a band of a few lines at 150 dpi costs a
     fraction of a page; it is asked only where the image tests leave the orientation open.
     """
-    scores = {turn: _confidence(_densest_band(_rotate90(gray, turn) if turn else gray), timeout)
+    small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)  # once, then turned
+    scores = {turn: _confidence(_densest_band(_rotate90(small, turn) if turn else small), timeout)
               for turn in turns}
     best = max(scores, key=lambda turn: scores[turn])
     return best if scores[best] > scores[turns[0]] + _TURN_MARGIN else turns[0]
 
 
-def _densest_band(gray: np.ndarray) -> np.ndarray:
-    """The half-size band of rows, `_BAND_INCHES` high, holding the most ink."""
-    small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+def _densest_band(small: np.ndarray) -> np.ndarray:
+    """The band of rows of a half-size page, `_BAND_INCHES` high, holding the most ink."""
     ink = (_ink(small) > 0).sum(axis=1).astype(np.float64)
     height = max(1, min(len(ink), round(_BAND_INCHES * TARGET_DPI / 2)))
     top = int(np.argmax(np.convolve(ink, np.ones(height), mode="valid")))

@@ -31,6 +31,9 @@ import numpy as np  # noqa: E402 - after the thread limit, which Tesseract reads
 from PIL import Image  # noqa: E402
 
 from ocr.metrics import cer  # noqa: E402
+from ocr.pipeline import read_page  # noqa: E402
+from schemas.document import FileKind  # noqa: E402
+from schemas.settings import Settings  # noqa: E402
 from tests.generators import corpus, pages  # noqa: E402
 
 Spoil = Callable[[Image.Image, np.random.Generator], Image.Image]
@@ -97,10 +100,6 @@ def make_pages(folder: Path, per_kind: int, seed: int, looks: str) -> dict[str, 
 
 def read_sohoa(path: Path) -> str:
     """The text `sohoa ingest` stores for this one-page scan."""
-    from ocr.pipeline import read_page
-    from schemas.document import FileKind
-    from schemas.settings import Settings
-
     kind = FileKind.JPEG if path.suffix == ".jpg" else FileKind.PNG
     return read_page(path, kind, 1, Settings()).page.text
 
