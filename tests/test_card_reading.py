@@ -93,6 +93,16 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Xóm Hòa Bình, Diễn Kỷ, Diễn Châu Nghệ An", "Xóm Hòa Bình, Diễn Kỷ, Diễn Châu, Nghệ An"),  # comma lost
     ("Phường Vĩnh Ninh, Huế, Thừa Thiên Huế", "Phường Vĩnh Ninh, Huế, Thừa Thiên Huế"),
     ("Thôn 3, 2 Hải Anh, Hải Hậu, Nam Định", "Thôn 3, 2 Hải Anh, Hải Hậu, Nam Định"),
+    # A merged-away ward with a damaged mark takes the marks its district's names give those letters.
+    ("Xã Nghỉ Phong, Nghi Lộc, Nghệ An", "Xã Nghi Phong, Nghi Lộc, Nghệ An"),
+    # A district merged away in 2024 (Long Điền → Long Đất) is printed on older cards: kept.
+    ("Ấp 3, Long Hải, Long Điền, Bà Rịa - Vũng Tàu", "Ấp 3, Long Hải, Long Điền, Bà Rịa - Vũng Tàu"),
+    ("Ấp 3, Long Hải, Long Điền Bà Rịa - Vũng Tàu", "Ấp 3, Long Hải, Long Điền, Bà Rịa - Vũng Tàu"),
+    # A damaged district before its province, comma lost: split, then corrected; a province's own
+    # type word is no district.
+    ("Số 299 Điện Biên Phủ, Hoàng Văn Thụ, Thái NI Thái Nguyên",
+     "Số 299 Điện Biên Phủ, Hoàng Văn Thụ, Thái Nguyên, Thái Nguyên"),
+    ("Phường 13, Quận Bình Thạnh, Thành phố Hồ Chí Minh", "Phường 13, Quận Bình Thạnh, Thành phố Hồ Chí Minh"),
 ])
 def test_province_district_and_damaged_wards_are_corrected_against_the_list(read: str, expected: str) -> None:
     assert correct_place(read) == expected
@@ -145,6 +155,13 @@ def _light_card_on_cream_paper(angle: float) -> np.ndarray:
 @pytest.mark.parametrize("angle", [0.0, 17.0, 95.0, 183.0])
 def test_a_faint_card_without_an_outline_is_found_on_an_unevenly_lit_page(angle: float) -> None:
     assert probe_card(_light_card_on_cream_paper(angle), 300).outlines == 1
+
+
+def test_the_probes_quick_look_finds_the_card_where_the_careful_search_does() -> None:
+    page = _light_card_on_cream_paper(17.0)
+    quick, careful = find_card_quads(page, 300, quick=True), find_card_quads(page, 300)
+    assert len(quick) == len(careful) == 1
+    assert np.abs(quick[0] - careful[0]).max() < 300 / 25.4  # corners within a millimetre
 
 
 def _content_without_a_card_edge(angle: float) -> np.ndarray:

@@ -22,7 +22,7 @@ import pytesseract
 
 from ocr.identity.barcode import QrCode, read_blurred_qr, read_qr
 from ocr.identity.mrz_reader import find_mrz_band
-from ocr.images import to_grey
+from ocr.images import shrink, to_grey
 
 log = logging.getLogger(__name__)
 # Documents are read in parallel, one per core: OpenCV's own thread pool would oversubscribe.
@@ -260,15 +260,20 @@ def _aspect(quad: np.ndarray) -> float:
     return long / short if short > 0 else 0.0
 
 
-def find_card_quads(image: np.ndarray, dpi: int) -> list[np.ndarray]:
+def find_card_quads(image: np.ndarray, dpi: int, *, quick: bool = False) -> list[np.ndarray]:
     """Card outlines on a page at `dpi`: clockwise corners (landscape top-left first) in page
     pixels, top to bottom; on a scanned sheet without any, card-sized blocks of content (see
     `_content_blocks`). Empty when no card-shaped outline stands out (a card scanned alone:
-    the portrait on it is card-shaped too, but far too small at that resolution)."""
+    the portrait on it is card-shaped too, but far too small at that resolution).
+
+    `quick` shrinks the page by halving (3 ms instead of 18 for A4 in colour): enough to tell
+    whether a page holds a card at all. The corners it gives on a noisy page can lie pixels away
+    from the careful ones, so the reader cuts cards out along a careful (area-averaged) search."""
     height, width = image.shape[:2]
     scale = min(1.0, _WORK_SIDE / max(height, width))
-    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) \
-        if scale < 1 else image
+    size = (round(width * scale), round(height * scale))
+    small = image if scale == 1 else shrink(image, size) if quick else \
+        cv2.resize(image, size, interpolation=cv2.INTER_AREA)
     edges = _edges(small)
     mask = _foreground(small, edges)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)

@@ -117,14 +117,15 @@ def ends_with_province(value: str) -> bool:
 def _with_province_apart(parts: list[str]) -> list[str]:
     """The last part split before the province it ends with, when OCR lost that comma and what comes
     before is one of that province's districts ("Diễn Châu Nghệ An" → "Diễn Châu", "Nghệ An"; not
-    "Thừa Thiên Huế", not "Xã Hòa Bình")."""
+    "Thừa Thiên Huế", not "Xã Hòa Bình"). The district may be damaged as any district is ("Thái NI
+    Thái Nguyên"), but not be the province's own type ("Thành phố Hà Nội" is no "Thanh Oai")."""
     country = _country()
     words = parts[-1].split()
     for cut in range(1, len(words)):
         province = country.get(fold(" ".join(words[cut:])))
         before = " ".join(words[:cut])
-        if province is not None and _best(before, province.children, _choices(province.children),
-                                          _CLEAR_RULES) is not None:
+        if province is not None and fold(before) not in _PROVINCE_PREFIXES \
+                and _best(before, province.children, _choices(province.children), _DISTRICT_RULES) is not None:
             return [*parts[:-1], before, " ".join(words[cut:])]
     return parts
 
@@ -178,12 +179,24 @@ def correct_place(value: str) -> str:
             return value
     parts[-1] = prefix + province.short
     if district is not None:
-        parts[-2] = _as_written(parts[-2], district)
+        if _damaged(parts[-2]) or fold(parts[-2]) in (fold(district.name), fold(district.short)):
+            parts[-2] = _as_written(parts[-2], district)
         if len(parts) >= 3:
             ward = _repaired_ward(parts[-3], district)
             if ward is not None:
                 parts[-3] = ward
     return ", ".join(parts)
+
+
+def _damaged(text: str) -> bool:
+    """Whether OCR damaged a place name: a syllable of it is in no listed unit's name, or is capitals
+    inside a name written in lower case ("Thái NI"). An intact name missing from the list is a unit
+    merged away since (districts too: "Long Điền" became part of "Long Đất" in 2024, yet older
+    cards print it) and is kept as printed."""
+    known = _place_syllables()
+    words = _WORD_RE.findall(text)
+    return any(word.lower() not in known or (not text.isupper() and word[1:] != word[1:].lower())
+               for word in words)
 
 
 def _ward_behind_a_damaged_type(read: list[str], district: _Unit, known: frozenset[str]) -> str | None:
@@ -223,7 +236,7 @@ def _repaired_ward(text: str, district: _Unit) -> str | None:
         return None
     if (typed := _ward_behind_a_damaged_type(read, district, known)) is not None:
         return typed
-    if all(word in known for word in read):
+    if not _damaged(text):
         return None
     fits = []
     for ward in district.children.values():
@@ -234,5 +247,26 @@ def _repaired_ward(text: str, district: _Unit) -> str | None:
                 break
     scored = sorted(((fuzz.ratio(fold(text), fold(listed)), listed) for listed in fits), reverse=True)
     if not scored or scored[0][0] < 60 or (len(scored) > 1 and scored[0][0] - scored[1][0] < 8):
-        return None
+        return _with_local_marks(text, district, known)
     return scored[0][1]
+
+
+def _with_local_marks(text: str, district: _Unit, known: frozenset[str]) -> str | None:
+    """A ward the list no longer has (merged away), whose damaged syllables take the marks the same
+    letters carry in the district's names, when they carry only one set there: "Xã Nghỉ Phong" in
+    Nghi Lộc, whose wards are all "Nghi …", is "Xã Nghi Phong". None when any damaged syllable is
+    unknown there or ambiguous."""
+    local: dict[str, set[str]] = {}
+    for unit in (district, *district.children.values()):
+        for word in _WORD_RE.findall(unit.name):
+            local.setdefault(fold(word), set()).add(word)
+    repaired = text
+    for word in set(_WORD_RE.findall(text)):
+        if word.lower() in known and word[1:] == word[1:].lower():
+            continue
+        spellings = local.get(fold(word), set())
+        if len(spellings) != 1:
+            return None
+        (spelling,) = spellings
+        repaired = re.sub(rf"(?<!\w){re.escape(word)}(?!\w)", spelling, repaired)
+    return repaired if repaired != text else None

@@ -47,7 +47,7 @@ def probe_card(pixels: np.ndarray, dpi: int) -> CardEvidence:
     code = read_qr(to_grey(pixels))
     qr = code is not None and "id_number" in parse_qr_payload(code.text).fields
     shaped = card_shaped(pixels.shape[1], pixels.shape[0])
-    quads = find_card_quads(pixels, dpi)
+    quads = find_card_quads(pixels, dpi, quick=True)
     mrz = False
     if not qr:
         cards = [pixels] if shaped and not quads else [rectify(pixels, quad, _PROBE_CARD_WIDTH) for quad in quads]
