@@ -271,9 +271,8 @@ def find_card_quads(image: np.ndarray, dpi: int, *, quick: bool = False) -> list
     from the careful ones, so the reader cuts cards out along a careful (area-averaged) search."""
     height, width = image.shape[:2]
     scale = min(1.0, _WORK_SIDE / max(height, width))
-    size = (round(width * scale), round(height * scale))
-    small = image if scale == 1 else shrink(image, size) if quick else \
-        cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+    small = image if scale == 1 else shrink(image, (round(width * scale), round(height * scale))) if quick \
+        else cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     edges = _edges(small)
     mask = _foreground(small, edges)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
