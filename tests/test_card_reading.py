@@ -98,6 +98,8 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     # A district merged away in 2024 (Long Điền → Long Đất) is printed on older cards: kept.
     ("Ấp 3, Long Hải, Long Điền, Bà Rịa - Vũng Tàu", "Ấp 3, Long Hải, Long Điền, Bà Rịa - Vũng Tàu"),
     ("Ấp 3, Long Hải, Long Điền Bà Rịa - Vũng Tàu", "Ấp 3, Long Hải, Long Điền, Bà Rịa - Vũng Tàu"),
+    # ... but a district read close to a listed one in words that exist elsewhere is still corrected.
+    ("Phường 1, Quận Bình Thành, Hồ Chí Minh", "Phường 1, Quận Bình Thạnh, Hồ Chí Minh"),
     # A damaged district before its province, comma lost: split, then corrected; a province's own
     # type word is no district.
     ("Số 299 Điện Biên Phủ, Hoàng Văn Thụ, Thái NI Thái Nguyên",

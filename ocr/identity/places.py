@@ -179,7 +179,9 @@ def correct_place(value: str) -> str:
             return value
     parts[-1] = prefix + province.short
     if district is not None:
-        if _damaged(parts[-2]) or fold(parts[-2]) in (fold(district.name), fold(district.short)):
+        # Words that all occur in place names may be a district merged away since ("Long Điền" is
+        # 71 from "Long Đất"): changed only when close ("Nghi Lúc" is 88 from "Nghi Lộc").
+        if _damaged(parts[-2]) or _best(parts[-2], province.children, _choices(province.children)) is district:
             parts[-2] = _as_written(parts[-2], district)
         if len(parts) >= 3:
             ward = _repaired_ward(parts[-3], district)
@@ -189,10 +191,10 @@ def correct_place(value: str) -> str:
 
 
 def _damaged(text: str) -> bool:
-    """Whether OCR damaged a place name: a syllable of it is in no listed unit's name, or is capitals
-    inside a name written in lower case ("Thái NI"). An intact name missing from the list is a unit
+    """Whether OCR surely damaged a place name: a syllable of it is in no listed unit's name, or is
+    capitals inside a name written in lower case ("Thái NI"). A name of known syllables may be a unit
     merged away since (districts too: "Long Điền" became part of "Long Đất" in 2024, yet older
-    cards print it) and is kept as printed."""
+    cards print it)."""
     known = _place_syllables()
     words = _WORD_RE.findall(text)
     return any(word.lower() not in known or (not text.isupper() and word[1:] != word[1:].lower())
