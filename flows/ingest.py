@@ -160,6 +160,8 @@ def assemble_document(plan: DocumentPlan, batch: StagedBatch, originals: dict[st
     objects.append(_put(store, plan, "words.json", json.dumps(words, ensure_ascii=False).encode(),
                         "application/json", "words"))
     objects.extend(_info(store, r.thumbnail_key, "thumbnail") for r in results if r.thumbnail_key)
+    if understood.card_picture is not None:
+        objects.append(_put(store, plan, "card.jpg", understood.card_picture, "image/jpeg", "card"))
     document = outcome.build_document(
         document_id=plan.document_id, sha256=plan.file.preflight.sha256, kind=plan.file.preflight.kind,
         name=plan.file.name, batch_id=batch.batch_id, manifest=batch.manifest, pages=pages,

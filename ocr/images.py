@@ -7,6 +7,7 @@ modes. Grey scans stay grey: a third of the memory and no colour conversion on e
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +69,13 @@ def shrink(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     if (image.shape[1], image.shape[0]) == (width, height):
         return image
     return cv2.resize(image, (width, height), interpolation=cv2.INTER_LINEAR)
+
+
+def encode_jpeg(pixels: np.ndarray, quality: int) -> bytes:
+    """A grey or RGB image as JPEG bytes."""
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()
 
 
 def to_8bit(image: Image.Image) -> np.ndarray:

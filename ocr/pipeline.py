@@ -6,19 +6,17 @@ comes back.
 
 from __future__ import annotations
 
-import io
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 
 from ocr import pdf, searchable
 from ocr.engine import OcrTimeout, recognise
 from ocr.identity.probe import CardEvidence, probe_card
-from ocr.images import load_page
+from ocr.images import encode_jpeg, load_page
 from ocr.preprocess import preprocess
 from schemas.document import FileKind, PageText, Problem, Reason, TextSource
 from schemas.settings import Settings
@@ -93,6 +91,4 @@ def _thumbnail(pixels: np.ndarray) -> bytes:
     h, w = pixels.shape[:2]
     scale = THUMBNAIL_WIDTH / w
     small = cv2.resize(pixels, (THUMBNAIL_WIDTH, max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-    buffer = io.BytesIO()
-    Image.fromarray(small).save(buffer, format="JPEG", quality=70)
-    return buffer.getvalue()
+    return encode_jpeg(small, quality=70)

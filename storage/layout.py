@@ -28,7 +28,7 @@ def page_pdf_key(prefix: str, number: int) -> str:
 
 
 def document_key(prefix: str, name: str) -> str:
-    """One of the document's own objects: searchable.pdf, text.txt, words.json, thumbnail.jpg."""
+    """One of the document's own objects: searchable.pdf, text.txt, words.json, thumbnail.jpg, card.jpg."""
     return f"{prefix}/{name}"
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import pytest
 
 from flows.ingest import ingest_batch
+from ocr.identity.barcode import read_qr
 from schemas.batch import BatchReport
 from schemas.document import DocType, FileStatus
 from schemas.settings import Settings
@@ -76,3 +78,17 @@ def test_the_card_and_the_paper_printing_its_number_belong_to_one_person(ingeste
 def test_a_clean_card_needs_no_review(ingested: Ingested) -> None:
     card = next(f for f in ingested.report.files if f.file == "cccd.png")
     assert card.status is FileStatus.OK, [p.code for p in card.problems]
+
+
+def test_the_card_is_kept_cut_out_and_upright_for_the_reviewer_and_a_form_gets_no_card(ingested: Ingested) -> None:
+    catalog, store = resources(ingested.settings).catalog, resources(ingested.settings).objects
+    card = catalog.batches.get_document(ingested.document_id("cccd.png"))
+    picture = next(o for o in card.objects if o.role == "card")
+    image = cv2.imdecode(np.frombuffer(store.get_bytes(picture.key), np.uint8), cv2.IMREAD_COLOR)
+    height, width = image.shape[:2]
+    assert abs(width / height - 85.6 / (2 * 54)) < 0.1  # front above back, each ID-1 shaped
+    # Upright, front first: the front's QR code sits in the top right corner of the picture.
+    code = read_qr(image)
+    assert code is not None and code.centre[0] > width * 0.6 and code.centre[1] < height * 0.25
+    form = catalog.batches.get_document(ingested.document_id("to_khai.png"))
+    assert all(o.role != "card" for o in form.objects)

@@ -169,6 +169,12 @@ def document_thumbnail(document_id: str, desk: Annotated[Desk, Depends(reader)])
     return desk.object_response(document_id, "thumbnail", download=False)
 
 
+@router.get("/documents/{document_id}/card")
+def document_card(document_id: str, desk: Annotated[Desk, Depends(reader)]) -> Response:
+    """The identity card cut out of the scan and turned upright, as the reader read it."""
+    return desk.object_response(document_id, "card", download=False)
+
+
 @router.get("/documents/{document_id}/image")
 def document_image(document_id: str, desk: Annotated[Desk, Depends(reader)]) -> Response:
     """What the reviewer compares the fields with: the scan itself when browsers can show it."""

@@ -40,7 +40,7 @@ from web.uploads import UploadRefused, folder_name, safe_name, write_batch
 
 _STREAM_CHUNK = 256 * 1024
 _STALL_FACTOR, _STALL_MARGIN_SECONDS = 6, 60  # an upload still waiting after 6 watch rounds + 1 min
-ObjectRole = Literal["searchable_pdf", "original", "thumbnail"]
+ObjectRole = Literal["searchable_pdf", "original", "thumbnail", "card"]
 
 
 class NotFound(LookupError):

@@ -30,7 +30,7 @@ import pytesseract
 from ocr.engine import OcrTimeout
 from ocr.identity.fusion import fuse, name_letters
 from ocr.identity.idnumber import check_id_number, digits_from_ocr
-from ocr.identity.locate import LocatedCard, locate_cards
+from ocr.identity.locate import LocatedCard, card_shaped, locate_cards
 from ocr.identity.mrz import MrzReading, parse_mrz
 from ocr.identity.mrz_reader import OcrLine, OcrWord, find_mrz_band, ocr_lines, read_mrz, union_box
 from ocr.identity.names import name_syllable
@@ -536,11 +536,29 @@ def _read_sides(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] | 
     return sides
 
 
+@dataclass(frozen=True)
+class CardReading:
+    """An identity as read, and the card sides it was read from: cut out of the page and upright,
+    for a reviewer to compare the fields with (a card is a small part of an A4 copy)."""
+
+    identity: Identity
+    faces: list[np.ndarray]  # grey or RGB, in the order read; none when the card was the whole page
+
+
 def read_identity(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] | None = None, *,
                   timeout: float = 30) -> Identity | None:
     """The identity shown by one document's pages, given as (pixels, dpi); None when no page shows
-    an identity card. `texts` are the pages' OCR texts when the caller has them: a page whose text
-    names no card and on which no card outline, QR or MRZ is seen is skipped without OCR.
+    an identity card. See `read_card`."""
+    reading = read_card(pages, texts, timeout=timeout)
+    return reading.identity if reading is not None else None
+
+
+def read_card(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] | None = None, *,
+              timeout: float = 30) -> CardReading | None:
+    """The identity shown by one document's pages, given as (pixels, dpi), with the card sides it
+    was read from; None when no page shows an identity card. `texts` are the pages' OCR texts when
+    the caller has them: a page whose text names no card and on which no card outline, QR or MRZ is
+    seen is skipped without OCR.
 
     Never raises on odd input: unusable pages are skipped. `timeout` bounds each Tesseract call.
     """
@@ -556,8 +574,9 @@ def read_identity(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] 
     # A payload that parsed wins; one that did not (decoded, yet not a card's) still says why.
     decoded = [side.qr for side in sides if side.qr is not None]
     qr = (qr_readings or decoded or [None])[0]
-    identity = fuse(qr, mrz, printed)
-    return _cross_checked(identity, qr_readings, mrz_readings)
+    identity = _cross_checked(fuse(qr, mrz, printed), qr_readings, mrz_readings)
+    faces = [side.card.image for side in sides if card_shaped(side.card.image.shape[1], side.card.image.shape[0])]
+    return CardReading(identity, faces)
 
 
 def _with_name_of_mrz(printed: PrintedReading, mrz: MrzReading | None,

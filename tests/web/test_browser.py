@@ -139,9 +139,12 @@ def test_a_reviewer_corrects_a_field_and_confirms_the_record(browser: Browser, s
     expect(page).to_have_url(f"{server}/review")
     covered = site.ingested.document_id(COVERED.file)
     page.locator(f'tr[data-document="{covered}"]').get_by_role("link", name="Duyệt").click()
-    image = page.get_by_alt_text("Ảnh giấy tờ cần đối chiếu")
+    # The card the reader cut out of the A4 copy, upright, both sides one above the other: not the page.
+    image = page.get_by_alt_text("Thẻ cắt ra từ ảnh quét, đã xoay thẳng")
     expect(image).to_be_visible()
-    assert image.evaluate("image => image.complete && image.naturalWidth > 0")
+    width, height = image.evaluate("image => [image.complete && image.naturalWidth, image.naturalHeight]")
+    assert width and abs(width / height - 85.6 / (2 * 54)) < 0.1
+    expect(page.get_by_role("link", name="Xem cả trang quét")).to_be_visible()
     shown = image.bounding_box()["width"]
     page.get_by_role("button", name="Phóng to ảnh").click()
     page.get_by_role("button", name="Phóng to ảnh").click()
@@ -149,8 +152,12 @@ def test_a_reviewer_corrects_a_field_and_confirms_the_record(browser: Browser, s
     assert image.bounding_box()["width"] > 1.9 * shown  # small print read larger, the page scrolls inside
     page.get_by_role("button", name="Thu nhỏ ảnh").click()
     expect(page.locator("[data-zoom-level]")).to_have_text("150%")
+    # The keyboard alone: Enter moves to the next field (nothing is sent), Ctrl+Enter confirms.
     page.get_by_label("Họ và tên").fill(COVERED.full_name)
-    page.get_by_role("button", name="Xác nhận đúng").click()
+    page.get_by_label("Họ và tên").press("Enter")
+    expect(page.get_by_label("Ngày sinh")).to_be_focused()
+    expect(page).to_have_url(f"{server}/review/{covered}")
+    page.keyboard.press("Control+Enter")
     expect(page).not_to_have_url(f"{server}/review/{covered}")  # on to the next paper, or the queue
     page.goto("/review")
     expect(page.locator(f'tr[data-document="{covered}"]')).to_have_count(0)
@@ -165,8 +172,15 @@ def test_a_scanner_uploads_a_scan_and_sees_it_waiting(browser: Browser, server: 
     expect(page).to_have_url(f"{server}/upload")
     page.locator("input[data-files]").set_input_files(str(tmp_path / "to_khai.png"))
     page.get_by_placeholder("Tờ khai, Bản sao CCCD…").fill("Tờ khai")
+    # A slow office line (DevTools' own throttling): the scanner sees how much has been sent.
+    size = (tmp_path / "to_khai.png").stat().st_size
+    page.context.new_cdp_session(page).send("Network.emulateNetworkConditions", {
+        "offline": False, "latency": 20, "downloadThroughput": -1, "uploadThroughput": size / 4})
     page.get_by_role("button", name="Tải lên").click()
-    expect(page.locator("h1")).to_contain_text("Lô tai-len-")
+    expect(page.get_by_role("status")).to_contain_text(re.compile(r"Đang tải lên… [1-9]\d?%"))
+    assert 0 < page.locator("[data-upload-progress]").evaluate("bar => bar.value") < 100
+    expect(page.get_by_role("button", name="Tải lên")).to_be_disabled()  # no second batch by a double click
+    expect(page.locator("h1")).to_contain_text("Lô tai-len-", timeout=30_000)
     expect(page.locator("section")).to_contain_text("1 tệp")
 
 

@@ -74,7 +74,7 @@ if (uploadForm) {
     show();
   });
 
-  uploadForm.addEventListener("submit", async (event) => {
+  uploadForm.addEventListener("submit", (event) => {
     event.preventDefault();
     const data = new FormData();
     for (const field of uploadForm.querySelectorAll("input[name], select[name]")) {
@@ -84,13 +84,34 @@ if (uploadForm) {
       data.append("files", entry.file, entry.path);
       data.append("components", entry.component || "");
     });
-    state.textContent = "Đang tải lên…";
-    const response = await fetch(uploadForm.action, {
-      method: "POST", body: data, credentials: "same-origin",
-      headers: { "X-CSRF-Token": uploadForm.dataset.csrf },
+    // XMLHttpRequest, not fetch: only it reports how much of a large batch has been sent.
+    const bar = uploadForm.querySelector("[data-upload-progress]");
+    const button = uploadForm.querySelector("button[type=submit]");
+    const request = new XMLHttpRequest();
+    request.open("POST", uploadForm.action);
+    request.setRequestHeader("X-CSRF-Token", uploadForm.dataset.csrf);
+    request.upload.addEventListener("progress", (sent) => {
+      if (!sent.lengthComputable) return;
+      const percent = Math.floor((100 * sent.loaded) / sent.total);
+      bar.hidden = false;
+      bar.value = percent;
+      state.textContent = percent < 100 ? `Đang tải lên… ${percent}%` : "Đã gửi xong, đang kiểm tra các tệp…";
     });
-    if (response.redirected) { window.location.assign(response.url); return; }
-    document.open(); document.write(await response.text()); document.close();
+    request.addEventListener("load", () => {
+      if (new URL(request.responseURL).pathname !== new URL(uploadForm.action).pathname) {
+        window.location.assign(request.responseURL);  // accepted: on to the batch's page
+        return;
+      }
+      document.open(); document.write(request.responseText); document.close();
+    });
+    request.addEventListener("error", () => {
+      button.disabled = false;
+      bar.hidden = true;
+      state.textContent = "Mất kết nối khi đang tải lên. Các tệp đã chọn vẫn còn: hãy kiểm tra mạng rồi bấm Tải lên lại.";
+    });
+    button.disabled = true;
+    state.textContent = "Đang tải lên…";
+    request.send(data);
   });
 }
 
@@ -132,5 +153,23 @@ if (zoomArea) {
     const box = image.getBoundingClientRect();
     zoomTo(step === steps.length - 1 ? 0 : step + 1, (event.clientX - box.left) / box.width,
            (event.clientY - box.top) / box.height);
+  });
+}
+
+// --- review: the keyboard alone goes through the fields, saves, confirms and moves on ----------
+const reviewForm = document.querySelector("form.fields");
+if (reviewForm) {
+  const fields = [...reviewForm.querySelectorAll("input:not([type=hidden])")];
+  const press = (value) => reviewForm.querySelector(`button[value=${value}]`).click();
+  reviewForm.querySelector("[data-keys]").hidden = false;
+  (fields.find((field) => field.closest("label.flagged")) || fields[0])?.focus();
+  reviewForm.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); press("confirm"); return; }
+    if (event.key.toLowerCase() === "s" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); press("save"); return; }
+    const at = fields.indexOf(event.target);
+    if (event.key === "Enter" && at >= 0) {  // Enter in a field moves on instead of saving half-way
+      event.preventDefault();
+      (fields[at + 1] || reviewForm.querySelector("[data-confirm]")).focus();
+    }
   });
 }
