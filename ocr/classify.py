@@ -8,12 +8,13 @@ marks, a wrong letter). ID cards are told apart by their own label sets (ocr.ide
 from __future__ import annotations
 
 import re
+from itertools import groupby
 
 from pydantic import BaseModel, Field
 from rapidfuzz import fuzz
 
 from ocr.identity.printed import card_type_from_text
-from schemas.document import DocType
+from schemas.document import DocType, PageText, Word
 from schemas.identity import CardType
 from schemas.vntext import fold
 
@@ -127,3 +128,40 @@ def _heading_score(cue: str, folded: str) -> float:
     head = fuzz.partial_ratio(cue, folded[:_HEAD_CHARS])
     anywhere = fuzz.partial_ratio(cue, folded) * 0.8  # never enough on its own
     return max(head, anywhere)
+
+
+# The heading is looked for in the top part of the first page: the first line of capitals below the
+# national motto (the issuing office's name sits beside the motto, in capitals too).
+_HEADING_ZONE = 0.5  # of the page's height
+_MOTTO = ("cong hoa xa hoi chu nghia viet nam", "doc lap tu do hanh phuc")
+_HEADING_CHARS = 160
+
+
+def heading(page: PageText) -> str | None:
+    """The title printed at the top of a page ("GIẤY ỦY QUYỀN"), told by where it stands and how it
+    is set: the first line of capitals below the national motto (anywhere near the top when there is
+    none), with the next line when the title runs on in capitals. Tells papers of no known type
+    apart in a list. None when no line looks like a title."""
+    lines = [list(words) for _, words in groupby(page.words, key=lambda w: (w.block, w.line))]
+    top = [line for line in lines if page.height and line[0].top < _HEADING_ZONE * page.height]
+    motto_ends = max((line[0].top + line[0].height for line in top if _is_motto(line)), default=0)
+    titles = [line for line in top if line[0].top >= motto_ends and not _is_motto(line) and _in_capitals(line)]
+    if not titles:
+        return None
+    chosen = titles[:1]
+    if len(titles) > 1 and titles[1][0].top - chosen[0][0].top < 2.5 * chosen[0][0].height:
+        chosen.append(titles[1])
+    return " ".join(w.text for line in chosen for w in line)[:_HEADING_CHARS]
+
+
+def _folded_line(line: list[Word]) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", fold(" ".join(w.text for w in line))).split())
+
+
+def _is_motto(line: list[Word]) -> bool:
+    return any(fuzz.partial_ratio(motto, _folded_line(line)) >= 85 for motto in _MOTTO)
+
+
+def _in_capitals(line: list[Word]) -> bool:
+    letters = [ch for w in line for ch in w.text if ch.isalpha()]
+    return len(line) >= 2 and len(letters) >= 6 and sum(ch.isupper() for ch in letters) >= 0.8 * len(letters)

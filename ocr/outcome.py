@@ -70,7 +70,7 @@ def build_document(*, document_id: str, sha256: str, kind: FileKind, name: str, 
         page_count=len(pages), status=FileStatus.NEEDS_REVIEW if problems else FileStatus.OK,
         problems=problems, dossier_code=manifest.dossier_code, office_code=manifest.office_code,
         procedure_code=manifest.procedure_code, direction=manifest.direction.value,
-        component=entry.component if entry else None, text=document_text(pages),
+        component=entry.component if entry else None, heading=understood.heading, text=document_text(pages),
         doc_type=understood.classification.doc_type, doc_type_score=understood.classification.score,
         identity=understood.identity, people=understood.people, created_at=created_at, objects=objects,
     )

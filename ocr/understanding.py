@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 from pydantic import BaseModel
 
-from ocr.classify import MRZ_HINTS, Classification, card_doc_type, classify
+from ocr.classify import MRZ_HINTS, Classification, card_doc_type, classify, heading
 from ocr.identity.mentions import id_numbers_in
 from ocr.identity.probe import CardEvidence
 from ocr.identity.reader import read_card
@@ -31,6 +31,7 @@ class Understanding(BaseModel):
     identity: Identity | None = None
     people: list[str] = []
     card_picture: bytes | None = None  # JPEG of the card sides read, upright, one above the other
+    heading: str | None = None  # the title printed at the top of the first page
 
 
 def understand(path: Path, kind: FileKind, pages: list[PageText], *, dpi: int = 300,
@@ -57,7 +58,7 @@ def understand(path: Path, kind: FileKind, pages: list[PageText], *, dpi: int = 
             and not identity.field_reasons.get("id_number"):
         people = [identity.id_number.value] + [n for n in people if n != identity.id_number.value]
     return Understanding(classification=classification, identity=identity, people=people,
-                         card_picture=picture)
+                         card_picture=picture, heading=heading(pages[0]) if pages else None)
 
 
 _PICTURE_WIDTH = 1000  # px per card side shown: about 300 dpi, the print sharp when zoomed

@@ -188,6 +188,7 @@ class Document(BaseModel):
     procedure_code: str | None = None
     direction: str | None = None
     component: str | None = None
+    heading: str | None = Field(None, description="the title printed at the top of the first page, as read")
     doc_type: DocType = DocType.OTHER
     doc_type_score: float = Field(0.0, ge=0.0, le=1.0)
     identity: Identity | None = Field(None, description="fields read from an ID card or passport")

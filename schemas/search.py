@@ -121,6 +121,7 @@ class DocumentSummary(BaseModel):
     procedure_code: str | None = None
     direction: str | None = None
     component: str | None = None
+    heading: str | None = None
     created_at: datetime
     page_count: int
     full_name: str | None = None

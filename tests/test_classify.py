@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ocr.classify import classify
-from schemas.document import DocType
+from ocr.classify import classify, heading
+from schemas.document import DocType, PageText, TextSource, Word
 
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
 
@@ -57,3 +57,27 @@ def test_a_card_back_is_a_card_by_its_machine_readable_zone() -> None:
 def test_a_short_note_that_names_a_card_is_not_a_card() -> None:
     note = MOTTO + "GIẤY BIÊN NHẬN\n\nĐã nhận bản sao căn cước công dân của người nộp hồ sơ.\n"
     assert classify(note).doc_type is DocType.OTHER
+
+
+def _page(lines: list[tuple[int, int, str]]) -> PageText:
+    """A read A4 page at 300 dpi from (left, top, text) lines, words 40 px tall."""
+    words = []
+    for number, (left, top, text) in enumerate(lines, start=1):
+        for index, word in enumerate(text.split()):
+            words.append(Word(text=word, left=left + 120 * index, top=top, width=110, height=40, conf=90,
+                              block=number, line=1))
+    return PageText(number=1, source=TextSource.OCR, words=words, text="\n".join(t for _, _, t in lines),
+                    width=2480, height=3508)
+
+
+def test_the_heading_is_the_title_under_the_motto_not_the_office_beside_it() -> None:
+    page = _page([(150, 180, "ỦY BAN NHÂN DÂN"), (1300, 180, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+                  (150, 240, "XÃ HẢI ANH"), (1350, 240, "Độc lập - Tự do - Hạnh phúc"),
+                  (700, 420, "GIẤY XÁC NHẬN"), (600, 480, "HOÀN CẢNH GIA ĐÌNH KHÓ KHĂN"),
+                  (200, 620, "Kính gửi: Trường Tiểu học Hải Anh"), (200, 3000, "NGƯỜI LÀM ĐƠN KÝ TÊN")])
+    assert heading(page) == "GIẤY XÁC NHẬN HOÀN CẢNH GIA ĐÌNH KHÓ KHĂN"
+
+
+def test_a_page_without_a_line_in_capitals_near_its_top_has_no_heading() -> None:
+    page = _page([(200, 300, "Kính gửi: Ủy ban nhân dân xã Hải Anh"), (200, 3000, "NGƯỜI LÀM ĐƠN KÝ TÊN")])
+    assert heading(page) is None

@@ -58,11 +58,12 @@ def day(value: object) -> str:
 SEXES = {"M": "Nam", "F": "Nữ"}
 
 
-def title(doc_type: str, component: str | None) -> str:
+def title(doc_type: str, component: str | None, heading: str | None = None) -> str:
     """A paper's title in a list: its type, or for a paper of no known type the name the scanning
-    staff gave it in the dossier ("Giấy ủy quyền"), so that results can be told apart."""
-    if doc_type == "other" and component:
-        return component
+    staff gave it in the dossier, else the title read at its top ("GIẤY ỦY QUYỀN" → "Giấy ủy
+    quyền"), so that results can be told apart."""
+    if doc_type == "other" and (component or heading):
+        return component or heading.capitalize()
     return DOC_TYPES.get(doc_type, doc_type)
 
 

@@ -117,6 +117,7 @@ class DocumentRow(Base):
     procedure_code: Mapped[str | None] = mapped_column(String)
     direction: Mapped[str | None] = mapped_column(String)
     component: Mapped[str | None] = mapped_column(String)
+    heading: Mapped[str | None] = mapped_column(String)
     doc_type: Mapped[str] = mapped_column(String, index=True)
     doc_type_score: Mapped[float] = mapped_column(Float, server_default="0")
     identity: Mapped[dict[str, Any] | None]

@@ -210,7 +210,7 @@ _SUMMARY_ROWS = (
     select(DocumentRow.id, DocumentRow.original_name, DocumentRow.doc_type, DocumentRow.status,
            DocumentRow.problems, DocumentRow.office_code, DocumentRow.dossier_code,
            DocumentRow.procedure_code, DocumentRow.direction, DocumentRow.component,
-           DocumentRow.created_at, DocumentRow.page_count, DocumentRow.identity,
+           DocumentRow.heading, DocumentRow.created_at, DocumentRow.page_count, DocumentRow.identity,
            DossierRow.receipt_date, select(StoredObjectRow.key).where(
                StoredObjectRow.document_id == DocumentRow.id, StoredObjectRow.role == "thumbnail")
            .exists().label("thumbnail"))
@@ -480,7 +480,7 @@ class SearchRepository:
                 id=row.id, original_name=row.original_name, doc_type=row.doc_type, status=row.status,
                 problems=row.problems, office_code=row.office_code, dossier_code=row.dossier_code,
                 procedure_code=row.procedure_code, direction=row.direction, component=row.component,
-                created_at=row.created_at, page_count=row.page_count, **fields,
+                heading=row.heading, created_at=row.created_at, page_count=row.page_count, **fields,
                 reference_date=row.receipt_date or row.created_at.astimezone(self._zone).date(),
                 thumbnail=row.thumbnail, match=kind, score=score,
                 snippet=snippet([*texts.get(row.id, []), row.original_name, row.dossier_code or ""],

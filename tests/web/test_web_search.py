@@ -116,7 +116,12 @@ def test_an_officer_sees_only_what_the_office_may_see(site: Site, officer: TestC
     assert officer.get(f"/api/documents/{theirs}").status_code == 404
     assert officer.get(f"/documents/{theirs}/pdf").status_code == 404
     other = site.client("can-bo-h13")
-    assert names(hits(other, q="uy quyen")) == [OTHER_PETITION]
+    found = hits(other, q="uy quyen")
+    assert names(found) == [OTHER_PETITION]
+    # A paper of no known type, named by no component, is titled by the heading read at its top.
+    assert found[0]["doc_type"] == "other" and found[0]["heading"] == "GIẤY ỦY QUYỀN"
+    page = other.get("/search", params={"q": "uy quyen"}).text
+    assert re.search(r"<h2><a [^>]*>Giấy ủy quyền</a>", page)
     assert VALID.file not in names(hits(other, q=VALID.id_number))
     assert OTHER_PETITION in names(hits(site.client("quan-tri"), q="uy quyen"))  # province-wide
 
