@@ -349,7 +349,7 @@ def test_the_main_pages_render_for_the_readme(browser: Browser, server: str, sit
     shots = {
         "can-bo": [("tra-cuu", "/search"), ("giay-to", f"/documents/{site.ingested.document_id(VALID.file)}"),
                    ("ho-so", f"/dossiers/{DOSSIER}")],
-        "duyet": [("duyet", "/review")],
+        "duyet": [("duyet", "/review"), ("duyet-the", f"/review/{site.ingested.document_id(COVERED.file)}")],
         "so-hoa": [("tai-len", "/upload")],
         "quan-tri": [("nhat-ky", "/audit")],
     }
