@@ -57,7 +57,7 @@ def read_page(path: Path, kind: FileKind, number: int, settings: Settings, *,
     page = PageText(number=number, source=TextSource.OCR, dpi=ready.dpi, decision=decision)
     try:
         result = recognise(ready.ocr, dpi=ready.dpi, language=settings.ocr_language,
-                           timeout=settings.ocr_timeout_seconds)
+                           timeout=settings.ocr_timeout_seconds, scale=ready.read_scale)
     except OcrTimeout as exc:
         page.source = TextSource.NONE
         page.problems.append(Problem(code=Reason.OCR_TIMEOUT, message=str(exc), page=number))

@@ -15,6 +15,7 @@ import numpy as np
 import pytesseract
 
 from ocr.engine import OcrTimeout, read_words
+from ocr.images import shrink
 
 log = logging.getLogger(__name__)
 # Pages are already processed in parallel, one per core: OpenCV's own thread pool would oversubscribe.
@@ -40,6 +41,11 @@ _TURN_MARGIN = 5.0  # confidence points the turned band must gain for the page t
 _LINE_INK = 0.02  # share of a row's pixels that are ink for it to belong to a text line
 _MIN_LINE_ROWS = 4  # rows (half size) of the shortest text line worth measuring
 _LEAN_STRIPS = 4  # ascender_balance() measures lines in this many vertical strips
+# Tesseract's LSTM reads each line scaled to a fixed height, so letters taller than this many pixels
+# only cost layout analysis time (tests/benchmarks/scan_cer.py measured the size, see the README).
+_READ_LETTER_PX = 24
+_MIN_READ_SCALE = 0.5
+_LETTER_MM = (0.8, 6.0)  # heights of a mark that may be a letter (smaller: dots and tone marks)
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,7 @@ class Preprocessed:
     cropped: bool
     denoised: bool
     orientation_checked: bool  # Tesseract was asked (OSD, or a band read both ways up); else the image decided
+    read_scale: float = 1.0  # `ocr` is read by Tesseract at this scale (large print is read smaller)
 
 
 def preprocess(pixels: np.ndarray, dpi: int, *, timeout: float = 30) -> Preprocessed:
@@ -115,7 +122,29 @@ def preprocess(pixels: np.ndarray, dpi: int, *, timeout: float = 30) -> Preproce
         cropped=box is not None,
         denoised=denoised,
         orientation_checked=asked or faint,
+        read_scale=reading_scale(flat, round(dpi * scale)) if printed else 1.0,
     )
+
+
+def letter_height(gray: np.ndarray, dpi: int) -> float | None:
+    """The median height (px) of the marks on a page that are letter-sized and letter-shaped; None
+    on a page without any. Measured on a half-size copy (a quarter of the work)."""
+    half = shrink(gray, (gray.shape[1] // 2, gray.shape[0] // 2))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(_ink(half), connectivity=8)
+    heights, widths = stats[1:count, cv2.CC_STAT_HEIGHT], stats[1:count, cv2.CC_STAT_WIDTH]
+    low, high = (mm * dpi / 25.4 / 2 for mm in _LETTER_MM)
+    letters = (heights >= low) & (heights <= high) & (widths <= 2 * heights) & (widths >= 0.15 * heights)
+    return 2 * float(np.median(heights[letters])) if letters.any() else None
+
+
+def reading_scale(gray: np.ndarray, dpi: int) -> float:
+    """The scale at which Tesseract reads this page as well and faster: letters brought down to
+    _READ_LETTER_PX, never enlarged, never below half size; chosen so the reading dpi is whole."""
+    height = letter_height(gray, dpi)
+    if height is None or height <= _READ_LETTER_PX:
+        return 1.0
+    wanted = max(_MIN_READ_SCALE, _READ_LETTER_PX / height)
+    return round(dpi * wanted) / dpi
 
 
 def without_seals(rgb: np.ndarray, dpi: int) -> np.ndarray:

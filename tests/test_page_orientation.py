@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from ocr.preprocess import (ascender_balance, flatten_background, preprocess, shows_print, text_axis,
-                            without_seals)
+from ocr.engine import recognise
+from ocr.preprocess import (ascender_balance, flatten_background, preprocess, reading_scale, shows_print,
+                            text_axis, without_seals)
 from tests.generators import cards, corpus, pages, people
 
 
@@ -97,3 +98,24 @@ def test_faded_print_still_counts_as_print() -> None:
     faded = flatten_background(np.asarray(pages.faded_ink(page.image, 0.6)))
     assert shows_print(faded)
     assert not shows_print(np.full_like(faded, 250))
+
+
+def _prose(size_pt: float) -> np.ndarray:
+    """A grey A4 page at 300 dpi of prose at `size_pt`."""
+    page = pages.render_page(corpus.paragraphs(random.Random(4), 3, sentences_each=3), title="GIẤY ỦY QUYỀN",
+                             size_pt=size_pt, paper="A4")
+    return np.asarray(page.image.convert("L"))
+
+
+def test_large_print_is_read_smaller_and_small_print_at_full_size() -> None:
+    assert reading_scale(_prose(16), 300) < 0.9
+    assert reading_scale(_prose(9), 300) == 1.0
+
+
+def test_words_read_from_a_smaller_copy_are_placed_on_the_page_as_read() -> None:
+    page = _prose(16)
+    whole, smaller = recognise(page, dpi=300), recognise(page, dpi=300, scale=0.7)
+    assert smaller.text_pdf.startswith(b"%PDF")
+    title = [next(w for w in result.words if w.text == "QUYỀN") for result in (whole, smaller)]
+    assert abs(title[0].left - title[1].left) <= 4 and abs(title[0].top - title[1].top) <= 4
+    assert abs(title[0].width - title[1].width) <= 6

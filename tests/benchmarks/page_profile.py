@@ -51,7 +51,8 @@ def profile(path: Path, settings: Settings) -> dict[str, float]:
     image = timed("decode", lambda: load_page(path, FileKind.PNG, 1))
     timed("card probe", lambda: probe_card(image.pixels, image.dpi))
     ready = timed("preprocess (incl. orientation)", lambda: preprocess(image.pixels, image.dpi, timeout=30))
-    result = timed("recognise", lambda: recognise(ready.ocr, dpi=ready.dpi, language=settings.ocr_language))
+    result = timed("recognise", lambda: recognise(ready.ocr, dpi=ready.dpi, language=settings.ocr_language,
+                                                  scale=ready.read_scale))
     timed("searchable page", lambda: searchable.overlay_text(searchable.image_page(ready.display, ready.dpi),
                                                              result.text_pdf))
     timed("thumbnail", lambda: _thumbnail(ready.display))
