@@ -324,3 +324,14 @@ def test_a_typed_a4_page_shows_no_card(degradation: str) -> None:
 def test_a_name_word_read_with_a_wrong_mark_is_the_one_name_syllable_with_its_letters(read: str,
                                                                                     expected: str | None) -> None:
     assert name_syllable(read) == expected
+
+
+@pytest.mark.parametrize(("read", "sex"), [
+    ("Giới tính / Sex: NI Quốc tịch / Nationality: Việt Nam", "F"),  # "Nữ" in a font without "ữ"
+    ("Giới tính: N Quốc tịch: Việt Nam", "F"),  # the box read as nothing
+    ("Giới tính / Sex: Nam Quốc tịch / Nationality: Việt Nam", "M"),
+    ("Giới tính / Sex: Nm", "M"),  # Nam with a letter lost is no Nữ
+    ("Giới tính / Sex: Nữ", "F"),
+])
+def test_sex_is_read_even_where_the_font_lost_the_u_of_nu(read: str, sex: str) -> None:
+    assert values([read])["sex"] == sex

@@ -324,6 +324,10 @@ def _sex(text: str) -> str | None:
     word = fold(text).split()[:1]
     if not word:
         return None
+    # A card font without Vietnamese letters prints "Nữ" as N and an empty box (read as nothing, "I",
+    # "l"...), while "Nam" is all plain letters: a lone N, or N and one stray mark, is Nữ.
+    if word[0] == "n" or (len(word[0]) == 2 and word[0][0] == "n" and word[0][1] not in "aum"):
+        return "F"
     scores = {"M": fuzz.ratio(word[0], "nam"), "F": fuzz.ratio(word[0], "nu")}
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] >= 70 and scores["M"] != scores["F"] else None

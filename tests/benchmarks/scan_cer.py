@@ -60,6 +60,14 @@ def _hard(image: Image.Image, rng: np.random.Generator) -> Image.Image:
     return pages.low_dpi(image) if rng.random() < 0.5 else image
 
 
+def _soft_small(image: Image.Image, rng: np.random.Generator) -> Image.Image:
+    """Beyond the issue's kinds, to find where reading breaks: a soft (out of focus) 200 dpi scan
+    with noise and skew, saved as a small JPEG."""
+    image = pages.skew(image, float(rng.uniform(-3, 3)))
+    image = pages.blur(pages.low_dpi(image), float(rng.uniform(0.7, 1.1)))
+    return pages.gaussian_noise(image, float(rng.uniform(6, 12)), rng=rng)
+
+
 # kind → (columns, spoil, JPEG quality range or None for PNG, dpi the file is written at)
 KINDS: dict[str, tuple[int, Spoil, tuple[int, int] | None, int]] = {
     "clean": (1, lambda im, rng: im, None, 300),
@@ -70,6 +78,7 @@ KINDS: dict[str, tuple[int, Spoil, tuple[int, int] | None, int]] = {
     "200 dpi": (1, lambda im, rng: pages.gaussian_noise(pages.low_dpi(im), 5, rng=rng), None, 200),
     "hard two-column": (2, _hard, None, 0),
     "hard JPEG": (1, _hard, (40, 60), 0),
+    "soft 200 dpi JPEG": (1, _soft_small, (30, 45), 200),
 }
 
 
