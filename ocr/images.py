@@ -61,7 +61,7 @@ def shrink(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     OpenCV's area averaging takes a few milliseconds for an exact halving and about ten times as
     long for any other factor (18 ms for an A4 colour page to 1,200 px). So the image is halved
     while it is at least twice the target, an odd last row or column dropped first, and the last
-    step, less than a halving, is linear: every source pixel still counts."""
+    step, less than a halving, is linear (each pixel blends the four nearest)."""
     width, height = size
     while image.shape[1] >= 2 * width and image.shape[0] >= 2 * height:
         even = image[:image.shape[0] // 2 * 2, :image.shape[1] // 2 * 2]

@@ -26,7 +26,6 @@ from schemas.vntext import fold
 _RULES = ((92.0, 0.0), (85.0, 5.0), (72.0, 10.0))
 # A province has a few dozen districts at most: a damaged name far from all but one is that one.
 _DISTRICT_RULES = (*_RULES, (60.0, 20.0))
-_CLEAR_RULES = ((92.0, 0.0), (85.0, 5.0))  # a name read nearly whole ("Thành phố" is no "Thanh Oai")
 _HALF_LEAST = 50.0  # ratio each of a damaged district and province must reach on its own
 _SCRAP_LENGTH = 3  # letters and digits of a damaged unit type before a ward's name ("V2" for "Xã")
 _WORD_RE = re.compile(r"[^\W\d_]+|\d+")

@@ -89,7 +89,11 @@ def test_the_review_queue_lists_what_needs_a_look_with_its_reasons(site: Site, r
     row = queue[queue.index(f'data-document="{covered}"'):]
     assert "không đọc được mã QR" in row[:row.index("</tr>")]
     page = reviewer.get(f"/review/{covered}").text
-    assert f'src="/documents/{covered}/image"' in page and f'value="{COVERED.id_number}"' in page
+    # The card cut out of the A4 copy is shown, the whole scan one link away.
+    assert f'src="/documents/{covered}/card"' in page and f'value="{COVERED.id_number}"' in page
+    assert f'href="/documents/{covered}/image"' in page
+    card = reviewer.get(f"/documents/{covered}/card")
+    assert card.status_code == 200 and card.headers["content-type"] == "image/jpeg"
     image = reviewer.get(f"/documents/{covered}/image")
     assert image.status_code == 200 and image.headers["content-type"] == "image/png"
 
