@@ -1,19 +1,22 @@
 """The ingest flow: a dropped batch becomes stored, searchable documents and a batch report.
 
 Thin orchestration: staging, reading, understanding and the outcome rules are pure functions in `ocr/`,
-keys come from `storage.layout`, the stores and catalog from `storage.resources`. Tasks run at document
-or page granularity only (each task run costs the server tens of milliseconds) and pass object keys,
-never images. Page tasks fan out over a thread pool; a semaphore sized to the cores lets only that many
-read pages at once, each with one single-threaded Tesseract process, so there are never more busy OCR
-threads than cores.
+keys come from `storage.layout`, the stores and catalog from `storage.resources`. A document is one
+task run (Prefect's own machinery was half the flow process's time with a task per page plus one to
+assemble: see the README) and tasks pass object keys, never images. Documents run side by side on a
+thread pool and a document's pages side by side inside its task; a semaphore sized to the cores lets
+only that many read pages at once, each with one single-threaded Tesseract process, so there are
+never more busy OCR threads than cores.
 """
 
 from __future__ import annotations
 
+import contextvars
 import json
 import os
 import threading
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -47,7 +50,7 @@ class DocumentPlan(BaseModel):
 
 
 class PageResult(BaseModel):
-    """A page task's outcome: the text and where its one-page searchable PDF was stored."""
+    """A page's outcome: the text and where its one-page searchable PDF was stored."""
 
     page: PageText
     pdf_key: str
@@ -55,9 +58,9 @@ class PageResult(BaseModel):
     card: CardEvidence | None = None
 
 
-# Pages handed to the task runner ahead of assembly, per OCR slot: enough that a slot never waits
-# for work, few enough that finished documents are assembled and freed as the batch goes on.
-_PAGES_AHEAD_PER_SLOT = 4
+# Documents handed to the task runner at once, per OCR slot: enough that a slot never waits for
+# work, few enough that finished documents are freed as the batch goes on.
+_DOCUMENTS_AHEAD_PER_SLOT = 3
 _slots: dict[int, threading.BoundedSemaphore] = {}
 _slots_lock = threading.Lock()
 
@@ -111,8 +114,19 @@ def store_originals(plans: list[DocumentPlan], settings: Settings) -> dict[str, 
     return stored
 
 
-@task(name="read-page", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def read_page_task(plan: DocumentPlan, number: int, originals: dict[str, StoredObject],
+@task(name="digitize-document", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def digitize_document(plan: DocumentPlan, batch: StagedBatch, originals: dict[str, StoredObject],
+                      settings: Settings) -> FileReport:
+    """Read every page of one document, its pages side by side on the OCR slots, then assemble it.
+    A failure of the stores after the retries leaves the file `failed`, for a later run."""
+    pages = range(1, plan.file.preflight.page_count + 1)
+    run = contextvars.copy_context()  # each page thread logs into this task run
+    with ThreadPoolExecutor(max(1, min(len(pages), settings.ocr_workers))) as pool:
+        results = list(pool.map(lambda n: run.copy().run(_read_one_page, plan, n, originals, settings), pages))
+    return _assemble(plan, batch, originals, results, settings)
+
+
+def _read_one_page(plan: DocumentPlan, number: int, originals: dict[str, StoredObject],
                    settings: Settings) -> PageResult:
     """Text layer or OCR for one page; an unexpected failure degrades the page, not the batch."""
     store = resources(settings).objects
@@ -139,9 +153,8 @@ def read_page_task(plan: DocumentPlan, number: int, originals: dict[str, StoredO
     return PageResult(page=page, pdf_key=pdf_key, thumbnail_key=thumbnail_key, card=reading.card)
 
 
-@task(name="assemble-document", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def assemble_document(plan: DocumentPlan, batch: StagedBatch, originals: dict[str, StoredObject],
-                      results: list[PageResult], settings: Settings) -> FileReport:
+def _assemble(plan: DocumentPlan, batch: StagedBatch, originals: dict[str, StoredObject],
+              results: list[PageResult], settings: Settings) -> FileReport:
     """Understand the document, write its searchable PDF, text and words, then commit it."""
     from ocr.searchable import merge  # local import: keeps the flow module light to import
 
@@ -234,37 +247,26 @@ def ingest_batch(source: str) -> BatchReport:
 
 
 def _digitize(batch: StagedBatch, plans: list[DocumentPlan], settings: Settings) -> dict[str, PrefectFuture]:
-    """Store the originals, read every page, then assemble each document; file name → assemble future.
+    """Store the originals, then digitize each document; file name → its task's future.
 
-    Pages are handed to the task runner a few documents ahead of the OCR slots, not all at once: the
-    runner queues in order, so with a whole large batch queued no document could be assembled (and
-    its page images, texts and word boxes freed) before the last page had started, and memory grew
-    with the batch (issue 12). A document missing here (its originals or a page task failed after
-    the retries) ends `failed`, for a later run.
+    Documents are handed to the task runner a few per OCR slot ahead, not all at once: the runner
+    queues in order, and a whole large batch queued would hold every document's arguments until the
+    end (issue 12). A document whose originals or task failed after the retries ends `failed`.
     """
     originals = _settled(store_originals.submit(plans, settings))
     if originals is None:
         return {}
     for plan in plans:
         progress.emit(progress.Event.PAGES_PLANNED, plan.file.preflight.page_count)
-    ahead = _PAGES_AHEAD_PER_SLOT * settings.ocr_workers
-    reading: deque[tuple[DocumentPlan, list[PrefectFuture]]] = deque()
-    assembled: dict[str, PrefectFuture] = {}
-
-    def assemble_oldest() -> None:
-        plan, futures = reading.popleft()
-        results = [_settled(future) for future in futures]
-        if all(result is not None for result in results):
-            assembled[plan.file.name] = assemble_document.submit(plan, batch, originals, results, settings)
-
+    ahead = _DOCUMENTS_AHEAD_PER_SLOT * settings.ocr_workers
+    running: deque[PrefectFuture] = deque()
+    submitted: dict[str, PrefectFuture] = {}
     for plan in plans:
-        while reading and sum(len(futures) for _, futures in reading) >= ahead:
-            assemble_oldest()
-        reading.append((plan, [read_page_task.submit(plan, n, originals, settings)
-                               for n in range(1, plan.file.preflight.page_count + 1)]))
-    while reading:
-        assemble_oldest()
-    return assembled
+        while len(running) >= ahead:
+            running.popleft().wait()
+        submitted[plan.file.name] = digitize_document.submit(plan, batch, originals, settings)
+        running.append(submitted[plan.file.name])
+    return submitted
 
 
 def _settled(future: PrefectFuture) -> Any:
