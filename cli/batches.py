@@ -27,7 +27,7 @@ def ingest(
 ) -> None:
     """Digitize a batch now, through the Prefect ingest flow; exit 1 only if the batch itself failed."""
     if not path.exists():
-        errors.print(f"[red]no such batch:[/red] {path}")
+        errors.print(f"[red]Không thấy lô:[/red] {path} — hãy kiểm tra lại đường dẫn tới thư mục, tệp zip hoặc tệp quét.")
         raise typer.Exit(2)
     report = with_prefect(verbose, lambda: _ingest_with_progress(path, quiet=as_json))
     from cli.views import print_batch_report
@@ -80,11 +80,11 @@ def watch(
 def _watch_loop(settings: Settings, once: bool) -> None:
     from flows.watch import watch_inbox
 
-    console.print(f"watching {settings.inbox} every {settings.watch_interval_seconds:.0f}s")
+    console.print(f"Đang theo dõi hộp thư {settings.inbox}, {settings.watch_interval_seconds:.0f} giây một lần")
     while True:
         started = watch_inbox()
         if started:
-            console.print(f"ingested: {', '.join(started)}")
+            console.print(f"Đã đưa vào xử lý: {', '.join(started)}")
         if once:
             return
         time.sleep(settings.watch_interval_seconds)
@@ -110,7 +110,7 @@ def search(
                       highlight=False)
         if hit.snippet:
             console.print(f"    {hit.snippet}", markup=False, highlight=False)
-    console.print(f"{len(hits)} result(s)")
+    console.print(f"{len(hits)} kết quả")
 
 
 @app.command()

@@ -75,11 +75,11 @@ def add_user(
         user = User(username=username.lower(), full_name=name, office_code=office, roles=roles,
                     province_wide=province_wide)
     except ValueError:
-        errors.print("[red]the login name may hold lower-case letters, digits, '.', '_' and '-'[/red]")
+        errors.print("[red]Tên đăng nhập chỉ được gồm chữ thường không dấu, chữ số, '.', '_' và '-'[/red]")
         raise typer.Exit(2) from None
     catalog().accounts.record_user(user, hash_password(password))
-    console.print(f"account {user.username}: {', '.join(r.value for r in roles)}"
-                  f"{' (province-wide)' if province_wide else f' at {office}'}")
+    console.print(f"Đã tạo tài khoản {user.username}: {', '.join(r.value for r in roles)}"
+                  f"{' (toàn tỉnh)' if province_wide else f', đơn vị {office}'}")
 
 
 def _new_password(from_stdin: bool, username: str) -> str:

@@ -160,7 +160,7 @@ def test_invalid_manifest_fails_the_batch_and_moves_it_to_failed(data_dir: Path)
 def test_missing_path_exits_2(data_dir: Path) -> None:
     result = sohoa("ingest", str(data_dir / "inbox" / "khong-co"))
     assert result.exit_code == 2
-    assert "no such batch" in result.output
+    assert "Không thấy lô" in result.output
 
 
 @pytest.mark.parametrize("query", ["to khai dang ky khai sinh", "TỜ KHAI ĐĂNG KÝ", "Tờ Khai"])
@@ -175,7 +175,7 @@ def test_search_table_names_the_file_and_says_when_nothing_matches(drops: Drops)
     hit = sohoa("search", "bien ban tiep nhan")
     assert hit.exit_code == 0 and "02_bien_ban.png" in hit.output
     miss = sohoa("search", "xyzzy quokka")
-    assert miss.exit_code == 0 and "0 result(s)" in miss.output
+    assert miss.exit_code == 0 and "0 kết quả" in miss.output
 
 
 def test_show_prints_the_record_and_the_text(drops: Drops) -> None:
