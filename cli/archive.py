@@ -31,7 +31,7 @@ def archive(
 
     first, last = _day(date_from), _day(date_to)
     if first and last and first > last:
-        errors.print("[red]--from must not be after --to[/red]")
+        errors.print("[red]Ngày --from phải trước hoặc bằng ngày --to[/red]: hãy đổi lại hai ngày.")
         raise typer.Exit(2)
     report, failed = _run_nightly(nightly_archive, verbose, date_from=first, date_to=last, office=office,
                                   fixity=fixity)

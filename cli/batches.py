@@ -121,7 +121,7 @@ def show(document_id: Annotated[str, typer.Argument(help="document id from searc
     opened = catalog()
     document = opened.batches.get_document(document_id)
     if document is None:
-        errors.print(f"[red]no document {document_id}[/red]")
+        errors.print(f"[red]Không có tài liệu {document_id}[/red]: hãy lấy mã tài liệu từ báo cáo lô hoặc từ `sohoa search`.")
         raise typer.Exit(1)
     print_document(document, opened.batches.get_pages(document_id), console)
 
@@ -133,7 +133,7 @@ def export(
 ) -> None:
     """Write pages, file statuses and fields as JSON lines on standard output."""
     if format != "jsonl":
-        errors.print("[red]only --format jsonl is supported[/red]")
+        errors.print("[red]Chỉ hỗ trợ --format jsonl[/red]")
         raise typer.Exit(2)
     for row in catalog().batches.export_rows(batch):
         sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
