@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextvars
 import json
 import os
+import shutil
 import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
@@ -50,10 +51,10 @@ class DocumentPlan(BaseModel):
 
 
 class PageResult(BaseModel):
-    """A page's outcome: the text and where its one-page searchable PDF was stored."""
+    """A page's outcome: the text and where its one-page searchable PDF waits to be merged."""
 
     page: PageText
-    pdf_key: str
+    pdf_path: str  # in this machine's scratch folder; "" when the page could not be read
     thumbnail_key: str | None = None
     card: CardEvidence | None = None
 
@@ -121,9 +122,19 @@ def digitize_document(plan: DocumentPlan, batch: StagedBatch, originals: dict[st
     A failure of the stores after the retries leaves the file `failed`, for a later run."""
     pages = range(1, plan.file.preflight.page_count + 1)
     run = contextvars.copy_context()  # each page thread logs into this task run
-    with ThreadPoolExecutor(max(1, min(len(pages), settings.ocr_workers))) as pool:
-        results = list(pool.map(lambda n: run.copy().run(_read_one_page, plan, n, originals, settings), pages))
-    return _assemble(plan, batch, originals, results, settings)
+    try:
+        with ThreadPoolExecutor(max(1, min(len(pages), settings.ocr_workers))) as pool:
+            results = list(pool.map(lambda n: run.copy().run(_read_one_page, plan, n, originals, settings),
+                                    pages))
+        return _assemble(plan, batch, originals, results, settings)
+    finally:
+        shutil.rmtree(_scratch(plan, settings), ignore_errors=True)
+
+
+def _scratch(plan: DocumentPlan, settings: Settings) -> Path:
+    """Where a document's one-page PDFs wait to be merged: work in progress, on this machine only,
+    never in the object store (whose bucket may refuse deletes under object lock)."""
+    return settings.work_dir / "pages" / plan.document_id
 
 
 def _read_one_page(plan: DocumentPlan, number: int, originals: dict[str, StoredObject],
@@ -142,15 +153,16 @@ def _read_one_page(plan: DocumentPlan, number: int, originals: dict[str, StoredO
     log.info("document %s page %d: %s; %s", plan.document_id, number, page.source, page.decision)
     if reading is None:
         progress.emit(progress.Event.PAGE_DONE)
-        return PageResult(page=page, pdf_key="")
-    pdf_key = layout.page_pdf_key(plan.prefix, number)
-    store.put_bytes(pdf_key, reading.pdf, "application/pdf")
+        return PageResult(page=page, pdf_path="")
+    pdf_path = _scratch(plan, settings) / f"{number:04d}.pdf"
+    pdf_path.parent.mkdir(parents=True, exist_ok=True)
+    pdf_path.write_bytes(reading.pdf)
     thumbnail_key = None
     if reading.thumbnail is not None:
         thumbnail_key = layout.document_key(plan.prefix, "thumbnail.jpg")
         store.put_bytes(thumbnail_key, reading.thumbnail, "image/jpeg")
     progress.emit(progress.Event.PAGE_DONE)
-    return PageResult(page=page, pdf_key=pdf_key, thumbnail_key=thumbnail_key, card=reading.card)
+    return PageResult(page=page, pdf_path=str(pdf_path), thumbnail_key=thumbnail_key, card=reading.card)
 
 
 def _assemble(plan: DocumentPlan, batch: StagedBatch, originals: dict[str, StoredObject],
@@ -165,7 +177,7 @@ def _assemble(plan: DocumentPlan, batch: StagedBatch, originals: dict[str, Store
     understood = _understand(plan, original, pages, [r.card for r in results], settings)
     words = [{"page": p.number, "words": [w.model_dump() for w in p.words]} for p in pages]
     objects = [original]
-    pdf_parts = [store.get_bytes(r.pdf_key) for r in results if r.pdf_key]
+    pdf_parts = [Path(r.pdf_path).read_bytes() for r in results if r.pdf_path]
     if pdf_parts:
         objects.append(_put(store, plan, "searchable.pdf", merge(pdf_parts), "application/pdf", "searchable_pdf"))
     objects.append(_put(store, plan, "text.txt", outcome.document_text(pages).encode(),

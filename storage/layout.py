@@ -23,10 +23,6 @@ def original_key(prefix: str, kind: FileKind) -> str:
     return f"{prefix}/original{kind.extension}"
 
 
-def page_pdf_key(prefix: str, number: int) -> str:
-    return f"{prefix}/pages/{number:04d}.pdf"
-
-
 def document_key(prefix: str, name: str) -> str:
     """One of the document's own objects: searchable.pdf, text.txt, words.json, thumbnail.jpg, card.jpg."""
     return f"{prefix}/{name}"

@@ -219,6 +219,11 @@ def test_stored_objects_match_the_catalog(ingested: IngestedBatch) -> None:
         info = store.stat(obj.key)
         assert (info.sha256, info.size) == (obj.sha256, obj.size)
     original = next(o for o in document.objects if o.role == "original")
+    # Nothing stored that the catalog does not know (one-page PDFs are merged from local scratch),
+    # and no scratch left behind.
+    prefix = original.key.rsplit("/", 1)[0] + "/"
+    assert set(store.list(prefix)) == {o.key for o in document.objects}
+    assert not any((ingested.settings.work_dir / "pages").glob("*/*"))
     kept = ingested.settings.done_dir / ingested.report.batch_id / "ho-so-0012" / "two_pages.tif"
     assert store.get_bytes(original.key) == kept.read_bytes()
     words = json.loads(store.get_bytes(next(o.key for o in document.objects if o.role == "words")))
