@@ -92,8 +92,13 @@ def _opening_lines(text: str, count: int) -> list[str]:
         if len(lines) == count:
             break
         if line.strip():
-            lines.append(" ".join(re.sub(r"[^\w]+", " ", fold(line)).split()))
+            lines.append(_plain_words(line))
     return lines
+
+
+def _plain_words(text: str) -> str:
+    """Folded words separated by single spaces, punctuation dropped."""
+    return " ".join(re.sub(r"[^\w]+", " ", fold(text)).split())
 
 
 def card_doc_type(card_type: CardType) -> DocType:
@@ -143,9 +148,9 @@ def heading(page: PageText) -> str | None:
     none), with the next line when the title runs on in capitals. Tells papers of no known type
     apart in a list. None when no line looks like a title."""
     lines = [list(words) for _, words in groupby(page.words, key=lambda w: (w.block, w.line))]
-    top = [line for line in lines if page.height and line[0].top < _HEADING_ZONE * page.height]
-    motto_ends = max((line[0].top + line[0].height for line in top if _is_motto(line)), default=0)
-    titles = [line for line in top if line[0].top >= motto_ends and not _is_motto(line) and _in_capitals(line)]
+    top = [(line, _is_motto(line)) for line in lines if page.height and line[0].top < _HEADING_ZONE * page.height]
+    motto_ends = max((line[0].top + line[0].height for line, motto in top if motto), default=0)
+    titles = [line for line, motto in top if line[0].top >= motto_ends and not motto and _in_capitals(line)]
     if not titles:
         return None
     chosen = titles[:1]
@@ -154,12 +159,9 @@ def heading(page: PageText) -> str | None:
     return " ".join(w.text for line in chosen for w in line)[:_HEADING_CHARS]
 
 
-def _folded_line(line: list[Word]) -> str:
-    return " ".join(re.sub(r"[^\w]+", " ", fold(" ".join(w.text for w in line))).split())
-
-
 def _is_motto(line: list[Word]) -> bool:
-    return any(fuzz.partial_ratio(motto, _folded_line(line)) >= 85 for motto in _MOTTO)
+    words = _plain_words(" ".join(w.text for w in line))
+    return any(fuzz.partial_ratio(motto, words) >= 85 for motto in _MOTTO)
 
 
 def _in_capitals(line: list[Word]) -> bool:
