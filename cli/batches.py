@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -16,7 +15,9 @@ from rich.table import Table
 from cli.common import app, catalog, console, errors, prepare_prefect, with_prefect
 from schemas.batch import AttemptState, BatchReport, BatchStatus
 from schemas.document import FileStatus
-from schemas.settings import Settings
+from schemas.settings import ObjectStoreKind, Settings
+from storage.inbox import Drop, Inbox
+from storage.resources import resources
 
 
 @app.command()
@@ -73,14 +74,16 @@ def watch(
 ) -> None:
     """Poll the inbox and ingest each batch once it is ready (manifest present, or files settled)."""
     settings = Settings()
-    settings.inbox.mkdir(parents=True, exist_ok=True)
+    if settings.inbox_kind is ObjectStoreKind.LOCAL:
+        settings.inbox.mkdir(parents=True, exist_ok=True)  # so scanning staff see where to drop
     with_prefect(verbose, lambda: _watch_loop(settings, once))
 
 
 def _watch_loop(settings: Settings, once: bool) -> None:
     from flows.watch import watch_inbox
 
-    console.print(f"Đang theo dõi hộp thư {settings.inbox}, {settings.watch_interval_seconds:.0f} giây một lần")
+    inbox = resources(settings).inbox.describe()
+    console.print(f"Đang theo dõi hộp thư ({inbox}), {settings.watch_interval_seconds:.0f} giây một lần")
     while True:
         started = watch_inbox()
         if started:
@@ -167,35 +170,36 @@ def retry(
 ) -> None:
     """Run a failed batch again now (the watcher's retries start afresh)."""
     settings = Settings()
-    source = _retry_source(batch, settings)
-    if source is None:
+    drop = _retry_drop(batch, settings)
+    if drop is None:
         errors.print(f"[red]Không tìm thấy lô {batch}[/red] trong hộp thư hay trong thư mục failed/. "
                      "Xem tên lô bằng [bold]sohoa batches[/bold].")
         raise typer.Exit(2)
     prepare_prefect(verbose)
     from flows.watch import start_attempt
 
-    attempt = with_prefect(verbose, lambda: start_attempt(source, 1, settings))
+    attempt = with_prefect(verbose, lambda: start_attempt(drop, 1, settings))
     if attempt.error:
-        errors.print(f"[red]Lô {source.name} vẫn lỗi:[/red] {attempt.error}")
+        errors.print(f"[red]Lô {drop.name} vẫn lỗi:[/red] {attempt.error}")
         raise typer.Exit(1)
     handed_over = attempt.state is AttemptState.RUNNING
-    console.print(f"Lô {source.name}: " + ("đã giao cho máy chủ xử lý" if handed_over else "đã xử lý xong"))
+    console.print(f"Lô {drop.name}: " + ("đã giao cho máy chủ xử lý" if handed_over else "đã xử lý xong"))
 
 
-def _retry_source(batch: str, settings: Settings) -> Path | None:
+def _retry_drop(batch: str, settings: Settings) -> Drop | None:
     """The inbox drop to run again: by its name, or by batch id (a failed batch comes back from failed/)."""
-    if (settings.inbox / batch).exists() and "/" not in batch and batch not in (".", ".."):
-        return settings.inbox / batch
-    report = catalog().batches.get_batch_report(batch)
-    if report is None:
-        return None
-    source = Path(report.source)
-    if source.exists():
-        return source
-    parked = settings.failed_dir / report.batch_id / source.name
-    if not parked.exists():
-        return None
-    target = settings.inbox / source.name
-    shutil.move(str(parked), target)
-    return target
+    inbox = resources(settings).inbox
+    name = batch
+    if not _in_inbox(inbox, name):
+        report = catalog().batches.get_batch_report(batch)
+        name = inbox.drop_of(report.source) if report is not None else None
+        if name is None or not (_in_inbox(inbox, name) or inbox.restore(name, report.batch_id)):
+            return None
+    return next((drop for drop in inbox.drops() if drop.name == name), None)
+
+
+def _in_inbox(inbox: Inbox, name: str) -> bool:
+    try:
+        return inbox.contains(name)
+    except ValueError:  # not a drop name at all ('..', '/etc')
+        return False

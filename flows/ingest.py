@@ -12,6 +12,7 @@ never more busy OCR threads than cores.
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import json
 import os
 import shutil
@@ -32,12 +33,13 @@ from flows import progress
 from ocr import outcome
 from ocr.identity.probe import CardEvidence
 from ocr.pipeline import read_page
-from ocr.staging import StagedBatch, StagedFile, retire, stage
+from ocr.staging import StagedBatch, StagedFile, stage
 from ocr.understanding import Understanding, understand
 from schemas.batch import BatchReport, FileReport
 from schemas.document import FileStatus, PageText, Problem, Reason, StoredObject
 from schemas.settings import Settings
 from storage import cache, layout
+from storage.inbox import INBOX_SOURCE
 from storage.objects import ObjectStore
 from storage.resources import resources
 
@@ -77,9 +79,15 @@ def ocr_slots(settings: Settings) -> threading.BoundedSemaphore:
 
 
 @task(name="stage-batch", cache_policy=NO_CACHE)
-def stage_batch(source: str, settings: Settings) -> StagedBatch:
-    """Extract, preflight and identify the batch's files."""
-    return stage(Path(source), settings)
+def stage_batch(source: str, scratch: Path, settings: Settings) -> StagedBatch:
+    """Bring an inbox drop to this machine, then extract, preflight and identify the batch's files.
+
+    A drop of the inbox keeps `inbox:<name>` as the batch's source, whichever worker checked it out."""
+    if not source.startswith(INBOX_SOURCE):
+        return stage(Path(source), settings)
+    inbox = resources(settings).inbox
+    checked_out = inbox.checkout(source.removeprefix(INBOX_SOURCE), scratch)
+    return stage(checked_out, settings).model_copy(update={"source": source})
 
 
 @task(name="quarantine-file", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
@@ -207,17 +215,26 @@ def finish_batch(report: BatchReport, settings: Settings) -> BatchReport:
     key = layout.batch_report_key(report.batch_id)
     res.objects.put_bytes(key, report.model_dump_json(indent=2).encode(), "application/json")
     res.catalog.batches.finish_batch(report, key)
-    if outcome.retired(report):
-        retire(Path(report.source), report, settings)
+    drop = res.inbox.drop_of(report.source)
+    if outcome.retired(report) and drop is not None:
+        res.inbox.retire(drop, report)
     return report
 
 
 @flow(name="ingest-batch", task_runner=ThreadPoolTaskRunner(max_workers=4 * (os.cpu_count() or 1)))
 def ingest_batch(source: str) -> BatchReport:
-    """Digitize one batch (folder, zip or single file) and return its report."""
+    """Digitize one batch (a folder, zip or single file, or `inbox:<drop>`) and return its report."""
     settings = Settings()
+    scratch = settings.work_dir / "drops" / hashlib.sha256(source.encode()).hexdigest()[:16]
+    try:
+        return _ingest(source, scratch, settings)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _ingest(source: str, scratch: Path, settings: Settings) -> BatchReport:
     started = datetime.now(UTC)
-    batch = stage_batch(source, settings)
+    batch = stage_batch(source, scratch, settings)
     catalog = resources(settings).catalog
     catalog.batches.begin_batch(batch.batch_id, batch.name, batch.source, batch.manifest)
     if batch.problems or not batch.files:

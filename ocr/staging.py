@@ -1,5 +1,4 @@
-"""Turn what the clerk dropped (a folder, a zip or one file) into a staged batch with a stable id,
-and retire the drop from the inbox once it is done.
+"""Turn what the clerk dropped (a folder, a zip or one file) into a staged batch with a stable id.
 
 The batch id is derived from the batch's name and the sha256 of every file in it, so dropping the same
 folder again yields the same id: the catalog then already knows every file and nothing is redone.
@@ -18,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 
 from ocr.preflight import PreflightResult, preflight
 from ocr.unzip import extract_zip
-from schemas.batch import MANIFEST_NAME, BatchManifest, BatchReport, BatchStatus
+from schemas.batch import MANIFEST_NAME, BatchManifest
 from schemas.document import FileKind, Problem, Reason
 from schemas.messages import validation_message
 from schemas.settings import Settings
@@ -104,25 +103,6 @@ def batch_id(name: str, contents: list[tuple[str, str]]) -> str:
         digest.update(f"{file_name}\0{sha}\n".encode())
     slug = re.sub(r"[^a-z0-9]+", "-", fold(name)).strip("-")[:40] or "batch"
     return f"{slug}-{digest.hexdigest()[:12]}"
-
-
-def retire(source: Path, report: BatchReport, settings: Settings) -> None:
-    """Move an inbox drop to done/ once every file is committed or quarantined (never before).
-
-    A batch that could not be processed at all goes to failed/ with its report, for the clerk to fix.
-    Anything outside the inbox (a folder given to `sohoa ingest`) stays where it is.
-    """
-    inbox = settings.inbox.resolve()
-    if not source.is_relative_to(inbox) or source == inbox:
-        return
-    tray = settings.failed_dir if report.status is BatchStatus.FAILED else settings.done_dir
-    target = tray / report.batch_id
-    target.mkdir(parents=True, exist_ok=True)
-    destination = target / source.name
-    if destination.exists():
-        shutil.rmtree(destination) if destination.is_dir() else destination.unlink()
-    shutil.move(str(source), destination)
-    (target / "report.json").write_text(report.model_dump_json(indent=2), encoding="utf-8")
 
 
 def read_manifest(path: Path | None) -> tuple[BatchManifest, list[Problem]]:

@@ -78,6 +78,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("./data")
     inbox_dir: Path | None = Field(None, description="default: DATA_DIR/inbox")
+    inbox_store: ObjectStoreKind | None = Field(
+        None, description="where drops arrive: 'local' (the inbox folder) or 's3' (inbox/<office>/ of the "
+        "bucket, for workers on several machines); default: the object store's kind")
 
     object_store: ObjectStoreKind = ObjectStoreKind.LOCAL
     s3_endpoint: str = "127.0.0.1:9000"
@@ -132,6 +135,10 @@ class Settings(BaseSettings):
     @property
     def inbox(self) -> Path:
         return self.inbox_dir or self.data_dir / "inbox"
+
+    @property
+    def inbox_kind(self) -> ObjectStoreKind:
+        return self.inbox_store or self.object_store
 
     @property
     def objects_dir(self) -> Path:

@@ -8,6 +8,7 @@ from minio import Minio
 
 from schemas.settings import ObjectStoreKind, Settings
 from storage.archive_store import ArchiveStore, LocalArchiveStore, S3ArchiveStore
+from storage.inbox import BucketInbox, FolderInbox, Inbox
 from storage.local import LocalObjectStore
 from storage.objects import ObjectStore
 from storage.s3 import S3ObjectStore
@@ -28,6 +29,15 @@ def open_object_store(settings: Settings, area: Area = "objects") -> ObjectStore
     store = S3ObjectStore(_s3_client(settings), settings.s3_bucket, prefix=f"{area}/")
     store.ensure_bucket()
     return store
+
+
+def open_inbox(settings: Settings) -> Inbox:
+    """Where drops arrive: the inbox folder, or `inbox/` of the bucket when workers share nothing else."""
+    if settings.inbox_kind is ObjectStoreKind.LOCAL:
+        return FolderInbox(settings.inbox, settings.done_dir, settings.failed_dir)
+    client = _s3_client(settings)
+    S3ObjectStore(client, settings.s3_bucket).ensure_bucket()
+    return BucketInbox(client, settings.s3_bucket)
 
 
 def open_archive_store(settings: Settings, bucket: str) -> ArchiveStore:

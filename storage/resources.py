@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from schemas.settings import Settings
 from storage.archive_store import ArchiveStore
 from storage.catalog import Catalog
-from storage.factory import open_archive_store, open_object_store
+from storage.factory import open_archive_store, open_inbox, open_object_store
+from storage.inbox import Inbox
 from storage.objects import ObjectStore
 
 
@@ -18,6 +19,7 @@ class Resources:
 
     objects: ObjectStore
     quarantine: ObjectStore
+    inbox: Inbox
     catalog: Catalog
 
 
@@ -34,6 +36,7 @@ def resources(settings: Settings) -> Resources:
             _opened[key] = Resources(
                 objects=open_object_store(settings, "objects"),
                 quarantine=open_object_store(settings, "quarantine"),
+                inbox=open_inbox(settings),
                 catalog=Catalog(settings.catalog, settings.zone),
             )
         return _opened[key]

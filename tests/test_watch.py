@@ -15,11 +15,25 @@ import pytest
 from flows.watch import idempotency_key, ready_batches, watch_inbox
 from schemas.batch import BatchReport, BatchStatus
 from schemas.settings import Settings
+from storage.inbox import Drop, FolderInbox
 from storage.resources import resources
 from tests.helpers import write_manifest, write_page, write_typed_pdf
 
 SETTLE = 30.0
 T0 = 1_700_000_000.0  # a fixed "last write" time for the drops below
+
+
+def _inbox(folder: Path) -> FolderInbox:
+    return FolderInbox(folder, folder / ".done", folder / ".failed")
+
+
+def _ready(folder: Path, now: float | None = None) -> list[str]:
+    """Names of the ready drops of the inbox folder `folder`."""
+    return [drop.name for drop in ready_batches(_inbox(folder), SETTLE, now=now)]
+
+
+def _drop_of(batch: Path) -> Drop:
+    return next(drop for drop in _inbox(batch.parent).drops() if drop.name == batch.name)
 
 
 def _touch_tree(entry: Path, when: float) -> None:
@@ -39,25 +53,25 @@ def _drop(inbox: Path, name: str, files: dict[str, bytes], when: float = T0) -> 
 
 def test_a_batch_with_a_manifest_is_ready_at_once(tmp_path: Path) -> None:
     batch = _drop(tmp_path, "ho-so-1", {"a.png": b"x", "batch.yaml": b"operator: Lan\n"})
-    assert ready_batches(tmp_path, SETTLE, now=T0) == [batch]
+    assert _ready(tmp_path, now=T0) == [batch.name]
 
 
 def test_a_batch_without_manifest_waits_until_its_files_settle(tmp_path: Path) -> None:
     batch = _drop(tmp_path, "ho-so-2", {"a.png": b"x", "sub/b.png": b"y"})
-    assert ready_batches(tmp_path, SETTLE, now=T0 + SETTLE - 1) == []
-    assert ready_batches(tmp_path, SETTLE, now=T0 + SETTLE) == [batch]
+    assert _ready(tmp_path, now=T0 + SETTLE - 1) == []
+    assert _ready(tmp_path, now=T0 + SETTLE) == [batch.name]
     # the scanner writes one more page into a sub-folder: the quiet time starts again
     os.utime(batch / "sub" / "b.png", (T0 + 20, T0 + 20))
-    assert ready_batches(tmp_path, SETTLE, now=T0 + SETTLE) == []
-    assert ready_batches(tmp_path, SETTLE, now=T0 + 20 + SETTLE) == [batch]
+    assert _ready(tmp_path, now=T0 + SETTLE) == []
+    assert _ready(tmp_path, now=T0 + 20 + SETTLE) == [batch.name]
 
 
 def test_a_removed_file_also_restarts_the_settle_time(tmp_path: Path) -> None:
     batch = _drop(tmp_path, "ho-so-3", {"a.png": b"x", "b.png": b"y"})
     (batch / "b.png").unlink()
     now = os.stat(batch).st_mtime  # removing a file touches the folder
-    assert ready_batches(tmp_path, SETTLE, now=now + SETTLE - 1) == []
-    assert ready_batches(tmp_path, SETTLE, now=now + SETTLE) == [batch]
+    assert _ready(tmp_path, now=now + SETTLE - 1) == []
+    assert _ready(tmp_path, now=now + SETTLE) == [batch.name]
 
 
 def test_a_zip_is_a_batch_and_waits_like_a_folder(tmp_path: Path) -> None:
@@ -65,8 +79,8 @@ def test_a_zip_is_a_batch_and_waits_like_a_folder(tmp_path: Path) -> None:
     with ZipFile(archive, "w") as zipped:
         zipped.writestr("a.png", b"x")
     _touch_tree(archive, T0)
-    assert ready_batches(tmp_path, SETTLE, now=T0 + 1) == []
-    assert ready_batches(tmp_path, SETTLE, now=T0 + SETTLE) == [archive]
+    assert _ready(tmp_path, now=T0 + 1) == []
+    assert _ready(tmp_path, now=T0 + SETTLE) == [archive.name]
 
 
 def test_hidden_entries_are_not_batches_and_a_loose_scan_is_a_batch_of_one(tmp_path: Path) -> None:
@@ -74,25 +88,25 @@ def test_hidden_entries_are_not_batches_and_a_loose_scan_is_a_batch_of_one(tmp_p
     (tmp_path / ".ho-so.zip").write_bytes(b"PK\x05\x06" + bytes(18))
     (tmp_path / "le.png").write_bytes(b"x")
     _touch_tree(tmp_path, T0)
-    assert ready_batches(tmp_path, SETTLE, now=T0 + 1) == []
-    assert ready_batches(tmp_path, SETTLE, now=T0 + 10 * SETTLE) == [tmp_path / "le.png"]
-    assert ready_batches(tmp_path / "khong-co", SETTLE) == []  # no inbox yet: nothing, no error
+    assert _ready(tmp_path, now=T0 + 1) == []
+    assert _ready(tmp_path, now=T0 + 10 * SETTLE) == ["le.png"]
+    assert _ready(tmp_path / "khong-co") == []  # no inbox yet: nothing, no error
 
 
 def test_idempotency_key_is_stable_for_an_unchanged_drop_and_changes_with_any_file(tmp_path: Path) -> None:
     batch = _drop(tmp_path, "ho-so-5", {"a.png": b"xx", "sub/b.png": b"yy"})
-    key = idempotency_key(batch)
-    assert key == idempotency_key(batch)
+    key = idempotency_key(_drop_of(batch))
+    assert key == idempotency_key(_drop_of(batch))
 
     (batch / "a.png").write_bytes(b"zz")  # same size, rewritten later
     os.utime(batch / "a.png", (T0 + 5, T0 + 5))
-    rewritten = idempotency_key(batch)
+    rewritten = idempotency_key(_drop_of(batch))
     (batch / "sub" / "c.png").write_bytes(b"new")
-    added = idempotency_key(batch)
+    added = idempotency_key(_drop_of(batch))
     (batch / "sub" / "c.png").rename(batch / "sub" / "d.png")
-    renamed = idempotency_key(batch)
+    renamed = idempotency_key(_drop_of(batch))
     assert len({key, rewritten, added, renamed}) == 4
-    assert renamed == idempotency_key(batch)  # and stable again once the drop stops changing
+    assert renamed == idempotency_key(_drop_of(batch))  # and stable again once the drop stops changing
 
 
 @pytest.mark.usefixtures("prefect_server")

@@ -134,7 +134,7 @@ def create_app(settings: Settings | None = None, web: WebSettings | None = None)
                   version="0.1.0", docs_url=None, redoc_url=None, openapi_url=None)
     opened = resources(settings)
     app.state.settings, app.state.web = settings, web
-    app.state.catalog, app.state.objects = opened.catalog, opened.objects
+    app.state.catalog, app.state.objects, app.state.inbox = opened.catalog, opened.objects, opened.inbox
     app.state.templates = templates(settings.zone)
     app.state.auditor = GroupCommit(lambda entries: opened.catalog.accounts.record_audit(*entries))
     app.state.sealer = Sealer(service_key(web.secret_key.get_secret_value(), settings.data_dir / "web"))

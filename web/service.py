@@ -31,12 +31,13 @@ from schemas.settings import Settings, WebSettings
 from schemas.vntext import fold, nfc
 from storage.catalog import Catalog
 from storage.catalog.review import latest_values
+from storage.inbox import Inbox
 from storage.objects import LinkingStore, ObjectNotFound, ObjectStore
 from web import labels
 from web.auditing import GroupCommit
 from web.reuse import reusability
 from web.security import Principal, client_address, require
-from web.uploads import UploadRefused, folder_name, safe_name, write_batch
+from web.uploads import UploadRefused, folder_name, safe_name
 
 _STREAM_CHUNK = 256 * 1024
 _STALL_FACTOR, _STALL_MARGIN_SECONDS = 6, 60  # an upload still waiting after 6 watch rounds + 1 min
@@ -178,6 +179,7 @@ class PersonDocuments(BaseModel):
 class Desk:
     catalog: Catalog
     objects: ObjectStore
+    inbox: Inbox
     settings: Settings
     web: WebSettings
     principal: Principal
@@ -391,9 +393,9 @@ class Desk:
         now = datetime.now(self.settings.zone)
         folder = folder_name(upload_id, office, now)
         try:
-            count = write_batch(self.settings.inbox, folder,
-                                [(name, stream) for name, (_, stream) in zip(names, files, strict=True)],
-                                manifest, self.settings.max_file_bytes)
+            _, count = self.inbox.put_batch(
+                folder, [(name, stream) for name, (_, stream) in zip(names, files, strict=True)],
+                manifest, self.settings.max_file_bytes, office)
         except UploadRefused as exc:
             raise Refused(str(exc)) from None
         upload = Upload(id=upload_id, folder=folder, username=self.user.username, office_code=office,
@@ -449,7 +451,7 @@ def desk_for(*roles: Role):
 
     async def build(request: Request, principal: Principal = Depends(require(*roles))) -> Desk:
         state = request.app.state
-        return Desk(state.catalog, state.objects, state.settings, state.web, principal,
+        return Desk(state.catalog, state.objects, state.inbox, state.settings, state.web, principal,
                     client_address(request), state.auditor)
 
     return build
