@@ -16,10 +16,10 @@ from flows.watch import ready_batches, watch_inbox
 from schemas.accounts import Upload
 from schemas.batch import BatchManifest
 from schemas.messages import NEXT_STEPS
+from storage.inbox import FolderInbox, UploadRefused
 from tests.helpers import write_page, write_truncated_png
 from tests.web.conftest import Site
 from web.security import CSRF_HEADER
-from storage.inbox import FolderInbox, UploadRefused
 
 RESULT_DOSSIER = "000.00.12.H12-261120-0007"
 
