@@ -8,6 +8,12 @@ the inbox), is retried after a back-off that doubles, up to `SOHOA_INGEST_ATTEMP
 waits for `sohoa retry`. When an ingest deployment is configured (`SOHOA_INGEST_DEPLOYMENT`, as in
 prefect.yaml) each attempt is a run of that deployment with its own idempotency key, so a restarted
 watcher cannot start the same attempt twice; otherwise the attempt runs in this process.
+
+A worker whose machine dies leaves its run `Running` on the server for ever. So the watcher makes sure
+the server has Prefect's documented zombie-run automation: a run whose heartbeats stop for
+`SOHOA_RUN_SILENCE_SECONDS` is marked `Crashed`, the attempt ends failed, and the retry goes to
+whichever worker is alive. Records are keyed by content, so what the dead run had committed is kept
+and not written twice.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from prefect import flow, get_run_logger
+from prefect.automations import Automation, ChangeFlowRunState, EventTrigger, Posture, ResourceSpecification
+from prefect.client.schemas.objects import StateType
 from prefect.client.orchestration import get_client
 from prefect.deployments import run_deployment
 from prefect.exceptions import MissingContextError
@@ -68,18 +76,50 @@ def backoff(attempt: int, settings: Settings) -> timedelta:
     return timedelta(seconds=settings.retry_seconds * 2 ** (attempt - 1))
 
 
+CRASH_AUTOMATION = "sohoa: mark silent flow runs crashed"
+
+
+def ensure_crash_detection(silence: timedelta) -> None:
+    """Create the zombie-run automation on the server unless it is there (see the module's docstring)."""
+    try:
+        Automation.read(name=CRASH_AUTOMATION)
+        return
+    except ValueError:  # Prefect's way of saying "no automation of that name"
+        pass
+    Automation(
+        name=CRASH_AUTOMATION,
+        description="A flow run that stopped sending heartbeats lost its machine: mark it Crashed so "
+                    "sohoa's inbox watcher retries its batch on a live worker.",
+        trigger=EventTrigger(
+            after={"prefect.flow-run.heartbeat"},
+            expect={"prefect.flow-run.heartbeat", "prefect.flow-run.Completed", "prefect.flow-run.Failed",
+                    "prefect.flow-run.Cancelled", "prefect.flow-run.Crashed"},
+            match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
+            for_each={"prefect.resource.id"}, posture=Posture.Proactive, threshold=1, within=silence),
+        actions=[ChangeFlowRunState(state=StateType.CRASHED,
+                                    message=f"no heartbeat for {silence.total_seconds():.0f} s: its worker is gone")],
+    ).create()
+
+
 @flow(name="inbox-watch")
 def watch_inbox() -> list[str]:
     """Start ingestion of every ready batch that is due; returns the names of the batches started."""
     settings = Settings()
     opened = resources(settings)
+    if os.environ.get("SOHOA_INGEST_DEPLOYMENT"):
+        ensure_crash_detection(timedelta(seconds=settings.run_silence_seconds))
     started = []
-    for drop in ready_batches(opened.inbox, settings.settle_seconds):
+    ready = ready_batches(opened.inbox, settings.settle_seconds)
+    for drop in ready:
         previous = _conclude(opened.catalog.batches.get_drop_attempt(drop.name), settings)
         number = next_attempt(previous, idempotency_key(drop), datetime.now(UTC), settings.ingest_attempts)
         if number is not None:
             start_attempt(drop, number, settings)
             started.append(drop.name)
+    looked_at = {drop.name for drop in ready}
+    for attempt in opened.catalog.batches.find_running_drops():
+        if attempt.name not in looked_at:  # its run may have ended and retired the drop: say how it ended
+            _conclude(attempt, settings)
     return started
 
 
@@ -109,9 +149,12 @@ def _conclude(previous: DropAttempt | None, settings: Settings) -> DropAttempt |
         return previous
     if previous.run_id and previous.run_id.startswith("local:"):
         _, host, pid = previous.run_id.split(":")
-        if host == socket.gethostname() and pid_alive(int(pid)):
-            return previous
-        return _record_end(previous, "the ingest process stopped before the batch finished", None, settings)
+        if host != socket.gethostname() or pid_alive(int(pid)):
+            return previous  # still running here, or on another machine, which only that one can tell
+        # A drop no longer in the inbox was retired by its run: the run ended after finishing it.
+        stopped = resources(settings).inbox.contains(previous.name)
+        return _record_end(previous, "the ingest process stopped before the batch finished" if stopped else None,
+                           None, settings)
     with get_client(sync_client=True) as client:
         state = client.read_flow_run(UUID(previous.run_id)).state
     if state is None or not state.is_final():

@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     watch_interval_seconds: float = 10.0
     ingest_attempts: int = Field(4, ge=1, description="runs of one drop before the watcher gives up")
     retry_seconds: float = Field(60.0, description="wait before the first retry; doubled each time")
+    run_silence_seconds: int = Field(
+        600, ge=60, description="a deployment's run whose heartbeats (PREFECT_FLOWS_HEARTBEAT_FREQUENCY, "
+        "180 s by default) stop for this long is marked Crashed, and the watcher retries its drop")
 
     # preflight limits
     max_file_bytes: int = 200 * 1024 * 1024

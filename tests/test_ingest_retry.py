@@ -8,6 +8,8 @@ way a full or broken disk would. Concurrent copies of one original are run for r
 
 from __future__ import annotations
 
+import socket
+import subprocess
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -160,3 +162,25 @@ def test_the_watcher_retries_a_failed_batch_lists_it_and_sohoa_retry_runs_it(
 def test_retry_of_an_unknown_batch_says_where_to_look(settings: Settings) -> None:
     result = CliRunner().invoke(app, ["retry", "khong-co"])
     assert result.exit_code == 2 and "sohoa batches" in result.output
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_a_run_whose_process_died_is_concluded_by_whether_its_drop_left_the_inbox(settings: Settings) -> None:
+    """The watcher looks at every attempt still marked running, in the inbox or not: a dead ingest
+    process that had retired its drop finished it; one whose drop is still there stopped half-way."""
+    ended = subprocess.Popen(["true"])  # noqa: S603,S607 - a process id that surely ended
+    ended.wait()
+    catalog = resources(settings).catalog
+    stuck = _drop(settings, "ho-so-dung-giua-chung", seed=75)
+    [drop] = resources(settings).inbox.drops()
+    for name in ("ho-so-da-xong", stuck.name):
+        catalog.batches.record_drop_attempt(DropAttempt(
+            name=name, fingerprint=idempotency_key(drop), attempts=1, started_at=datetime.now(UTC),
+            run_id=f"local:{socket.gethostname()}:{ended.pid}"))
+
+    watch_inbox()
+
+    assert catalog.batches.get_drop_attempt("ho-so-da-xong").state is AttemptState.FINISHED
+    halfway = catalog.batches.get_drop_attempt(stuck.name)
+    assert halfway.state is AttemptState.FAILED and "stopped before the batch finished" in halfway.error
+    assert stuck.is_dir()  # left for the retry after the back-off

@@ -133,8 +133,15 @@ class BatchRepository:
 
     def find_failed_drops(self) -> list[DropAttempt]:
         """Drops whose latest run failed (still to be retried, or given up), newest first."""
+        return self._drops_in(AttemptState.FAILED)
+
+    def find_running_drops(self) -> list[DropAttempt]:
+        """Drops whose latest run has not been seen to end, newest first."""
+        return self._drops_in(AttemptState.RUNNING)
+
+    def _drops_in(self, state: AttemptState) -> list[DropAttempt]:
         with self._db.reading() as session:
-            rows = session.scalars(select(InboxDropRow).where(InboxDropRow.state == AttemptState.FAILED.value)
+            rows = session.scalars(select(InboxDropRow).where(InboxDropRow.state == state.value)
                                    .order_by(InboxDropRow.started_at.desc())).all()
             return [DropAttempt.model_validate(columns(row)) for row in rows]
 
