@@ -7,6 +7,11 @@ assemble: see the README) and tasks pass object keys, never images. Documents ru
 thread pool and a document's pages side by side inside its task; a semaphore sized to the cores lets
 only that many read pages at once, each with one single-threaded Tesseract process, so there are
 never more busy OCR threads than cores.
+
+With `SOHOA_DASK_SCHEDULER` the documents of one batch run on a Dask cluster's workers instead, on
+every OCR machine (Prefect's DaskTaskRunner): a document task needs only its original, which is in the
+object store before it starts. Staging, quarantine and the batch's end stay in the flow's process,
+where the drop's files are.
 """
 
 from __future__ import annotations
@@ -25,8 +30,10 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.context import FlowRunContext
 from prefect.futures import PrefectFuture
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.states import State
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from pydantic import BaseModel
 
 from flows import progress
@@ -76,6 +83,15 @@ def ocr_slots(settings: Settings) -> threading.BoundedSemaphore:
     """
     with _slots_lock:
         return _slots.setdefault(settings.ocr_workers, threading.BoundedSemaphore(settings.ocr_workers))
+
+
+def task_runner(settings: Settings) -> TaskRunner:
+    """Where the documents of a batch are read: this process's threads, or a Dask cluster."""
+    if settings.dask_scheduler:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=settings.dask_scheduler)
+    return ThreadPoolTaskRunner(max_workers=4 * (os.cpu_count() or 1))
 
 
 @task(name="stage-batch", cache_policy=NO_CACHE)
@@ -221,7 +237,7 @@ def finish_batch(report: BatchReport, settings: Settings) -> BatchReport:
     return report
 
 
-@flow(name="ingest-batch", task_runner=ThreadPoolTaskRunner(max_workers=4 * (os.cpu_count() or 1)))
+@flow(name="ingest-batch", task_runner=task_runner(Settings()))
 def ingest_batch(source: str) -> BatchReport:
     """Digitize one batch (a folder, zip or single file, or `inbox:<drop>`) and return its report."""
     settings = Settings()
@@ -251,7 +267,8 @@ def _ingest(source: str, scratch: Path, settings: Settings) -> BatchReport:
         if earlier is not None:
             done[file.name] = earlier
         elif file.preflight.problems:
-            pending[file.name] = quarantine_file.submit(batch.batch_id, file, settings)
+            done[file.name] = _settled(quarantine_file(batch.batch_id, file, settings, return_state=True)) \
+                or outcome.failed_file(file.name)
         elif file.preflight.sha256 in first_of:
             twins.append(file)
         elif (known := catalog.batches.find_by_sha256(file.preflight.sha256)) is not None:
@@ -282,12 +299,12 @@ def _digitize(batch: StagedBatch, plans: list[DocumentPlan], settings: Settings)
     queues in order, and a whole large batch queued would hold every document's arguments until the
     end (issue 12). A document whose originals or task failed after the retries ends `failed`.
     """
-    originals = _settled(store_originals.submit(plans, settings))
+    originals = _settled(store_originals(plans, settings, return_state=True))
     if originals is None:
         return {}
     for plan in plans:
         progress.emit(progress.Event.PAGES_PLANNED, plan.file.preflight.page_count)
-    ahead = _DOCUMENTS_AHEAD_PER_SLOT * settings.ocr_workers
+    ahead = _DOCUMENTS_AHEAD_PER_SLOT * _reading_slots(settings)
     running: deque[PrefectFuture] = deque()
     submitted: dict[str, PrefectFuture] = {}
     for plan in plans:
@@ -298,13 +315,24 @@ def _digitize(batch: StagedBatch, plans: list[DocumentPlan], settings: Settings)
     return submitted
 
 
-def _settled(future: PrefectFuture) -> Any:
+def _reading_slots(settings: Settings) -> int:
+    """Pages that can be read at once: this process's OCR slots, or every thread of the Dask cluster."""
+    runner = FlowRunContext.get().task_runner
+    if settings.dask_scheduler and hasattr(runner, "client"):
+        return max(1, sum(runner.client.nthreads().values()))
+    return settings.ocr_workers
+
+
+def _settled(run: PrefectFuture | State) -> Any:
     """A task's result, or None when it failed after its retries (logged by type, never by content)."""
-    future.wait()
-    if future.state.is_completed():
-        return future.result()
-    get_run_logger().error("task %s did not complete: %s", future.task_run_id, future.state.name)
+    if isinstance(run, PrefectFuture):
+        run.wait()
+        run = run.state
+    if run.is_completed():
+        return run.result()
+    get_run_logger().error("a task did not complete: %s", run.name)
     return None
+
 
 
 def _understand(plan: DocumentPlan, original: StoredObject, pages: list[PageText],

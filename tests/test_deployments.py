@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import configparser
 import shlex
+import subprocess
+import sys
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +24,7 @@ from cli import app as sohoa
 from schemas.settings import Settings, WebSettings
 
 PREFECT_YAML = Path(__file__).resolve().parents[1] / "prefect.yaml"
+BIN = Path(sys.executable).parent
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +80,7 @@ def _unit(path: Path) -> configparser.ConfigParser:
 def test_the_systemd_units_run_real_commands_with_the_shared_settings(deployments: dict[str, dict[str, Any]]) -> None:
     units = {path.name: _unit(path) for path in sorted(DEPLOY.glob("*.service"))}
     assert set(units) == {"sohoa-prefect-server.service", "sohoa-worker@.service", "sohoa-web.service",
-                          "sohoa-watch.service"}
+                          "sohoa-watch.service", "sohoa-dask-scheduler.service", "sohoa-dask-worker.service"}
     pools = {d["work_pool"]["name"] for d in deployments.values()}
     for name, unit in units.items():
         service = unit["Service"]
@@ -86,6 +89,10 @@ def test_the_systemd_units_run_real_commands_with_the_shared_settings(deployment
         assert command[0].startswith("/opt/sohoa/.venv/bin/"), name
         if Path(command[0]).name == "sohoa":  # the project's own command line takes these arguments
             assert CliRunner().invoke(sohoa, [*command[1:], "--help"]).exit_code == 0, name
+        elif Path(command[0]).name == "dask":  # every option the unit passes is one dask knows
+            shown = subprocess.run([str(BIN / "dask"), command[1], "--help"], capture_output=True, text=True,
+                                   check=True).stdout
+            assert all(option in shown for option in command[2:] if option.startswith("--")), name
         elif command[1:3] == ["worker", "start"]:
             assert command[command.index("--pool") + 1] in pools  # the pool prefect.yaml deploys to
         else:
