@@ -7,7 +7,11 @@ drops (generated once, the same for every run) are put in the S3 inbox, `sohoa w
 all to the ingest deployment, and the clock stops when the last report lands in `done/`. Each worker
 count starts from an empty bucket and catalog.
 
+`--one-batch PAGES` measures instead one drop of PAGES pages through `sohoa ingest` with
+`SOHOA_DASK_SCHEDULER`: its documents read by 1, then 2 Dask workers pinned to one core each.
+
     .venv/bin/python -m tests.benchmarks.scale_out --drops 20 --pages-per-drop 10
+    .venv/bin/python -m tests.benchmarks.scale_out --one-batch 60
 """
 
 from __future__ import annotations
@@ -22,9 +26,11 @@ import time
 from contextlib import ExitStack
 from pathlib import Path
 
+from distributed import Client
+
 from tests.helpers import write_manifest, write_page
 from tests.pgserver import PostgresServer, running_postgres
-from tests.prefect_site import BIN, prefect_deployment, start, stop
+from tests.prefect_site import BIN, free_port, prefect_deployment, start, stop
 from tests.s3server import S3Endpoint, running_s3_server
 
 RUN_DEADLINE_SECONDS = 3 * 3600  # a bound on a hung deployment only
@@ -83,27 +89,68 @@ def run(workers: int, drops: list[Path], root: Path, s3: S3Endpoint, postgres: P
                 stop(worker)
 
 
+def run_dask(workers: int, drop: Path, root: Path, s3: S3Endpoint, postgres: PostgresServer) -> float:
+    """Wall seconds of `sohoa ingest DROP` whose documents go to `workers` single-core Dask workers."""
+    bucket = f"dask-{workers}-{secrets.token_hex(3)}"
+    address = f"tcp://127.0.0.1:{free_port()}"
+    settings = {"SOHOA_OBJECT_STORE": "s3", "SOHOA_S3_ENDPOINT": s3.endpoint, "SOHOA_S3_ACCESS_KEY": s3.access_key,
+                "SOHOA_S3_SECRET_KEY": s3.secret_key, "SOHOA_S3_BUCKET": bucket,
+                "SOHOA_CATALOG_URL": postgres.url(postgres.create_database()), "SOHOA_OCR_WORKERS": "1",
+                "OMP_THREAD_LIMIT": "1"}
+    site = root / f"dask-{workers}"
+    site.mkdir()
+    with prefect_deployment(site, settings) as deployed:
+        processes = [start([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port",
+                            address.rsplit(":", 1)[1], "--no-dashboard"], deployed.env, site / "logs" / "dask.log")]
+        try:
+            for number in range(workers):
+                core = str(number % (os.cpu_count() or 1))
+                processes.append(start(["taskset", "-c", core, str(BIN / "dask"), "worker", address, "--nthreads",
+                                        "1", "--no-nanny", "--no-dashboard"], deployed.env,
+                                       site / "logs" / f"dask-worker-{number}.log"))
+            with Client(address, timeout=120) as client:
+                client.wait_for_workers(workers, timeout=120)
+            clock = time.monotonic()
+            deployed.run("sohoa", "ingest", str(drop), timeout=RUN_DEADLINE_SECONDS,
+                         env={"SOHOA_DASK_SCHEDULER": address})
+            return time.monotonic() - clock
+        finally:
+            for process in processes:
+                stop(process)
+
+
+def _table(title: str, pages: int, rows: list[tuple[int, float]]) -> None:
+    first = pages / rows[0][1]
+    print(f"{title}\n")  # noqa: T201
+    print("| workers | wall s | pages/hour | × one worker |\n|---:|---:|---:|---:|")  # noqa: T201
+    for workers, seconds in rows:
+        print(f"| {workers} | {seconds:.0f} | {pages / seconds * 3600:,.0f} | {pages / seconds / first:.2f} |")  # noqa: T201
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--drops", type=int, default=20)
     parser.add_argument("--pages-per-drop", type=int, default=10)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--one-batch", type=int, metavar="PAGES", help="one drop of PAGES pages, on Dask workers")
     args = parser.parse_args()
     if shutil.which("taskset") is None:
         raise SystemExit("taskset (util-linux) is needed to pin each worker to one core")
     root = Path(tempfile.mkdtemp(prefix="sohoa-scale-"))
     try:
-        drops = make_drops(root / "drops", args.drops, args.pages_per_drop)
-        pages = args.drops * args.pages_per_drop
         with ExitStack() as stack:
             s3 = stack.enter_context(running_s3_server(root / "s3"))
             postgres = stack.enter_context(running_postgres())
+            if args.one_batch:
+                [drop] = make_drops(root / "drops", 1, args.one_batch)
+                rows = [(workers, run_dask(workers, drop, root, s3, postgres)) for workers in args.workers]
+                _table(f"one drop of {args.one_batch} pages, documents on Dask workers of one core each",
+                       args.one_batch, rows)
+                return
+            drops = make_drops(root / "drops", args.drops, args.pages_per_drop)
             rows = [(workers, run(workers, drops, root, s3, postgres)) for workers in args.workers]
-        first = pages / rows[0][1]
-        print(f"{args.drops} drops × {args.pages_per_drop} pages = {pages} pages; each worker one core\n")  # noqa: T201
-        print("| workers | wall s | pages/hour | × one worker |\n|---:|---:|---:|---:|")  # noqa: T201
-        for workers, seconds in rows:
-            print(f"| {workers} | {seconds:.0f} | {pages / seconds * 3600:,.0f} | {pages / seconds / first:.2f} |")  # noqa: T201
+        _table(f"{args.drops} drops × {args.pages_per_drop} pages; Prefect process workers of one core each",
+               args.drops * args.pages_per_drop, rows)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
