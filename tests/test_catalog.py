@@ -138,6 +138,31 @@ def test_migrations_build_the_schema_from_nothing_and_stay_at_head(catalog_url: 
     engine.dispose()
 
 
+def test_papers_catalogued_before_the_office_joined_the_search_index_are_found_within_their_office(
+        catalog_url: str) -> None:
+    """Migration 0013 adds each document's office to PostgreSQL's full-text entries (a search within
+    one office asks for it): entries written before it get the office word a new entry gets. Their
+    papers are catalogued, the catalog taken back to 0012 (no office in the entries) and up again."""
+    catalog = Catalog(catalog_url)
+    catalog.batches.begin_batch(BATCH, "quay-1", "inbox/quay-1", BatchManifest(office_code="H12"))
+    text = ["Đơn đề nghị cấp bản sao trích lục hộ tịch"]
+    catalog.batches.record_document(*make_document("h12-a", "don_a.pdf", text))
+    catalog.batches.record_document(*make_document("h12-b", "don_b.pdf", text))
+    other, pages, file = make_document("h13", "don_c.pdf", text)
+    catalog.batches.record_document(other.model_copy(update={"office_code": "000.00.13.H13"}), pages, file)
+    catalog.close()
+    engine = open_engine(catalog_url)
+    with engine.begin() as connection:
+        command.downgrade(migration_config(connection), "0012_document_heading")
+    engine.dispose()
+
+    catalog = Catalog(catalog_url)  # migrates to head again
+    for office, expected in (("H12", {"h12-a", "h12-b"}), ("000.00.13.H13", {"h13"})):
+        hits = catalog.search.find(SearchRequest(q="ban sao trich luc"), Scope(office_code=office)).hits
+        assert {hit.id for hit in hits} == expected, office
+    catalog.close()
+
+
 # --- documents ----------------------------------------------------------------------------------
 
 

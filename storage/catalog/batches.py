@@ -185,7 +185,7 @@ class BatchRepository:
             session.flush()
             self._db.fulltext.index(
                 session.connection(), document.id, document.original_name, document.dossier_code,
-                [page.text for page in row.pages], replace=rerun,
+                document.office_code, [page.text for page in row.pages], replace=rerun,
             )
 
     def find_by_sha256(self, sha256: str) -> Document | None:

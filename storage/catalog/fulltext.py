@@ -89,12 +89,14 @@ class FullTextIndex(ABC):
     """
 
     table = "document_search"
+    _count: TextClause  # SELECT count(*) of the matches of :match, up to :up_to
 
     @abstractmethod
     def _store(
-        self, conn: Connection, document_id: str, name: str, code: str, body: str, replace: bool
+        self, conn: Connection, document_id: str, name: str, code: str, body: str, office: str, replace: bool
     ) -> None:
-        """Store the folded fields of a document; with `replace`, first drop what an earlier run stored."""
+        """Store the folded fields of a document (`office`: its `office_token`); with `replace`, first
+        drop what an earlier run stored."""
 
     @abstractmethod
     def matching(self) -> Select[tuple[str, float]]:
@@ -112,6 +114,10 @@ class FullTextIndex(ABC):
         can hand matches out newest first and stop at the page: for queries so broad that ranking
         by relevance would cost a pass over every match."""
 
+    # Broad queries in recency order: False, the index's own (FTS5 hands matches out by rowid);
+    # True, the documents' date order (the caller orders by the document's date).
+    newest_by_document_date = False
+
     @contextmanager
     def newest_first(self, conn: Connection) -> Iterator[None]:
         """Around running `newest_matching`: whatever makes the database hand matches out in
@@ -119,12 +125,14 @@ class FullTextIndex(ABC):
         yield
 
     @abstractmethod
-    def match_parameters(self, query: Query) -> dict[str, str]:
-        """The bind parameters that make `matching` and `newest_matching` look for `query`."""
+    def match_parameters(self, query: Query, office: str | None = None) -> dict[str, str]:
+        """The bind parameters that make `matching` and `newest_matching` look for `query`, among the
+        documents of `office` where the index can tell (the caller filters by office anyway)."""
 
-    @abstractmethod
-    def count_matches(self, conn: Connection, query: Query, up_to: int) -> int:
-        """How many documents match, counting no further than `up_to` (cheap for broad queries)."""
+    def count_matches(self, conn: Connection, query: Query, up_to: int, office: str | None = None) -> int:
+        """How many documents match (of `office`, where the index can tell), counting no further
+        than `up_to` (cheap for broad queries)."""
+        return conn.execute(self._count, {**self.match_parameters(query, office), "up_to": up_to}).scalar_one()
 
     # People: name words and number suffixes, kept in step with the person table by the database.
     person_table = "person_search"
@@ -178,7 +186,7 @@ class FullTextIndex(ABC):
 
     def index(
         self, conn: Connection, document_id: str, original_name: str, dossier_code: str | None,
-        page_texts: Iterable[str], replace: bool,
+        office_code: str | None, page_texts: Iterable[str], replace: bool,
     ) -> None:
         """Index a document's name, dossier code and page texts.
 
@@ -186,7 +194,8 @@ class FullTextIndex(ABC):
         scan of the index, so the first, usual indexing skips that step.
         """
         body = fold("\n".join(page_texts))
-        self._store(conn, document_id, fold(original_name), fold(dossier_code or ""), body, replace)
+        self._store(conn, document_id, fold(original_name), fold(dossier_code or ""), body,
+                    office_token(office_code), replace)
 
     def search(self, conn: Connection, query: Query, limit: int, offset: int) -> list[tuple[str, float]]:
         """(document id, score) of documents containing every phrase of `query`, best first."""
@@ -209,8 +218,9 @@ class SqliteFts5(FullTextIndex):
                   f"WHERE {FullTextIndex.table} MATCH :match LIMIT :up_to)")
 
     def _store(
-        self, conn: Connection, document_id: str, name: str, code: str, body: str, replace: bool
+        self, conn: Connection, document_id: str, name: str, code: str, body: str, office: str, replace: bool
     ) -> None:
+        # The office is not indexed: FTS5 answers a search in a few ms, then the join filters by office.
         if replace:  # document_id is not indexed by FTS5, so this scans the table: reruns only
             conn.execute(text(f"DELETE FROM {self.table} WHERE document_id = :id"), {"id": document_id})
         conn.execute(
@@ -225,11 +235,8 @@ class SqliteFts5(FullTextIndex):
     def newest_matching(self) -> Select[tuple[str, float]]:
         return self._newest_matching
 
-    def match_parameters(self, query: Query) -> dict[str, str]:
+    def match_parameters(self, query: Query, office: str | None = None) -> dict[str, str]:
         return {"match": self._match_expression(query)}
-
-    def count_matches(self, conn: Connection, query: Query, up_to: int) -> int:
-        return conn.execute(self._count, {**self.match_parameters(query), "up_to": up_to}).scalar_one()
 
     @staticmethod
     def _match_expression(query: Query) -> str:
@@ -277,17 +284,21 @@ class PostgresTsvector(FullTextIndex):
         _index).where(_matches)
     _count = text(f"SELECT count(*) FROM (SELECT 1 FROM {FullTextIndex.table} "
                   "WHERE terms @@ to_tsquery('simple', :match) LIMIT :up_to) AS found")
+    # Broad queries (thousands of the office's documents match) walk the documents' (office, date)
+    # index and test each: the search table's own recency walk would test every office's.
+    newest_by_document_date = True
 
     def _store(
-        self, conn: Connection, document_id: str, name: str, code: str, body: str, replace: bool
+        self, conn: Connection, document_id: str, name: str, code: str, body: str, office: str, replace: bool
     ) -> None:
         values = {"id": document_id, "name": " ".join(words_of(name)),
                   "code": " ".join(words_of(code)),
-                  "body": " ".join(words_of(body[:self.MAX_BODY_CHARS]))}
+                  "body": " ".join(words_of(body[:self.MAX_BODY_CHARS])), "office": office}
         conn.execute(text(
-            f"INSERT INTO {self.table} (document_id, name, code, body) VALUES (:id, :name, :code, :body) "
+            f"INSERT INTO {self.table} (document_id, name, code, body, office) "
+            "VALUES (:id, :name, :code, :body, :office) "
             "ON CONFLICT (document_id) DO UPDATE SET name = excluded.name, code = excluded.code, "
-            f"body = excluded.body, seq = nextval('{self.table}_seq_seq')"), values)
+            f"body = excluded.body, office = excluded.office, seq = nextval('{self.table}_seq_seq')"), values)
 
     def matching(self) -> Select[tuple[str, float]]:
         return self._matching
@@ -299,23 +310,28 @@ class PostgresTsvector(FullTextIndex):
     def newest_first(self, conn: Connection) -> Iterator[None]:
         # Only broad queries come here, and the planner underestimates how many documents share
         # common words (it multiplies their frequencies): it would collect every match in a bitmap
-        # and sort them all (1 s at 1M records) instead of walking the recency index and stopping
-        # at the page. Without bitmap scans, GIN cannot be used, and the walk is what remains.
-        conn.exec_driver_sql("SET LOCAL enable_bitmapscan = off")
+        # and sort them all (1 s at 1M records) instead of walking the documents' date index and
+        # stopping at the page. Without bitmap scans, GIN cannot be used, and the walk is what remains.
+        # Nor a sequential scan (it misjudges phrases as rare, reads every entry and sorts: 1.8 s), nor
+        # parallel workers (starting them costs ~40 ms, more than a walk that stops at the page).
+        settings = {"enable_bitmapscan": "off", "enable_seqscan": "off", "max_parallel_workers_per_gather": "0"}
+        for name, value in settings.items():
+            conn.exec_driver_sql(f"SET LOCAL {name} = {value}")
         try:
             yield
         finally:
-            conn.exec_driver_sql("SET LOCAL enable_bitmapscan = on")
+            for name in settings:
+                conn.exec_driver_sql(f"RESET {name}")
 
-    def match_parameters(self, query: Query) -> dict[str, str]:
+    def match_parameters(self, query: Query, office: str | None = None) -> dict[str, str]:
         # Tokens hold only letters and digits: safe as tsquery lexemes without quoting.
         phrases = [" <-> ".join(phrase) for phrase in query.phrases]
         if not query.whole_words:
             phrases[-1] += ":*"
-        return {"match": " & ".join(f"({phrase})" for phrase in phrases)}
-
-    def count_matches(self, conn: Connection, query: Query, up_to: int) -> int:
-        return conn.execute(self._count, {**self.match_parameters(query), "up_to": up_to}).scalar_one()
+        # The office's token makes GIN intersect the words with the office's documents: a phrase
+        # common in the province but rare in one office is then narrow, not a walk of the office.
+        office_part = [office_token(office)] if office else []
+        return {"match": " & ".join([*(f"({phrase})" for phrase in phrases), *office_part])}
 
     # People (indexes, vocabulary table and its trigger made by migration 0005_web).
     own_indexes = frozenset({"ix_person_name_terms", "ix_person_reversed_number"})
@@ -334,6 +350,12 @@ class PostgresTsvector(FullTextIndex):
 
 
 _INDEXES: dict[str, type[FullTextIndex]] = {"sqlite": SqliteFts5, "postgresql": PostgresTsvector}
+
+
+def office_token(office_code: str | None) -> str:
+    """The word a document's office adds to its index entry: no text holds it ("sohoaoffice" and the
+    code's letters and digits), and a search within one office asks for it."""
+    return "sohoaoffice" + "".join(words_of(office_code or ""))
 
 
 def full_text_index(dialect_name: str) -> FullTextIndex:

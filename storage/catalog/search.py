@@ -195,11 +195,13 @@ def _text_matching(index: FullTextIndex, broad: bool, shape: tuple[str, ...]) ->
     """(document id, score) of the filtered documents matching the index's query, best first;
     newest first when `broad`."""
     matches = (index.newest_matching() if broad else index.matching()).subquery()
+    if broad and index.newest_by_document_date:
+        order = [DocumentRow.created_at.desc(), DocumentRow.id.desc()]
+    else:  # recency scores are unique; a tie-breaker would stop the index from handing out in order
+        order = [matches.c.score.desc(), *([] if broad else [matches.c.document_id])]
     return (select(matches.c.document_id, matches.c.score)
             .join(DocumentRow, DocumentRow.id == matches.c.document_id).where(*_conditions(shape))
-            # Recency scores are unique; a tie-breaker would stop the index from handing out in order.
-            .order_by(matches.c.score.desc(), *([] if broad else [matches.c.document_id]))
-            .limit(bindparam("wanted")))
+            .order_by(*order).limit(bindparam("wanted")))
 
 
 _PERSON = select(PersonRow.id_number).where(PersonRow.id_number == bindparam("number"))
@@ -453,10 +455,12 @@ class SearchRepository:
         """Matches best first; newest first when asked or past BROAD_MATCHES matches (relevance would
         cost a pass over every match, and for such common words the newest papers are what is wanted)."""
         index = self._db.fulltext
-        broad = newest or index.count_matches(conn, query, BROAD_MATCHES) >= BROAD_MATCHES
+        office = values["scope_office"] if shape[0] == "office" else None
+        broad = newest or index.count_matches(conn, query, BROAD_MATCHES, office) >= BROAD_MATCHES
         with index.newest_first(conn) if broad else nullcontext():
-            rows = conn.execute(_text_matching(index, broad, shape),
-                                {**values, **index.match_parameters(query), "wanted": limit}).all()
+            # A broad walk goes through the office's own documents already: no office word to test.
+            match = index.match_parameters(query, None if broad else office)
+            rows = conn.execute(_text_matching(index, broad, shape), {**values, **match, "wanted": limit}).all()
         return [(document_id, score) for document_id, score in rows]
 
     def _summaries(self, conn: Connection, shown: list[tuple[str, MatchKind, float]],
