@@ -45,7 +45,7 @@ from sqlalchemy import make_url
 from schemas.accounts import Role, User
 from schemas.vntext import fold
 from storage.catalog import Catalog
-from storage.catalog.fulltext import words_of
+from storage.catalog.fulltext import office_token, words_of
 from tests.generators.corpus import SENTENCES
 from tests.generators.people import _BIRTH_WEIGHTS, GIVEN_NAMES, MIDDLE_NAMES, SURNAMES
 from tests.pgserver import PostgresServer, running_postgres
@@ -189,14 +189,17 @@ def copy_to_postgres(source: Path, url: str) -> None:
     parts = make_url(url)
     with psycopg.connect(host=parts.query["host"], port=parts.query["port"], user=parts.username,
                          dbname=parts.database) as pg:
+        search = "SELECT s.document_id, s.name, s.code, s.body, d.office_code FROM document_search AS s " \
+                 "JOIN document AS d ON d.id = s.document_id"
         for name in (*_COPIED_TABLES, "document_search"):
             columns = ([row[1] for row in lite.execute(f"PRAGMA table_info({name})")]
-                       if name != "document_search" else ["document_id", "name", "code", "body"])
+                       if name != "document_search" else ["document_id", "name", "code", "body", "office"])
             booleans = [column in _BOOLEAN_COLUMNS for column in columns]
             with pg.cursor().copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in lite.execute(f"SELECT {', '.join(columns)} FROM {name}"):
-                    if name == "document_search":
-                        row = (row[0], *(" ".join(words_of(text)) for text in row[1:]))
+                rows = lite.execute(search if name == "document_search" else f"SELECT {', '.join(columns)} FROM {name}")
+                for row in rows:
+                    if name == "document_search":  # as PostgresTsvector stores an entry
+                        row = (row[0], *(" ".join(words_of(text)) for text in row[1:4]), office_token(row[4]))
                     copy.write_row([bool(value) if boolean and value is not None else value
                                     for value, boolean in zip(row, booleans, strict=True)])
             print(f"  copied {name}", file=sys.stderr)
