@@ -75,14 +75,17 @@ _slots: dict[int, threading.BoundedSemaphore] = {}
 _slots_lock = threading.Lock()
 
 
-def ocr_slots(settings: Settings) -> threading.BoundedSemaphore:
-    """At most `ocr_workers` pages are being read at once in this process.
+def ocr_slots() -> threading.BoundedSemaphore:
+    """At most this machine's `SOHOA_OCR_WORKERS` pages are being read at once in this process.
 
     The task runner has more threads than cores because tasks waiting on upstream futures hold a
     thread while idle; this semaphore is what keeps the busy ones (one Tesseract each) to the cores.
+    Read from this process's environment, not from the run's settings: on a Dask cluster a task
+    runs on another machine, with its own cores.
     """
+    workers = Settings().ocr_workers
     with _slots_lock:
-        return _slots.setdefault(settings.ocr_workers, threading.BoundedSemaphore(settings.ocr_workers))
+        return _slots.setdefault(workers, threading.BoundedSemaphore(workers))
 
 
 def task_runner(settings: Settings) -> TaskRunner:
@@ -147,7 +150,7 @@ def digitize_document(plan: DocumentPlan, batch: StagedBatch, originals: dict[st
     pages = range(1, plan.file.preflight.page_count + 1)
     run = contextvars.copy_context()  # each page thread logs into this task run
     try:
-        with ThreadPoolExecutor(max(1, min(len(pages), settings.ocr_workers))) as pool:
+        with ThreadPoolExecutor(max(1, min(len(pages), Settings().ocr_workers))) as pool:
             results = list(pool.map(lambda n: run.copy().run(_read_one_page, plan, n, originals, settings),
                                     pages))
         return _assemble(plan, batch, originals, results, settings)
@@ -168,7 +171,7 @@ def _read_one_page(plan: DocumentPlan, number: int, originals: dict[str, StoredO
     log = get_run_logger()
     path = _local_file(store, originals[plan.document_id], settings)
     try:
-        with ocr_slots(settings):
+        with ocr_slots():
             reading = read_page(path, plan.file.preflight.kind, number, settings, thumbnail=number == 1)
         page = reading.page
     except Exception as exc:  # noqa: BLE001 - one bad page must not stop the batch
@@ -340,7 +343,7 @@ def _understand(plan: DocumentPlan, original: StoredObject, pages: list[PageText
     """Type, people and (for ID cards) identity fields; a failure degrades to 'other', never stops."""
     path = _local_file(resources(settings).objects, original, settings)
     try:
-        with ocr_slots(settings):
+        with ocr_slots():
             return understand(path, plan.file.preflight.kind, pages, dpi=settings.ocr_dpi, cards=cards)
     except Exception as exc:  # noqa: BLE001 - understanding is extra value; the text is already safe
         get_run_logger().error("document %s not understood: %s", plan.document_id, type(exc).__name__)

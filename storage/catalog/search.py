@@ -15,7 +15,6 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import nullcontext
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from datetime import time as day_time
@@ -457,10 +456,9 @@ class SearchRepository:
         index = self._db.fulltext
         office = values["scope_office"] if shape[0] == "office" else None
         broad = newest or index.count_matches(conn, query, BROAD_MATCHES, office) >= BROAD_MATCHES
-        with index.newest_first(conn) if broad else nullcontext():
-            # A broad walk goes through the office's own documents already: no office word to test.
-            match = index.match_parameters(query, None if broad else office)
-            rows = conn.execute(_text_matching(index, broad, shape), {**values, **match, "wanted": limit}).all()
+        # A broad walk goes through the office's own documents already: no office word to test.
+        match = index.match_parameters(query, None if broad else office)
+        rows = conn.execute(_text_matching(index, broad, shape), {**values, **match, "wanted": limit}).all()
         return [(document_id, score) for document_id, score in rows]
 
     def _summaries(self, conn: Connection, shown: list[tuple[str, MatchKind, float]],
