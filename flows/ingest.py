@@ -337,7 +337,6 @@ def _settled(run: PrefectFuture | State) -> Any:
     return None
 
 
-
 def _understand(plan: DocumentPlan, original: StoredObject, pages: list[PageText],
                 cards: list[CardEvidence | None], settings: Settings) -> Understanding:
     """Type, people and (for ID cards) identity fields; a failure degrades to 'other', never stops."""

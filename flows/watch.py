@@ -2,10 +2,10 @@
 
 A drop (a sub-folder or a .zip of the inbox, or of an office's prefix of the S3 inbox; a loose scan is
 a batch of one) is ready when its `batch.yaml` is present, or when nothing in it has changed for the
-settle time: scanners write files one by one, and a half-copied batch must not be ingested. The catalog remembers each drop's attempts
-(`DropAttempt`): a run that failed, or finished with files still to process (the drop then stays in
-the inbox), is retried after a back-off that doubles, up to `SOHOA_INGEST_ATTEMPTS` runs; then the drop
-waits for `sohoa retry`. When an ingest deployment is configured (`SOHOA_INGEST_DEPLOYMENT`, as in
+settle time: scanners write files one by one, and a half-copied batch must not be ingested. The
+catalog remembers each drop's attempts (`DropAttempt`): a run that failed, or finished with files
+still to process (the drop then stays in the inbox), is retried after a back-off that doubles, up to
+`SOHOA_INGEST_ATTEMPTS` runs; then the drop waits for `sohoa retry`. When an ingest deployment is configured (`SOHOA_INGEST_DEPLOYMENT`, as in
 prefect.yaml) each attempt is a run of that deployment with its own idempotency key, so a restarted
 watcher cannot start the same attempt twice; otherwise the attempt runs in this process.
 
@@ -27,8 +27,8 @@ from uuid import UUID
 
 from prefect import flow, get_run_logger
 from prefect.automations import Automation, ChangeFlowRunState, EventTrigger, Posture, ResourceSpecification
-from prefect.client.schemas.objects import StateType
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import StateType
 from prefect.deployments import run_deployment
 from prefect.exceptions import MissingContextError
 
