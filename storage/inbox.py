@@ -236,6 +236,10 @@ class BucketInbox:
         if target.exists():
             shutil.rmtree(target) if target.is_dir() else target.unlink()
         for key, relative in keys:
+            # A key is any string (minio-py refuses '..' segments, other S3 clients may not): a key
+            # that would lead outside the scratch folder is not fetched.
+            if relative and any(part in ("", ".", "..") for part in relative.split("/")):
+                continue
             self._client.fget_object(self.bucket, key, str(target / relative if relative else target))
         return target
 

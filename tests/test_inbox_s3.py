@@ -75,6 +75,10 @@ def test_a_run_checks_out_a_folder_drop_and_a_loose_scan_into_its_scratch(bucket
     assert {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()} == {
         "a.png": b"a", "sub/b.png": b"b"}
     assert inbox.checkout("H12/le.png", tmp_path).read_bytes() == b"c"
+    _put(client, name, "inbox/H12/lo-1/.DS_Store", b"y")  # a Mac's junk travels with the drop (staging skips it)
+    again = inbox.checkout("H12/lo-1", tmp_path / "lan-2")
+    assert sorted(p.relative_to(again).as_posix() for p in again.rglob("*") if p.is_file()) == [
+        ".DS_Store", "a.png", "sub/b.png"]
     with pytest.raises(FileNotFoundError):
         inbox.checkout("H12/khong-co", tmp_path)
     with pytest.raises(ValueError, match="not a drop name"):
