@@ -40,7 +40,7 @@ from flows import progress
 from ocr import outcome
 from ocr.identity.probe import CardEvidence
 from ocr.pipeline import read_page
-from ocr.staging import StagedBatch, StagedFile, stage
+from ocr.staging import StagedBatch, StagedFile, stage, within_office
 from ocr.understanding import Understanding, understand
 from schemas.batch import BatchReport, FileReport
 from schemas.document import FileStatus, PageText, Problem, Reason, StoredObject
@@ -104,9 +104,9 @@ def stage_batch(source: str, scratch: Path, settings: Settings) -> StagedBatch:
     A drop of the inbox keeps `inbox:<name>` as the batch's source, whichever worker checked it out."""
     if not source.startswith(INBOX_SOURCE):
         return stage(Path(source), settings)
-    inbox = resources(settings).inbox
-    checked_out = inbox.checkout(source.removeprefix(INBOX_SOURCE), scratch)
-    return stage(checked_out, settings).model_copy(update={"source": source})
+    inbox, drop = resources(settings).inbox, source.removeprefix(INBOX_SOURCE)
+    staged = stage(inbox.checkout(drop, scratch), settings).model_copy(update={"source": source})
+    return within_office(staged, inbox.office_of(drop))
 
 
 @task(name="quarantine-file", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from ocr.preflight import PreflightResult, preflight
 from ocr.unzip import extract_zip
 from schemas.batch import MANIFEST_NAME, BatchManifest
+from schemas.codes import office_prefix
 from schemas.document import FileKind, Problem, Reason
 from schemas.messages import validation_message
 from schemas.settings import Settings
@@ -75,6 +76,22 @@ def stage(source: Path, settings: Settings) -> StagedBatch:
         name=name, source=str(source), manifest=manifest, problems=problems, files=files,
         rejected=rejected,
     )
+
+
+def within_office(batch: StagedBatch, office: str | None) -> StagedBatch:
+    """A drop found in one office's part of the inbox (`office`, as `office_prefix` writes it; None:
+    the inbox has no such parts) belongs to that office, whose scanners alone can write there: a
+    manifest naming no office gets it; one naming another is refused whole, rather than filing the
+    papers where that other office's officers would find them."""
+    named = batch.manifest.office_code
+    if office is None or (named is not None and office_prefix(named) == office):
+        return batch
+    if named is None:
+        return batch.model_copy(update={"manifest": batch.manifest.model_copy(update={"office_code": office})})
+    problem = Problem(code=Reason.MANIFEST_INVALID,
+                      message=f"batch.yaml ghi văn phòng {named}, nhưng lô nằm trong hộp thư của văn phòng "
+                              f"{office}: hãy sửa batch.yaml hoặc đặt lô vào hộp thư của đúng văn phòng")
+    return batch.model_copy(update={"problems": [*batch.problems, problem]})
 
 
 def _stage_file(path: Path, name: str, settings: Settings) -> list[StagedFile]:

@@ -42,3 +42,13 @@ def parse_dossier_code(value: str) -> DossierCode:
         raise ValueError("mã hồ sơ: ngày tiếp nhận YYMMDD không phải ngày có thật") from exc
     return DossierCode(raw=raw, agency_code=agency, receipt_date=receipt,
                        sequence=match["prefix"] + match["seq"])
+
+
+_OFFICE_SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def office_prefix(office_code: str | None) -> str:
+    """An office's part of the shared inbox (`inbox/<this>/…`): its code as it is ('H12',
+    '000.00.12.H12'), or its letters and digits when it holds anything a key segment should not."""
+    code = office_code or ""
+    return code if _OFFICE_SEGMENT.fullmatch(code) else "".join(ch for ch in code if ch.isalnum())

@@ -28,6 +28,7 @@ from minio.deleteobjects import DeleteObject
 from pydantic import BaseModel
 
 from schemas.batch import MANIFEST_NAME, BatchManifest, BatchReport, BatchStatus
+from schemas.codes import office_prefix
 
 INBOX_SOURCE = "inbox:"  # a run's `source` naming a drop of the inbox, not a path of one machine
 SHARED_OFFICE = "chung"  # the S3 inbox prefix of uploads with no office
@@ -77,6 +78,11 @@ class Inbox(Protocol):
 
     def drop_of(self, source: str) -> str | None:
         """The drop a run's `source` names, or None for a path outside the inbox (left where it is)."""
+        ...
+
+    def office_of(self, name: str) -> str | None:
+        """The office whose part of the inbox holds the drop (its scanners alone can write there), or
+        None when the inbox has no parts per office."""
         ...
 
     def describe(self) -> str: ...
@@ -189,6 +195,9 @@ class FolderInbox:
             return None
         return path.relative_to(root).as_posix()
 
+    def office_of(self, name: str) -> str | None:
+        return None
+
     def describe(self) -> str:
         return f"thư mục {self.root}"
 
@@ -262,7 +271,7 @@ class BucketInbox:
                   max_file_bytes: int, office_code: str | None) -> tuple[str, int]:
         """Each file is spooled (memory, then scratch) under the size cap, then uploaded; the manifest
         goes last. A refused upload deletes what it had written."""
-        office = "".join(ch for ch in (office_code or "") if ch.isalnum()) or SHARED_OFFICE
+        office = office_prefix(office_code) or SHARED_OFFICE
         name = f"{office}/{folder}"
         if self.contains(name):
             raise UploadRefused("lô này đã được tải lên")
@@ -288,6 +297,10 @@ class BucketInbox:
 
     def drop_of(self, source: str) -> str | None:
         return source.removeprefix(INBOX_SOURCE) if source.startswith(INBOX_SOURCE) else None
+
+    def office_of(self, name: str) -> str | None:
+        office, _, rest = _checked_name(name).partition("/")
+        return office if rest and office != SHARED_OFFICE else None
 
     def describe(self) -> str:
         return f"S3 bucket {self.bucket!r}, prefix 'inbox/'"

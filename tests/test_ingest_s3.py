@@ -157,3 +157,26 @@ def test_reingesting_the_batch_adds_nothing(s3_batch: S3Batch) -> None:
     assert set(after) == set(before_objects)
     assert {k: v for k, v in after.items() if k not in rewritten} == {
         k: v for k, v in before_objects.items() if k not in rewritten}
+
+
+def test_a_drop_whose_manifest_names_another_office_is_refused_whole_and_parked(
+        s3_batch: S3Batch, tmp_path: Path) -> None:
+    """Office H13's scanners can write only under inbox/H13/: a manifest there saying H12 would file
+    the papers where H12's officers find them, so the batch is refused and parked in failed/."""
+    folder = tmp_path / "lo-nham"
+    write_pages(folder, {"don.png": "Đơn đề nghị"}, seed=57)
+    write_manifest(folder, office_code="H12")
+    _upload_drop(s3_batch.client, s3_batch.settings.s3_bucket, folder, "H13")
+    before = resources(s3_batch.settings).catalog.batches.count_rows()
+
+    assert watch_inbox() == ["H13/lo-nham"]
+
+    bucket = s3_batch.settings.s3_bucket
+    [key] = [o.object_name for o in s3_batch.client.list_objects(bucket, prefix="failed/", recursive=True)
+             if o.object_name.endswith("/report.json")]
+    report = BatchReport.model_validate_json(s3_batch.read(key))
+    assert report.status is BatchStatus.FAILED and [p.code for p in report.problems] == ["manifest_invalid"]
+    assert "văn phòng H13" in report.problems[0].message
+    after = resources(s3_batch.settings).catalog.batches.count_rows()
+    assert after["documents"] == before["documents"]  # nothing filed under either office
+    assert s3_batch.read(key.removesuffix("report.json") + "lo-nham/don.png") == (folder / "don.png").read_bytes()

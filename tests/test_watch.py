@@ -13,7 +13,8 @@ from zipfile import ZipFile
 import pytest
 
 from flows.watch import idempotency_key, ready_batches, watch_inbox
-from schemas.batch import BatchReport, BatchStatus
+from ocr.staging import StagedBatch, within_office
+from schemas.batch import BatchManifest, BatchReport, BatchStatus
 from schemas.settings import Settings
 from storage.inbox import Drop, FolderInbox
 from storage.resources import resources
@@ -142,3 +143,21 @@ def test_watch_inbox_ingests_ready_batches_once(data_dir: Path, monkeypatch: pyt
     assert watch_inbox() == []
     assert catalog.batches.count_rows() == before
     assert (copying / "trang.png").is_file()
+
+
+@pytest.mark.parametrize(("named", "office", "kept_as", "refused"), [
+    ("H12", "H12", "H12", False),                      # the manifest names the office of its inbox part
+    ("000.00.12.H12", "000.00.12.H12", "000.00.12.H12", False),
+    (None, "H12", "H12", False),                       # no office named: the inbox part says it
+    ("H13", "H12", "H13", True),                       # another office: refused whole, nothing filed
+    ("H13", None, "H13", False),                       # a folder inbox has no parts per office
+])
+def test_a_drop_in_an_offices_part_of_the_inbox_belongs_to_that_office(
+        named: str | None, office: str | None, kept_as: str, refused: bool) -> None:
+    staged = StagedBatch(batch_id="lo-1-abc", name="lo-1", source="inbox:x/lo-1",
+                         manifest=BatchManifest(office_code=named))
+    checked = within_office(staged, office)
+    assert checked.manifest.office_code == kept_as
+    assert [p.code for p in checked.problems] == (["manifest_invalid"] if refused else [])
+    if refused:
+        assert "hãy sửa batch.yaml" in checked.problems[0].message
