@@ -25,6 +25,7 @@ import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -83,9 +84,15 @@ def ocr_slots() -> threading.BoundedSemaphore:
     Read from this process's environment, not from the run's settings: on a Dask cluster a task
     runs on another machine, with its own cores.
     """
-    workers = Settings().ocr_workers
+    workers = machine_ocr_workers()
     with _slots_lock:
         return _slots.setdefault(workers, threading.BoundedSemaphore(workers))
+
+
+@lru_cache(maxsize=1)
+def machine_ocr_workers() -> int:
+    """This machine's `SOHOA_OCR_WORKERS`, read once per process (settings cost ~1 ms to read)."""
+    return Settings().ocr_workers
 
 
 def task_runner(settings: Settings) -> TaskRunner:
@@ -150,7 +157,7 @@ def digitize_document(plan: DocumentPlan, batch: StagedBatch, originals: dict[st
     pages = range(1, plan.file.preflight.page_count + 1)
     run = contextvars.copy_context()  # each page thread logs into this task run
     try:
-        with ThreadPoolExecutor(max(1, min(len(pages), Settings().ocr_workers))) as pool:
+        with ThreadPoolExecutor(max(1, min(len(pages), machine_ocr_workers()))) as pool:
             results = list(pool.map(lambda n: run.copy().run(_read_one_page, plan, n, originals, settings),
                                     pages))
         return _assemble(plan, batch, originals, results, settings)

@@ -121,13 +121,12 @@ class FolderInbox:
         for entry in sorted(self.root.iterdir()):
             if entry.name.startswith("."):
                 continue
-            tree = _tree(entry)
+            stats = {path: path.stat() for path in sorted(_tree(entry))}
             digest = hashlib.sha256(entry.name.encode())
-            for path in sorted(tree):
-                stat = path.stat()
+            for path, stat in stats.items():
                 digest.update(f"{path.relative_to(self.root)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
             # The folder's own time counts too: it changes when a file is added or removed.
-            changed = max([entry.stat().st_mtime] + [path.stat().st_mtime for path in tree])
+            changed = max([entry.stat().st_mtime] + [stat.st_mtime for stat in stats.values()])
             found.append(Drop(name=entry.name, fingerprint=digest.hexdigest(), last_change=changed,
                               has_manifest=entry.is_dir() and (entry / MANIFEST_NAME).is_file()))
         return found

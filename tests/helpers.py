@@ -16,6 +16,7 @@ import numpy as np
 import yaml
 
 from storage.catalog import Catalog
+from storage.inbox import FolderInbox
 from storage.objects import ObjectStore
 from tests.generators import bad_inputs, corpus, pages, pdfs
 
@@ -84,3 +85,8 @@ def assert_documents_complete(catalog: Catalog, store: ObjectStore, ids: list[st
         for stored in document.objects:
             data = store.get_bytes(stored.key)
             assert (sha256(data), len(data)) == (stored.sha256, stored.size), stored.key
+
+
+def folder_inbox(folder: Path) -> FolderInbox:
+    """The folder `folder` as an inbox, its done/ and failed/ hidden inside it (never taken for drops)."""
+    return FolderInbox(folder, folder / ".done", folder / ".failed")

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.s3server import S3Endpoint
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 # A bound on hung processes only, never judged as speed: a cold server on two busy cores.
@@ -42,6 +44,14 @@ class Deployment:
         """`prefect worker start --pool sohoa`, logging to logs/<name>.log."""
         return start([str(BIN / "prefect"), "worker", "start", "--pool", "sohoa", "--name", name],
                      {**self.env, **(env or {})}, self.logs / f"{name}.log")
+
+
+def province_settings(s3: S3Endpoint, bucket: str, catalog_url: str) -> dict[str, str]:
+    """What every process of a province test shares: objects and inbox in `bucket`, the catalog at
+    `catalog_url`, and one OCR slot per process (each stands for one small machine)."""
+    return {"SOHOA_OBJECT_STORE": "s3", "SOHOA_S3_ENDPOINT": s3.endpoint, "SOHOA_S3_ACCESS_KEY": s3.access_key,
+            "SOHOA_S3_SECRET_KEY": s3.secret_key, "SOHOA_S3_BUCKET": bucket, "SOHOA_CATALOG_URL": catalog_url,
+            "SOHOA_OCR_WORKERS": "1", "OMP_THREAD_LIMIT": "1"}
 
 
 def free_port() -> int:

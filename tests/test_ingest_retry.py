@@ -24,10 +24,9 @@ from schemas.batch import AttemptState, BatchStatus, DropAttempt
 from schemas.document import FileStatus, Reason
 from schemas.settings import Settings
 from storage.cache import cached_copy
-from storage.inbox import FolderInbox
 from storage.local import LocalObjectStore
 from storage.resources import resources
-from tests.helpers import document_ids, write_manifest, write_page, write_typed_pdf
+from tests.helpers import document_ids, folder_inbox, write_manifest, write_page, write_typed_pdf
 
 COPIES_AT_ONCE = 16
 ROUNDS = 100
@@ -124,7 +123,7 @@ def test_the_watcher_retries_a_failed_drop_after_its_back_off_until_the_cap(
 
 def test_each_attempt_gets_its_own_idempotency_key(tmp_path: Path) -> None:
     write_page(tmp_path / "ho-so" / "trang.png", seed=1)
-    [drop] = FolderInbox(tmp_path, tmp_path / ".done", tmp_path / ".failed").drops()
+    [drop] = folder_inbox(tmp_path).drops()
     keys = [idempotency_key(drop, n) for n in (1, 2, 3)]
     assert len(set(keys)) == 3 and keys[0] == idempotency_key(drop)
 

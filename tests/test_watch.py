@@ -16,25 +16,21 @@ from flows.watch import idempotency_key, ready_batches, watch_inbox
 from ocr.staging import StagedBatch, within_office
 from schemas.batch import BatchManifest, BatchReport, BatchStatus
 from schemas.settings import Settings
-from storage.inbox import Drop, FolderInbox
+from storage.inbox import Drop
 from storage.resources import resources
-from tests.helpers import write_manifest, write_page, write_typed_pdf
+from tests.helpers import folder_inbox, write_manifest, write_page, write_typed_pdf
 
 SETTLE = 30.0
 T0 = 1_700_000_000.0  # a fixed "last write" time for the drops below
 
 
-def _inbox(folder: Path) -> FolderInbox:
-    return FolderInbox(folder, folder / ".done", folder / ".failed")
-
-
 def _ready(folder: Path, now: float | None = None) -> list[str]:
     """Names of the ready drops of the inbox folder `folder`."""
-    return [drop.name for drop in ready_batches(_inbox(folder), SETTLE, now=now)]
+    return [drop.name for drop in ready_batches(folder_inbox(folder), SETTLE, now=now)]
 
 
 def _drop_of(batch: Path) -> Drop:
-    return next(drop for drop in _inbox(batch.parent).drops() if drop.name == batch.name)
+    return next(drop for drop in folder_inbox(batch.parent).drops() if drop.name == batch.name)
 
 
 def _touch_tree(entry: Path, when: float) -> None:

@@ -29,7 +29,7 @@ from schemas.settings import OFFICE_TIMEZONE
 from storage.catalog import Catalog
 from tests.helpers import write_manifest, write_page
 from tests.pgserver import PostgresServer
-from tests.prefect_site import Deployment, prefect_deployment, stop, wait_for
+from tests.prefect_site import Deployment, prefect_deployment, province_settings, stop, wait_for
 from tests.s3server import S3Endpoint
 
 pytestmark = pytest.mark.s3
@@ -69,9 +69,7 @@ def province(tmp_path_factory: pytest.TempPathFactory, s3_server: S3Endpoint,
     bucket = f"tinh-{secrets.token_hex(4)}"
     s3_server.client().make_bucket(bucket)  # made by the operator, as the offices' scanners write into it
     catalog_url = postgres_server.url(postgres_server.create_database())
-    settings = {"SOHOA_OBJECT_STORE": "s3", "SOHOA_S3_ENDPOINT": s3_server.endpoint,
-                "SOHOA_S3_ACCESS_KEY": s3_server.access_key, "SOHOA_S3_SECRET_KEY": s3_server.secret_key,
-                "SOHOA_S3_BUCKET": bucket, "SOHOA_CATALOG_URL": catalog_url, "SOHOA_OCR_WORKERS": "1",
+    settings = {**province_settings(s3_server, bucket, catalog_url),
                 "SOHOA_INGEST_DEPLOYMENT": "ingest-batch/ingest", "SOHOA_RETRY_SECONDS": "1",
                 "SOHOA_RUN_SILENCE_SECONDS": str(SILENCE_SECONDS),
                 "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS), "PREFECT_WORKER_QUERY_SECONDS": "2"}

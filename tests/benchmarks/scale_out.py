@@ -30,7 +30,7 @@ from distributed import Client
 
 from tests.helpers import write_manifest, write_page
 from tests.pgserver import PostgresServer, running_postgres
-from tests.prefect_site import BIN, free_port, prefect_deployment, start, stop
+from tests.prefect_site import BIN, free_port, prefect_deployment, province_settings, start, stop
 from tests.s3server import S3Endpoint, running_s3_server
 
 RUN_DEADLINE_SECONDS = 3 * 3600  # a bound on a hung deployment only
@@ -58,11 +58,8 @@ def run(workers: int, drops: list[Path], root: Path, s3: S3Endpoint, postgres: P
         for path in sorted(drop.iterdir(), key=lambda p: p.name == "batch.yaml"):
             data = path.read_bytes()
             client.put_object(bucket, f"inbox/H12/{drop.name}/{path.name}", io.BytesIO(data), len(data))
-    settings = {"SOHOA_OBJECT_STORE": "s3", "SOHOA_S3_ENDPOINT": s3.endpoint, "SOHOA_S3_ACCESS_KEY": s3.access_key,
-                "SOHOA_S3_SECRET_KEY": s3.secret_key, "SOHOA_S3_BUCKET": bucket,
-                "SOHOA_CATALOG_URL": postgres.url(postgres.create_database()), "SOHOA_OCR_WORKERS": "1",
-                "SOHOA_INGEST_DEPLOYMENT": "ingest-batch/ingest", "PREFECT_WORKER_QUERY_SECONDS": "2",
-                "OMP_THREAD_LIMIT": "1"}
+    settings = {**province_settings(s3, bucket, postgres.url(postgres.create_database())),
+                "SOHOA_INGEST_DEPLOYMENT": "ingest-batch/ingest", "PREFECT_WORKER_QUERY_SECONDS": "2"}
     site = root / f"workers-{workers}"
     site.mkdir()
     with prefect_deployment(site, settings) as deployed:
@@ -93,10 +90,7 @@ def run_dask(workers: int, drop: Path, root: Path, s3: S3Endpoint, postgres: Pos
     """Wall seconds of `sohoa ingest DROP` whose documents go to `workers` single-core Dask workers."""
     bucket = f"dask-{workers}-{secrets.token_hex(3)}"
     address = f"tcp://127.0.0.1:{free_port()}"
-    settings = {"SOHOA_OBJECT_STORE": "s3", "SOHOA_S3_ENDPOINT": s3.endpoint, "SOHOA_S3_ACCESS_KEY": s3.access_key,
-                "SOHOA_S3_SECRET_KEY": s3.secret_key, "SOHOA_S3_BUCKET": bucket,
-                "SOHOA_CATALOG_URL": postgres.url(postgres.create_database()), "SOHOA_OCR_WORKERS": "1",
-                "OMP_THREAD_LIMIT": "1"}
+    settings = province_settings(s3, bucket, postgres.url(postgres.create_database()))
     site = root / f"dask-{workers}"
     site.mkdir()
     with prefect_deployment(site, settings) as deployed:

@@ -16,8 +16,8 @@ from flows.watch import ready_batches, watch_inbox
 from schemas.accounts import Upload
 from schemas.batch import BatchManifest
 from schemas.messages import NEXT_STEPS
-from storage.inbox import FolderInbox, UploadRefused
-from tests.helpers import write_page, write_truncated_png
+from storage.inbox import UploadRefused
+from tests.helpers import folder_inbox, write_page, write_truncated_png
 from tests.web.conftest import Site
 from web.security import CSRF_HEADER
 
@@ -128,21 +128,17 @@ class _WatchedSource(io.BytesIO):
 
     def read(self, size: int | None = -1) -> bytes:
         if self.seen_during_write is None:
-            self.seen_during_write = ready_batches(_inbox(self.inbox), settle_seconds=0)
+            self.seen_during_write = ready_batches(folder_inbox(self.inbox), settle_seconds=0)
         return super().read(size)
-
-
-def _inbox(folder: Path) -> FolderInbox:
-    return FolderInbox(folder, folder / ".done", folder / ".failed")
 
 
 def test_the_watcher_never_sees_half_an_upload(tmp_path: Path) -> None:
     source = _WatchedSource(b"\x89PNG" + b"0" * 5000, tmp_path)
-    _inbox(tmp_path).put_batch("lo-a", [("a.png", source)], BatchManifest(), max_file_bytes=10_000, office_code="H12")
+    folder_inbox(tmp_path).put_batch("lo-a", [("a.png", source)], BatchManifest(), max_file_bytes=10_000, office_code="H12")
     assert source.seen_during_write == []
-    assert [drop.name for drop in ready_batches(_inbox(tmp_path), settle_seconds=0)] == ["lo-a"]
+    assert [drop.name for drop in ready_batches(folder_inbox(tmp_path), settle_seconds=0)] == ["lo-a"]
     with pytest.raises(UploadRefused):
-        _inbox(tmp_path).put_batch("lo-b", [("a.png", io.BytesIO(b"1" * 100)), ("b.png", io.BytesIO(b"2" * 20_000))],
+        folder_inbox(tmp_path).put_batch("lo-b", [("a.png", io.BytesIO(b"1" * 100)), ("b.png", io.BytesIO(b"2" * 20_000))],
                                    BatchManifest(), max_file_bytes=10_000, office_code="H12")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lo-a"]  # nothing half-written left behind
 
