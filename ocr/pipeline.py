@@ -68,7 +68,7 @@ def read_page(path: Path, kind: FileKind, number: int, settings: Settings, *,
     if result is not None:
         page.text, page.words, page.mean_conf = result.text, result.words, result.mean_conf
         page.problems.extend(_quality_problems(page, settings))
-        page_pdf = searchable.overlay_text(page_pdf, result.text_pdf)
+        page_pdf = searchable.with_words(page_pdf, result.words, ready.dpi)
     page.seconds = round(time.monotonic() - started, 3)
     return PageReading(page, page_pdf, _thumbnail(ready.display) if thumbnail else None, card)
 

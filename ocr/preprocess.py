@@ -12,9 +12,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import pytesseract
 
-from ocr.engine import OcrTimeout, read_words
+from ocr.engine import EngineError, OcrTimeout, detect_orientation, read_words
 from ocr.images import shrink
 
 log = logging.getLogger(__name__)
@@ -97,7 +96,7 @@ def preprocess(pixels: np.ndarray, dpi: int, *, timeout: float = 30) -> Preproce
     across, down = patches > _AXIS_SURE and whole > 1, patches < -_AXIS_SURE and whole < 1
     asked = printed and not (across or down)
     if asked:
-        osd = detect_rotation(flat, timeout=timeout)
+        osd = detect_rotation(flat)
         rotation = osd if osd is not None else _best_turn(flat, (0, 90, 180, 270), timeout)
     else:
         rotation = 90 if down else 0
@@ -257,7 +256,7 @@ def _confidence(image: np.ndarray, timeout: float) -> float:
     """
     try:
         words = read_words(image, dpi=TARGET_DPI // 2, language="vie", psm=6, timeout=timeout)
-    except (OcrTimeout, pytesseract.TesseractError):
+    except (OcrTimeout, EngineError):
         return 0.0
     counted = [(len(w.text), w.conf) for w in words if w.conf >= 0 and len(w.text) > 1]
     letters = sum(n for n, _ in counted)
@@ -294,24 +293,17 @@ def ascender_balance(gray: np.ndarray) -> float:
     return float((above - below) / (above + below)) if above + below else 0.0
 
 
-def detect_rotation(gray: np.ndarray, *, timeout: float = 30) -> int | None:
+def detect_rotation(gray: np.ndarray) -> int | None:
     """Clockwise rotation that makes the page upright, from Tesseract OSD on a half-size copy; None
     when OSD is unsure or finds too little text.
 
     Half size keeps OSD cheap while letters stay large enough at 150 dpi.
     """
     small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    try:
-        osd = pytesseract.image_to_osd(
-            small, config="--psm 0 -c min_characters_to_try=20", output_type=pytesseract.Output.DICT,
-            timeout=timeout,
-        )
-    except (pytesseract.TesseractError, RuntimeError) as exc:
-        log.info("orientation not detected (%s)", type(exc).__name__)
+    found = detect_orientation(small, min_characters=20)
+    if found is None or found.confidence < _OSD_SURE:
         return None
-    if float(osd.get("orientation_conf", 0.0)) < _OSD_SURE:
-        return None
-    return int(osd.get("rotate", 0)) % 360
+    return found.rotate
 
 
 def estimate_skew(gray: np.ndarray) -> float:

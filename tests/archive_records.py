@@ -32,6 +32,7 @@ from schemas.document import (
     Reason,
     StoredObject,
     TextSource,
+    Word,
 )
 from storage.catalog import Catalog
 from storage.objects import ObjectStore
@@ -70,16 +71,16 @@ def unique_png(png: bytes, seed: int) -> bytes:
 
 
 @functools.cache
-def _text_layer(width: int, height: int) -> bytes:
-    """Tesseract's invisible text page for the blank scan, read once per process and size."""
-    return recognise(_blank_scan(width, height), dpi=SCAN_DPI, language="vie").text_pdf
+def _words(width: int, height: int) -> tuple[Word, ...]:
+    """Tesseract's words on the blank scan, read once per process and size."""
+    return tuple(recognise(_blank_scan(width, height), dpi=SCAN_DPI, language="vie").words)
 
 
 def searchable_pdf(png: bytes) -> bytes:
     """What ingest stores for a scan: the page image (JPEG) under Tesseract's glyph-less text."""
     pixels = np.asarray(Image.open(io.BytesIO(png)).convert("L"))
-    return searchable.overlay_text(searchable.image_page(pixels, SCAN_DPI),
-                                   _text_layer(pixels.shape[1], pixels.shape[0]))
+    return searchable.with_words(searchable.image_page(pixels, SCAN_DPI),
+                                 list(_words(pixels.shape[1], pixels.shape[0])), SCAN_DPI)
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,7 @@ STARTUP_DEADLINE_SECONDS = 180  # generous: only bounds a hung subprocess, never
 
 def test_ocr_timeout_sends_the_page_to_review_and_the_batch_goes_on(
         data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOHOA_OCR_TIMEOUT_SECONDS", "0.05")  # Tesseract cannot even load `vie` in 50 ms
+    monkeypatch.setenv("SOHOA_OCR_TIMEOUT_SECONDS", "0.05")  # a page takes Tesseract ~0.5 s
     settings = Settings()
     folder = settings.inbox / "ho-so-cham"
     write_page(folder / "trang.png", seed=61)

@@ -50,7 +50,7 @@ def _english_ocr_pdf(page: pages.RenderedPage) -> bytes:
     """A scan made searchable by an OCR run without Vietnamese: right image, text layer without marks."""
     gray = np.asarray(page.image.convert("L"))
     layer = recognise(gray, dpi=page.dpi, language="eng")
-    return searchable.overlay_text(searchable.image_page(np.dstack([gray] * 3), page.dpi), layer.text_pdf)
+    return searchable.with_words(searchable.image_page(np.dstack([gray] * 3), page.dpi), layer.words, page.dpi)
 
 
 @dataclass

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import pytesseract
 
+from ocr.engine import detect_orientation
 from ocr.identity.barcode import QrCode, read_blurred_qr, read_qr
 from ocr.identity.mrz_reader import find_mrz_band
 from ocr.images import shrink, to_grey
@@ -435,18 +435,12 @@ def rectify(image: np.ndarray, quad: np.ndarray, width: int) -> np.ndarray:
                                borderMode=cv2.BORDER_REPLICATE)
 
 
-def _osd_upside_down(card: np.ndarray, timeout: float) -> bool | None:
+def _osd_upside_down(card: np.ndarray) -> bool | None:
     """Tesseract's orientation detection: True when the card is upside down, None if unsure."""
-    try:
-        osd = pytesseract.image_to_osd(to_grey(card), config="--psm 0 -c min_characters_to_try=10",
-                                       output_type=pytesseract.Output.DICT, timeout=timeout)
-    except (pytesseract.TesseractError, RuntimeError) as exc:
-        log.info("card orientation not detected (%s)", type(exc).__name__)
+    found = detect_orientation(to_grey(card), min_characters=10)
+    if found is None or found.confidence < _OSD_MIN_CONFIDENCE:
         return None
-    if float(osd.get("orientation_conf", 0.0)) < _OSD_MIN_CONFIDENCE:
-        return None
-    rotate = int(osd.get("rotate", 0)) % 360
-    return {0: False, 180: True}.get(rotate)
+    return {0: False, 180: True}.get(found.rotate)
 
 
 def _turn_over(qr: QrCode | None, size: tuple[int, int]) -> QrCode | None:
@@ -456,7 +450,7 @@ def _turn_over(qr: QrCode | None, size: tuple[int, int]) -> QrCode | None:
     return QrCode(qr.text, np.array([(w - 1 - x, h - 1 - y) for x, y in qr.corners], np.float32))
 
 
-def _upright(card: np.ndarray, timeout: float) -> tuple[bool, str, QrCode | None]:
+def _upright(card: np.ndarray) -> tuple[bool, str, QrCode | None]:
     """Whether to turn the landscape card over, what decided it, and its QR code if any."""
     h, w = card.shape[:2]
     qr = read_qr(card)
@@ -468,14 +462,13 @@ def _upright(card: np.ndarray, timeout: float) -> tuple[bool, str, QrCode | None
     qr = read_blurred_qr(card, w / ID1_MM[0])
     if qr is not None:
         return qr.centre[1] > h / 2, "qr", qr
-    flip = _osd_upside_down(card, timeout)
+    flip = _osd_upside_down(card)
     return bool(flip), "osd" if flip is not None else "none", None
 
 
-def _make_card(page: np.ndarray, quad: np.ndarray, width: int, outline_found: bool,
-               timeout: float) -> LocatedCard:
+def _make_card(page: np.ndarray, quad: np.ndarray, width: int, outline_found: bool) -> LocatedCard:
     card = rectify(page, quad, width)
-    flip, decided_by, qr = _upright(card, timeout)
+    flip, decided_by, qr = _upright(card)
     if flip:
         card = cv2.rotate(card, cv2.ROTATE_180)
         quad = np.roll(quad, 2, axis=0)
@@ -485,20 +478,18 @@ def _make_card(page: np.ndarray, quad: np.ndarray, width: int, outline_found: bo
                        decided_by, qr)
 
 
-def locate_cards(pixels: np.ndarray, dpi: int, *, width: int = CARD_WIDTH,
-                 timeout: float = 20) -> list[LocatedCard]:
+def locate_cards(pixels: np.ndarray, dpi: int, *, width: int = CARD_WIDTH) -> list[LocatedCard]:
     """Every card on the page, rectified to `width` pixels and upright; the whole page as one card
     when no outline is found. A card-shaped page (a card scanned alone) is rectified like a card;
-    any other page is kept as it is, brought down to 300 dpi at most. `timeout` bounds each
-    Tesseract call."""
+    any other page is kept as it is, brought down to 300 dpi at most."""
     height, page_width = pixels.shape[:2]
     quads = find_card_quads(pixels, dpi)
     if quads:
-        return [_make_card(pixels, quad, width, True, timeout) for quad in quads]
+        return [_make_card(pixels, quad, width, True) for quad in quads]
     whole = np.array([(0, 0), (page_width - 1, 0), (page_width - 1, height - 1),
                       (0, height - 1)], np.float32)
     if card_shaped(page_width, height):
-        return [_make_card(pixels, _landscape(whole), width, False, timeout)]
+        return [_make_card(pixels, _landscape(whole), width, False)]
     scale = min(1.0, _PAGE_DPI / max(dpi, 1))
     page = pixels if scale == 1.0 else cv2.resize(pixels, None, fx=scale, fy=scale,
                                                   interpolation=cv2.INTER_AREA)

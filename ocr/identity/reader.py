@@ -25,7 +25,6 @@ from datetime import date
 
 import cv2
 import numpy as np
-import pytesseract
 
 from ocr.engine import OcrTimeout
 from ocr.identity.fusion import fuse, name_letters
@@ -441,7 +440,7 @@ def _voted_name(name: FieldValue, sides: list[_Side], timeout: float) -> FieldVa
                                if fold(again := _reread_word(found[0].grey, word,
                                                              found[0].card.dpi, scale, psm,
                                                              timeout)) == fold(first)]
-        except (cv2.error, OcrTimeout, pytesseract.TesseractError, RuntimeError) as exc:
+        except (cv2.error, OcrTimeout, RuntimeError) as exc:
             log.warning("name not read again (%s)", type(exc).__name__)
             reads = [first]
         agreed = next((read for read in reads if reads.count(read) >= 2), None)
@@ -520,7 +519,7 @@ def _read_sides(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] | 
         if image is None or not isinstance(dpi, int | float) or not 50 <= dpi <= 2400:
             continue
         try:
-            cards = locate_cards(image, round(dpi), width=OCR_CARD_WIDTH, timeout=timeout)
+            cards = locate_cards(image, round(dpi), width=OCR_CARD_WIDTH)
             for card in cards:
                 if not card.outline_found and card.qr is None and texts is not None \
                         and number < len(texts) and card_type_from_text(texts[number]) \
@@ -529,8 +528,7 @@ def _read_sides(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] | 
                 side = _read_side(card, timeout)
                 if side.is_card:
                     sides.append(side)
-        except (cv2.error, OcrTimeout, pytesseract.TesseractError, RuntimeError,
-                ValueError) as exc:
+        except (cv2.error, OcrTimeout, RuntimeError, ValueError) as exc:
             log.warning("page %d of an identity document not read (%s)", number + 1,
                         type(exc).__name__)
     return sides

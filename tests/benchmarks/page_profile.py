@@ -53,8 +53,8 @@ def profile(path: Path, settings: Settings) -> dict[str, float]:
     ready = timed("preprocess (incl. orientation)", lambda: preprocess(image.pixels, image.dpi, timeout=30))
     result = timed("recognise", lambda: recognise(ready.ocr, dpi=ready.dpi, language=settings.ocr_language,
                                                   scale=ready.read_scale))
-    timed("searchable page", lambda: searchable.overlay_text(searchable.image_page(ready.display, ready.dpi),
-                                                             result.text_pdf))
+    timed("searchable page", lambda: searchable.with_words(searchable.image_page(ready.display, ready.dpi),
+                                                           result.words, ready.dpi))
     timed("thumbnail", lambda: _thumbnail(ready.display))
     return spent
 
