@@ -138,7 +138,7 @@ def quarantine_file(batch_id: str, file: StagedFile, settings: Settings) -> File
 def store_originals(plans: list[DocumentPlan], settings: Settings) -> dict[str, StoredObject]:
     """The original bytes go to the store first: every later step can be redone from them.
 
-    One task for the whole batch: a task run per file would cost the server more than the copy.
+    One task for a group of documents: a task run per file would cost the server more than the copy.
     """
     store = resources(settings).objects
     stored = {}
@@ -303,25 +303,26 @@ def _ingest(source: str, scratch: Path, settings: Settings) -> BatchReport:
 
 
 def _digitize(batch: StagedBatch, plans: list[DocumentPlan], settings: Settings) -> dict[str, PrefectFuture]:
-    """Store the originals, then digitize each document; file name → its task's future.
+    """Store each group of originals, then digitize its documents; file name → its task's future.
 
     Documents are handed to the task runner a few per OCR slot ahead, not all at once: the runner
     queues in order, and a whole large batch queued would hold every document's arguments until the
-    end (issue 12). A document whose originals or task failed after the retries ends `failed`.
+    end (issue 12). The originals are stored a group of that size at a time, so reading starts after
+    the first group, not after the whole batch's copies. A document whose originals or task failed
+    after the retries ends `failed`.
     """
-    originals = _settled(store_originals(plans, settings, return_state=True))
-    if originals is None:
-        return {}
     for plan in plans:
         progress.emit(progress.Event.PAGES_PLANNED, plan.file.preflight.page_count)
     ahead = _DOCUMENTS_AHEAD_PER_SLOT * _reading_slots(settings)
     running: deque[PrefectFuture] = deque()
     submitted: dict[str, PrefectFuture] = {}
-    for plan in plans:
-        while len(running) >= ahead:
-            running.popleft().wait()
-        submitted[plan.file.name] = digitize_document.submit(plan, batch, originals, settings)
-        running.append(submitted[plan.file.name])
+    for group in (plans[start:start + ahead] for start in range(0, len(plans), ahead)):
+        originals = _settled(store_originals(group, settings, return_state=True))
+        for plan in group if originals is not None else ():
+            while len(running) >= ahead:
+                running.popleft().wait()
+            submitted[plan.file.name] = digitize_document.submit(plan, batch, originals, settings)
+            running.append(submitted[plan.file.name])
     return submitted
 
 
