@@ -10,6 +10,8 @@ oversubscribed Tesseract processes are known to run 10-30x slower.
 from __future__ import annotations
 
 import csv
+import ctypes
+import ctypes.util
 import io
 import os
 import threading
@@ -77,6 +79,7 @@ def recognise(image: np.ndarray, *, dpi: int, language: str = "vie", timeout: fl
     with _engine(language) as api:
         _read(api, image, dpi=dpi, psm=psm, timeout=timeout)
         text, tsv = api.GetUTF8Text(), api.GetTSVText(0)
+    _return_freed_memory()
     words = _parse_tsv(tsv)
     if scale != 1.0:
         words = [_scaled(word, 1 / scale) for word in words]
@@ -126,6 +129,22 @@ def _read(api: tesserocr.PyTessBaseAPI, image: np.ndarray, *, dpi: int, psm: int
         if time.monotonic() - started >= timeout:
             raise OcrTimeout(f"nhận dạng quá {timeout:g} giây")
         raise EngineError("Tesseract không đọc được ảnh này")
+
+
+@lru_cache(maxsize=1)
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    return ctypes.CDLL(name) if name else None
+
+
+def _return_freed_memory() -> None:
+    """Hand the page's freed buffers back to the system (glibc's malloc_trim).
+
+    A page's images and Tesseract's buffers are freed in whichever thread read it; glibc keeps such
+    memory in per-thread arenas, so without this a long batch's resident memory creeps up."""
+    libc = _libc()
+    if libc is not None and hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)
 
 
 _idle: dict[str, list[tesserocr.PyTessBaseAPI]] = {}
