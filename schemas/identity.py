@@ -18,6 +18,7 @@ class IdSource(StrEnum):
     QR = "qr"
     MRZ = "mrz"
     PRINTED = "printed"
+    CARD_TYPE = "card_type"  # implied by the kind of card, not read (a citizen card's nationality)
 
 
 class CardType(StrEnum):

@@ -654,6 +654,24 @@ def test_printed_only_2016_card_can_be_ok() -> None:
     assert identity.review_reasons == []
 
 
+@pytest.mark.parametrize("card_type", [CardType.CCCD2016, CardType.CCCD2021, CardType.CANCUOC2024])
+def test_a_citizen_cards_unread_nationality_is_vietnamese_and_says_why(card_type: CardType) -> None:
+    unreadable = CHIP_FRONT.replace("Quốc tịch / Nationality: Việt Nam", "Quốc tịch / Nationality: ~~")
+    identity = fuse(None, None, extract_printed(unreadable), card_type=card_type, side=CardSide.FRONT,
+                    today=TODAY)
+    assert identity.nationality is not None and identity.nationality.value == "Việt Nam"
+    assert identity.nationality.source == IdSource.CARD_TYPE  # known from the card, not read
+
+
+@pytest.mark.parametrize(("card_type", "side"), [(CardType.CMND9, CardSide.FRONT), (CardType.UNKNOWN, CardSide.FRONT),
+                                                 (CardType.PASSPORT, CardSide.FRONT), (CardType.CCCD2021, CardSide.BACK)])
+def test_nationality_is_never_assumed_where_the_card_does_not_print_it_for_citizens_only(
+        card_type: CardType, side: CardSide) -> None:
+    unreadable = CHIP_FRONT.replace("Quốc tịch / Nationality: Việt Nam", "Quốc tịch / Nationality: ~~")
+    identity = fuse(None, None, extract_printed(unreadable), card_type=card_type, side=side, today=TODAY)
+    assert identity.nationality is None
+
+
 def test_date_checks() -> None:
     qr, mrz, printed = readings(date_of_issue="2030-01-01")
     identity = fuse(qr, mrz, printed, today=TODAY)

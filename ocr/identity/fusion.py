@@ -40,6 +40,10 @@ _PLACE_FIELDS = {"place_of_origin", "place_of_birth", "place_of_residence"}
 _QR_SIDE = {CardType.CCCD2021: CardSide.FRONT, CardType.CANCUOC2024: CardSide.BACK}
 _MRZ_SIDE = {CardType.CCCD2021: CardSide.BACK, CardType.CANCUOC2024: CardSide.BACK,
              CardType.PASSPORT: CardSide.FRONT}
+# Citizen cards are issued to Vietnamese citizens only (Luật Căn cước công dân 2014, Luật Căn cước
+# 2023): the nationality their front prints can only be "Việt Nam".
+_CITIZEN_CARDS = {CardType.CCCD2016, CardType.CCCD2021, CardType.CANCUOC2024}
+CITIZENS_NATIONALITY = "Việt Nam"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -231,6 +235,9 @@ def fuse(qr: QrReading | None, mrz: MrzReading | None, printed: PrintedReading |
         fields[name], unanimous = _choose(name, candidates)
         if not unanimous:
             flags.add(ReviewReason.SOURCES_DISAGREE, name)
+    if "nationality" not in fields and card_type in _CITIZEN_CARDS and _shows(side, CardSide.FRONT):
+        fields["nationality"] = FieldValue(value=CITIZENS_NATIONALITY, source=IdSource.CARD_TYPE,
+                                           confidence=1.0)
     if printed is not None:
         for name, reason in printed.problems.items():
             if name not in fields:
