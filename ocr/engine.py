@@ -133,6 +133,7 @@ def _read(api: tesserocr.PyTessBaseAPI, image: np.ndarray, *, dpi: int, psm: int
 
 @lru_cache(maxsize=1)
 def _libc() -> ctypes.CDLL | None:
+    """The C library, for malloc_trim (None where there is none to find)."""
     name = ctypes.util.find_library("c")
     return ctypes.CDLL(name) if name else None
 
@@ -182,6 +183,7 @@ def _load(language: str) -> tesserocr.PyTessBaseAPI:
 
 @lru_cache(maxsize=4)
 def _check_tessdata(folder: str) -> None:
+    """A clear error instead of Tesseract's own when the models are not installed."""
     if not Path(folder).is_dir():
         raise EngineError(f"không có thư mục dữ liệu Tesseract {folder}: cài gói tesseract-ocr-vie "
                           "(make install) hoặc đặt TESSDATA_PREFIX")

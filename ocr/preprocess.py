@@ -7,7 +7,6 @@ rotations, crops and scaling, word boxes found on one are exact on the other.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import cv2
@@ -16,7 +15,6 @@ import numpy as np
 from ocr.engine import EngineError, OcrTimeout, detect_orientation, read_words
 from ocr.images import shrink
 
-log = logging.getLogger(__name__)
 # Pages are already processed in parallel, one per core: OpenCV's own thread pool would oversubscribe.
 cv2.setNumThreads(1)
 

@@ -13,7 +13,6 @@ When no outline is found, the whole page is taken as the card.
 from __future__ import annotations
 
 import functools
-import logging
 from dataclasses import dataclass
 
 import cv2
@@ -24,7 +23,6 @@ from ocr.identity.barcode import QrCode, read_blurred_qr, read_qr
 from ocr.identity.mrz_reader import find_mrz_band
 from ocr.images import shrink, to_grey
 
-log = logging.getLogger(__name__)
 # Documents are read in parallel, one per core: OpenCV's own thread pool would oversubscribe.
 cv2.setNumThreads(1)
 
