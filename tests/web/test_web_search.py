@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from schemas.accounts import AuditAction
+from schemas.identity import IdSource
 from schemas.search import MatchKind
 from tests.web.conftest import Site
 from tests.web.fixtures import COVERED, CT07, DOSSIER, EXPIRED, OTHER_PETITION, PETITION, VALID
@@ -220,3 +221,7 @@ def test_an_officer_keeps_a_search_and_runs_it_again_from_the_search_page(site: 
 def test_a_paper_of_no_known_type_is_titled_by_its_dossier_component(doc_type: str, component: str | None,
                                                                     expected: str) -> None:
     assert labels.title(doc_type, component) == expected
+
+
+def test_every_source_of_a_machine_read_field_is_named_in_vietnamese() -> None:
+    assert set(labels.SOURCES) == {source.value for source in IdSource}
