@@ -21,6 +21,7 @@ $(BIN)/sohoa: pyproject.toml constraints.txt
 	[ -x $(BIN)/python ] || $$py -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -c constraints.txt -e ".[test]"
+	$(BIN)/python -m compileall -q cli flows ocr schemas storage archival web  # bytecode once, for shells that never write it
 	@touch $@
 
 install: system $(BIN)/sohoa  ## everything the project needs, from nothing
