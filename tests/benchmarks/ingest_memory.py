@@ -3,8 +3,8 @@
 For each size, that many generated single-page A4 scans (PNG, clean) go into one batch folder and
 `sohoa ingest FOLDER` runs as a user runs it, on a local Prefect server started beforehand (so the
 server's own memory is not counted). The resident memory of the command and of all its descendants
-(pool workers, Tesseract processes) is sampled from /proc every quarter second; the table gives the
-peaks and the wall time.
+(Tesseract runs inside the command since session 10) is sampled from /proc every quarter second; the
+table gives the peaks and the wall time.
 
     .venv/bin/python -m tests.benchmarks.ingest_memory --pages 50 500 2000
 """
