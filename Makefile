@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd \
-	fonts-dejavu-core fonts-noto-core fonts-liberation2 fonts-ocr-b ghostscript python3 python3-venv python3-dev \
+	fonts-dejavu-core fonts-noto-core fonts-liberation2 fonts-ocr-b fonts-urw-base35 ghostscript python3 python3-venv python3-dev \
 	chromium wrk postgresql
 DEMO_BATCH := data/inbox/demo-ho-so-0012
 

@@ -280,3 +280,11 @@ def test_the_dataset_covers_every_variant_with_honest_labels() -> None:
     assert by_variant["chip_low_res"].dpi == cards.LOW_RES_DPI
     assert by_variant["chip_a4_qr_covered"].qr_readable is False
     assert by_variant["chip_a4"].qr_readable and by_variant["chip_a4"].mrz_present
+
+
+def test_the_glyphless_look_prints_in_a_font_without_vietnamese_letters() -> None:
+    font = _font("Nimbus Sans", False, 60)
+    assert font.getmask("a").getbbox() is not None
+    assert all(font.getmask(letter).getbbox() is None for letter in "ặườệ")  # nothing printed for them
+    crops = [np.asarray(cards.sample_at(5, "chip_front", index, "glyphless").image) for index in range(2)]
+    assert all(crop.size for crop in crops)

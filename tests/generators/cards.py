@@ -54,9 +54,11 @@ TUNING_FONTS = ("Liberation Sans", "DejaVu Sans")
 HELD_OUT_FONTS = ("Noto Sans", "Noto Serif", "DejaVu Serif")
 
 
-def random_look(rng: np.random.Generator, *, held_out: bool = False) -> Look:
-    """A printer's look: fonts from the tuning set (or only the held-out one), placements, tint."""
-    fonts = HELD_OUT_FONTS if held_out else TUNING_FONTS
+def random_look(rng: np.random.Generator, *, held_out: bool = False,
+                fonts: tuple[str, ...] | None = None) -> Look:
+    """A printer's look: fonts from the tuning set (or only the held-out one, or `fonts`), placements,
+    tint."""
+    fonts = fonts or (HELD_OUT_FONTS if held_out else TUNING_FONTS)
     reach = 28 if held_out else 14
     return Look(labels=str(rng.choice(fonts)), values=str(rng.choice(fonts)),
                 name_below=bool(rng.random() < 0.6), origin_below=bool(rng.random() < 0.6),
@@ -858,18 +860,20 @@ def make_sample(variant: str, rng: np.random.Generator, look: Look = DEFAULT_LOO
     )
 
 
-Looks = Literal["default", "varied", "held_out"]
+Looks = Literal["default", "varied", "held_out", "glyphless"]
 
 
 def sample_at(seed: int, variant: str, index: int, looks: Looks = "default") -> CardSample:
     """Sample `index` of `variant` in a dataset: its own rng from (seed, variant name, index), so
     adding a variant or asking for more samples leaves the others unchanged.
 
-    `looks`: the project's default look, random looks of the tuning fonts, or looks of the held-out
-    fonts only (never used while tuning the reader: report them apart)."""
+    `looks`: the project's default look, random looks of the tuning fonts, looks of the held-out
+    fonts only (never used while tuning the reader: report them apart), or of a font without
+    Vietnamese letters (empty boxes in their place; also never tuned on)."""
     key = [seed, zlib.crc32(variant.encode()), index]
+    fonts = tuple(pages.GLYPHLESS_FONTS) if looks == "glyphless" else None
     look = DEFAULT_LOOK if looks == "default" else \
-        random_look(np.random.default_rng([*key, 1]), held_out=looks == "held_out")
+        random_look(np.random.default_rng([*key, 1]), held_out=looks != "varied", fonts=fonts)
     return make_sample(variant, np.random.default_rng(key), look)
 
 
