@@ -286,5 +286,5 @@ def test_the_glyphless_look_prints_in_a_font_without_vietnamese_letters() -> Non
     font = _font("Nimbus Sans", False, 60)
     assert font.getmask("a").getbbox() is not None
     assert all(font.getmask(letter).getbbox() is None for letter in "ặườệ")  # nothing printed for them
-    crops = [np.asarray(cards.sample_at(5, "chip_front", index, "glyphless").image) for index in range(2)]
-    assert all(crop.size for crop in crops)
+    images = [np.asarray(cards.sample_at(5, "chip_front", index, "glyphless").image) for index in range(2)]
+    assert all(image.size for image in images)

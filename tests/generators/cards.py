@@ -869,7 +869,7 @@ def sample_at(seed: int, variant: str, index: int, looks: Looks = "default") -> 
 
     `looks`: the project's default look, random looks of the tuning fonts, looks of the held-out
     fonts only (never used while tuning the reader: report them apart), or of a font without
-    Vietnamese letters (empty boxes in their place; also never tuned on)."""
+    Vietnamese letters (nothing printed in their place; also never tuned on)."""
     key = [seed, zlib.crc32(variant.encode()), index]
     fonts = tuple(pages.GLYPHLESS_FONTS) if looks == "glyphless" else None
     look = DEFAULT_LOOK if looks == "default" else \

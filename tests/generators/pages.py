@@ -46,9 +46,10 @@ HELD_OUT_FONTS: dict[str, tuple[str, str]] = {
     "Noto Sans Display": ("noto/NotoSansDisplay-Regular.ttf", "noto/NotoSansDisplay-Bold.ttf"),
 }
 # A face with no Vietnamese letters (URW's Helvetica clone, Debian fonts-urw-base35): some card
-# printers' fonts are like it and print an empty box for ặ, ư, ờ... Only in the "glyphless" card look.
+# printers' fonts lack ặ, ư, ờ... too (printing nothing or a box). Only in the "glyphless" card look.
 GLYPHLESS_FONTS: dict[str, tuple[str, str]] = {
-    "Nimbus Sans": ("../opentype/urw-base35/NimbusSans-Regular.otf", "../opentype/urw-base35/NimbusSans-Bold.otf"),
+    "Nimbus Sans": ("../opentype/urw-base35/NimbusSans-Regular.otf",
+                    "../opentype/urw-base35/NimbusSans-Bold.otf"),
 }
 
 
@@ -92,7 +93,8 @@ def _mm_to_px(mm: float, dpi: int) -> int:
 def _font(family: str, bold: bool, size_px: int) -> ImageFont.FreeTypeFont:
     """A loaded font; RAQM shaping places stacked Vietnamese marks (Ấ, Ệ) as a printer would."""
     layout = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
-    return ImageFont.truetype(str(FONT_DIR / (FONTS | HELD_OUT_FONTS | GLYPHLESS_FONTS)[family][bold]), size_px, layout_engine=layout)
+    path = FONT_DIR / (FONTS | HELD_OUT_FONTS | GLYPHLESS_FONTS)[family][bold]
+    return ImageFont.truetype(str(path), size_px, layout_engine=layout)
 
 
 # Line pitch and baseline position as multiples of the font size. Stacked capitals (Ộ, Ễ) reach 1.07
