@@ -5,9 +5,10 @@ a batch of one) is ready when its `batch.yaml` is present, or when nothing in it
 settle time: scanners write files one by one, and a half-copied batch must not be ingested. The
 catalog remembers each drop's attempts (`DropAttempt`): a run that failed, or finished with files
 still to process (the drop then stays in the inbox), is retried after a back-off that doubles, up to
-`SOHOA_INGEST_ATTEMPTS` runs; then the drop waits for `sohoa retry`. When an ingest deployment is configured (`SOHOA_INGEST_DEPLOYMENT`, as in
-prefect.yaml) each attempt is a run of that deployment with its own idempotency key, so a restarted
-watcher cannot start the same attempt twice; otherwise the attempt runs in this process.
+`SOHOA_INGEST_ATTEMPTS` runs; then the drop waits for `sohoa retry`. When an ingest deployment is
+configured (`SOHOA_INGEST_DEPLOYMENT`, as in prefect.yaml) each attempt is a run of that deployment
+with its own idempotency key, so a restarted watcher cannot start the same attempt twice; otherwise
+the attempt runs in this process.
 
 A worker whose machine dies leaves its run `Running` on the server for ever. So the watcher makes sure
 the server has Prefect's documented zombie-run automation: a run whose heartbeats stop for

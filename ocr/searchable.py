@@ -22,6 +22,8 @@ from ocr.engine import TESSDATA
 from schemas.document import Word
 
 _FONT = Name("/F-ocr")
+# The font's CID-to-glyph map: each of the 65,536 two-byte codes shows glyph 1, the blank one.
+_EVERY_CODE_TO_GLYPH_ONE = b"\x00\x01" * 65536
 # Maps every character code to itself in Unicode, so copied or searched text is the words read.
 _IDENTITY_TO_UNICODE = b"""/CIDInit /ProcSet findresource begin
 12 dict begin
@@ -83,8 +85,9 @@ def _text_operators(words: list[Word], dpi: int, page_height: float) -> bytes:
 def _glyphless_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
     """Tesseract's glyph-less font (its tessdata `pdf.ttf`: one blank glyph, half an em wide)
     as a composite font whose codes are UTF-16 and all show that glyph."""
-    program = pdf.make_stream(_glyphless_program())
-    program.Length1 = len(_glyphless_program())
+    font_file = _glyphless_program()
+    program = pdf.make_stream(font_file)
+    program.Length1 = len(font_file)
     descriptor = pdf.make_indirect(Dictionary(
         Type=Name.FontDescriptor, FontName=Name.GlyphLessFont, Flags=5, FontBBox=[0, 0, 500, 1000],
         ItalicAngle=0, Ascent=1000, Descent=0, CapHeight=1000, StemV=80, FontFile2=program))
@@ -92,7 +95,7 @@ def _glyphless_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
         Type=Name.Font, Subtype=Name.CIDFontType2, BaseFont=Name.GlyphLessFont, DW=500,
         CIDSystemInfo=Dictionary(Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Identity"),
                                  Supplement=0),
-        FontDescriptor=descriptor, CIDToGIDMap=pdf.make_stream(b"\x00\x01" * 65536)))
+        FontDescriptor=descriptor, CIDToGIDMap=pdf.make_stream(_EVERY_CODE_TO_GLYPH_ONE)))
     return pdf.make_indirect(Dictionary(
         Type=Name.Font, Subtype=Name.Type0, BaseFont=Name.GlyphLessFont, Encoding=Name("/Identity-H"),
         DescendantFonts=[glyphs], ToUnicode=pdf.make_stream(_IDENTITY_TO_UNICODE)))
