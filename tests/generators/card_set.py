@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--per-variant", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2026)
-    parser.add_argument("--looks", choices=("default", "varied", "held_out", "glyphless"), default="held_out")
+    parser.add_argument("--looks", choices=("default", "varied", "held_out", "glyphless", "tofu"), default="held_out")
     args = parser.parse_args()
     print(f"wrote {write_set(args.folder, args.seed, args.per_variant, args.looks)} cards to {args.folder}")  # noqa: T201
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from itertools import groupby
 from pathlib import Path
 from typing import Literal, NamedTuple
 
@@ -46,6 +47,7 @@ class Look(NamedTuple):
     name_below: bool = True
     origin_below: bool = True
     tint: tuple[int, int, int] = (0, 0, 0)
+    boxes: bool = False  # a letter the font lacks printed as an empty box, not as nothing
 
 
 DEFAULT_LOOK = Look()
@@ -55,14 +57,14 @@ HELD_OUT_FONTS = ("Noto Sans", "Noto Serif", "DejaVu Serif")
 
 
 def random_look(rng: np.random.Generator, *, held_out: bool = False,
-                fonts: tuple[str, ...] | None = None) -> Look:
+                fonts: tuple[str, ...] | None = None, boxes: bool = False) -> Look:
     """A printer's look: fonts from the tuning set (or only the held-out one, or `fonts`), placements,
     tint."""
     fonts = fonts or (HELD_OUT_FONTS if held_out else TUNING_FONTS)
     reach = 28 if held_out else 14
     return Look(labels=str(rng.choice(fonts)), values=str(rng.choice(fonts)),
                 name_below=bool(rng.random() < 0.6), origin_below=bool(rng.random() < 0.6),
-                tint=tuple(int(v) for v in rng.integers(-reach, reach + 1, 3)))
+                tint=tuple(int(v) for v in rng.integers(-reach, reach + 1, 3)), boxes=boxes)
 
 
 INK = (25, 25, 35)
@@ -151,7 +153,49 @@ def _ocr_b(size_px: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(OCR_B), size_px)
 
 
-def _wrap(text: str, font: ImageFont.FreeTypeFont, widths: Sequence[float]) -> list[str] | None:
+@lru_cache(maxsize=4096)
+def _lacks(font: ImageFont.FreeTypeFont, letter: str) -> bool:
+    """Whether `font` has no glyph for `letter` (it would print nothing)."""
+    return not letter.isspace() and font.getmask(letter).getbbox() is None
+
+
+def _length(font: ImageFont.FreeTypeFont, text: str, boxes: bool) -> float:
+    """Printed width in pixels; with `boxes`, each letter the font lacks takes one "n"'s width."""
+    if boxes:
+        text = "".join("n" if _lacks(font, letter) else letter for letter in text)
+    return font.getlength(text)
+
+
+def _boxed_text(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str,
+                font: ImageFont.FreeTypeFont, fill: tuple[int, int, int], anchor: str) -> Box:
+    """Draw `text` on its baseline, each letter the font lacks as an empty box (the font's
+    missing-glyph box, as old card printers print "Đ□NG"); returns the ink box.
+    `anchor` is "ls" or "ms" (left or middle of the baseline)."""
+    x = xy[0] - (_length(font, text, True) / 2 if anchor[0] == "m" else 0)
+    baseline = xy[1]
+    cap = -font.getbbox("H", anchor="ls")[1]
+    cell = font.getlength("n")
+    stroke = max(1, round(font.size / 20))
+    boxes: list[Box] = []
+    for present, run in ((k, "".join(g)) for k, g in
+                         groupby(text, key=lambda letter: not _lacks(font, letter))):
+        if present:
+            draw.text((x, baseline), run, font=font, fill=fill, anchor="ls")
+            boxes.append(tuple(int(v) for v in draw.textbbox((x, baseline), run, font=font,
+                                                             anchor="ls")))
+            x += font.getlength(run)
+            continue
+        for _ in run:
+            box = (round(x + cell * 0.12), round(baseline - cap), round(x + cell * 0.88), baseline)
+            draw.rectangle(box, outline=fill, width=stroke)
+            boxes.append(box)
+            x += cell
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes),
+            max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _wrap(text: str, font: ImageFont.FreeTypeFont, widths: Sequence[float],
+          boxes: bool = False) -> list[str] | None:
     """Greedy wrap into lines of the given pixel widths; the first line may stay empty when even
     the first word does not fit after a label. None when the text does not fit."""
     lines: list[str] = []
@@ -160,7 +204,7 @@ def _wrap(text: str, font: ImageFont.FreeTypeFont, widths: Sequence[float]) -> l
     i = 0
     while i < len(words):
         candidate = f"{current} {words[i]}".strip()
-        if font.getlength(candidate) <= widths[len(lines)]:
+        if _length(font, candidate, boxes) <= widths[len(lines)]:
             current, i = candidate, i + 1
             continue
         if len(lines) + 1 == len(widths) or (not current and lines):
@@ -185,11 +229,15 @@ class _Canvas:
         """Draw at baseline `y` (mm), shrunk to `max_width` mm if given; returns the right edge."""
         family = family or self.look.values
         font = _pt_font(family, bold, pt)
-        if max_width and font.getlength(text) > _px(max_width):
-            font = _pt_font(family, bold, pt * _px(max_width) / font.getlength(text))
+        width = _length(font, text, self.look.boxes)
+        if max_width and width > _px(max_width):
+            font = _pt_font(family, bold, pt * _px(max_width) / width)
         xy = (_px(x), _px(y))
-        self.draw.text(xy, text, font=font, fill=fill, anchor=anchor)
-        box = self.draw.textbbox(xy, text, font=font, anchor=anchor)
+        if self.look.boxes:
+            box = _boxed_text(self.draw, xy, text, font, fill, anchor)
+        else:
+            self.draw.text(xy, text, font=font, fill=fill, anchor=anchor)
+            box = self.draw.textbbox(xy, text, font=font, anchor=anchor)
         self.lines.append(TextLine(text, (box[0], box[1], box[2], box[3])))
         return box[2] / PX_PER_MM
 
@@ -210,7 +258,7 @@ class _Canvas:
         widths = [_px(right - start)] + [_px(right - x)] * (max_lines - 1)
         for step in range(21):  # wider fonts of other looks may need up to half the size
             pt = value_pt * (1 - step * 0.025)
-            lines = _wrap(value, _pt_font(family, bold, pt), widths)
+            lines = _wrap(value, _pt_font(family, bold, pt), widths, self.look.boxes)
             if lines is not None:
                 break
         else:
@@ -860,7 +908,7 @@ def make_sample(variant: str, rng: np.random.Generator, look: Look = DEFAULT_LOO
     )
 
 
-Looks = Literal["default", "varied", "held_out", "glyphless"]
+Looks = Literal["default", "varied", "held_out", "glyphless", "tofu"]
 
 
 def sample_at(seed: int, variant: str, index: int, looks: Looks = "default") -> CardSample:
@@ -869,11 +917,13 @@ def sample_at(seed: int, variant: str, index: int, looks: Looks = "default") -> 
 
     `looks`: the project's default look, random looks of the tuning fonts, looks of the held-out
     fonts only (never used while tuning the reader: report them apart), or of a font without
-    Vietnamese letters (nothing printed in their place; also never tuned on)."""
+    Vietnamese letters: nothing printed in their place ("glyphless", never tuned on) or an empty
+    box ("tofu", the look tuned on for such cards)."""
     key = [seed, zlib.crc32(variant.encode()), index]
-    fonts = tuple(pages.GLYPHLESS_FONTS) if looks == "glyphless" else None
+    fonts = tuple(pages.GLYPHLESS_FONTS) if looks in ("glyphless", "tofu") else None
     look = DEFAULT_LOOK if looks == "default" else \
-        random_look(np.random.default_rng([*key, 1]), held_out=looks != "varied", fonts=fonts)
+        random_look(np.random.default_rng([*key, 1]), held_out=looks != "varied", fonts=fonts,
+                    boxes=looks == "tofu")
     return make_sample(variant, np.random.default_rng(key), look)
 
 
