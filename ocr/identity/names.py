@@ -13,7 +13,8 @@ from functools import lru_cache
 
 from schemas.vntext import fold, nfc
 
-_SYLLABLES = """
+# Roughly from most to least common: a family name first, then middle and given names.
+NAME_SYLLABLES = tuple("""
 Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đinh Lâm Mai Trịnh Trương
 Lương Cao Tạ Quách Tô Hà Chu Thái Từ Kiều Lưu Đoàn Vương Triệu Tôn Thân Hứa Khổng Mạc Âu Diệp Lạc Giang
 Văn Thị Hữu Đức Công Quang Minh Ngọc Thanh Gia Xuân Thu Kim Bảo Khánh Thùy Thúy Phương Hồng Hải Tuấn
@@ -29,14 +30,14 @@ Biên Cảnh Chiến Chính Danh Duy Dương Đại Đăng Điền Giao Hiếu H
 Nguyên Ninh Pháp Quảng Sáng Sĩ Tâm Tân Thạc Thăng Thiết Thống Triều Trực Tuệ Tuyên Vĩ Vũ Xương
 Bảo Cát Châm Chi Đan Hạnh Hồ Khuyên Lài Lành Ngà Nhạn Phấn Thắm Thêu Thoa Trà Tú Tuyền Vàng Xinh
 Gấm Hiên Kỳ Lân Lệ Mãi Ngoan Nhị Thoại Thục Thuận Tình Trúc Tường Vỹ Yên Ân Ấn Ẩn Hường Đình Khanh Lợi Quyền
-""".split()
+""".split())
 
 
 @lru_cache(maxsize=1)
 def _by_letters() -> dict[str, frozenset[str]]:
     """Folded letters → the name syllables (upper case, NFC) written with them."""
     table: dict[str, set[str]] = {}
-    for syllable in _SYLLABLES:
+    for syllable in NAME_SYLLABLES:
         table.setdefault(fold(syllable), set()).add(nfc(syllable).upper())
     return {letters: frozenset(found) for letters, found in table.items()}
 

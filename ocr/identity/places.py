@@ -214,6 +214,12 @@ def _ward_behind_a_damaged_type(read: list[str], district: _Unit, known: frozens
     return None
 
 
+def place_names() -> list[str]:
+    """Every listed unit's name, with its type and without ("Phường Bến Nghé", "Bến Nghé")."""
+    return [name for province in _country().values() for district in [province, *province.children.values()]
+            for unit in [district, *district.children.values()] for name in (unit.name, unit.short)]
+
+
 @lru_cache(maxsize=1)
 def _place_syllables() -> frozenset[str]:
     """Every syllable (lower case, with its marks) of every listed unit's name."""

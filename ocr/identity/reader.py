@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import cv2
@@ -30,6 +30,7 @@ from ocr.engine import OcrTimeout
 from ocr.identity.fusion import fuse, name_letters
 from ocr.identity.idnumber import check_id_number, digits_from_ocr
 from ocr.identity.locate import LocatedCard, card_shaped, locate_cards
+from ocr.identity.missing_glyphs import mark_missing_glyphs, restore_line
 from ocr.identity.mrz import MrzReading, parse_mrz
 from ocr.identity.mrz_reader import OcrLine, OcrWord, find_mrz_band, ocr_lines, read_mrz, union_box
 from ocr.identity.names import name_syllable
@@ -291,7 +292,8 @@ class _Side:
     """One card side as read: the card, the grey image OCR saw, its lines and its readings."""
 
     card: LocatedCard
-    grey: np.ndarray
+    grey: np.ndarray  # missing-glyph boxes marked (ocr.identity.missing_glyphs)
+    missing_glyphs: int  # how many
     lines: list[OcrLine]
     digits_checked: dict[str, bool]  # text of each digit group → two reads agreed on it
     qr: QrReading | None
@@ -321,10 +323,23 @@ def _pairs(lines: list[OcrLine]) -> list[tuple[str, float]]:
     return [(line.text.translate(_NOT_VIETNAMESE), line.conf) for line in lines]
 
 
-def _printed_lines(grey: np.ndarray, dpi: int, timeout: float) -> tuple[list[OcrLine],
-                                                                         PrintedReading]:
+def _restored(lines: list[OcrLine]) -> list[OcrLine]:
+    """Lines with the words a font could not print restored (the boxes were marked before OCR);
+    restoring keeps the spaces, so each word keeps its box."""
+    restored = []
+    for line in lines:
+        texts = restore_line(line.text).split(" ")
+        restored.append(OcrLine(tuple(replace(word, text=text) for word, text in zip(line.words, texts)))
+                        if len(texts) == len(line.words) else line)
+    return restored
+
+
+def _printed_lines(grey: np.ndarray, dpi: int, timeout: float, *,
+                   missing_glyphs: bool) -> tuple[list[OcrLine], PrintedReading]:
     lines = reading_order(ocr_lines(grey, language="vie", psm=3, dpi=dpi, timeout=timeout),
                           dpi / 25.4)
+    if missing_glyphs:
+        lines = _restored(lines)
     return lines, extract_printed(_pairs(lines))
 
 
@@ -340,18 +355,21 @@ def _turned_over(card: LocatedCard) -> LocatedCard:
 
 
 def _read_side(card: LocatedCard, timeout: float) -> _Side:
-    grey = without_dotted_lines(to_grey(card.image), card.dpi / 25.4)
-    lines, printed = _printed_lines(grey, card.dpi, timeout)
+    grey, missing = mark_missing_glyphs(without_dotted_lines(to_grey(card.image), card.dpi / 25.4),
+                                        card.dpi)
+    lines, printed = _printed_lines(grey, card.dpi, timeout, missing_glyphs=missing > 0)
     if card.upright_by in ("osd", "none") and _printed_score(printed, lines)[1] < 3:
-        # Nothing on the card said which way up it lies, and little was read: try it turned over.
+        # Nothing on the card said which way up it lies, and little was read: try it turned over
+        # (a marker "Z" reads the same both ways).
         turned = cv2.rotate(grey, cv2.ROTATE_180)
-        turned_lines, turned_printed = _printed_lines(turned, card.dpi, timeout)
+        turned_lines, turned_printed = _printed_lines(turned, card.dpi, timeout,
+                                                      missing_glyphs=missing > 0)
         if _printed_score(turned_printed, turned_lines) > _printed_score(printed, lines):
             card, grey, lines, printed = _turned_over(card), turned, turned_lines, turned_printed
     lines, checked = _with_digits_confirmed(lines, grey, card.dpi, timeout)
     qr = parse_qr_payload(card.qr.text) if card.qr is not None else None
     mrz = read_mrz(card.image, dpi=card.dpi, timeout=timeout) or _mrz_in_lines(lines)
-    return _Side(card, grey, lines, checked, qr, mrz, extract_printed(_pairs(lines)))
+    return _Side(card, grey, missing, lines, checked, qr, mrz, extract_printed(_pairs(lines)))
 
 
 # A line of the card's own OCR that is machine-readable zone text: OCR-B capitals, digits and fillers.
@@ -387,10 +405,10 @@ def _with_surname(name: str) -> str:
     return " ".join([known.upper() if words[0].isupper() else known, *words[1:]])
 
 
-def _reread_word(grey: np.ndarray, word: OcrWord, dpi: int, scale: float, psm: int,
-                 timeout: float) -> str:
+def _reread_word(side: _Side, word: OcrWord, scale: float, psm: int, timeout: float) -> str:
     """A word read again alone, its strokes thickened: `vie` reads the marks on thin capitals
     better when they are heavier."""
+    grey, dpi = side.grey, side.card.dpi
     x, y, w, h = word.box
     pad = max(4, h // 3)
     crop = grey[max(0, y - pad):y + h + pad, max(0, x - pad):x + w + pad]
@@ -399,6 +417,8 @@ def _reread_word(grey: np.ndarray, word: OcrWord, dpi: int, scale: float, psm: i
     size = max(2, round(2 * scale))
     heavier = cv2.erode(crop, np.ones((size, size), np.uint8))
     lines = ocr_lines(heavier, language="vie", psm=psm, dpi=round(dpi * scale), timeout=timeout)
+    if side.missing_glyphs:
+        lines = _restored(lines)
     return " ".join(line.text for line in lines).strip(_PUNCTUATION)
 
 
@@ -437,8 +457,7 @@ def _voted_name(name: FieldValue, sides: list[_Side], timeout: float) -> FieldVa
             continue
         try:
             reads = [first] + [again for scale, psm in _REREADS
-                               if fold(again := _reread_word(found[0].grey, word,
-                                                             found[0].card.dpi, scale, psm,
+                               if fold(again := _reread_word(found[0], word, scale, psm,
                                                              timeout)) == fold(first)]
         except (cv2.error, OcrTimeout, RuntimeError) as exc:
             log.warning("name not read again (%s)", type(exc).__name__)

@@ -48,6 +48,8 @@ class Look(NamedTuple):
     origin_below: bool = True
     tint: tuple[int, int, int] = (0, 0, 0)
     boxes: bool = False  # a letter the font lacks printed as an empty box, not as nothing
+    box_stroke: float = 0.05  # the box's line width, as a share of the font size (bold: x1.6)
+    box_width: float = 0.76  # the box's width, as a share of an "n"
 
 
 DEFAULT_LOOK = Look()
@@ -64,7 +66,8 @@ def random_look(rng: np.random.Generator, *, held_out: bool = False,
     reach = 28 if held_out else 14
     return Look(labels=str(rng.choice(fonts)), values=str(rng.choice(fonts)),
                 name_below=bool(rng.random() < 0.6), origin_below=bool(rng.random() < 0.6),
-                tint=tuple(int(v) for v in rng.integers(-reach, reach + 1, 3)), boxes=boxes)
+                tint=tuple(int(v) for v in rng.integers(-reach, reach + 1, 3)), boxes=boxes,
+                box_stroke=float(rng.uniform(0.03, 0.09)), box_width=float(rng.uniform(0.5, 0.85)))
 
 
 INK = (25, 25, 35)
@@ -167,15 +170,17 @@ def _length(font: ImageFont.FreeTypeFont, text: str, boxes: bool) -> float:
 
 
 def _boxed_text(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str,
-                font: ImageFont.FreeTypeFont, fill: tuple[int, int, int], anchor: str) -> Box:
+                font: ImageFont.FreeTypeFont, fill: tuple[int, int, int], anchor: str,
+                look: Look, bold: bool) -> Box:
     """Draw `text` on its baseline, each letter the font lacks as an empty box (the font's
-    missing-glyph box, as old card printers print "Đ□NG"); returns the ink box.
-    `anchor` is "ls" or "ms" (left or middle of the baseline)."""
+    missing-glyph box, as old card printers print "Đ□NG"; its line width and width from `look`);
+    returns the ink box. `anchor` is "ls" or "ms" (left or middle of the baseline)."""
     x = xy[0] - (_length(font, text, True) / 2 if anchor[0] == "m" else 0)
     baseline = xy[1]
     cap = -font.getbbox("H", anchor="ls")[1]
     cell = font.getlength("n")
-    stroke = max(1, round(font.size / 20))
+    margin = (1 - look.box_width) / 2
+    stroke = max(1, round(font.size * look.box_stroke * (1.6 if bold else 1)))
     boxes: list[Box] = []
     for present, run in ((k, "".join(g)) for k, g in
                          groupby(text, key=lambda letter: not _lacks(font, letter))):
@@ -186,7 +191,8 @@ def _boxed_text(draw: ImageDraw.ImageDraw, xy: tuple[int, int], text: str,
             x += font.getlength(run)
             continue
         for _ in run:
-            box = (round(x + cell * 0.12), round(baseline - cap), round(x + cell * 0.88), baseline)
+            box = (round(x + cell * margin), round(baseline - cap), round(x + cell * (1 - margin)),
+                   baseline)
             draw.rectangle(box, outline=fill, width=stroke)
             boxes.append(box)
             x += cell
@@ -234,7 +240,7 @@ class _Canvas:
             font = _pt_font(family, bold, pt * _px(max_width) / width)
         xy = (_px(x), _px(y))
         if self.look.boxes:
-            box = _boxed_text(self.draw, xy, text, font, fill, anchor)
+            box = _boxed_text(self.draw, xy, text, font, fill, anchor, self.look, bold)
         else:
             self.draw.text(xy, text, font=font, fill=fill, anchor=anchor)
             box = self.draw.textbbox(xy, text, font=font, anchor=anchor)
