@@ -41,26 +41,35 @@ _SOLID = 0.85  # the outline's area over its bounding box's: a rectangle, not an
 _HOLE_SQUARE = 0.8  # the hole's area over its own bounding box's
 _HOLE_SHARE = 0.25  # the hole's area over the box's: a box, not a blot
 _WALL_SPREAD = 2.5  # thickest wall over the thinnest (plus a pixel): a frame, not a letter
+_CORNER = 0.2  # side of the square looked at in each corner, as a share of the box's narrower side
+_CORNER_INK = 0.5  # share of ink in each corner square: square corners, not a D's round ones
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
 
-# Card wording with letters such fonts lack (labels, headings, values and address words).
+# Card wording with letters such fonts lack: headings and labels, read as phrases only.
 _CARD_WORDING = (
     "Cộng hòa xã hội chủ nghĩa Việt Nam", "Độc lập Tự do Hạnh phúc", "Căn cước công dân",
-    "Căn cước", "Giấy chứng minh nhân dân", "Số", "Số định danh cá nhân", "Họ và tên",
+    "Căn cước", "Giấy chứng minh nhân dân", "Số định danh cá nhân", "Họ và tên",
     "Họ, chữ đệm và tên khai sinh", "Ngày sinh", "Ngày, tháng, năm sinh", "Sinh ngày", "Giới tính",
     "Quốc tịch", "Quê quán", "Nguyên quán", "Nơi thường trú", "Nơi cư trú", "Nơi ĐKHK thường trú",
-    "Nơi đăng ký khai sinh", "Có giá trị đến", "Không thời hạn", "Ngày, tháng, năm", "Nữ", "Nam",
-    "Việt Nam", "Đặc điểm nhân dạng", "Dấu vết riêng và dị hình", "Dân tộc", "Tôn giáo", "Kinh",
-    "Ngón trỏ trái", "Ngón trỏ phải", "Bộ Công an", "Cục trưởng cục cảnh sát quản lý hành chính về trật "
-    "tự xã hội", "Giám đốc công an", "Thành phố", "Tỉnh", "Quận", "Huyện", "Thị xã", "Thị trấn",
-    "Phường", "Xã", "Ấp", "Thôn", "Tổ", "Tổ dân phố", "Khu phố", "Khu", "Xóm", "Bản", "Khóm",
-    "Đường", "Phố", "Ngõ", "Ngách", "Hẻm", "Kiệt", "Lô", "Căn hộ", "Tầng",
+    "Nơi đăng ký khai sinh", "Có giá trị đến", "Không thời hạn", "Ngày, tháng, năm", "Việt Nam",
+    "Đặc điểm nhân dạng", "Dấu vết riêng và dị hình", "Dân tộc", "Tôn giáo", "Ngón trỏ trái",
+    "Ngón trỏ phải", "Bộ Công an", "Cục trưởng cục cảnh sát quản lý hành chính về trật tự xã hội",
+    "Giám đốc công an",
+)
+# Words a card's values are made of besides names and places: the sex, unit types and the parts of
+# an address. A marked word that several entries fit and one of these is one of these ("Sz 12" is
+# "Số 12", not "Sở").
+_VALUE_WORDS = (
+    "Nữ", "Số", "Thành phố", "Tỉnh", "Quận", "Huyện", "Thị xã", "Thị trấn", "Phường", "Ấp", "Thôn",
+    "Tổ", "Tổ dân phố", "Khu phố", "Xóm", "Bản", "Đường", "Phố", "Ngõ", "Ngách", "Hẻm", "Lô",
+    "Căn hộ", "Tầng",
 )
 _LONGEST = 8  # words in the longest phrase tried around a marker
 _WORD_RE = re.compile(r"[^\W\d_]+|\d+")
 _TOKEN_RE = re.compile(r"[^\W_]+")
-# What Tesseract confuses next to a box ("Hzl" for "H□I"), and the Icelandic eth it reads for Đ.
-_LOOK_ALIKE = str.maketrans("l1|ð", "iiiđ")
+# What Tesseract confuses next to a box ("Hzl" for "H□I", "NGUYzÑN"), and the Icelandic eth it
+# reads for Đ.
+_LOOK_ALIKE = str.maketrans("l1|ðñ", "iiiđn")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -87,9 +96,17 @@ def missing_glyph_boxes(grey: np.ndarray, dpi: int) -> list[Box]:
         hole_area = cv2.contourArea(contours[hole])
         walls = (hx - x, x + w - hx - hw, hy - y, y + h - hy - hh)
         if hole_area >= _HOLE_SQUARE * hw * hh and hole_area >= _HOLE_SHARE * w * h \
-                and max(walls) <= _WALL_SPREAD * max(min(walls), 1) + 1:
+                and max(walls) <= _WALL_SPREAD * max(min(walls), 1) + 1 \
+                and _square_corners(ink[y:y + h, x:x + w]):
             found.append((x, y, w, h))
     return found
+
+
+def _square_corners(ink: np.ndarray) -> bool:
+    """Whether all four corners of a glyph's box are inked, as a frame's are and a D's are not."""
+    side = max(2, round(_CORNER * min(ink.shape)))
+    corners = (ink[:side, :side], ink[:side, -side:], ink[-side:, :side], ink[-side:, -side:])
+    return all(np.count_nonzero(corner) >= _CORNER_INK * corner.size for corner in corners)
 
 
 def mark_missing_glyphs(grey: np.ndarray, dpi: int) -> tuple[np.ndarray, int]:
@@ -101,14 +118,24 @@ def mark_missing_glyphs(grey: np.ndarray, dpi: int) -> tuple[np.ndarray, int]:
     for x, y, w, h in boxes:
         paper = int(np.median(grey[y + h // 3:y + h - h // 3, x + w // 3:x + w - w // 3]))
         ink = int(grey[y:y + h, x:x + w].min())
-        marked[y:y + h, x:x + w] = paper
-        thickness = max(1, round(h / 9))
-        scale = min(cv2.getFontScaleFromHeight(_FONT, h - thickness, thickness),
-                    cv2.getFontScaleFromHeight(_FONT, round((w + thickness) / 0.75), thickness))
-        (width, height), _ = cv2.getTextSize("Z", _FONT, scale, thickness)
-        cv2.putText(marked, "Z", (x + (w - width) // 2, y + h - (h - height) // 2), _FONT, scale, ink,
-                    thickness, cv2.LINE_AA)
+        pad = 1 + h // 20  # the outline's anti-aliased edge
+        marked[max(0, y - pad):y + h + pad, max(0, x - pad):x + w + pad] = paper
+        marked[y:y + h, x:x + w] = np.minimum(marked[y:y + h, x:x + w], _marker(w, h, paper, ink))
     return marked, len(boxes)
+
+
+def _marker(width: int, height: int, paper: int, ink: int) -> np.ndarray:
+    """A "Z" as tall as a capital squeezed into the box's width (a small z between capitals would
+    read as lower case, or not at all)."""
+    thickness = max(1, round(height / 9))
+    canvas = np.full((2 * height, 2 * height), 255, np.uint8)
+    scale = cv2.getFontScaleFromHeight(_FONT, height, thickness)
+    cv2.putText(canvas, "Z", (thickness, 2 * height - 2 * thickness), _FONT, scale, 0, thickness,
+                cv2.LINE_AA)
+    rows, columns = np.nonzero(canvas < 128)
+    glyph = canvas[rows.min():rows.max() + 1, columns.min():columns.max() + 1]
+    glyph = cv2.resize(glyph, (width, height), interpolation=cv2.INTER_AREA).astype(np.float32) / 255
+    return np.round(ink + (paper - ink) * glyph).astype(np.uint8)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -122,15 +149,15 @@ def _key(word: str) -> str:
 
 
 _Phrase = tuple[tuple[str, ...], str]  # its words, and where it comes from (_WORDING, _NAME...)
-_WORDING, _NAME, _PLACE = "wording", "name", "place"
+_WORDING, _VALUE, _NAME, _PLACE = "wording", "value", "name", "place"
 
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> dict[tuple[str, ...], frozenset[_Phrase]]:
     """Marked keys of phrases (and of their single words) → the phrases that read so."""
     index: dict[tuple[str, ...], set[_Phrase]] = {}
-    sources = ((_CARD_WORDING, _WORDING), (NAME_SYLLABLES, _NAME), (place_names(), _PLACE),
-               (STREETS, _PLACE))
+    sources = ((_CARD_WORDING, _WORDING), (_VALUE_WORDS, _VALUE), (NAME_SYLLABLES, _NAME),
+               (place_names(), _PLACE), (STREETS, _PLACE))
     for phrases, source in sources:
         for phrase in phrases:
             words = tuple(_WORD_RE.findall(nfc(phrase)))
@@ -153,9 +180,8 @@ def _name_rank() -> dict[str, int]:
 
 
 def _cased(like: str, word: str, capitals: bool) -> str:
-    """`word` in the case of the token it replaces (all capitals on a line of capitals)."""
-    letters = [letter for letter in like if letter.isalpha() and letter.lower() != MARKER]
-    if capitals or (len(letters) >= 2 and all(letter.isupper() for letter in letters)):
+    """`word` in the case of the token it replaces."""
+    if capitals:
         return word.upper()
     return (word[0].upper() if like[:1].isupper() else word[0].lower()) + word[1:]
 
@@ -165,43 +191,60 @@ def _phrases(key: tuple[str, ...], sources: tuple[str, ...]) -> set[tuple[str, .
 
 
 def _single(key: str, capitals: bool) -> str | None:
-    """The one word a marked token can be: on a line of capitals (a name, a heading) the most common
-    name syllable that fits, else the card's own wording; elsewhere the only word that fits, else
-    the card's own wording ("Sz" is "Số" before a house number, not "Sở")."""
+    """The one word a marked token can be: in capitals (a name, a heading) the most common name
+    syllable that fits, else a heading's word; elsewhere the only word that fits, else the one
+    value word that does."""
     if capitals and (names := _phrases((key,), (_NAME,))):
         return min((word for (word,) in names), key=lambda word: _name_rank()[word.upper()])
-    for sources in ((_WORDING,) if capitals else (_WORDING, _NAME, _PLACE), (_WORDING,)):
+    choices = ((_WORDING,),) if capitals else ((_WORDING, _VALUE, _NAME, _PLACE), (_VALUE,))
+    for sources in choices:
         found = _phrases((key,), sources)
         if len({word.lower() for (word,) in found}) == 1:
             return next(iter(found))[0]
     return None
 
 
+def _in_capitals(tokens: list[str]) -> list[bool]:
+    """Per token: written in capitals (its letters but the marker and an l, Tesseract's I, all upper
+    case; a token of one such letter only beside another token in capitals), as names and headings
+    are."""
+    letters = [[letter for letter in token if letter.isalpha() and letter.lower() != MARKER
+                and letter != "l"] for token in tokens]
+    upper = [bool(found) and all(letter.isupper() for letter in found) for found in letters]
+    sure = [is_upper and len(found) >= 2 for is_upper, found in zip(upper, letters)]
+    return [upper[i] and (sure[i] or any(sure[max(0, i - 1):i + 2])) for i in range(len(tokens))]
+
+
 def restore_line(text: str) -> str:
     """One OCR line with every marked word restored where the vocabulary says which word it is:
-    first as part of a phrase around it (card wording, a place or street; headings only on a line of
-    capitals, where names are), then alone. Spaces and punctuation stay as read."""
+    first as part of a phrase around it (card wording, a place or street; only headings for words
+    in capitals, which are names), then alone. Spaces and punctuation stay as read."""
+    text = nfc(text)
     tokens = list(_TOKEN_RE.finditer(text))
     keys = [token.group().lower().translate(_LOOK_ALIKE) for token in tokens]
-    letters = [letter for key, token in zip(keys, tokens) for letter in token.group()
-               if letter.isalpha() and letter.lower() != MARKER]
-    capitals = len(letters) >= 3 and sum(letter.isupper() for letter in letters) >= 0.8 * len(letters)
-    sources = (_WORDING,) if capitals else (_WORDING, _PLACE)
     restored = [token.group() for token in tokens]
+    capitals = _in_capitals(restored)
     done = [MARKER not in key for key in keys]
     for i in range(len(tokens)):
         if done[i]:
             continue
+        sources = (_WORDING,) if capitals[i] else (_WORDING, _VALUE, _PLACE)
         for length in range(min(_LONGEST, len(tokens)), 1, -1):
-            fits = [(start, phrase) for start in range(max(0, i - length + 1), min(i, len(tokens) - length) + 1)
+            fits = [(start, next(iter(phrase))) for start in
+                    range(max(0, i - length + 1), min(i, len(tokens) - length) + 1)
                     if len(phrase := _phrases(tuple(keys[start:start + length]), sources)) == 1]
             if len(fits) == 1:
-                start, (phrase,) = fits[0][0], fits[0][1]
+                start, phrase = fits[0]
                 for j, word in enumerate(phrase, start):
-                    restored[j], done[j] = _cased(restored[j], word, capitals), True
+                    restored[j], done[j] = _cased(restored[j], word, capitals[j]), True
                 break
-        if not done[i] and (word := _single(keys[i], capitals)) is not None:
-            restored[i], done[i] = _cased(restored[i], word, capitals), True
+            if fits and len(words := {phrase[i - start] for start, phrase in fits}) == 1:
+                # Phrases overlapping differently agree on this word ("Đông Thz, Thanh Hóa": both
+                # "Đông Thọ" and "Thọ Thanh" are places).
+                restored[i], done[i] = _cased(restored[i], words.pop(), capitals[i]), True
+                break
+        if not done[i] and (word := _single(keys[i], capitals[i])) is not None:
+            restored[i], done[i] = _cased(restored[i], word, capitals[i]), True
     pieces, position = [], 0
     for token, word in zip(tokens, restored):
         pieces += [text[position:token.start()], word]

@@ -63,6 +63,7 @@ _PUNCTUATION = ".,:;'\"!?-_/()"
 _MAX_DOTS = 4000  # more tiny specks than this is noise, not dotted lines
 _COLUMN_LINES = 3  # lines starting at one x make a column edge
 _AGREED = 0.9  # confidence of a digit field two independent reads agree on
+_SMALLER = 0.6  # scale of the second read of a card front whose ID number was not read
 _DOUBTFUL = 0.5  # confidence of a value no two reads agree on: below fusion's review threshold
 _FACE_MIN_FIELDS = 3  # labelled fields (name, birth date, places...) that make a card-shaped region a card
 _MILESTONE_AGES = (14, 25, 40, 60)  # birthdays on which a CCCD / Căn cước stops being valid
@@ -334,13 +335,26 @@ def _restored(lines: list[OcrLine]) -> list[OcrLine]:
     return restored
 
 
-def _printed_lines(grey: np.ndarray, dpi: int, timeout: float, *,
-                   missing_glyphs: bool) -> tuple[list[OcrLine], PrintedReading]:
-    lines = reading_order(ocr_lines(grey, language="vie", psm=3, dpi=dpi, timeout=timeout),
-                          dpi / 25.4)
+def _printed_lines(grey: np.ndarray, dpi: int, timeout: float, *, missing_glyphs: bool,
+                   scale: float = 1.0) -> tuple[list[OcrLine], PrintedReading]:
+    """The card's lines in reading order and what they say; `scale` < 1 reads a smaller copy (the
+    words' boxes still fit `grey`)."""
+    small = grey if scale == 1.0 else cv2.resize(grey, None, fx=scale, fy=scale,
+                                                 interpolation=cv2.INTER_AREA)
+    lines = ocr_lines(small, language="vie", psm=3, dpi=round(dpi * scale), timeout=timeout)
+    if scale != 1.0:
+        lines = [OcrLine(tuple(replace(word, box=tuple(round(v / scale) for v in word.box))
+                               for word in line.words)) for line in lines]
+    lines = reading_order(lines, dpi / 25.4)
     if missing_glyphs:
         lines = _restored(lines)
     return lines, extract_printed(_pairs(lines))
+
+
+def _without_number(printed: PrintedReading, lines: list[OcrLine]) -> bool:
+    """A card front read without its ID number: Tesseract skips a line printed very large at
+    times (the 2016 card's number), which it reads on a smaller copy."""
+    return not {"id_number", "old_id_number"} & printed.fields.keys() and _mrz_in_lines(lines) is None
 
 
 def _printed_score(reading: PrintedReading, lines: list[OcrLine]) -> tuple[int, int, int]:
@@ -366,6 +380,12 @@ def _read_side(card: LocatedCard, timeout: float) -> _Side:
                                                       missing_glyphs=missing > 0)
         if _printed_score(turned_printed, turned_lines) > _printed_score(printed, lines):
             card, grey, lines, printed = _turned_over(card), turned, turned_lines, turned_printed
+    if _without_number(printed, lines):
+        small_lines, small_printed = _printed_lines(grey, card.dpi, timeout, scale=_SMALLER,
+                                                    missing_glyphs=missing > 0)
+        if not _without_number(small_printed, small_lines) \
+                and len(small_printed.fields) >= len(printed.fields):
+            lines, printed = small_lines, small_printed
     lines, checked = _with_digits_confirmed(lines, grey, card.dpi, timeout)
     qr = parse_qr_payload(card.qr.text) if card.qr is not None else None
     mrz = read_mrz(card.image, dpi=card.dpi, timeout=timeout) or _mrz_in_lines(lines)
