@@ -41,13 +41,14 @@ def test_a_font_with_every_letter_shows_no_box() -> None:
     assert mark_missing_glyphs(line, DPI)[1] == 0
 
 
-def test_marked_boxes_read_back_as_the_marker_and_restore_to_the_name() -> None:
-    line = _printed("TRẦN THỊ NGỌC HƯƠNG", "Nimbus Sans", bold=True)
+@pytest.mark.parametrize("bold", [False, True])
+def test_marked_boxes_read_back_as_the_marker_and_restore_to_the_name(bold: bool) -> None:
+    line = _printed("LƯƠNG THỊ NGỌC", "Nimbus Sans", bold=bold)
     marked, count = mark_missing_glyphs(line, DPI)
-    assert count == 5
+    assert count == 4
     (read,) = ocr_lines(marked, language="vie", psm=7, dpi=DPI, timeout=30)
-    assert read.text.lower().count("z") == 5
-    assert restore_line(read.text) == "TRẦN THỊ NGỌC HƯƠNG"
+    assert read.text.lower().count("z") == 4
+    assert restore_line(read.text) == "LƯƠNG THỊ NGỌC"
 
 
 @pytest.mark.parametrize(("read", "expected"), [
@@ -65,12 +66,17 @@ def test_marked_boxes_read_back_as_the_marker_and_restore_to_the_name() -> None:
     ("DzzNG ĐzC", "DƯƠNG ĐỨC"),
     ("CzNG HÒA XÃ Hzl CHz NGHĨA VIzT NAM", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
     ("Ðzng Nai", "Đồng Nai"),
+    ("NGZ¿C", "NGỌC"),  # junk Tesseract puts beside a marker at times
+    ("Giz tính / Sex: Nữ", "Giới tính / Sex: Nữ"),  # an i lost beside the marker
+    # A narrow marker read as a 7 or a slash between letters.
+    ("Ph77ng Tân L7i, Ð/k Lắk", "Phường Tân Lợi, Đắk Lắk"),
 ])
 def test_marked_words_are_restored_from_what_a_card_can_say(read: str, expected: str) -> None:
     assert restore_line(read) == expected
 
 
-@pytest.mark.parametrize("read", ["Kzzx 12, Qzzv", "Citizen Identity Card", "Số 12 Lê Lợi", ""])
+@pytest.mark.parametrize("read", ["Kzzx 12, Qzzv", "Citizen Identity Card", "Số 12 Lê Lợi", "",
+                                  "Tổ 17, Số 7A Lê Lợi", "Số/No.: 0123"])
 def test_words_nothing_fits_or_without_marker_stay_as_read(read: str) -> None:
     assert restore_line(read) == read
 

@@ -44,17 +44,22 @@ _WALL_SPREAD = 2.5  # thickest wall over the thinnest (plus a pixel): a frame, n
 _CORNER = 0.2  # side of the square looked at in each corner, as a share of the box's narrower side
 _CORNER_INK = 0.5  # share of ink in each corner square: square corners, not a D's round ones
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
+_UPSCALE = 2
+_OFFSET = 0.06  # how far below its neighbourhood's mean a pixel is ink, as a share of the contrast
+_OFFSET_RANGE = (4.0, 12.0)
 
-# Card wording with letters such fonts lack: headings and labels, read as phrases only.
-_CARD_WORDING = (
+# Card wording with letters such fonts lack: headings (read as phrases only) and labels.
+_HEADINGS = (
     "Cộng hòa xã hội chủ nghĩa Việt Nam", "Độc lập Tự do Hạnh phúc", "Căn cước công dân",
-    "Căn cước", "Giấy chứng minh nhân dân", "Số định danh cá nhân", "Họ và tên",
-    "Họ, chữ đệm và tên khai sinh", "Ngày sinh", "Ngày, tháng, năm sinh", "Sinh ngày", "Giới tính",
-    "Quốc tịch", "Quê quán", "Nguyên quán", "Nơi thường trú", "Nơi cư trú", "Nơi ĐKHK thường trú",
-    "Nơi đăng ký khai sinh", "Có giá trị đến", "Không thời hạn", "Ngày, tháng, năm", "Việt Nam",
-    "Đặc điểm nhân dạng", "Dấu vết riêng và dị hình", "Dân tộc", "Tôn giáo", "Ngón trỏ trái",
-    "Ngón trỏ phải", "Bộ Công an", "Cục trưởng cục cảnh sát quản lý hành chính về trật tự xã hội",
-    "Giám đốc công an",
+    "Căn cước", "Giấy chứng minh nhân dân", "Bộ Công an",
+    "Cục trưởng cục cảnh sát quản lý hành chính về trật tự xã hội", "Giám đốc công an",
+)
+_LABELS = (
+    "Số định danh cá nhân", "Họ và tên", "Họ, chữ đệm và tên khai sinh", "Ngày sinh",
+    "Ngày, tháng, năm sinh", "Sinh ngày", "Giới tính", "Quốc tịch", "Quê quán", "Nguyên quán",
+    "Nơi thường trú", "Nơi cư trú", "Nơi ĐKHK thường trú", "Nơi đăng ký khai sinh", "Có giá trị đến",
+    "Không thời hạn", "Ngày, tháng, năm", "Việt Nam", "Đặc điểm nhân dạng", "Dấu vết riêng và dị hình",
+    "Dân tộc", "Tôn giáo", "Ngón trỏ trái", "Ngón trỏ phải",
 )
 # Words a card's values are made of besides names and places: the sex, unit types and the parts of
 # an address. A marked word that several entries fit and one of these is one of these ("Sz 12" is
@@ -66,10 +71,13 @@ _VALUE_WORDS = (
 )
 _LONGEST = 8  # words in the longest phrase tried around a marker
 _WORD_RE = re.compile(r"[^\W\d_]+|\d+")
-_TOKEN_RE = re.compile(r"[^\W_]+")
-# What Tesseract confuses next to a box ("Hzl" for "H□I", "NGUYzÑN"), and the Icelandic eth it
-# reads for Đ.
+_TOKEN_RE = re.compile(r"[^\W_]+(?:/[^\W_]+)*")  # "Đ/NG": a marker read as a slash joins its word
+# What a narrow marker reads as between two letters: a 7 or a slash ("Ph77ng", "Đ/NG", not "7A").
+_MARKER_LIKE = re.compile(r"(?<=[^\W\d_])[7/]+(?=[^\W\d_])")
+# What Tesseract confuses next to a box ("Hzl" for "H□I", "NGUYzÑN"), and the Icelandic eth it reads
+# for Đ; the inverted marks it adds beside a marker at times ("NGZ¿C") are dropped.
 _LOOK_ALIKE = str.maketrans("l1|ðñ", "iiiđn")
+_JUNK = str.maketrans("", "", "¿¡")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -78,9 +86,17 @@ _LOOK_ALIKE = str.maketrans("l1|ðñ", "iiiđn")
 
 def missing_glyph_boxes(grey: np.ndarray, dpi: int) -> list[Box]:
     """The empty boxes a font prints for letters it lacks, on a card image at `dpi`."""
-    px_per_mm = dpi / 25.4
+    # Thin outlines of small boxes break up when thresholded at a card's usual 300-500 dpi: look at
+    # a copy of twice the size, where a 1-pixel line is two soft pixels that hold together.
+    grey = cv2.resize(grey, None, fx=_UPSCALE, fy=_UPSCALE, interpolation=cv2.INTER_CUBIC)
+    px_per_mm = _UPSCALE * dpi / 25.4
     block = max(11, 2 * round(0.65 * px_per_mm) + 1)
-    ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 12)
+    # Ink is what stands out of its surroundings by a share of the card's own contrast: a faint,
+    # soft copy has less of it than a crisp print.
+    paper, darkest = np.percentile(grey, (90, 1))
+    offset = float(np.clip(_OFFSET * (paper - darkest), *_OFFSET_RANGE))
+    ink = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block,
+                                offset)
     contours, hierarchy = cv2.findContours(ink, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     if hierarchy is None:
         return []
@@ -98,7 +114,8 @@ def missing_glyph_boxes(grey: np.ndarray, dpi: int) -> list[Box]:
         if hole_area >= _HOLE_SQUARE * hw * hh and hole_area >= _HOLE_SHARE * w * h \
                 and max(walls) <= _WALL_SPREAD * max(min(walls), 1) + 1 \
                 and _square_corners(ink[y:y + h, x:x + w]):
-            found.append((x, y, w, h))
+            left, top = x // _UPSCALE, y // _UPSCALE
+            found.append((left, top, -(-(x + w) // _UPSCALE) - left, -(-(y + h) // _UPSCALE) - top))
     return found
 
 
@@ -125,12 +142,12 @@ def mark_missing_glyphs(grey: np.ndarray, dpi: int) -> tuple[np.ndarray, int]:
 
 
 def _marker(width: int, height: int, paper: int, ink: int) -> np.ndarray:
-    """A "Z" as tall as a capital squeezed into the box's width (a small z between capitals would
-    read as lower case, or not at all)."""
-    thickness = max(1, round(height / 9))
-    canvas = np.full((2 * height, 2 * height), 255, np.uint8)
-    scale = cv2.getFontScaleFromHeight(_FONT, height, thickness)
-    cv2.putText(canvas, "Z", (thickness, 2 * height - 2 * thickness), _FONT, scale, 0, thickness,
+    """A bold "Z" as tall as a capital squeezed into `width` (a small z between capitals would read
+    as lower case, or not at all)."""
+    thickness = max(1, round(4 * height / 9))
+    canvas = np.full((8 * height, 8 * height), 255, np.uint8)
+    scale = cv2.getFontScaleFromHeight(_FONT, 4 * height, thickness)
+    cv2.putText(canvas, "Z", (thickness, 8 * height - 2 * thickness), _FONT, scale, 0, thickness,
                 cv2.LINE_AA)
     rows, columns = np.nonzero(canvas < 128)
     glyph = canvas[rows.min():rows.max() + 1, columns.min():columns.max() + 1]
@@ -148,16 +165,16 @@ def _key(word: str) -> str:
         .translate(_LOOK_ALIKE)
 
 
-_Phrase = tuple[tuple[str, ...], str]  # its words, and where it comes from (_WORDING, _NAME...)
-_WORDING, _VALUE, _NAME, _PLACE = "wording", "value", "name", "place"
+_Phrase = tuple[tuple[str, ...], str]  # its words, and where it comes from (_HEADING, _NAME...)
+_HEADING, _LABEL, _VALUE, _NAME, _PLACE = "heading", "label", "value", "name", "place"
 
 
 @lru_cache(maxsize=1)
 def _vocabulary() -> dict[tuple[str, ...], frozenset[_Phrase]]:
     """Marked keys of phrases (and of their single words) → the phrases that read so."""
     index: dict[tuple[str, ...], set[_Phrase]] = {}
-    sources = ((_CARD_WORDING, _WORDING), (_VALUE_WORDS, _VALUE), (NAME_SYLLABLES, _NAME),
-               (place_names(), _PLACE), (STREETS, _PLACE))
+    sources = ((_HEADINGS, _HEADING), (_LABELS, _LABEL), (_VALUE_WORDS, _VALUE),
+               (NAME_SYLLABLES, _NAME), (place_names(), _PLACE), (STREETS, _PLACE))
     for phrases, source in sources:
         for phrase in phrases:
             words = tuple(_WORD_RE.findall(nfc(phrase)))
@@ -193,10 +210,11 @@ def _phrases(key: tuple[str, ...], sources: tuple[str, ...]) -> set[tuple[str, .
 def _single(key: str, capitals: bool) -> str | None:
     """The one word a marked token can be: in capitals (a name, a heading) the most common name
     syllable that fits, else a heading's word; elsewhere the only word that fits, else the one
-    value word that does."""
+    value word ("Sz 12" is "Số 12", not "Sở"), else the one label word that does."""
     if capitals and (names := _phrases((key,), (_NAME,))):
         return min((word for (word,) in names), key=lambda word: _name_rank()[word.upper()])
-    choices = ((_WORDING,),) if capitals else ((_WORDING, _VALUE, _NAME, _PLACE), (_VALUE,))
+    choices = ((_HEADING,),) if capitals else \
+        ((_HEADING, _LABEL, _VALUE, _NAME, _PLACE), (_VALUE,), (_LABEL,))
     for sources in choices:
         found = _phrases((key,), sources)
         if len({word.lower() for (word,) in found}) == 1:
@@ -215,20 +233,36 @@ def _in_capitals(tokens: list[str]) -> list[bool]:
     return [upper[i] and (sure[i] or any(sure[max(0, i - 1):i + 2])) for i in range(len(tokens))]
 
 
+def _token_key(token: str) -> str:
+    """A token as read, keyed like the vocabulary (a 7 or slash between letters taken for a marker)."""
+    between = _MARKER_LIKE.sub(lambda found: MARKER * len(found.group()), token)
+    return between.lower().translate(_LOOK_ALIKE)
+
+
+def _near(key: str) -> list[str]:
+    """`key`, then the keys it may be when Tesseract lost or added an i (or its look-alike l, I)
+    beside a marker ("Giz" for "Gi□i", a narrow letter crowded by the marker)."""
+    lost = {key[:at] + "i" + key[at:] for at in range(len(key) + 1)
+            if key[at - 1:at] == MARKER or key[at:at + 1] == MARKER}
+    added = {key[:at] + key[at + 1:] for at in range(len(key))
+             if key[at] == "i" and MARKER in (key[at - 1:at], key[at + 1:at + 2])}
+    return [key, *sorted(lost - {key}), *sorted(added - {key})]
+
+
 def restore_line(text: str) -> str:
     """One OCR line with every marked word restored where the vocabulary says which word it is:
     first as part of a phrase around it (card wording, a place or street; only headings for words
     in capitals, which are names), then alone. Spaces and punctuation stay as read."""
-    text = nfc(text)
+    text = nfc(text).translate(_JUNK)
     tokens = list(_TOKEN_RE.finditer(text))
-    keys = [token.group().lower().translate(_LOOK_ALIKE) for token in tokens]
+    keys = [_token_key(token.group()) for token in tokens]
     restored = [token.group() for token in tokens]
     capitals = _in_capitals(restored)
     done = [MARKER not in key for key in keys]
     for i in range(len(tokens)):
         if done[i]:
             continue
-        sources = (_WORDING,) if capitals[i] else (_WORDING, _VALUE, _PLACE)
+        sources = (_HEADING,) if capitals[i] else (_HEADING, _LABEL, _VALUE, _PLACE)
         for length in range(min(_LONGEST, len(tokens)), 1, -1):
             fits = [(start, next(iter(phrase))) for start in
                     range(max(0, i - length + 1), min(i, len(tokens) - length) + 1)
@@ -243,7 +277,8 @@ def restore_line(text: str) -> str:
                 # "Đông Thọ" and "Thọ Thanh" are places).
                 restored[i], done[i] = _cased(restored[i], words.pop(), capitals[i]), True
                 break
-        if not done[i] and (word := _single(keys[i], capitals[i])) is not None:
+        if not done[i] and (word := next(filter(None, (_single(key, capitals[i])
+                                                       for key in _near(keys[i]))), None)):
             restored[i], done[i] = _cased(restored[i], word, capitals[i]), True
     pieces, position = [], 0
     for token, word in zip(tokens, restored):

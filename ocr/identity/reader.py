@@ -30,7 +30,7 @@ from ocr.engine import OcrTimeout
 from ocr.identity.fusion import fuse, name_letters
 from ocr.identity.idnumber import check_id_number, digits_from_ocr
 from ocr.identity.locate import LocatedCard, card_shaped, locate_cards
-from ocr.identity.missing_glyphs import mark_missing_glyphs, restore_line
+from ocr.identity.missing_glyphs import mark_missing_glyphs, missing_glyph_boxes, restore_line
 from ocr.identity.mrz import MrzReading, parse_mrz
 from ocr.identity.mrz_reader import OcrLine, OcrWord, find_mrz_band, ocr_lines, read_mrz, union_box
 from ocr.identity.names import name_syllable
@@ -351,10 +351,16 @@ def _printed_lines(grey: np.ndarray, dpi: int, timeout: float, *, missing_glyphs
     return lines, extract_printed(_pairs(lines))
 
 
+def _has_number(line: OcrLine) -> bool:
+    return any(len(digits := re.sub(r"\D", "", word.text)) == 12
+               and check_id_number(digits).info is not None for word in line.words)
+
+
 def _without_number(printed: PrintedReading, lines: list[OcrLine]) -> bool:
-    """A card front read without its ID number: Tesseract skips a line printed very large at
-    times (the 2016 card's number), which it reads on a smaller copy."""
-    return not {"id_number", "old_id_number"} & printed.fields.keys() and _mrz_in_lines(lines) is None
+    """A card front read without its ID number, labelled or not: Tesseract skips a line printed
+    very large at times (the 2016 card's number), which it reads on a smaller copy."""
+    return not {"id_number", "old_id_number"} & printed.fields.keys() \
+        and _mrz_in_lines(lines) is None and not any(_has_number(line) for line in lines)
 
 
 def _printed_score(reading: PrintedReading, lines: list[OcrLine]) -> tuple[int, int, int]:
@@ -380,13 +386,15 @@ def _read_side(card: LocatedCard, timeout: float) -> _Side:
                                                       missing_glyphs=missing > 0)
         if _printed_score(turned_printed, turned_lines) > _printed_score(printed, lines):
             card, grey, lines, printed = _turned_over(card), turned, turned_lines, turned_printed
-    if _without_number(printed, lines):
-        small_lines, small_printed = _printed_lines(grey, card.dpi, timeout, scale=_SMALLER,
-                                                    missing_glyphs=missing > 0)
-        if not _without_number(small_printed, small_lines) \
-                and len(small_printed.fields) >= len(printed.fields):
-            lines, printed = small_lines, small_printed
     lines, checked = _with_digits_confirmed(lines, grey, card.dpi, timeout)
+    if _without_number(extract_printed(_pairs(lines)), lines):
+        # Only the number's line is taken from the smaller copy: the rest reads better full size.
+        small_lines, _ = _printed_lines(grey, card.dpi, timeout, scale=_SMALLER,
+                                        missing_glyphs=missing > 0)
+        numbers, more_checked = _with_digits_confirmed(
+            [line for line in small_lines if _has_number(line)], grey, card.dpi, timeout)
+        lines = reading_order([*lines, *numbers], card.dpi / 25.4)
+        checked |= more_checked
     qr = parse_qr_payload(card.qr.text) if card.qr is not None else None
     mrz = read_mrz(card.image, dpi=card.dpi, timeout=timeout) or _mrz_in_lines(lines)
     return _Side(card, grey, missing, lines, checked, qr, mrz, extract_printed(_pairs(lines)))
@@ -562,8 +570,11 @@ def _read_sides(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] | 
             for card in cards:
                 if not card.outline_found and card.qr is None and texts is not None \
                         and number < len(texts) and card_type_from_text(texts[number]) \
-                        == CardType.UNKNOWN and find_mrz_band(card.image) is None:
-                    continue  # a page that is not a card: the page text already says so
+                        == CardType.UNKNOWN and find_mrz_band(card.image) is None \
+                        and not missing_glyph_boxes(to_grey(card.image), card.dpi):
+                    # A page that is not a card: the page text already says so (unless the font
+                    # lacked the letters of the card's heading).
+                    continue
                 side = _read_side(card, timeout)
                 if side.is_card:
                     sides.append(side)
