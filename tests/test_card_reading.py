@@ -258,7 +258,7 @@ def test_the_name_behind_a_ruined_label_is_the_line_spelling_the_mrz_name_with_m
     mrz = parse_mrz(cards.td1_lines(person))
     printed_name = person.full_name.upper()
     lines = _ocr_lines(["}4Q và tên ; fv@ nang", printed_name, "Ngày s0%h / Dane cổ biện"])
-    side = _Side(None, np.zeros((1, 1), np.uint8), lines, {}, None, mrz, extract_printed([]))  # type: ignore[arg-type]
+    side = _Side(None, np.zeros((1, 1), np.uint8), 0, lines, {}, None, mrz, extract_printed([]))  # type: ignore[arg-type]
     found = _with_name_of_mrz(extract_printed([line.text for line in lines]), mrz, [side])
     assert found.fields["full_name"].value == printed_name
     # Another person's name on the card, or the name without marks, adds nothing.
@@ -270,7 +270,7 @@ def test_the_name_behind_a_ruined_label_is_the_line_spelling_the_mrz_name_with_m
 def test_an_expiry_read_without_its_label_is_kept_when_it_falls_on_a_validity_birthday() -> None:
     """The page pass read "07/11/2029" but OCR ruined its label: born 07/11/1969, the card ends at 60."""
     lines = _ocr_lines([": _ ;07/11/2029", "Ngày sinh / Date of birth: 07/11/1969", "18/03/2021"])
-    side = _Side(None, np.zeros((8, 8), np.uint8), lines, {}, None, None, extract_printed([]))  # type: ignore[arg-type]
+    side = _Side(None, np.zeros((8, 8), np.uint8), 0, lines, {}, None, None, extract_printed([]))  # type: ignore[arg-type]
     printed = extract_printed([line.text for line in lines])
     assert "date_of_expiry" not in printed.fields
     found = _with_expiry(printed, [], [side], timeout=10)

@@ -203,9 +203,11 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
 
 
 def _digit_like(word: OcrWord) -> bool:
-    """A word that is mostly digits once look-alike letters are repaired (not a label)."""
+    """A word holding a digit that is mostly digits once look-alike letters are repaired (not a
+    label: "szINo:", the "S□ / No.:" of a font without Vietnamese letters, holds none)."""
     repaired = digits_from_ocr(word.text)
-    return sum(ch.isdigit() for ch in repaired) >= max(1, 0.6 * len(repaired))
+    return any(ch.isdigit() for ch in word.text) \
+        and sum(ch.isdigit() for ch in repaired) >= max(1, 0.6 * len(repaired))
 
 
 def _digit_groups(line: OcrLine) -> list[tuple[int, int]]:
