@@ -78,12 +78,13 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             continue
 
 
-def wait_for(check: Callable[[], bool], deadline_seconds: float, what: str, logs: Path) -> float:
+def wait_for(check: Callable[[], bool], deadline_seconds: float, what: str, logs: Path, *,
+             every: float = 3) -> float:
     started = time.monotonic()
     while time.monotonic() - started < deadline_seconds:
         if check():
             return time.monotonic() - started
-        time.sleep(3)
+        time.sleep(every)
     tails = "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in sorted(logs.glob("*.log")))
     pytest.fail(f"{what} did not happen within {deadline_seconds:.0f} s\n{tails}")
 

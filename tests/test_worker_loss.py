@@ -34,7 +34,7 @@ from tests.s3server import S3Endpoint
 
 pytestmark = pytest.mark.s3
 
-PAGES = 10
+PAGES = 24  # enough that a fast machine is still busy with the batch when the worker is killed
 DROP = "H12/lo-lon"
 HEARTBEAT_SECONDS = 30  # Prefect's shortest
 SILENCE_SECONDS = 60
@@ -130,9 +130,9 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_the_other_worker_completes_
     province.watch_once()
 
     def some_committed() -> bool:
-        return province.catalog.batches.count_rows()["documents"] >= 2
+        return province.catalog.batches.count_rows()["documents"] >= 1
 
-    wait_for(some_committed, RUN_DEADLINE_SECONDS, "the first documents of the batch", logs)
+    wait_for(some_committed, RUN_DEADLINE_SECONDS, "the first documents of the batch", logs, every=0.3)
     [busy] = [name for name, worker in province.workers.items() if _runs_a_flow(worker.pid)]
     committed = province.catalog.batches.count_rows()["documents"]
     assert committed < PAGES, "the batch finished before the worker could be killed: make it larger"
