@@ -4,7 +4,7 @@ other worker, and nothing is recorded twice.
 Shared for real, as issue 11 asks: one Prefect server (prefect.yaml's deployments, a `process` pool),
 the catalog on PostgreSQL, inbox and objects on S3 (SeaweedFS); each worker has its own data folder,
 as a second machine would, and one OCR slot. The watcher hands the drop to the ingest deployment; once
-the run has committed a few documents, the worker running it is killed with everything it started
+the run has committed its first document, the worker running it is killed with everything it started
 (SIGKILL: no clean-up, as a power cut). Prefect's zombie-run automation, which the watcher installs,
 marks the silent run Crashed; the watcher's retry goes to the surviving worker.
 """

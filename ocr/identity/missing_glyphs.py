@@ -6,11 +6,12 @@ dot or hook below or a stacked mark then prints as the font's missing-glyph box 
 Tesseract reads as I, l, [], Ll or nothing, differently each time. On the image the box is plain to
 see (a hollow rectangle as tall as a capital, walls even all round), so each one is painted over
 with a "Z", a letter Vietnamese never writes and whose shape survives a half turn, which Tesseract
-reads back reliably. Each word holding that marker is then matched against a card's vocabulary
-(its labels, name syllables, the listed places, common street names): the printed letters must
-agree and each marker stands for one letter the font lacks. A word that several entries fit is
-settled by its neighbours (a whole place or street name); a name in capitals takes the most common
-name syllable that fits; anything else keeps its marker, so nothing is guessed.
+mostly reads back as Z (as 7 or a slash when narrow: forgiven between letters). Each word holding
+that marker is then matched against a card's vocabulary (its labels, name syllables, the listed
+places, common street names): the printed letters must agree and each marker stands for one letter
+the font lacks. A word that several entries fit is settled by its neighbours (a whole place, street
+or label); a name in capitals takes the most common name syllable that fits; anything else keeps its
+marker, so nothing is guessed.
 """
 
 from __future__ import annotations
@@ -251,8 +252,8 @@ def _near(key: str) -> list[str]:
 
 def restore_line(text: str) -> str:
     """One OCR line with every marked word restored where the vocabulary says which word it is:
-    first as part of a phrase around it (card wording, a place or street; only headings for words
-    in capitals, which are names), then alone. Spaces and punctuation stay as read."""
+    first as part of a phrase around it (a label, heading, place or street; for a word in capitals,
+    a name or a heading, only a heading), then alone. Spaces and punctuation stay as read."""
     text = nfc(text).translate(_JUNK)
     tokens = list(_TOKEN_RE.finditer(text))
     keys = [_token_key(token.group()) for token in tokens]
