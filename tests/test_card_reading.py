@@ -105,6 +105,13 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Số 299 Điện Biên Phủ, Hoàng Văn Thụ, Thái NI Thái Nguyên",
      "Số 299 Điện Biên Phủ, Hoàng Văn Thụ, Thái Nguyên, Thái Nguyên"),
     ("Phường 13, Quận Bình Thạnh, Thành phố Hồ Chí Minh", "Phường 13, Quận Bình Thạnh, Thành phố Hồ Chí Minh"),
+    # A district cut short where its line ended is the one district of the province starting so;
+    # "Thái" starts two of Thái Bình's, so it stays as read.
+    ("Thôn 2, Xã Hồng Phong, Kiến, Thái Bình", "Thôn 2, Xã Hồng Phong, Kiến Xương, Thái Bình"),
+    ("Thôn 2, Xã Hồng Phong, kiến Thái Bình", "Thôn 2, Xã Hồng Phong, Kiến Xương, Thái Bình"),
+    ("Thôn 2, Xã Hồng Phong, Thái, Thái Bình", "Thôn 2, Xã Hồng Phong, Thái, Thái Bình"),
+    # A ward's type inside a part begins a part of its own (the comma before it lost).
+    ("Thôn 2 Xã Hồng Phong, Kiến Xương, Thái Bình", "Thôn 2, Xã Hồng Phong, Kiến Xương, Thái Bình"),
 ])
 def test_province_district_and_damaged_wards_are_corrected_against_the_list(read: str, expected: str) -> None:
     assert correct_place(read) == expected

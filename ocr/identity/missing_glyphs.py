@@ -38,12 +38,12 @@ Box = tuple[int, int, int, int]  # x, y, width, height in pixels
 # than tall, its outline filling its bounding box, one rectangular hole with walls of even thickness.
 _HEIGHT_MM = (0.8, 4.5)
 _WIDTH_OF_HEIGHT = (0.25, 0.95)
-_SOLID = 0.85  # the outline's area over its bounding box's: a rectangle, not an O, 0 or D
-_HOLE_SQUARE = 0.8  # the hole's area over its own bounding box's
+_SOLID = 0.8  # the outline's area over its bounding box's: a rectangle, not an O, 0 or D
+_HOLE_SQUARE = 0.7  # the hole's area over its own bounding box's
 _HOLE_SHARE = 0.25  # the hole's area over the box's: a box, not a blot
 _WALL_SPREAD = 2.5  # thickest wall over the thinnest (plus a pixel): a frame, not a letter
 _CORNER = 0.2  # side of the square looked at in each corner, as a share of the box's narrower side
-_CORNER_INK = 0.5  # share of ink in each corner square: square corners, not a D's round ones
+_CORNER_INK = 0.35  # share of ink in each corner square: square corners, not a D's round ones
 _FONT = cv2.FONT_HERSHEY_SIMPLEX
 _UPSCALE = 2
 _OFFSET = 0.06  # how far below its neighbourhood's mean a pixel is ink, as a share of the contrast

@@ -31,6 +31,8 @@ _SCRAP_LENGTH = 3  # letters and digits of a damaged unit type before a ward's n
 _WORD_RE = re.compile(r"[^\W\d_]+|\d+")
 # Unit types as written before a name, folded: kept as the card wrote them, name corrected after.
 _PROVINCE_PREFIXES = ("thanh pho", "tp.", "tp", "tinh")
+# A ward's type inside a part starts a part of its own: OCR lost the comma before it ("Ấp 2 Xã Tân Lập").
+_WARD_TYPE_INSIDE = re.compile(r"(?<=\S)\s+(?=(?:Xã|Phường|Thị trấn)\s)")
 
 
 @dataclass
@@ -124,9 +126,21 @@ def _with_province_apart(parts: list[str]) -> list[str]:
         province = country.get(fold(" ".join(words[cut:])))
         before = " ".join(words[:cut])
         if province is not None and fold(before) not in _PROVINCE_PREFIXES \
-                and _best(before, province.children, _choices(province.children), _DISTRICT_RULES) is not None:
+                and (_best(before, province.children, _choices(province.children), _DISTRICT_RULES) is not None
+                     or _district_by_start(before, province) is not None):
             return [*parts[:-1], before, " ".join(words[cut:])]
     return parts
+
+
+def _district_by_start(text: str, province: _Unit) -> _Unit | None:
+    """The one district of `province` whose name starts with the words of `text`: a district cut
+    short where its line ended ("vũ" before "Thái Bình", "Thư," lost at the card's edge)."""
+    words = fold(text).split()
+    if not words:
+        return None
+    found = [district for district in province.children.values()
+             if fold(district.short).split()[:len(words)] == words and len(fold(district.short).split()) > len(words)]
+    return found[0] if len(found) == 1 else None
 
 
 @lru_cache(maxsize=1)
@@ -164,7 +178,8 @@ def correct_place(value: str) -> str:
     listed names where the list clearly says which they are; unchanged otherwise.
 
     Then the ward before them, only where OCR damaged it (see `_repaired_ward`)."""
-    parts = _with_province_apart([part.strip() for part in value.split(",")])
+    parts = _with_province_apart([piece.strip() for part in value.split(",")
+                                  for piece in _WARD_TYPE_INSIDE.split(part)])
     if len(parts) < 2:
         return value
     country = _country()
@@ -177,7 +192,9 @@ def correct_place(value: str) -> str:
         if province is None:
             return value
     parts[-1] = prefix + province.short
-    if district is not None:
+    if district is None and len(parts) >= 3 and (district := _district_by_start(parts[-2], province)):
+        parts[-2] = district.short
+    elif district is not None:
         # Words that all occur in place names may be a district merged away since ("Long Điền" is
         # 71 from "Long Đất"): changed only when close ("Nghi Lúc" is 88 from "Nghi Lộc").
         if _damaged(parts[-2]) or _best(parts[-2], province.children, _choices(province.children)) is district:
