@@ -139,7 +139,7 @@ def _district_by_start(text: str, province: _Unit) -> _Unit | None:
     if not words:
         return None
     found = [district for district in province.children.values()
-             if fold(district.short).split()[:len(words)] == words and len(fold(district.short).split()) > len(words)]
+             if (name := fold(district.short).split())[:len(words)] == words and len(name) > len(words)]
     return found[0] if len(found) == 1 else None
 
 

@@ -61,7 +61,8 @@ HELD_OUT_FONTS = ("Noto Sans", "Noto Serif", "DejaVu Serif")
 def random_look(rng: np.random.Generator, *, held_out: bool = False,
                 fonts: tuple[str, ...] | None = None, boxes: bool = False) -> Look:
     """A printer's look: fonts from the tuning set (or only the held-out one, or `fonts`), placements,
-    tint."""
+    tint, and with `boxes` the missing-glyph box its font prints (line width and width drawn last,
+    so the other choices stay those of earlier sessions' sets)."""
     fonts = fonts or (HELD_OUT_FONTS if held_out else TUNING_FONTS)
     reach = 28 if held_out else 14
     return Look(labels=str(rng.choice(fonts)), values=str(rng.choice(fonts)),
