@@ -110,6 +110,12 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Thôn 2, Xã Hồng Phong, Kiến, Thái Bình", "Thôn 2, Xã Hồng Phong, Kiến Xương, Thái Bình"),
     ("Thôn 2, Xã Hồng Phong, kiến Thái Bình", "Thôn 2, Xã Hồng Phong, Kiến Xương, Thái Bình"),
     ("Thôn 2, Xã Hồng Phong, Thái, Thái Bình", "Thôn 2, Xã Hồng Phong, Thái, Thái Bình"),
+    # Damaged unit types: a province's type before its exact name, "… trấn", lost marks.
+    ("Phường Quang Trung, Thành phố Thái Nguyên, T[inh Thái Nguyên",
+     "Phường Quang Trung, Thành phố Thái Nguyên, Tỉnh Thái Nguyên"),
+    ("Thế trấn Đông Anh, Huyện Đông Anh, Thành phố Hà Nội", "Thị trấn Đông Anh, Huyện Đông Anh, Thành phố Hà Nội"),
+    ("Phường 1, Quận 3, Thành phô Hồ Chí Minh", "Phường 1, Quận 3, Thành phố Hồ Chí Minh"),
+    ("Xã An Bình, Thanh Hóa, Thanh Hóa", "Xã An Bình, Thanh Hóa, Thanh Hóa"),  # a name, not "Thành phố"
     # A ward's type inside a part begins a part of its own (the comma before it lost).
     ("Thôn 2 Xã Hồng Phong, Kiến Xương, Thái Bình", "Thôn 2, Xã Hồng Phong, Kiến Xương, Thái Bình"),
 ])

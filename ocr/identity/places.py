@@ -31,6 +31,10 @@ _SCRAP_LENGTH = 3  # letters and digits of a damaged unit type before a ward's n
 _WORD_RE = re.compile(r"[^\W\d_]+|\d+")
 # Unit types as written before a name, folded: kept as the card wrote them, name corrected after.
 _PROVINCE_PREFIXES = ("thanh pho", "tp.", "tp", "tinh")
+_PROVINCE_TYPES = {"thanh pho": "Thành phố", "tinh": "Tỉnh"}  # the words in full, with their marks
+_DAMAGED_TYPE = 75.0  # ratio of a damaged unit type word to the type it is ("T[inh" to "Tỉnh")
+# "… trấn" opens only "Thị trấn": a damaged first word of it is "Thị" ("Thế trấn Đông Anh").
+_TOWN = re.compile(r"^[^\W\d_]+(?=\s+trấn\s)")
 # A ward's type inside a part starts a part of its own: OCR lost the comma before it ("Ấp 2 Xã Tân Lập").
 _WARD_TYPE_INSIDE = re.compile(r"(?<=\S)\s+(?=(?:Xã|Phường|Thị trấn)\s)")
 
@@ -88,11 +92,19 @@ def _choices(units: dict[str, _Unit]) -> dict[str, str]:
 
 
 def _province_part(text: str) -> tuple[str, str]:
-    """('TP. ', 'Hồ Chí Minh') for 'TP. Hồ Chí Minh': the written prefix and the name."""
+    """('TP. ', 'Hồ Chí Minh') for 'TP. Hồ Chí Minh': the written prefix and the name. A damaged
+    type word before a province's exact name is that type ("T[inh Thái Nguyên": "Tỉnh ")."""
     folded = fold(text)
     for prefix in _PROVINCE_PREFIXES:
         if folded.startswith(prefix + " ") or (prefix.endswith(".") and folded.startswith(prefix)):
-            return text[:len(prefix)].rstrip() + " ", text[len(prefix):].strip()
+            written = text[:len(prefix)].rstrip()
+            typed = _PROVINCE_TYPES.get(prefix, written)  # its marks, when OCR damaged them
+            return (typed.upper() if written.isupper() else typed) + " ", text[len(prefix):].strip()
+    words = text.split()
+    for count, typed in ((1, "Tỉnh"), (2, "Thành phố")):
+        if len(words) > count and fold(" ".join(words[count:])) in _country() \
+                and fuzz.ratio(fold(" ".join(words[:count])), fold(typed)) >= _DAMAGED_TYPE:
+            return typed + " ", " ".join(words[count:])
     return "", text
 
 
@@ -178,7 +190,7 @@ def correct_place(value: str) -> str:
     listed names where the list clearly says which they are; unchanged otherwise.
 
     Then the ward before them, only where OCR damaged it (see `_repaired_ward`)."""
-    parts = _with_province_apart([piece.strip() for part in value.split(",")
+    parts = _with_province_apart([_TOWN.sub("Thị", piece.strip()) for part in value.split(",")
                                   for piece in _WARD_TYPE_INSIDE.split(part)])
     if len(parts) < 2:
         return value
