@@ -116,6 +116,9 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Thế trấn Đông Anh, Huyện Đông Anh, Thành phố Hà Nội", "Thị trấn Đông Anh, Huyện Đông Anh, Thành phố Hà Nội"),
     ("Phường 1, Quận 3, Thành phô Hồ Chí Minh", "Phường 1, Quận 3, Thành phố Hồ Chí Minh"),
     ("Xã An Bình, Thanh Hóa, Thanh Hóa", "Xã An Bình, Thanh Hóa, Thanh Hóa"),  # a name, not "Thành phố"
+    # A ward not listed as read, spelt with a listed ward's letters and other marks, is that ward;
+    # one listed as read stays ("Xã Quang Trung" above).
+    ("Xã Quảng Trung, Kiến Xương, Thái Bình", "Xã Quang Trung, Kiến Xương, Thái Bình"),
     # A ward's type inside a part begins a part of its own (the comma before it lost).
     ("Thôn 2 Xã Hồng Phong, Kiến Xương, Thái Bình", "Thôn 2, Xã Hồng Phong, Kiến Xương, Thái Bình"),
 ])
