@@ -293,13 +293,10 @@ def _ward_by_letters(text: str, district: _Unit) -> str | None:
     """The listed ward spelt with the same letters as `text` but other marks, when `text` itself is
     not listed ("Xã Hoằng Quy" in Hoằng Hóa is "Xã Hoằng Quỳ": a mark lost). Names that fold alike
     within a district were dropped from the list, so the letters name one ward at most."""
-    written = " ".join(_WORD_RE.findall(text.lower()))
-    for ward in district.children.values():
-        for listed in (ward.name, ward.short):
-            if written == " ".join(_WORD_RE.findall(listed.lower())):
-                return None  # listed as read
-    found = [listed for ward in district.children.values() for listed in (ward.name, ward.short)
-             if fold(listed) == fold(text)]
+    listed = [name for ward in district.children.values() for name in (ward.name, ward.short)]
+    if _WORD_RE.findall(text.lower()) in [_WORD_RE.findall(name.lower()) for name in listed]:
+        return None  # listed as read
+    found = [name for name in listed if fold(name) == fold(text)]
     return found[0] if len(found) == 1 else None
 
 

@@ -353,9 +353,13 @@ def _printed_lines(grey: np.ndarray, dpi: int, timeout: float, *, missing_glyphs
     return lines, extract_printed(_pairs(lines))
 
 
+def _is_id_number(digits: str) -> bool:
+    """Twelve digits that make a valid ID number (province, century and sex, birth year)."""
+    return len(digits) == 12 and digits.isdigit() and check_id_number(digits).info is not None
+
+
 def _has_number(line: OcrLine) -> bool:
-    return any(len(digits := re.sub(r"\D", "", word.text)) == 12
-               and check_id_number(digits).info is not None for word in line.words)
+    return any(_is_id_number(re.sub(r"\D", "", word.text)) for word in line.words)
 
 
 def _without_number(printed: PrintedReading, lines: list[OcrLine]) -> bool:
@@ -389,7 +393,8 @@ def _read_side(card: LocatedCard, timeout: float) -> _Side:
         if _printed_score(turned_printed, turned_lines) > _printed_score(printed, lines):
             card, grey, lines, printed = _turned_over(card), turned, turned_lines, turned_printed
     lines, checked = _with_digits_confirmed(lines, grey, card.dpi, timeout)
-    if _without_number(extract_printed(_pairs(lines)), lines):
+    printed = extract_printed(_pairs(lines))
+    if _without_number(printed, lines):
         # Only the number's line is taken from the smaller copy: the rest reads better full size.
         small_lines, _ = _printed_lines(grey, card.dpi, timeout, scale=_SMALLER,
                                         missing_glyphs=missing > 0)
@@ -397,9 +402,10 @@ def _read_side(card: LocatedCard, timeout: float) -> _Side:
             [line for line in small_lines if _has_number(line)], grey, card.dpi, timeout)
         lines = reading_order([*lines, *numbers], card.dpi / 25.4)
         checked |= more_checked
+        printed = extract_printed(_pairs(lines))
     qr = parse_qr_payload(card.qr.text) if card.qr is not None else None
     mrz = read_mrz(card.image, dpi=card.dpi, timeout=timeout) or _mrz_in_lines(lines)
-    return _Side(card, grey, missing, lines, checked, qr, mrz, extract_printed(_pairs(lines)))
+    return _Side(card, grey, missing, lines, checked, qr, mrz, printed)
 
 
 # A line of the card's own OCR that is machine-readable zone text: OCR-B capitals, digits and fillers.
@@ -513,9 +519,7 @@ def _voted_name(name: FieldValue, sides: list[_Side], timeout: float) -> FieldVa
 def _unlabelled_id(checked: dict[str, bool]) -> FieldValue | None:
     """The ID number when OCR mangled its label beyond recognition ("Số:" read "s:"): the one
     valid 12-digit number among the digit groups of the card."""
-    numbers = {digits for text in checked
-               if len(digits := digits_from_ocr(text)) == 12 and digits.isdigit()
-               and check_id_number(digits).info is not None}
+    numbers = {digits for text in checked if _is_id_number(digits := digits_from_ocr(text))}
     if len(numbers) != 1:
         return None
     (number,) = numbers
