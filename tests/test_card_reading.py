@@ -22,7 +22,14 @@ from ocr.identity.probe import probe_card
 from ocr.identity.locate import find_card_quads
 from ocr.identity.mrz_reader import OcrLine, OcrWord
 from ocr.identity.mrz import parse_mrz
-from ocr.identity.reader import _milestone_date, _mrz_in_lines, _Side, _with_expiry, _with_name_of_mrz
+from ocr.identity.reader import (
+    _milestone_date,
+    _mrz_in_lines,
+    _Side,
+    _with_expiry,
+    _with_name_of_mrz,
+    _with_surname,
+)
 from schemas.vntext import fold
 from tests.generators import cards, pages, people
 
@@ -340,6 +347,16 @@ def test_a_typed_a4_page_shows_no_card(degradation: str) -> None:
 def test_a_name_word_read_with_a_wrong_mark_is_the_one_name_syllable_with_its_letters(read: str,
                                                                                     expected: str | None) -> None:
     assert name_syllable(read) == expected
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("NGUYÊN VĂN AN", "NGUYỄN VĂN AN"), ("Tran Thi Mai", "Trần Thi Mai"),  # a mark lost: one surname fits
+    # Surnames that share their letters with another stay as printed (Đường, Trình, Doãn exist too).
+    ("DƯƠNG THU ANH", "DƯƠNG THU ANH"), ("TRỊNH VĂN NAM", "TRỊNH VĂN NAM"), ("ĐOÀN MINH", "ĐOÀN MINH"),
+    ("ĐƯỜNG AN", "ĐƯỜNG AN"), ("DOAN MINH", "DOAN MINH"),
+])
+def test_a_surname_is_restored_only_when_one_surname_has_its_letters(read: str, expected: str) -> None:
+    assert _with_surname(read) == expected
 
 
 @pytest.mark.parametrize(("read", "sex"), [

@@ -71,8 +71,9 @@ _DATE_LIKE = re.compile(r"\d[\dOoIlS]?\s*[/.\-]\s*\d[\dOoIlS]?\s*[/.\-]\s*\d[\dO
 
 # Vietnamese surnames, folded → written. A closed set (the hundred commonest cover nearly everyone):
 # OCR that drops a mark from a surname ("NGUYÊN") can be corrected with certainty. Folded forms
-# shared by two surnames are left out.
-SURNAMES = {fold(name): name for name in (
+# shared by two surnames (Dương and Đường, Trịnh and Trình, Đoàn and Doãn) are left out: either
+# may be the one printed.
+_SURNAME_LIST = (
     "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
     "Hồ", "Ngô", "Dương", "Lý", "Trương", "Đinh", "Trịnh", "Lương", "Đoàn", "Vương", "Lâm",
     "Phùng", "Mai", "Tạ", "Tô", "Hà", "Thái", "Cao", "Lưu", "Kiều", "Quách", "Triệu", "Châu",
@@ -80,7 +81,9 @@ SURNAMES = {fold(name): name for name in (
     "Âu", "Bạch", "Bế", "Diệp", "Đàm", "Hầu", "Khổng", "Kim", "Lò", "Nông", "Ông", "Phí",
     "Quan", "Tiêu", "Tống", "Thạch", "Ung", "Vi", "Viên", "Yên", "Doãn", "Đường", "Trình",
     "Chế", "Cù", "Hàn", "Khương", "Mẫn", "Ninh", "Nhữ", "Quang", "Sầm", "Từ",
-)}
+)
+SURNAMES = {fold(name): name for name in _SURNAME_LIST
+            if sum(fold(other) == fold(name) for other in _SURNAME_LIST) == 1}
 
 
 # ---------------------------------------------------------------------------------------------------
