@@ -37,6 +37,7 @@ from ocr.identity.names import name_syllable
 from ocr.identity.printed import (PrintedReading, card_type_from_text, extract_name, extract_printed,
                                   parse_date)
 from ocr.identity.qr import QrReading, parse_qr_payload
+from ocr.identity.skipped_lines import skipped_lines
 from ocr.images import to_grey
 from schemas.identity import (
     NO_EXPIRY,
@@ -347,6 +348,7 @@ def _printed_lines(grey: np.ndarray, dpi: int, timeout: float, *, missing_glyphs
     small = grey if scale == 1.0 else cv2.resize(grey, None, fx=scale, fy=scale,
                                                  interpolation=cv2.INTER_AREA)
     lines = ocr_lines(small, language="vie", psm=3, dpi=round(dpi * scale), timeout=timeout)
+    lines += skipped_lines(small, round(dpi * scale), lines, timeout)
     if scale != 1.0:
         lines = [OcrLine(tuple(replace(word, box=tuple(round(v / scale) for v in word.box))
                                for word in line.words)) for line in lines]
