@@ -42,6 +42,11 @@ def _by_letters() -> dict[str, frozenset[str]]:
     return {letters: frozenset(found) for letters, found in table.items()}
 
 
+def is_name_syllable(word: str) -> bool:
+    """Whether `word` (any case) is a name syllable as written, marks included."""
+    return nfc(word).upper() in _by_letters().get(fold(word), frozenset())
+
+
 def name_syllable(word: str) -> str | None:
     """The one name syllable with the letters of `word` (upper case) when `word` is no name
     syllable itself; None when it is one, or when no or several syllables share its letters."""

@@ -531,6 +531,10 @@ def _continue_value(field: str, parts: list[str], used: list[int], number: int, 
         text = _clean_value(texts[following][:entries[0].start if entries else None])
         if not text:
             return
+        if field == "full_name" and not parts and not entries and following == number + 1 \
+                and len((extract_name(text) or "").split()) < 2:
+            following += 1  # specks read as a line between the label and the name ("„ H .")
+            continue
         parts.append(text)
         used.append(following)
         if entries:

@@ -33,7 +33,7 @@ from ocr.identity.locate import LocatedCard, card_shaped, locate_cards
 from ocr.identity.missing_glyphs import mark_missing_glyphs, missing_glyph_boxes, restore_line
 from ocr.identity.mrz import MrzReading, parse_mrz
 from ocr.identity.mrz_reader import OcrLine, OcrWord, find_mrz_band, ocr_lines, read_mrz, union_box
-from ocr.identity.names import name_syllable
+from ocr.identity.names import is_name_syllable, name_syllable
 from ocr.identity.printed import (PrintedReading, card_type_from_text, extract_name, extract_printed,
                                   parse_date)
 from ocr.identity.qr import QrReading, parse_qr_payload
@@ -503,9 +503,13 @@ def _voted_name(name: FieldValue, sides: list[_Side], timeout: float) -> FieldVa
         except (cv2.error, OcrTimeout, RuntimeError) as exc:
             log.warning("name not read again (%s)", type(exc).__name__)
             reads = [first]
-        agreed = next((read for read in reads if reads.count(read) >= 2), None)
-        voted[first] = agreed or first
-        doubtful |= agreed is None
+        chosen = next((read for read in reads if reads.count(read) >= 2), first)
+        if not is_name_syllable(chosen):
+            # Names are made of name syllables: a read that is one beats reads that are none, even
+            # two that agree ("THU" over two reads of "THỦ"); a choice no two reads made is doubtful.
+            chosen = next((read for read in reads if is_name_syllable(read)), chosen)
+        voted[first] = chosen
+        doubtful |= reads.count(chosen) < 2
         if (syllable := name_syllable(voted[first])) is not None:
             # No name has that word; one name syllable has its letters: the marks were misread.
             doubtful |= syllable not in reads
