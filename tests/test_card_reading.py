@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from ocr.identity.barcode import read_blurred_qr, read_qr
-from ocr.identity.names import name_syllable
+from ocr.identity.names import is_name_syllable, name_syllable
 from ocr.identity.places import correct_place
 from ocr.identity.printed import extract_printed
 from ocr.identity.probe import probe_card
@@ -62,6 +62,12 @@ def test_a_damaged_english_label_alone_on_the_name_line_leaves_the_name_to_the_n
     assert values(["Họ và tên / Fuii narne", "LÊ TRỌNG LONG"])["full_name"] == "LÊ TRỌNG LONG"
 
 
+def test_specks_read_as_a_line_between_the_name_label_and_the_name_are_skipped() -> None:
+    read = values(["Họ và tên / Full name:", "„ H .", "NGUYỄN HOÀNG LONG", "Ngày sinh / Date of birth: 29/04/1984"])
+    assert read["full_name"] == "NGUYỄN HOÀNG LONG"
+    assert read["date_of_birth"] == "1984-04-29"
+
+
 def test_a_name_in_capitals_that_looks_like_a_label_stays_a_name() -> None:
     read = values(["Họ và tên / Full name:", "NGUYỄN QUANG VIỆT", "Quê quán / Place of origin:",
                    "Xã Diễn Kỷ, Diễn Châu, Nghệ An"])
@@ -97,6 +103,10 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Xã Quang Trung, KiiIn Xiling, Thái Bình", "Xã Quang Trung, Kiến Xương, Thái Bình"),  # one near
     ("Khu phố Tân Trà, V2 Hải Anh, Hải Hậu, Nam Định", "Khu phố Tân Trà, Xã Hải Anh, Hải Hậu, Nam Định"),
     ("Tổ 5 Hải Anh, Hải Hậu, Nam Định", "Tổ 5 Hải Anh, Hải Hậu, Nam Định"),  # a word, not a scrap
+    # A longer scrap starting with the type's letter, no longer than the type: that type, damaged.
+    ("phb8đ Điện Biên, Quận Ba Đình, Thành phố Hà Nội", "Phường Điện Biên, Quận Ba Đình, Thành phố Hà Nội"),
+    ("Phố Điện Biên, Quận Ba Đình, Thành phố Hà Nội", "Phố Điện Biên, Quận Ba Đình, Thành phố Hà Nội"),
+    ("Thôn 3 Điện Biên, Ba Đình, Hà Nội", "Thôn 3 Điện Biên, Ba Đình, Hà Nội"),
     ("Xóm Hòa Bình, Diễn Kỷ, Diễn Châu Nghệ An", "Xóm Hòa Bình, Diễn Kỷ, Diễn Châu, Nghệ An"),  # comma lost
     ("Phường Vĩnh Ninh, Huế, Thừa Thiên Huế", "Phường Vĩnh Ninh, Huế, Thừa Thiên Huế"),
     ("Thôn 3, 2 Hải Anh, Hải Hậu, Nam Định", "Thôn 3, 2 Hải Anh, Hải Hậu, Nam Định"),
@@ -357,6 +367,14 @@ def test_a_name_word_read_with_a_wrong_mark_is_the_one_name_syllable_with_its_le
 ])
 def test_a_surname_is_restored_only_when_one_surname_has_its_letters(read: str, expected: str) -> None:
     assert _with_surname(read) == expected
+
+
+@pytest.mark.parametrize(("word", "expected"), [
+    ("THU", True), ("Thu", True), ("HƯƠNG", True), ("DƯƠNG", True),
+    ("THỦ", False), ("HUONG", False), ("ĐƯỜNG", False),  # marks no name syllable carries
+])
+def test_a_name_syllable_is_known_with_its_marks(word: str, expected: bool) -> None:
+    assert is_name_syllable(word) is expected
 
 
 @pytest.mark.parametrize(("read", "sex"), [

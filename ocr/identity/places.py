@@ -237,10 +237,18 @@ def _ward_behind_a_damaged_type(read: list[str], district: _Unit, known: frozens
         name = _WORD_RE.findall(ward.short.lower())
         scrap = read[:len(read) - len(name)]
         if len(read) > len(name) and [fold(w) for w in read[-len(name):]] == [fold(w) for w in name] \
-                and len("".join(scrap)) <= _SCRAP_LENGTH and "".join(scrap) not in known \
+                and _type_scrap("".join(scrap), ward) and "".join(scrap) not in known \
                 and not any(len(word) > 1 and not word.isdigit() and word in known for word in scrap):
             return ward.name
     return None
+
+
+def _type_scrap(scrap: str, ward: _Unit) -> bool:
+    """Whether `scrap` may be what OCR left of the ward's type: a few letters or digits, or as many
+    as the type has (and one more) when it starts with the type's letter ("phb8đ" for "Phường")."""
+    typed = fold(ward.name[:len(ward.name) - len(ward.short)]).replace(" ", "")
+    return len(scrap) <= _SCRAP_LENGTH or (
+        bool(typed) and fold(scrap[:1]) == typed[:1] and len(scrap) <= len(typed) + 1)
 
 
 def place_names() -> list[str]:
