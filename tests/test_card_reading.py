@@ -29,6 +29,7 @@ from ocr.identity.reader import (
     _with_expiry,
     _with_name_of_mrz,
     _with_surname,
+    reading_order,
 )
 from schemas.vntext import fold
 from tests.generators import cards, pages, people
@@ -66,6 +67,26 @@ def test_specks_read_as_a_line_between_the_name_label_and_the_name_are_skipped()
     read = values(["Họ và tên / Full name:", "„ H .", "NGUYỄN HOÀNG LONG", "Ngày sinh / Date of birth: 29/04/1984"])
     assert read["full_name"] == "NGUYỄN HOÀNG LONG"
     assert read["date_of_birth"] == "1984-04-29"
+
+
+def test_a_long_address_wrapped_twice_is_read_to_its_province_and_quotes_are_specks() -> None:
+    read = values(["Nơi thường trú / Place of residence: Số 149 Nguyễn Trãi,",
+                   "Phường Hiến Nam, Thành phố Hưng Yên, Tỉnh Hưng", "Yên j"])
+    assert read["place_of_residence"] == "Số 149 Nguyễn Trãi, Phường Hiến Nam, Thành phố Hưng Yên, Tỉnh Hưng Yên"
+    quoted = values(["Nơi thường trú: 'Thôn Hạ, Xã Hoằng Quỳ, Huyện Hoằng Hóa, Tỉnh Thanh Hóa"])
+    assert quoted["place_of_residence"] == "Thôn Hạ, Xã Hoằng Quỳ, Huyện Hoằng Hóa, Tỉnh Thanh Hóa"
+
+
+def test_a_wrapped_value_starting_a_little_left_of_its_column_follows_its_label() -> None:
+    def line(text: str, x: int, y: int) -> OcrLine:
+        return OcrLine(tuple(OcrWord(word, 90.0, (x + 60 * i, y, 50, 40)) for i, word in enumerate(text.split())))
+
+    lines = [line("Đình, Hà Nội", 430, 759), line("Có giá trị đến: Không thời hạn", 57, 881),
+             line("Họ và tên: PHAN MỸ PHƯƠNG", 475, 424), line("Quê quán: Điện Biên, Ba Đình, Hà Nội", 470, 626),
+             line("Nơi thường trú: Số 295 Nguyễn Huệ, Điện Biên, Ba", 475, 697)]
+    ordered = [found.text for found in reading_order(lines, 475 / 25.4)]
+    assert ordered[-2:] == ["Nơi thường trú: Số 295 Nguyễn Huệ, Điện Biên, Ba", "Đình, Hà Nội"]
+    assert ordered[0] == "Có giá trị đến: Không thời hạn"  # under the portrait: a column of its own
 
 
 def test_a_name_in_capitals_that_looks_like_a_label_stays_a_name() -> None:
@@ -107,6 +128,7 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("phb8đ Điện Biên, Quận Ba Đình, Thành phố Hà Nội", "Phường Điện Biên, Quận Ba Đình, Thành phố Hà Nội"),
     ("Phố Điện Biên, Quận Ba Đình, Thành phố Hà Nội", "Phố Điện Biên, Quận Ba Đình, Thành phố Hà Nội"),
     ("Thôn 3 Điện Biên, Ba Đình, Hà Nội", "Thôn 3 Điện Biên, Ba Đình, Hà Nội"),
+    ("Xã Diễn Kỷ, Huyện Diễn Châu, 1 Tỉnh Nghệ An", "Xã Diễn Kỷ, Huyện Diễn Châu, Tỉnh Nghệ An"),  # a speck
     ("Xóm Hòa Bình, Diễn Kỷ, Diễn Châu Nghệ An", "Xóm Hòa Bình, Diễn Kỷ, Diễn Châu, Nghệ An"),  # comma lost
     ("Phường Vĩnh Ninh, Huế, Thừa Thiên Huế", "Phường Vĩnh Ninh, Huế, Thừa Thiên Huế"),
     ("Thôn 3, 2 Hải Anh, Hải Hậu, Nam Định", "Thôn 3, 2 Hải Anh, Hải Hậu, Nam Định"),

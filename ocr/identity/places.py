@@ -32,6 +32,8 @@ _WORD_RE = re.compile(r"[^\W\d_]+|\d+")
 # Unit types as written before a name, folded: kept as the card wrote them, name corrected after.
 _PROVINCE_PREFIXES = ("thanh pho", "tp.", "tp", "tinh")
 _PROVINCE_TYPES = {"thanh pho": "Thành phố", "tinh": "Tỉnh"}  # the words in full, with their marks
+# A lone digit or mark before a province's type is a speck ("1 Tỉnh Nghệ An").
+_SPECK_BEFORE = re.compile(r"^(?:\d|[^\w\s])\s+(?=(?:Tỉnh|Thành phố|TP)\b)", re.IGNORECASE)
 _DAMAGED_TYPE = 75.0  # ratio of a damaged unit type word to the type it is ("T[inh" to "Tỉnh")
 # "… trấn" opens only "Thị trấn": a damaged first word of it is "Thị" ("Thế trấn Đông Anh").
 _TOWN = re.compile(r"^[^\W\d_]+(?=\s+trấn\s)")
@@ -94,6 +96,7 @@ def _choices(units: dict[str, _Unit]) -> dict[str, str]:
 def _province_part(text: str) -> tuple[str, str]:
     """('TP. ', 'Hồ Chí Minh') for 'TP. Hồ Chí Minh': the written prefix and the name. A damaged
     type word before a province's exact name is that type ("T[inh Thái Nguyên": "Tỉnh ")."""
+    text = _SPECK_BEFORE.sub("", text)
     folded = fold(text)
     for prefix in _PROVINCE_PREFIXES:
         if folded.startswith(prefix + " ") or (prefix.endswith(".") and folded.startswith(prefix)):

@@ -79,6 +79,7 @@ _BACK_CUES = ("dac diem nhan dang", "ngon tro trai", "ngon tro phai", "dau vet r
 _FRONT_FIELDS = {"id_number", "old_id_number", "full_name", "date_of_birth"}
 _SEPARATORS = " \t:/|.,;-_"
 _TRAILING = " \t:/|-_"  # commas stay at the end of a wrapped place line: they join its next line
+_QUOTES = "'\"`‘’“”"  # a speck read as a quote at either end of a value
 _TOKEN_RE = re.compile(r"[^\s/:|]+")
 _NEARBY_LABEL = 75  # partial_ratio of a date field's label on the date's line or a neighbour
 _LABEL_IN_VALUE = 80  # partial_ratio of a damaged label found at the end of a place value
@@ -350,7 +351,7 @@ _SPECK_STOP_IN_WORDS = re.compile(r"(?<=[^\W\d_]{3})\.(?=[^\W_])")  # a space ag
 def _place(text: str) -> str | None:
     value = _without_specks(_before_damaged_label(nfc(" ".join(text.split()))))
     value = _SPECK_STOP_IN_WORDS.sub(" ", _SPECK_STOP.sub("", value))
-    value = value.strip(_SEPARATORS)
+    value = value.strip(_SEPARATORS + _QUOTES)
     return correct_place(value) if value else None
 
 
@@ -522,7 +523,7 @@ def _continue_value(field: str, parts: list[str], used: list[int], number: int, 
     or the wrapped second line of a place. Stops at a line that starts with a label, and after a
     place that already ends with its province (what follows is the next field, its label maybe too
     damaged to be known: "Nii thiing trú")."""
-    most = 2 if field in _PLACES else 1
+    most = 3 if field in _PLACES else 1  # a long address may wrap twice; a complete one stops
     following = number + 1
     while len(parts) < most and following < len(texts):
         if parts and field in _PLACES and ends_with_province(" ".join(parts)):

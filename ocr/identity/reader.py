@@ -63,6 +63,7 @@ _REREADS = ((1.0, 7), (1.5, 8))  # scale and page segmentation mode of the secon
 _PUNCTUATION = ".,:;'\"!?-_/()"
 _MAX_DOTS = 4000  # more tiny specks than this is noise, not dotted lines
 _COLUMN_LINES = 3  # lines starting at one x make a column edge
+_COLUMN_SLACK = 3.0  # mm: a line starting this close to a column edge belongs to that column
 _AGREED = 0.9  # confidence of a digit field two independent reads agree on
 _SMALLER = 0.6  # scale of the second read of a card front whose ID number was not read
 _DOUBTFUL = 0.5  # confidence of a value no two reads agree on: below fusion's review threshold
@@ -197,7 +198,12 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
 
     def column(segment: OcrLine) -> float:
         left = segment.box[0]
-        return max((e for e in edges if e <= left + tolerance), default=-1.0)
+        inside = max((e for e in edges if e <= left + tolerance), default=-1.0)
+        if left - inside <= _COLUMN_SLACK * px_per_mm:
+            return inside
+        # A wrapped value may start a little left of its column ("Đình, Hà Nội" under "Nơi thường
+        # trú: Số 295 ..."); text under the portrait is far left of it.
+        return min((e for e in edges if left + tolerance < e <= left + _COLUMN_SLACK * px_per_mm), default=inside)
 
     return sorted(segments, key=lambda segment: (column(segment), segment.box[1]))
 
