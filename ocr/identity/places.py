@@ -20,6 +20,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
+from ocr.identity.names import NAME_SYLLABLES
+from ocr.identity.streets import STREETS
 from schemas.vntext import fold
 
 # (least ratio of the best candidate, least lead over the runner-up): a close call needs a clear lead.
@@ -37,6 +39,9 @@ _SPECK_BEFORE = re.compile(r"^(?:\d|[^\w\s])\s+(?=(?:Tỉnh|Thành phố|TP)\b)"
 _DAMAGED_TYPE = 75.0  # ratio of a damaged unit type word to the type it is ("T[inh" to "Tỉnh")
 # "… trấn" opens only "Thị trấn": a damaged first word of it is "Thị" ("Thế trấn Đông Anh").
 _TOWN = re.compile(r"^[^\W\d_]+(?=\s+trấn\s)")
+# "Số 254 Lý Thường Kiệt", "95/32 Nguyễn Trãi": a house number (its "Số" maybe damaged), then a street.
+_STREET = re.compile(r"^(?:(?P<so>[^\W\d_]{1,2})\s+)?(?P<number>\d+[\w/]*)\s+(?P<name>\S.*)$")
+_STREET_RULE = (80.0, 10.0)  # least ratio of the listed street, least lead over the next one
 # A ward's type inside a part starts a part of its own: OCR lost the comma before it ("Ấp 2 Xã Tân Lập").
 _WARD_TYPE_INSIDE = re.compile(r"(?<=\S)\s+(?=(?:Xã|Phường|Thị trấn)\s)")
 
@@ -84,6 +89,14 @@ def _best(text: str, units: dict[str, _Unit], choices: dict[str, str],
     return None
 
 
+def _province(name: str) -> _Unit | None:
+    """The province `name` clearly is. A name of syllables places do have, as places write them, is
+    no damaged province unless very close to one: "Hoàng Văn" (a ward's first words, cut at the line
+    end) is 75 from "Long An" and nearer to it than to any other province."""
+    country = _country()
+    return _best(name, country, {key: key for key in country}, _RULES if _damaged(name) else _RULES[:1])
+
+
 def _choices(units: dict[str, _Unit]) -> dict[str, str]:
     """Folded full and short names of each unit → its key: the card may print either."""
     names = {}
@@ -124,9 +137,8 @@ def ends_with_province(value: str) -> bool:
     parts = [part.strip() for part in value.split(",")]
     if len(parts) < 2 or not parts[-1]:
         return False
-    country = _country()
     name = _province_part(parts[-1])[1]
-    return _best(name, country, {key: key for key in country}) is not None \
+    return _province(name) is not None \
         or _district_and_province(parts[-2], name)[0] is not None
 
 
@@ -197,9 +209,8 @@ def correct_place(value: str) -> str:
                                   for piece in _WARD_TYPE_INSIDE.split(part)])
     if len(parts) < 2:
         return value
-    country = _country()
     prefix, name = _province_part(parts[-1])
-    province = _best(name, country, {key: key for key in country})
+    province = _province(name)
     district = None if province is None else _best(parts[-2], province.children, _choices(province.children),
                                                    _DISTRICT_RULES)
     if province is None:
@@ -218,7 +229,46 @@ def correct_place(value: str) -> str:
             ward = _repaired_ward(parts[-3], district)
             if ward is not None:
                 parts[-3] = ward
+        parts[:-3] = [_repaired_street(part) for part in parts[:-3]]
     return ", ".join(parts)
+
+
+def _repaired_street(text: str) -> str:
+    """A house number and street before a known ward with the street's name repaired when OCR
+    damaged it (a syllable no place, name or street has, or a stray mark inside: "Lý Thường Kit",
+    "Nguyễn: Huệ", "Đuện Biên Phù") and one listed street is clearly that name; a damaged "Số"
+    before the number ("S 312") is "Số". Any other street is kept as read: streets are many."""
+    found = _STREET.match(text)
+    if found is None:
+        return text
+    so, number, name = found.group("so"), found.group("number"), found.group("name")
+    if so is not None and fold(so) not in ("s", "so"):
+        return text
+    head = f"Số {number}" if so is not None else number
+    if not _damaged_street(name):
+        return f"{head} {name}"
+    choices = {fold(street): street for street in STREETS}
+    ranked = process.extract(fold(name), list(choices), scorer=fuzz.ratio, limit=2)
+    best, lead = ranked[0][1], ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
+    if best >= _STREET_RULE[0] and lead >= _STREET_RULE[1]:
+        return f"{head} {choices[ranked[0][0]]}"
+    return f"{head} {name}"
+
+
+def _damaged_street(name: str) -> bool:
+    """Whether OCR surely damaged a street's name: a mark inside it, or a syllable that no place,
+    person or listed street has."""
+    if re.search(r"[^\w\s-]", name):
+        return True
+    known = _street_syllables()
+    return any(word.lower() not in known for word in _WORD_RE.findall(name) if not word.isdigit())
+
+
+@lru_cache(maxsize=1)
+def _street_syllables() -> frozenset[str]:
+    """Syllables a street may be named with: those of places, people and listed streets."""
+    words = [word.lower() for text in (*STREETS, *NAME_SYLLABLES) for word in _WORD_RE.findall(text)]
+    return _place_syllables() | frozenset(words)
 
 
 def _damaged(text: str) -> bool:

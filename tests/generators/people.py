@@ -101,8 +101,11 @@ _BIRTH_WEIGHTS: dict[str, float] = {
     "040": 3.3, "046": 1.1, "048": 1.2, "049": 1.5, "052": 1.5, "066": 1.9, "070": 1, "074": 2.6,
     "075": 3.1, "079": 9, "089": 1.9, "092": 1.2,
 }
+# The first eleven are in the reader's street list (ocr/identity/streets.py); the last four are not,
+# so a street the reader cannot know is read too (and must come out as printed).
 _STREETS = ["Lê Lợi", "Trần Hưng Đạo", "Nguyễn Trãi", "Hai Bà Trưng", "Lý Thường Kiệt",
-            "Quang Trung", "Nguyễn Huệ", "Phan Chu Trinh", "Hùng Vương", "Lê Duẩn", "Điện Biên Phủ"]
+            "Quang Trung", "Nguyễn Huệ", "Phan Chu Trinh", "Hùng Vương", "Lê Duẩn", "Điện Biên Phủ",
+            "Tôn Thất Thuyết", "Hoàng Quốc Việt", "Võ Văn Tần", "Đội Cấn"]
 _VILLAGES = ["Đông", "Tây", "Thượng", "Hạ", "Trung", "Phú Lộc", "An Thịnh", "Văn Phú", "Bình Minh",
              "Tân Lập", "Hòa Bình", "Yên Thái"]
 
