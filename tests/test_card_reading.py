@@ -107,6 +107,11 @@ def test_a_nationality_wrapped_at_the_cards_edge_stays_whole_and_out_of_the_orig
     assert read["place_of_origin"] == "Xã Hòa Phong, Huyện Hòa Vang, Thành phố Đà Nẵng"
 
 
+@pytest.mark.parametrize("read", ["Nam", "Viz t Nam", "Việt Nam", "ViệtNam"])
+def test_a_nationality_whose_first_word_was_lost_is_viet_nam(read: str) -> None:
+    assert values([f"Giới tính / Sex: Nữ Quốc tịch / Nationality: {read}"])["nationality"] == "Việt Nam"
+
+
 def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_ruined_label() -> None:
     read = values(["Quê quán:", "Xã Nhơn Ái, Phong Điền, Cần Thơ", "Nii thiing trú", "Số 12 Lê Lợi"])
     assert read["place_of_origin"] == "Xã Nhơn Ái, Phong Điền, Cần Thơ"
@@ -141,6 +146,7 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
      "Số 312 Điện Biên Phủ, Phường Tân Hiệp, Biên Hòa, Đồng Nai"),
     ("Số 12 Tôn Thất Thuyết, Phường 1, Quận 4, Hồ Chí Minh", "Số 12 Tôn Thất Thuyết, Phường 1, Quận 4, Hồ Chí Minh"),
     ("Số 140 Trung, Ngô Đồng, Giao Thủy, Nam Định", "Số 140 Trung, Ngô Đồng, Giao Thủy, Nam Định"),
+    ("Số 16 Lê Lợi, Bến Thành, Qun 1, H7 Chí Minh", "Số 16 Lê Lợi, Bến Thành, Quận 1, Hồ Chí Minh"),
     ("Tổ 5, Phường 1, Quận 3, Hồ Chí Minh", "Tổ 5, Phường 1, Quận 3, Hồ Chí Minh"),
     ("Xóm Hòa Bình, Diễn Kỷ, Diễn Châu Nghệ An", "Xóm Hòa Bình, Diễn Kỷ, Diễn Châu, Nghệ An"),  # comma lost
     ("Phường Vĩnh Ninh, Huế, Thừa Thiên Huế", "Phường Vĩnh Ninh, Huế, Thừa Thiên Huế"),

@@ -70,6 +70,7 @@ def test_marked_boxes_read_back_as_the_marker_and_restore_to_the_name(bold: bool
     ("Giz tính / Sex: Nữ", "Giới tính / Sex: Nữ"),  # an i lost beside the marker
     # A narrow marker read as a 7 or a slash between letters.
     ("Ph77ng Tân L7i, Ð/k Lắk", "Phường Tân Lợi, Đắk Lắk"),
+    ("ĐẶNG NG/ZC NHUNG", "ĐẶNG NGỌC NHUNG"),  # one box read twice: its edge as a slash, then the marker
 ])
 def test_marked_words_are_restored_from_what_a_card_can_say(read: str, expected: str) -> None:
     assert restore_line(read) == expected

@@ -242,12 +242,14 @@ def _token_key(token: str) -> str:
 
 def _near(key: str) -> list[str]:
     """`key`, then the keys it may be when Tesseract lost or added an i (or its look-alike l, I)
-    beside a marker ("Giz" for "Gi□i", a narrow letter crowded by the marker)."""
+    beside a marker ("Giz" for "Gi□i", a narrow letter crowded by the marker), or read one marker
+    twice (its edge as a slash: "NG/ZC" for "NG□C")."""
     lost = {key[:at] + "i" + key[at:] for at in range(len(key) + 1)
             if key[at - 1:at] == MARKER or key[at:at + 1] == MARKER}
     added = {key[:at] + key[at + 1:] for at in range(len(key))
              if key[at] == "i" and MARKER in (key[at - 1:at], key[at + 1:at + 2])}
-    return [key, *sorted(lost - {key}), *sorted(added - {key})]
+    twice = {key[:at] + key[at + 1:] for at in range(len(key) - 1) if key[at] == key[at + 1] == MARKER}
+    return [key, *sorted(lost - {key}), *sorted(added - {key}), *sorted(twice - {key})]
 
 
 def restore_line(text: str) -> str:

@@ -94,7 +94,9 @@ def _province(name: str) -> _Unit | None:
     no damaged province unless very close to one: "Hoàng Văn" (a ward's first words, cut at the line
     end) is 75 from "Long An" and nearer to it than to any other province."""
     country = _country()
-    return _best(name, country, {key: key for key in country}, _RULES if _damaged(name) else _RULES[:1])
+    # Province names hold no digit and no one-letter word: "H7 Chí Minh" is damaged.
+    damaged = _damaged(name) or any(len(word) == 1 or word.isdigit() for word in _WORD_RE.findall(name))
+    return _best(name, country, {key: key for key in country}, _RULES if damaged else _RULES[:1])
 
 
 def _choices(units: dict[str, _Unit]) -> dict[str, str]:
