@@ -13,18 +13,20 @@ from datetime import date
 import cv2
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw
 
 from ocr.identity.barcode import read_blurred_qr, read_qr
 from ocr.identity.names import is_name_syllable, name_syllable
-from ocr.identity.places import correct_place
+from ocr.identity.places import correct_place, is_listed
 from ocr.identity.printed import extract_printed
 from ocr.identity.probe import probe_card
-from ocr.identity.locate import find_card_quads
-from ocr.identity.mrz_reader import OcrLine, OcrWord
+from ocr.identity.locate import LocatedCard, find_card_quads
+from ocr.identity.mrz_reader import OcrLine, OcrWord, ocr_lines, union_box
 from ocr.identity.mrz import parse_mrz
 from ocr.identity.reader import (
     _milestone_date,
     _mrz_in_lines,
+    _place_read_again,
     _Side,
     _with_expiry,
     _with_name_of_mrz,
@@ -427,3 +429,40 @@ def test_a_name_syllable_is_known_with_its_marks(word: str, expected: bool) -> N
 ])
 def test_sex_is_read_even_where_the_font_lost_the_u_of_nu(read: str, sex: str) -> None:
     assert values([read])["sex"] == sex
+
+
+@pytest.mark.parametrize(("value", "listed"), [
+    ("Ấp 2, Xã An Phước, Long Thành, Đồng Nai", True), ("Phường 13, Quận Bình Thạnh, TP. Hồ Chí Minh", True),
+    ("Số 5 Lê Lợi, Phường Bến Nghé, Quận 1, Thành phố Hồ Chí Minh", True),
+    ("Ấp 2, HA TH, Long Thành, Đồng Nai", False), ("Long Thành, Đồng Nai", False), ("", False),
+])
+def test_an_address_is_listed_when_its_ward_district_and_province_are(value: str, listed: bool) -> None:
+    assert is_listed(value) is listed
+
+
+def test_a_place_misread_on_the_page_pass_is_read_again_line_by_line_from_the_image() -> None:
+    """The card shows "Xã An Phước," but the page pass read "HA TH," (a speck beside it on the dev
+    set's copy): the line read again alone gives a listed ward, which replaces the misreading."""
+    image = Image.new("L", (1600, 300), 235)
+    draw = ImageDraw.Draw(image)
+    font = pages._font("DejaVu Sans", False, round(7 * 475 / 72))
+    draw.text((60, 60), "Nơi thường trú / Place of residence: Ấp 2, Xã An Phước,", font=font, fill=40)
+    draw.text((60, 170), "Long Thành, Đồng Nai", font=font, fill=40)
+    grey = np.asarray(image)
+    read = ocr_lines(grey, language="vie", psm=3, dpi=475, timeout=30)
+    assert "Xã An Phước," in read[0].text
+    words = list(read[0].words)
+    assert [word.text for word in words[-3:]] == ["Xã", "An", "Phước,"]
+    # Two words misread, the last two as one ("TH," over "An Phước,").
+    words[-3:] = [OcrWord("HA", 40.0, words[-3].box),
+                  OcrWord("TH,", 40.0, union_box([words[-2].box, words[-1].box]))]
+    lines = [OcrLine(tuple(words)), *read[1:]]
+    card = LocatedCard(grey, 475, np.zeros((4, 2), np.float32), True, "osd", None)
+    side = _Side(card, grey, 0, lines, {}, None, None, extract_printed([]))
+    printed = extract_printed([line.text for line in lines])
+    assert printed.fields["place_of_residence"].value == "Ấp 2, HA TH, Long Thành, Đồng Nai"
+    again = _place_read_again("place_of_residence", printed.fields["place_of_residence"], [side], timeout=30)
+    assert again.value == "Ấp 2, Xã An Phước, Long Thành, Đồng Nai"
+    # A place listed as read needs no second read; one the image cannot mend stays as read.
+    unmendable = printed.fields["place_of_residence"].model_copy(update={"raw": "Ấp 9, Xyz Qw, / Long Thành, Đồng Nai"})
+    assert _place_read_again("place_of_residence", unmendable, [side], timeout=30) == unmendable

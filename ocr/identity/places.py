@@ -273,6 +273,18 @@ def _street_syllables() -> frozenset[str]:
     return _place_syllables() | frozenset(words)
 
 
+def is_listed(value: str) -> bool:
+    """Whether an address ends with a listed ward, district and province, as written (any street
+    before them is not checked): what a reading that needs no repair looks like."""
+    parts = [part.strip() for part in value.split(",")]
+    if len(parts) < 3:
+        return False
+    province = _country().get(fold(_province_part(parts[-1])[1]))
+    district = None if province is None else province.children.get(
+        _choices(province.children).get(fold(parts[-2]), ""))
+    return district is not None and fold(parts[-3]) in _choices(district.children)
+
+
 def _damaged(text: str) -> bool:
     """Whether OCR surely damaged a place name: a syllable of it is in no listed unit's name, or is
     capitals inside a name written in lower case ("Thái NI"). A name of known syllables may be a unit

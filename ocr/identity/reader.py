@@ -34,6 +34,7 @@ from ocr.identity.missing_glyphs import mark_missing_glyphs, missing_glyph_boxes
 from ocr.identity.mrz import MrzReading, parse_mrz
 from ocr.identity.mrz_reader import OcrLine, OcrWord, find_mrz_band, ocr_lines, read_mrz, union_box
 from ocr.identity.names import is_name_syllable, name_syllable
+from ocr.identity.places import is_listed
 from ocr.identity.printed import (PrintedReading, card_type_from_text, extract_name, extract_printed,
                                   parse_date)
 from ocr.identity.qr import QrReading, parse_qr_payload
@@ -66,6 +67,8 @@ _COLUMN_LINES = 3  # lines starting at one x make a column edge
 _COLUMN_SLACK = 3.0  # mm: a line starting this close to a column edge belongs to that column
 _AGREED = 0.9  # confidence of a digit field two independent reads agree on
 _SMALLER = 0.6  # scale of the second read of a card front whose ID number was not read
+_PLACE_REREAD = (1.5, 7)  # scale and page segmentation mode of a place line read again alone
+_PLACE_FIELDS = ("place_of_residence", "place_of_origin")
 _DOUBTFUL = 0.5  # confidence of a value no two reads agree on: below fusion's review threshold
 _FACE_MIN_FIELDS = 3  # labelled fields (name, birth date, places...) that make a card-shaped region a card
 _MILESTONE_AGES = (14, 25, 40, 60)  # birthdays on which a CCCD / Căn cước stops being valid
@@ -560,7 +563,36 @@ def _confirmed(printed: PrintedReading, sides: list[_Side], timeout: float) -> P
         fields[name] = value.model_copy(update={"confidence": confidence})
     if (name := fields.get("full_name")) is not None:
         fields["full_name"] = _voted_name(name, sides, timeout)
+    for name in _PLACE_FIELDS:
+        if (place := fields.get(name)) is not None and not is_listed(place.value):
+            fields[name] = _place_read_again(name, place, sides, timeout)
     return printed.model_copy(update={"fields": fields})
+
+
+def _place_read_again(name: str, place: FieldValue, sides: list[_Side], timeout: float) -> FieldValue:
+    """A place whose ward, district or province is not listed as read, its lines read again one by
+    one, enlarged (a speck beside "Xã An Phước," made the page pass read "HA TH,"): the new reading
+    replaces the old only when it is a listed ward, district and province."""
+    pairs = [pair for side in sides for pair in _pairs(side.lines)]
+    for piece in (place.raw or "").split(" / "):
+        found = _line_words(sides, piece)
+        if found is None or not found[1]:
+            continue
+        side, words = found
+        whole = OcrWord(piece, 0.0, union_box([word.box for word in words]))
+        try:
+            again = _reread_word(side, whole, *_PLACE_REREAD, timeout)
+        except (cv2.error, OcrTimeout, RuntimeError) as exc:
+            log.warning("place not read again (%s)", type(exc).__name__)
+            continue
+        # The read alone loses the end's comma, which joins the piece to the next line.
+        again = again.strip() + piece[len(piece.rstrip(_PUNCTUATION)):]
+        at = next(i for i, (text, _) in enumerate(pairs) if piece in text)
+        pairs[at] = (pairs[at][0].replace(piece, again, 1), pairs[at][1])
+        better = extract_printed(pairs).fields.get(name)
+        if better is not None and is_listed(better.value):
+            return better.model_copy(update={"confidence": min(better.confidence, place.confidence)})
+    return place
 
 
 # ---------------------------------------------------------------------------------------------------
