@@ -27,6 +27,7 @@ from ocr.identity.reader import (
     _milestone_date,
     _mrz_in_lines,
     _place_read_again,
+    _voted_name,
     _Side,
     _with_expiry,
     _with_name_of_mrz,
@@ -466,3 +467,23 @@ def test_a_place_misread_on_the_page_pass_is_read_again_line_by_line_from_the_im
     # A place listed as read needs no second read; one the image cannot mend stays as read.
     unmendable = printed.fields["place_of_residence"].model_copy(update={"raw": "Ấp 9, Xyz Qw, / Long Thành, Đồng Nai"})
     assert _place_read_again("place_of_residence", unmendable, [side], timeout=30) == unmendable
+
+
+def test_a_name_word_lost_on_the_page_pass_is_found_by_reading_the_name_line_again() -> None:
+    """The page pass took part of the label above into the last word's box and read "kưïd" for
+    "THẢO"; the name kept "HOÀNG HỒNG". Read again as a block, the line gives the whole name."""
+    image = Image.new("L", (1600, 300), 235)
+    draw = ImageDraw.Draw(image)
+    draw.text((60, 40), "Họ và tên / Full name:", font=pages._font("DejaVu Sans", False, 46), fill=40)
+    draw.text((60, 120), "HOÀNG HỒNG THẢO", font=pages._font("DejaVu Sans", True, 80), fill=20)
+    grey = np.asarray(image)
+    read = ocr_lines(grey, language="vie", psm=3, dpi=475, timeout=30)
+    name_line = next(line for line in read if "HỒNG" in line.text)
+    *kept, last = name_line.words
+    x, y, w, h = last.box
+    spoilt = OcrLine((*kept, OcrWord("kưïd", 30.0, (x, y - 60, w, h + 60))))
+    card = LocatedCard(grey, 475, np.zeros((4, 2), np.float32), True, "osd", None)
+    side = _Side(card, grey, 0, [read[0], spoilt], {}, None, None, extract_printed([]))
+    printed = extract_printed([read[0].text, spoilt.text])
+    assert printed.fields["full_name"].value == "HOÀNG HỒNG"
+    assert _voted_name(printed.fields["full_name"], [side], timeout=30).value == "HOÀNG HỒNG THẢO"

@@ -95,7 +95,8 @@ def _province(name: str) -> _Unit | None:
     end) is 75 from "Long An" and nearer to it than to any other province."""
     country = _country()
     # Province names hold no digit and no one-letter word: "H7 Chí Minh" is damaged.
-    damaged = _damaged(name) or any(len(word) == 1 or word.isdigit() for word in _WORD_RE.findall(name))
+    damaged = _damaged(name) or any(len(word) == 1 or word.isdigit()
+                                    for word in _WORD_RE.findall(name))
     return _best(name, country, {key: key for key in country}, _RULES if damaged else _RULES[:1])
 
 
@@ -236,7 +237,7 @@ def correct_place(value: str) -> str:
 
 
 def _repaired_street(text: str) -> str:
-    """A house number and street before a known ward with the street's name repaired when OCR
+    """A house number and street before a known district with the street's name repaired when OCR
     damaged it (a syllable no place, name or street has, or a stray mark inside: "Lý Thường Kit",
     "Nguyễn: Huệ", "Đuện Biên Phù") and one listed street is clearly that name; a damaged "Số"
     before the number ("S 312") is "Số". Any other street is kept as read: streets are many."""

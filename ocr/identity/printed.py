@@ -338,7 +338,8 @@ def _nationality(text: str) -> str | None:
     # "Việt" alone is "Việt Nam" wrapped at the card's edge (its "Nam" lands on the next line);
     # "Nam" after a word or less is "Việt Nam" whose first word OCR lost ("Viz t", a speck).
     words = fold(text).strip(" .").split()
-    if fuzz.ratio(fold(text), "viet nam") >= 80 or words == ["viet"] or (words[-1:] == ["nam"] and len(words) <= 2):
+    if fuzz.ratio(fold(text), "viet nam") >= 80 or words == ["viet"] \
+            or (words[-1:] == ["nam"] and len(words) <= 2):
         return "Việt Nam"
     words = [word for word in text.split() if word.isalpha()]
     return nfc(" ".join(words)) if words else None

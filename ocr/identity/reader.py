@@ -67,6 +67,7 @@ _COLUMN_LINES = 3  # lines starting at one x make a column edge
 _COLUMN_SLACK = 3.0  # mm: a line starting this close to a column edge belongs to that column
 _AGREED = 0.9  # confidence of a digit field two independent reads agree on
 _SMALLER = 0.6  # scale of the second read of a card front whose ID number was not read
+_NAME_BLOCK_REREAD = (1.0, 6)  # scale and page segmentation mode of a name line read again as a block
 _PLACE_REREAD = (1.5, 7)  # scale and page segmentation mode of a place line read again alone
 _PLACE_FIELDS = ("place_of_residence", "place_of_origin")
 _DOUBTFUL = 0.5  # confidence of a value no two reads agree on: below fusion's review threshold
@@ -206,7 +207,8 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
             return inside
         # A wrapped value may start a little left of its column ("Đình, Hà Nội" under "Nơi thường
         # trú: Số 295 ..."); text under the portrait is far left of it.
-        return min((e for e in edges if left + tolerance < e <= left + _COLUMN_SLACK * px_per_mm), default=inside)
+        slack = _COLUMN_SLACK * px_per_mm
+        return min((e for e in edges if left + tolerance < e <= left + slack), default=inside)
 
     return sorted(segments, key=lambda segment: (column(segment), segment.box[1]))
 
@@ -489,6 +491,22 @@ def _line_words(sides: list[_Side], text: str) -> tuple[_Side, list[OcrWord]] | 
     return None
 
 
+def _name_read_again(found: tuple[_Side, list[OcrWord]], value: str, timeout: float) -> str | None:
+    """The name when a word read on its line was dropped as no part of it ("HOÀNG HỒNG kưïd": the
+    page pass took part of the label above into the last word's box): the line's region read again
+    as a block, whose name is taken when it holds every word kept, in order, and more."""
+    side, words = found
+    whole = OcrWord(value, 0.0, union_box([word.box for word in words]))
+    try:
+        again = extract_name(_reread_word(side, whole, *_NAME_BLOCK_REREAD, timeout)) or ""
+    except (cv2.error, OcrTimeout, RuntimeError) as exc:
+        log.warning("name line not read again (%s)", type(exc).__name__)
+        return None
+    kept, more = [fold(word) for word in value.split()], iter(fold(word) for word in again.split())
+    in_order = all(word in more for word in kept)  # each kept word found after the one before
+    return again if in_order and len(again.split()) > len(kept) else None
+
+
 def _voted_name(name: FieldValue, sides: list[_Side], timeout: float) -> FieldValue:
     """The printed name with each word's marks as two of three reads agree (the page pass, and
     the word alone, heavier, at two sizes; a read that changes letters does not count), a word that
@@ -500,6 +518,8 @@ def _voted_name(name: FieldValue, sides: list[_Side], timeout: float) -> FieldVa
     read = [word for word in (name.raw or "").split(" / ")[0].split()
             if any(ch.isalnum() for ch in word)]
     doubtful = found is None or len(read) > len(value.split())
+    if found is not None and len(read) > len(value.split()):
+        value = _name_read_again(found, value, timeout) or value
     voted: dict[str, str] = {}
     for word in found[1] if found is not None else []:
         first = word.text.strip(_PUNCTUATION)
@@ -587,7 +607,9 @@ def _place_read_again(name: str, place: FieldValue, sides: list[_Side], timeout:
             continue
         # The read alone loses the end's comma, which joins the piece to the next line.
         again = again.strip() + piece[len(piece.rstrip(_PUNCTUATION)):]
-        at = next(i for i, (text, _) in enumerate(pairs) if piece in text)
+        at = next((i for i, (text, _) in enumerate(pairs) if piece in text), None)
+        if at is None:
+            continue
         pairs[at] = (pairs[at][0].replace(piece, again, 1), pairs[at][1])
         better = extract_printed(pairs).fields.get(name)
         if better is not None and is_listed(better.value):
