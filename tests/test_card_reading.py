@@ -149,6 +149,7 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
      "Số 312 Điện Biên Phủ, Phường Tân Hiệp, Biên Hòa, Đồng Nai"),
     ("Số 12 Tôn Thất Thuyết, Phường 1, Quận 4, Hồ Chí Minh", "Số 12 Tôn Thất Thuyết, Phường 1, Quận 4, Hồ Chí Minh"),
     ("Số 140 Trung, Ngô Đồng, Giao Thủy, Nam Định", "Số 140 Trung, Ngô Đồng, Giao Thủy, Nam Định"),
+    ("Sĩ 80 Bà Triou, Phường Tân Phú, Đồng Xoài, Bình Phước", "Số 80 Bà Triệu, Phường Tân Phú, Đồng Xoài, Bình Phước"),
     ("Số 16 Lê Lợi, Bến Thành, Qun 1, H7 Chí Minh", "Số 16 Lê Lợi, Bến Thành, Quận 1, Hồ Chí Minh"),
     ("Tổ 5, Phường 1, Quận 3, Hồ Chí Minh", "Tổ 5, Phường 1, Quận 3, Hồ Chí Minh"),
     ("Xóm Hòa Bình, Diễn Kỷ, Diễn Châu Nghệ An", "Xóm Hòa Bình, Diễn Kỷ, Diễn Châu, Nghệ An"),  # comma lost

@@ -240,13 +240,13 @@ def _repaired_street(text: str) -> str:
     """A house number and street before a known district with the street's name repaired when OCR
     damaged it (a syllable no place, name or street has, or a stray mark inside: "Lý Thường Kit",
     "Nguyễn: Huệ", "Đuện Biên Phù") and one listed street is clearly that name; a damaged "Số"
-    before the number ("S 312") is "Số". Any other street is kept as read: streets are many."""
+    before the number ("S 312", "Sĩ 80") is "Số". Any other street is kept as read: streets are many."""
     found = _STREET.match(text)
     if found is None:
         return text
     so, number, name = found.group("so"), found.group("number"), found.group("name")
-    if so is not None and fold(so) not in ("s", "so"):
-        return text
+    if so is not None and not fold(so).startswith("s"):
+        return text  # "Tổ 5", "Ấp 2": no house number; only "Số" starts with an S ("Sĩ 80", "S 312")
     head = f"Số {number}" if so is not None else number
     if not _damaged_street(name):
         return f"{head} {name}"
