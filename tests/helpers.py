@@ -66,9 +66,12 @@ def tree_digests(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def document_ids(catalog_file: Path) -> list[str]:
-    """Ids of every committed document, read straight from the SQLite file (no migrations run)."""
-    with sqlite3.connect(f"file:{catalog_file}?mode=ro", uri=True, timeout=30) as db:
+def document_ids(catalog_file: Path, *, after_crash: bool = False) -> list[str]:
+    """Ids of every committed document, read straight from the SQLite file (no migrations run).
+    `after_crash`: the writer was killed; its write-ahead log may need recovering, which a read-only
+    connection cannot do (SQLITE_READONLY_RECOVERY), so the file is opened for writing (never created)."""
+    mode = "rw" if after_crash else "ro"
+    with sqlite3.connect(f"file:{catalog_file}?mode={mode}", uri=True, timeout=30) as db:
         return [row[0] for row in db.execute("SELECT id FROM document ORDER BY id")]
 
 

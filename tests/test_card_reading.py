@@ -465,7 +465,7 @@ def test_a_place_misread_on_the_page_pass_is_read_again_line_by_line_from_the_im
     assert printed.fields["place_of_residence"].value == "Ấp 2, HA TH, Long Thành, Đồng Nai"
     again = _place_read_again("place_of_residence", printed.fields["place_of_residence"], [side], timeout=30)
     assert again.value == "Ấp 2, Xã An Phước, Long Thành, Đồng Nai"
-    # A place listed as read needs no second read; one the image cannot mend stays as read.
+    # A place whose lines are not on the card (nothing to read again) stays as read.
     unmendable = printed.fields["place_of_residence"].model_copy(update={"raw": "Ấp 9, Xyz Qw, / Long Thành, Đồng Nai"})
     assert _place_read_again("place_of_residence", unmendable, [side], timeout=30) == unmendable
 

@@ -104,9 +104,9 @@ def _sohoa_command() -> list[str]:
     return [str(script)] if script.is_file() else [sys.executable, "-m", "cli"]
 
 
-def _committed(catalog_file: Path) -> list[str]:
+def _committed(catalog_file: Path, *, after_crash: bool = False) -> list[str]:
     try:
-        return document_ids(catalog_file)
+        return document_ids(catalog_file, after_crash=after_crash)
     except sqlite3.OperationalError:  # not created or not migrated yet
         return []
 
@@ -133,7 +133,9 @@ def _crash_after_first_commit(folder: Path, settings: Settings) -> list[str]:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)  # its Tesseract children die with it
         process.wait()
-    return _committed(catalog_file) or committed
+    # Read again once the writer is dead: a commit may have landed between the last look and the
+    # kill (the killed writer's log then needs recovering before it can be read).
+    return _committed(catalog_file, after_crash=True) or committed
 
 
 def test_a_killed_ingest_loses_nothing_and_a_rerun_completes_without_duplicates(
