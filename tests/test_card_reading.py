@@ -26,6 +26,7 @@ from ocr.identity.mrz import parse_mrz
 from ocr.identity.reader import (
     _milestone_date,
     _mrz_in_lines,
+    _house_number_read_again,
     _place_read_again,
     _voted_name,
     _Side,
@@ -488,3 +489,26 @@ def test_a_name_word_lost_on_the_page_pass_is_found_by_reading_the_name_line_aga
     printed = extract_printed([read[0].text, spoilt.text])
     assert printed.fields["full_name"].value == "HOÀNG HỒNG"
     assert _voted_name(printed.fields["full_name"], [side], timeout=30).value == "HOÀNG HỒNG THẢO"
+
+
+def test_a_house_number_misread_on_the_page_pass_is_read_again_from_the_image() -> None:
+    """The page pass read "2544" where the card prints "254" (beside a missing-glyph box on the
+    dev set's copy): two digit-only reads of the word agree on "254", which replaces it."""
+    image = Image.new("L", (1600, 300), 235)
+    draw = ImageDraw.Draw(image)
+    font = pages._font("DejaVu Sans", False, round(7 * 475 / 72))
+    draw.text((60, 60), "Nơi thường trú: Số 254 Lý Thường Kiệt,", font=font, fill=40)
+    draw.text((60, 170), "Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk", font=font, fill=40)
+    grey = np.asarray(image)
+    read = ocr_lines(grey, language="vie", psm=3, dpi=475, timeout=30)
+    card = LocatedCard(grey, 475, np.zeros((4, 2), np.float32), True, "osd", None)
+    as_read = extract_printed([line.text for line in read]).fields["place_of_residence"]
+    side = _Side(card, grey, 0, read, {}, None, None, extract_printed([]))
+    assert _house_number_read_again(as_read, [side], timeout=30) == as_read  # right as read: kept
+    spoilt = [OcrLine(tuple(OcrWord("2544" if word.text == "254" else word.text, word.conf, word.box)
+                            for word in line.words)) for line in read]
+    printed = extract_printed([line.text for line in spoilt]).fields["place_of_residence"]
+    assert printed.value.startswith("Số 2544 ")
+    side = _Side(card, grey, 0, spoilt, {}, None, None, extract_printed([]))
+    again = _house_number_read_again(printed, [side], timeout=30)
+    assert again.value == "Số 254 Lý Thường Kiệt, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk"

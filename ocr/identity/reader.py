@@ -586,7 +586,31 @@ def _confirmed(printed: PrintedReading, sides: list[_Side], timeout: float) -> P
     for name in _PLACE_FIELDS:
         if (place := fields.get(name)) is not None and not is_listed(place.value):
             fields[name] = _place_read_again(name, place, sides, timeout)
+        if (place := fields.get(name)) is not None:
+            fields[name] = _house_number_read_again(place, sides, timeout)
     return printed.model_copy(update={"fields": fields})
+
+
+def _house_number_read_again(place: FieldValue, sides: list[_Side], timeout: float) -> FieldValue:
+    """A place whose house number ("Số 254") was read again alone under a digit whitelist, twice
+    (as read and binarized): when both reads agree on another number, that is the number (the page
+    pass read "2544" beside a missing-glyph box). No list can check a house number; the image can."""
+    value = place.value
+    for piece in (place.raw or "").split(" / "):
+        found = _line_words(sides, piece)
+        for word in found[1] if found is not None else []:
+            number = word.text.strip(_PUNCTUATION)
+            if not number.isdigit() or f" {number} " not in f" {value} ":
+                continue
+            try:
+                again = {_whitelisted(found[0].grey, [word], found[0].card.dpi, binarize=binarize,
+                                      timeout=timeout).strip(_PUNCTUATION) for binarize in (False, True)}
+            except (cv2.error, OcrTimeout, RuntimeError) as exc:
+                log.warning("house number not read again (%s)", type(exc).__name__)
+                continue
+            if len(again) == 1 and (read := again.pop()).isdigit() and read != number:
+                value = re.sub(rf"(?<!\S){number}(?!\S)", read, value, count=1)
+    return place if value == place.value else place.model_copy(update={"value": value})
 
 
 def _place_read_again(name: str, place: FieldValue, sides: list[_Side], timeout: float) -> FieldValue:
