@@ -79,13 +79,20 @@ def _country() -> dict[str, _Unit]:
 def _best(text: str, units: dict[str, _Unit], choices: dict[str, str],
           rules: tuple[tuple[float, float], ...] = _RULES) -> _Unit | None:
     """The unit whose folded name (one of `choices`: folded → unit key) `text` clearly is."""
+    key = _clear_choice(text, choices, rules)
+    return None if key is None else units[key]
+
+
+def _clear_choice(text: str, choices: dict[str, str], rules: tuple[tuple[float, float], ...]) -> str | None:
+    """The value of `choices` (folded name → value) whose name `text` is clearly closest to: by at
+    least one rule's ratio, and that rule's lead over the nearest name of another value."""
     found = process.extract(fold(text), list(choices), scorer=fuzz.ratio, limit=4)
     if not found:
         return None
-    best_key = choices[found[0][0]]
-    runner_up = max((score for name, score, _ in found[1:] if choices[name] != best_key), default=0.0)
+    best = choices[found[0][0]]
+    runner_up = max((score for name, score, _ in found[1:] if choices[name] != best), default=0.0)
     if any(found[0][1] >= least and found[0][1] - runner_up >= lead for least, lead in rules):
-        return units[best_key]
+        return best
     return None
 
 
@@ -250,12 +257,8 @@ def _repaired_street(text: str) -> str:
     head = f"Số {number}" if so is not None else number
     if not _damaged_street(name):
         return f"{head} {name}"
-    choices = {fold(street): street for street in STREETS}
-    ranked = process.extract(fold(name), list(choices), scorer=fuzz.ratio, limit=2)
-    best, lead = ranked[0][1], ranked[0][1] - (ranked[1][1] if len(ranked) > 1 else 0.0)
-    if best >= _STREET_RULE[0] and lead >= _STREET_RULE[1]:
-        return f"{head} {choices[ranked[0][0]]}"
-    return f"{head} {name}"
+    street = _clear_choice(name, {fold(street): street for street in STREETS}, (_STREET_RULE,))
+    return f"{head} {street or name}"
 
 
 def _damaged_street(name: str) -> bool:

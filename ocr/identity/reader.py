@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -203,11 +203,11 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
     def column(segment: OcrLine) -> float:
         left = segment.box[0]
         inside = max((e for e in edges if e <= left + tolerance), default=-1.0)
-        if left - inside <= _COLUMN_SLACK * px_per_mm:
+        slack = _COLUMN_SLACK * px_per_mm
+        if left - inside <= slack:
             return inside
         # A wrapped value may start a little left of its column ("Đình, Hà Nội" under "Nơi thường
         # trú: Số 295 ..."); text under the portrait is far left of it.
-        slack = _COLUMN_SLACK * px_per_mm
         return min((e for e in edges if left + tolerance < e <= left + slack), default=inside)
 
     return sorted(segments, key=lambda segment: (column(segment), segment.box[1]))
@@ -266,15 +266,15 @@ def _whitelisted(grey: np.ndarray, words: list[OcrWord], dpi: int, *, binarize: 
     return "".join(line.text.replace(" ", "") for line in lines)
 
 
-def _agreed_digits(grey: np.ndarray, words: list[OcrWord], dpi: int,
-                   timeout: float) -> tuple[str, bool]:
+def _agreed_digits(grey: np.ndarray, words: list[OcrWord], dpi: int, timeout: float,
+                   meaning: Callable[[str], str | None] = _normalized) -> tuple[str, bool]:
     """The text of a digit group and whether two independent reads agree on its meaning: the
     page pass, a whitelisted re-read, and a binarized one when those two differ."""
     first = " ".join(word.text for word in words)
-    reads = [(first, _normalized(first))]
+    reads = [(first, meaning(first))]
     for binarize in (False, True):
         text = _whitelisted(grey, words, dpi, binarize=binarize, timeout=timeout)
-        reads.append((text, _normalized(text)))
+        reads.append((text, meaning(text)))
         meanings = [meaning for _, meaning in reads if meaning is not None]
         agreed = next((m for m in meanings if meanings.count(m) >= 2), None)
         if agreed is not None:
@@ -491,17 +491,26 @@ def _line_words(sides: list[_Side], text: str) -> tuple[_Side, list[OcrWord]] | 
     return None
 
 
+def _region_read_again(side: _Side, words: list[OcrWord], how: tuple[float, int], timeout: float,
+                       what: str) -> str | None:
+    """The region of a run of words read again as one (`how`: scale and page segmentation mode);
+    None, logged, when Tesseract fails on it."""
+    whole = OcrWord("", 0.0, union_box([word.box for word in words]))
+    try:
+        return _reread_word(side, whole, *how, timeout)
+    except (cv2.error, OcrTimeout, RuntimeError) as exc:
+        log.warning("%s not read again (%s)", what, type(exc).__name__)
+        return None
+
+
 def _name_read_again(found: tuple[_Side, list[OcrWord]], value: str, timeout: float) -> str | None:
     """The name when a word read on its line was dropped as no part of it ("HOÀNG HỒNG kưïd": the
     page pass took part of the label above into the last word's box): the line's region read again
     as a block, whose name is taken when it holds every word kept, in order, and more."""
-    side, words = found
-    whole = OcrWord(value, 0.0, union_box([word.box for word in words]))
-    try:
-        again = extract_name(_reread_word(side, whole, *_NAME_BLOCK_REREAD, timeout)) or ""
-    except (cv2.error, OcrTimeout, RuntimeError) as exc:
-        log.warning("name line not read again (%s)", type(exc).__name__)
+    text = _region_read_again(*found, _NAME_BLOCK_REREAD, timeout, "name line")
+    if text is None:
         return None
+    again = extract_name(text) or ""
     kept, more = [fold(word) for word in value.split()], iter(fold(word) for word in again.split())
     in_order = all(word in more for word in kept)  # each kept word found after the one before
     return again if in_order and len(again.split()) > len(kept) else None
@@ -591,24 +600,30 @@ def _confirmed(printed: PrintedReading, sides: list[_Side], timeout: float) -> P
     return printed.model_copy(update={"fields": fields})
 
 
+def _house_number(text: str) -> str | None:
+    number = text.strip(_PUNCTUATION)
+    return number if number.isdigit() else None
+
+
 def _house_number_read_again(place: FieldValue, sides: list[_Side], timeout: float) -> FieldValue:
-    """A place whose house number ("Số 254") was read again alone under a digit whitelist, twice
-    (as read and binarized): when both reads agree on another number, that is the number (the page
-    pass read "2544" beside a missing-glyph box). No list can check a house number; the image can."""
+    """A place whose house number ("Số 254") was read twice more alone under a digit whitelist, as
+    the card's digit fields are: when those two reads agree on another number, that is the number
+    (the page pass read "2544" beside a missing-glyph box). No list can check a house number; the
+    image can."""
     value = place.value
     for piece in (place.raw or "").split(" / "):
         found = _line_words(sides, piece)
         for word in found[1] if found is not None else []:
-            number = word.text.strip(_PUNCTUATION)
-            if not number.isdigit() or f" {number} " not in f" {value} ":
+            number = _house_number(word.text)
+            if number is None or f" {number} " not in f" {value} ":
                 continue
+            side = found[0]
             try:
-                again = {_whitelisted(found[0].grey, [word], found[0].card.dpi, binarize=binarize,
-                                      timeout=timeout).strip(_PUNCTUATION) for binarize in (False, True)}
+                text, agreed = _agreed_digits(side.grey, [word], side.card.dpi, timeout, _house_number)
             except (cv2.error, OcrTimeout, RuntimeError) as exc:
                 log.warning("house number not read again (%s)", type(exc).__name__)
                 continue
-            if len(again) == 1 and (read := again.pop()).isdigit() and read != number:
+            if agreed and (read := _house_number(text)) is not None and read != number:
                 value = re.sub(rf"(?<!\S){number}(?!\S)", read, value, count=1)
     return place if value == place.value else place.model_copy(update={"value": value})
 
@@ -622,12 +637,8 @@ def _place_read_again(name: str, place: FieldValue, sides: list[_Side], timeout:
         found = _line_words(sides, piece)
         if found is None or not found[1]:
             continue
-        side, words = found
-        whole = OcrWord(piece, 0.0, union_box([word.box for word in words]))
-        try:
-            again = _reread_word(side, whole, *_PLACE_REREAD, timeout)
-        except (cv2.error, OcrTimeout, RuntimeError) as exc:
-            log.warning("place not read again (%s)", type(exc).__name__)
+        again = _region_read_again(*found, _PLACE_REREAD, timeout, "place")
+        if again is None:
             continue
         # The read alone loses the end's comma, which joins the piece to the next line.
         again = again.strip() + piece[len(piece.rstrip(_PUNCTUATION)):]
