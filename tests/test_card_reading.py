@@ -13,6 +13,7 @@ from datetime import date
 import cv2
 import numpy as np
 import pytest
+import qrcode
 from PIL import Image, ImageDraw
 
 from ocr.identity.barcode import read_blurred_qr, read_qr
@@ -384,6 +385,36 @@ def test_a_qr_blurred_beyond_the_binarizers_is_read_after_deblurring(seed: int) 
     blank[round(y0):round(y1), round(x0):round(x1)] = np.random.default_rng(seed).integers(
         0, 255, (round(y1) - round(y0), round(x1) - round(x0)), dtype=np.uint8)
     assert read_blurred_qr(blank, px_per_mm) is None  # a patch of noise decodes to nothing
+
+
+def _faded_code_below(lid: int, payload: str, seed: int) -> np.ndarray:
+    """A faded, soft scan of a code (0.3 mm modules, 4 px each) under `lid` rows of a dark scanner
+    lid that touches the code's top edge."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    code.add_data(payload.encode("utf-8"))
+    code.make(fit=True)
+    modules = cv2.resize(np.where(np.array(code.get_matrix(), bool), 75, 190).astype(np.uint8), None,
+                         fx=4, fy=4, interpolation=cv2.INTER_NEAREST)
+    page = np.full((modules.shape[0] + 60, modules.shape[1] + 80), 190, np.uint8)
+    page[:lid] = 97
+    page[30:30 + modules.shape[0], 40:40 + modules.shape[1]] = modules
+    noise = np.random.default_rng(seed).normal(0, 5, page.shape)
+    return np.clip(cv2.GaussianBlur(page, (0, 0), 0.9) + noise, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize("seed", [2, 4])
+def test_a_qr_flush_against_the_scanner_lid_is_read_with_its_margin_restored(seed: int) -> None:
+    """A card cut tight on a dark scanner lid (dev set cccd_0003): the code's light margin is lost
+    and its finder squares merge with the lid, so no binarizer finds them. With the lid's rows cut
+    off and a light margin put back the code reads, at its place."""
+    payload = cards.chip_qr_payload(people.make_person(np.random.default_rng(seed), "cccd_chip"))
+    assert read_qr(_faded_code_below(0, payload, seed)) is not None  # with its margin: at once
+    flush = _faded_code_below(30, payload, seed)
+    assert read_qr(flush) is None
+    found = read_blurred_qr(flush, 4 / 0.3)
+    assert found is not None and found.text == payload
+    side = flush.shape[1] - 80
+    assert abs(found.centre[0] - (40 + side / 2)) <= 8 and abs(found.centre[1] - (30 + side / 2)) <= 8
 
 
 @pytest.mark.parametrize("degradation", sorted(pages.DEGRADATIONS))
