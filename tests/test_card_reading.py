@@ -21,7 +21,7 @@ from ocr.identity.names import is_name_syllable, name_syllable
 from ocr.identity.places import correct_place, is_listed
 from ocr.identity.printed import extract_printed
 from ocr.identity.probe import probe_card
-from ocr.identity.locate import LocatedCard, find_card_quads
+from ocr.identity.locate import LocatedCard, _reads_upside_down, find_card_quads
 from ocr.identity.mrz_reader import OcrLine, OcrWord, ocr_lines, union_box
 from ocr.identity.mrz import parse_mrz
 from ocr.identity.reader import (
@@ -62,6 +62,33 @@ def test_the_next_label_glued_to_a_place_is_cut_off() -> None:
 def test_a_cut_short_english_label_and_specks_are_not_part_of_a_place() -> None:
     read = values(["Quê quán / Place of Phường An Phú, Thuận An, Bình Dương `"])
     assert read["place_of_origin"] == "Phường An Phú, Thuận An, Bình Dương"
+
+
+def test_a_full_stop_between_ward_and_district_is_a_comma_only_where_that_makes_the_place_listed() -> None:
+    read = values(["Quê quán / Place of origin:", "Thị trấn Dầu Tiếng. Dầu Tiếng, Bình Dương",
+                   "Nơi thường trú / Place of residence: Thôn. 3, Xã Nhơn Ái, Phong Điền, Cần Thơ"])
+    assert read["place_of_origin"] == "Thị trấn Dầu Tiếng, Dầu Tiếng, Bình Dương"
+    assert read["place_of_residence"] == "Thôn 3, Xã Nhơn Ái, Phong Điền, Cần Thơ"  # a speck
+
+
+def test_places_whose_labels_ocr_ruined_are_taken_in_the_cards_order() -> None:
+    """A 200 dpi copy (dev set cccd_0036): the 4-pt labels of both places read as scraps, their
+    values whole; the two addresses the lines complete are origin, then residence."""
+    lines = ["CĂN CƯỚC CÔNG DÂN", "Citizen Identity Card", "Số / No.: 075152484356",
+             "Họ và tên / Full name:", "TRẦN BÍCH THỦY",
+             "Quê quaật: ( Piewc# Gể @sq", "Xã Nhơn Ái, Phong Điện, Căn Thơ",
+             "Mác to dg TỦ / PU@ce® o# cạ»serscw SỐ 312 Đuện Biên Phù,",
+             "phường Tân Hiệp Biện Hòa, Đồng Nai"]
+    read = values(lines)
+    assert read["place_of_origin"] == "Xã Nhơn Ái, Phong Điền, Cần Thơ"
+    assert read["place_of_residence"] == "Số 312 Điện Biên Phủ, Phường Tân Hiệp, Biên Hòa, Đồng Nai"
+    # One address for two ruined labels: which it is cannot be told, so neither is filled.
+    alone = values(lines[:7])
+    assert "place_of_origin" not in alone and "place_of_residence" not in alone
+    # A labelled origin keeps its value; the one address left over is the residence.
+    labelled = values([*lines[:5], "Quê quán / Place of origin:", *lines[6:]])
+    assert labelled["place_of_origin"] == "Xã Nhơn Ái, Phong Điền, Cần Thơ"
+    assert labelled["place_of_residence"] == "Số 312 Điện Biên Phủ, Phường Tân Hiệp, Biên Hòa, Đồng Nai"
 
 
 def test_a_damaged_english_label_alone_on_the_name_line_leaves_the_name_to_the_next_line() -> None:
@@ -185,6 +212,15 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Xã Quảng Trung, Kiến Xương, Thái Bình", "Xã Quang Trung, Kiến Xương, Thái Bình"),
     # A ward's type inside a part begins a part of its own (the comma before it lost).
     ("Thôn 2 Xã Hồng Phong, Kiến Xương, Thái Bình", "Thôn 2, Xã Hồng Phong, Kiến Xương, Thái Bình"),
+    # A ward run into its district (the comma lost, "Thụ trấn" damaged) is split from it.
+    ("phường Tân Hiệp Biện Hòa, Đồng Nai", "Phường Tân Hiệp, Biên Hòa, Đồng Nai"),
+    ("Thụ trấn Dầu Tiếng Dầu Tiếng, Bình Dương", "Thị trấn Dầu Tiếng, Dầu Tiếng, Bình Dương"),
+    # Scraps of a damaged bilingual label before the value are no part of it; a street is kept.
+    ("( Piewc# Gể @sq, Xã Nhơn Ái, Phong Điện, Căn Thơ", "Xã Nhơn Ái, Phong Điền, Cần Thơ"),
+    ("f®@¿@ df Qua? Thụ trấn Dầu Tiếng Dầu Tiếng, Bình Dương", "Thị trấn Dầu Tiếng, Dầu Tiếng, Bình Dương"),
+    ("SỐ 312 Đuện Biên Phù, Phường Tân Hiệp, Biên Hòa, Đồng Nai",
+     "Số 312 Điện Biên Phủ, Phường Tân Hiệp, Biên Hòa, Đồng Nai"),
+    ("Ngõ Chùa, Xã Nhơn Ái, Phong Điền, Cần Thơ", "Ngõ Chùa, Xã Nhơn Ái, Phong Điền, Cần Thơ"),
 ])
 def test_province_district_and_damaged_wards_are_corrected_against_the_list(read: str, expected: str) -> None:
     assert correct_place(read) == expected
@@ -316,6 +352,51 @@ def test_a_card_found_by_its_content_is_cut_out_square_to_its_lines_at_card_size
     assert 990 <= sides[2] <= 1060 and 625 <= sides[1] <= 680  # 85.6 x 54 mm, a few mm more at most
     centre = quad.mean(axis=0)
     assert abs(centre[0] - 1200) < 30 and abs(centre[1] - 1500) < 30
+
+
+def _card_showing_two_sides(seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """A soft 200 dpi copy (dev set cccd_0006): a chip card's front, sideways, on paper of the card's
+    own colour; only its right and bottom sides show, as a thin shadow. The page and the card's
+    corners on it."""
+    person = people.make_person(np.random.default_rng(seed), "cccd_chip")
+    face = np.array(cards.chip_front(person).image.convert("RGB"))
+    card = cv2.rotate(cv2.resize(face, (674, 425), interpolation=cv2.INTER_AREA), cv2.ROTATE_90_CLOCKWISE)
+    paper = np.median(card.reshape(-1, 3), axis=0)
+    page = np.tile(paper, (2339, 1654, 1))
+    top, left = 300, 600
+    page[top:top + 674, left:left + 425] = card
+    page[top + 4:top + 678, left + 425:left + 428] -= 25  # the shadow along the right side ...
+    page[top + 674:top + 677, left + 4:left + 428] -= 25  # ... and along the bottom
+    noise = np.random.default_rng(seed).normal(0, 4, page.shape)
+    soft = cv2.GaussianBlur(np.clip(page + noise, 0, 255).astype(np.uint8), (0, 0), 1.2)
+    corners = np.array([(left, top), (left + 425, top), (left + 425, top + 674), (left, top + 674)], np.float32)
+    return soft, corners
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_faint_card_showing_one_side_of_each_pair_is_placed_by_those_sides(seed: int) -> None:
+    """Only two of a faint card's sides show. The right one fixes the card's place across and the
+    card's width its left side (centred on its content the card lay millimetres off and cut its QR
+    code off); the bottom one is the card's bottom."""
+    page, corners = _card_showing_two_sides(seed)
+    [quad] = find_card_quads(page, 200)
+    (left, top), (right, bottom) = quad.min(axis=0), quad.max(axis=0)
+    mm = 200 / 25.4
+    assert abs(right - corners[1, 0]) <= mm and abs(left - corners[0, 0]) <= mm
+    assert abs(bottom - corners[2, 1]) <= mm
+
+
+def test_a_soft_card_that_osd_cannot_turn_is_turned_by_how_it_reads() -> None:
+    """A soft 200 dpi copy of a card lying upside down (dev set cccd_0006): read both ways at half
+    size, upside-down text gives a few unsure fragments, upright text many sure words."""
+    person = people.make_person(np.random.default_rng(8), "cccd_2016")
+    face = np.array(cards.cccd2016_front(person).image.convert("L"))
+    card = cv2.resize(face, (1200, round(1200 / 85.6 * 53.98)), interpolation=cv2.INTER_AREA)
+    soft = cv2.GaussianBlur(card, (0, 0), 2.0)
+    assert _reads_upside_down(cv2.rotate(soft, cv2.ROTATE_180)) is True
+    assert _reads_upside_down(soft) is False
+    blank = np.full_like(soft, 235)
+    assert _reads_upside_down(blank) is None  # nothing to read: no decision
 
 
 def test_mrz_lines_in_the_cards_own_ocr_are_read_when_the_band_was_missed() -> None:

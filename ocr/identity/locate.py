@@ -13,12 +13,13 @@ When no outline is found, the whole page is taken as the card.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from ocr.engine import detect_orientation
+from ocr.engine import OcrTimeout, detect_orientation, read_words
 from ocr.identity.barcode import QrCode, read_blurred_qr, read_qr
 from ocr.identity.mrz_reader import find_mrz_band
 from ocr.images import shrink, to_grey
@@ -66,7 +67,14 @@ _SIDE_TILT = 3.0  # degrees off the block's angle a segment may run and still ma
 _SIDE_TOLERANCE = 0.05  # of ID-1's width (height): two sides this near it apart are the card's
 _BEYOND_MM = (1.0, 5.0)  # the strip of paper beyond a card's side (mm from it) ...
 _BEYOND_DENSITY = 0.02  # ... has at most this many edge pixels per pixel of its area (dust); text far more
+_SIDE_INSIDE_MM = 1.0  # a lone side found this far inside the block's extent is still its edge ...
+_SIDE_OUTSIDE_MM = 6.0  # ... and this far beyond it (content stops about 3 mm inside the edge)
+_SIDE_WIDTH_MM = 0.5  # segments this near one another lie on one straight edge ...
+_LONE_SIDE_SUPPORT = 0.4  # ... which runs at least this share of the card's side to be a side alone
 _OSD_MIN_CONFIDENCE = 1.5
+_TURN_LEAD = 2.0  # times the other way's reading weight (see _reads_upside_down) ...
+_TURN_MIN_WEIGHT = 400.0  # ... and at least this much (five sure words)
+_TURN_TIMEOUT = 10.0  # seconds per reading of a half-size card
 _PAGE_DPI = 300  # a page taken whole is read at this resolution at most
 
 
@@ -79,7 +87,7 @@ class LocatedCard:
     dpi: int  # resolution of `image`
     quad: np.ndarray  # 4 × 2 float32 corners on the page, clockwise from the card's top-left
     outline_found: bool  # False: no card outline, the whole page was taken
-    upright_by: str  # what decided 0/180: "qr", "mrz", "osd" or "none"
+    upright_by: str  # what decided 0/180: "qr", "mrz", "osd", "text" or "none"
     qr: QrCode | None  # the QR decoded while deciding orientation, in `image` coordinates
 
     @property
@@ -342,7 +350,8 @@ def _card_round(contour: np.ndarray, points: np.ndarray, segments: np.ndarray, p
     It is turned the way the straight lines round the block run (the block's ragged hull of photo,
     short and long text lines gives its smallest box at another angle). Its sides are two segments
     a card's width (or height) apart with clean paper beyond both (`_side_pair`), where the card's
-    faint edges show; else the block's extent grown by a margin, at least ID-1."""
+    faint edges show; or one such side and the other a card's size away (`_one_side`); else the
+    block's extent grown by a margin, at least ID-1."""
     x1, y1, x2, y2 = segments.T
     angles = np.degrees(np.arctan2(y2 - y1, x2 - x1))
     if len(segments) < _LINE_MIN_COUNT:
@@ -367,8 +376,11 @@ def _card_round(contour: np.ndarray, points: np.ndarray, segments: np.ndarray, p
         other_low, other_high = extents[1 - axis]
         other = points @ (along, across)[1 - axis]
         facing = points[(other >= other_low) & (other <= other_high)] @ (along, across)[axis]
-        pair = _side_pair(middles[marks] @ (along, across)[axis], lengths[marks], expected, facing,
-                          (other_high - other_low) * _BEYOND_DENSITY, px_per_mm)
+        positions = middles[marks] @ (along, across)[axis]
+        clean = _clean_beyond(facing, (other_high - other_low) * _BEYOND_DENSITY, px_per_mm)
+        pair = _side_pair(positions, lengths[marks], expected, clean) \
+            or _one_side(positions, lengths[marks], expected, ID1_MM[1 if axis == long_axis else 0] * px_per_mm,
+                         clean, (low, high), px_per_mm)
         if pair is None:
             middle, size = (low + high) / 2, max(high - low + 2 * _BLOCK_MARGIN_MM * px_per_mm, expected)
             pair = (middle - size / 2, middle + size / 2)
@@ -378,26 +390,60 @@ def _card_round(contour: np.ndarray, points: np.ndarray, segments: np.ndarray, p
                     np.float32)
 
 
-def _side_pair(positions: np.ndarray, lengths: np.ndarray, expected: float, edges: np.ndarray,
-               allowed_per_px: float, px_per_mm: float) -> tuple[float, float] | None:
-    """Of the segments at `positions`, the longest pair `expected` apart (± 5 %) with a clean
-    strip of paper beyond each: at most `allowed_per_px` of the `edges` (positions of the edge
-    points facing the sides) per pixel of the strip's width. None when the card's sides do not show."""
+def _clean_beyond(edges: np.ndarray, allowed_per_px: float,
+                  px_per_mm: float) -> Callable[[float, int], bool]:
+    """Whether the strip of paper beyond a side at a position (outward -1: below it, +1: above it)
+    is clean: at most `allowed_per_px` of the `edges` (positions of the edge points facing the
+    sides) per pixel of the strip's width. A card's side has bare paper beyond it; a text line,
+    more text."""
     ordered = np.sort(edges)
     near, far = _BEYOND_MM[0] * px_per_mm, _BEYOND_MM[1] * px_per_mm
-
-    def count(low: float, high: float) -> int:
-        return int(np.searchsorted(ordered, high) - np.searchsorted(ordered, low))
-
     allowed = allowed_per_px * (far - near)
+
+    def clean(position: float, outward: int) -> bool:
+        low, high = sorted((position + outward * near, position + outward * far))
+        return int(np.searchsorted(ordered, high) - np.searchsorted(ordered, low)) <= allowed
+
+    return clean
+
+
+def _side_pair(positions: np.ndarray, lengths: np.ndarray, expected: float,
+               clean: Callable[[float, int], bool]) -> tuple[float, float] | None:
+    """Of the segments at `positions`, the longest pair `expected` apart (± 5 %) with clean paper
+    beyond each. None when the card's sides do not show."""
     best, best_length = None, 0.0
     for i, j in zip(*np.nonzero(positions[None, :] - positions[:, None] > 0)):
         low, high = positions[i], positions[j]
         length = min(lengths[i], lengths[j])
         if abs(high - low - expected) > _SIDE_TOLERANCE * expected or length <= best_length:
             continue
-        if count(low - far, low - near) <= allowed and count(high + near, high + far) <= allowed:
+        if clean(low, -1) and clean(high, 1):
             best, best_length = (float(low), float(high)), float(length)
+    return best
+
+
+def _one_side(positions: np.ndarray, lengths: np.ndarray, expected: float, along: float,
+              clean: Callable[[float, int], bool], block: tuple[float, float],
+              px_per_mm: float) -> tuple[float, float] | None:
+    """When only one of the two sides shows (the other lost in paper of the card's colour, dev
+    set cccd_0006): a straight edge running much of the card's `along` length just beyond the block
+    of content, with clean paper beyond it, and the other side a card's size away, so long as the
+    card so placed holds the whole block. Centring the card on its content instead misplaces it by
+    millimetres (the QR code sits nearer one edge than the emblem the other), enough to cut the code
+    off. A photo's or a short text line's edge runs a far smaller share of the card's side."""
+    low, high = block
+    inside, outside = _SIDE_INSIDE_MM * px_per_mm, _SIDE_OUTSIDE_MM * px_per_mm
+    best, best_support = None, _LONE_SIDE_SUPPORT * along
+    for position in positions:
+        support = float(lengths[np.abs(positions - position) <= _SIDE_WIDTH_MM * px_per_mm].sum())
+        if support <= best_support:
+            continue
+        if high - inside <= position <= high + outside and position - expected <= low + inside \
+                and clean(position, 1):
+            best, best_support = (float(position - expected), float(position)), support
+        elif low - outside <= position <= low + inside and position + expected >= high - inside \
+                and clean(position, -1):
+            best, best_support = (float(position), float(position + expected)), support
     return best
 
 
@@ -441,6 +487,32 @@ def _osd_upside_down(card: np.ndarray) -> bool | None:
     return {0: False, 180: True}.get(found.rotate)
 
 
+def _reading_weight(grey: np.ndarray, dpi: int) -> float:
+    """The summed confidence of the words of three letters or digits or more read on `grey`."""
+    words = read_words(grey, dpi=dpi, language="vie", psm=3, timeout=_TURN_TIMEOUT)
+    return sum(word.conf for word in words if sum(c.isalnum() for c in word.text) >= 3)
+
+
+def _reads_upside_down(card: np.ndarray) -> bool | None:
+    """Whether the card's text reads far better turned over, None if neither way clearly does.
+
+    OSD judges from a few characters' shapes and gives up on a soft scan (dev set cccd_0006, a
+    200 dpi copy); reading the card both ways at half size does not: upside-down text reads as
+    scattered, low-confidence fragments, upright text as words Tesseract is sure of. Run only when
+    QR, MRZ and OSD all said nothing (a third of a second)."""
+    grey = to_grey(card)
+    half = cv2.resize(grey, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    dpi = round(card.shape[1] / (ID1_MM[0] / 25.4) / 2)
+    try:
+        upright = _reading_weight(half, dpi)
+        turned = _reading_weight(cv2.rotate(half, cv2.ROTATE_180), dpi)
+    except OcrTimeout:
+        return None
+    if max(upright, turned) < _TURN_MIN_WEIGHT or max(upright, turned) < _TURN_LEAD * min(upright, turned):
+        return None
+    return turned > upright
+
+
 def _turn_over(qr: QrCode | None, size: tuple[int, int]) -> QrCode | None:
     if qr is None:
         return None
@@ -461,7 +533,10 @@ def _upright(card: np.ndarray) -> tuple[bool, str, QrCode | None]:
     if qr is not None:
         return qr.centre[1] > h / 2, "qr", qr
     flip = _osd_upside_down(card)
-    return bool(flip), "osd" if flip is not None else "none", None
+    if flip is not None:
+        return flip, "osd", None
+    flip = _reads_upside_down(card)
+    return bool(flip), "text" if flip is not None else "none", None
 
 
 def _make_card(page: np.ndarray, quad: np.ndarray, width: int, outline_found: bool) -> LocatedCard:

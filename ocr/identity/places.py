@@ -38,10 +38,13 @@ _PROVINCE_TYPES = {"thanh pho": "Thành phố", "tinh": "Tỉnh"}  # the words i
 _SPECK_BEFORE = re.compile(r"^(?:\d|[^\w\s])\s+(?=(?:Tỉnh|Thành phố|TP)\b)", re.IGNORECASE)
 _DAMAGED_TYPE = 75.0  # ratio of a damaged unit type word to the type it is ("T[inh" to "Tỉnh")
 # "… trấn" opens only "Thị trấn": a damaged first word of it is "Thị" ("Thế trấn Đông Anh").
-_TOWN = re.compile(r"^[^\W\d_]+(?=\s+trấn\s)")
+_TOWN = re.compile(r"(?:^|(?<=\s))[^\W\d_]+(?=\s+trấn\s)")
 # "Số 254 Lý Thường Kiệt", "95/32 Nguyễn Trãi": a house number (its "Số" maybe damaged), then a street.
 _STREET = re.compile(r"^(?:(?P<so>[^\W\d_]{1,2})\s+)?(?P<number>\d+[\w/]*)\s+(?P<name>\S.*)$")
 _STREET_RULE = (80.0, 10.0)  # least ratio of the listed street, least lead over the next one
+# Words of a street address that are no place's, person's or street's name.
+_ADDRESS_WORDS = frozenset({"số", "ngõ", "ngách", "hẻm", "kiệt", "thôn", "ấp", "xóm", "tổ", "khu",
+                            "bản", "khối", "đường", "phố", "lô", "nhà", "tầng", "chung", "cư", "đội"})
 # A ward's type inside a part starts a part of its own: OCR lost the comma before it ("Ấp 2 Xã Tân Lập").
 _WARD_TYPE_INSIDE = re.compile(r"(?<=\S)\s+(?=(?:Xã|Phường|Thị trấn)\s)")
 
@@ -214,9 +217,11 @@ def correct_place(value: str) -> str:
     """`value` with its province and district (the last two comma-separated parts) replaced by their
     listed names where the list clearly says which they are; unchanged otherwise.
 
-    Then the ward before them, only where OCR damaged it (see `_repaired_ward`)."""
-    parts = _with_province_apart([_TOWN.sub("Thị", piece.strip()) for part in value.split(",")
-                                  for piece in _WARD_TYPE_INSIDE.split(part)])
+    Then the ward before them, only where OCR damaged it (see `_repaired_ward`), or apart from a
+    district it ran into (`_ward_and_district`); the street before it where damaged; and no scraps
+    of a label before it all (`_without_scraps`)."""
+    parts = _with_province_apart([piece.strip() for part in value.split(",")
+                                  for piece in _WARD_TYPE_INSIDE.split(_TOWN.sub("Thị", part))])
     if len(parts) < 2:
         return value
     prefix, name = _province_part(parts[-1])
@@ -228,6 +233,9 @@ def correct_place(value: str) -> str:
         if province is None:
             return value
     parts[-1] = prefix + province.short
+    if fold(parts[-2]) not in _choices(province.children) \
+            and (merged := _ward_and_district(parts[-2], province)) is not None:
+        parts[-2:-1], district = merged
     if district is None and len(parts) >= 3 and (district := _district_by_start(parts[-2], province)):
         parts[-2] = district.short
     elif district is not None:
@@ -240,7 +248,40 @@ def correct_place(value: str) -> str:
             if ward is not None:
                 parts[-3] = ward
         parts[:-3] = [_repaired_street(part) for part in parts[:-3]]
-    return ", ".join(parts)
+    return ", ".join(_without_scraps(parts))
+
+
+def _ward_and_district(text: str, province: _Unit) -> tuple[list[str], _Unit] | None:
+    """([ward, district as read], district) for a ward and its district read as one part, their comma lost ("phường Tân
+    Hiệp Biện Hòa", "Thị trấn Dầu Tiếng Dầu Tiếng"): split where the end is clearly one of the
+    province's districts and the start, with a ward's type, one of that district's wards."""
+    words = text.split()
+    for cut in range(2, len(words)):
+        district = _best(" ".join(words[cut:]), province.children, _choices(province.children))
+        if district is None:
+            continue
+        head = " ".join(words[:cut])
+        key = _choices(district.children).get(fold(head))
+        ward = district.children[key].name if key is not None else _repaired_ward(head, district)
+        if ward is not None:
+            return [ward, " ".join(words[cut:])], district
+    return None
+
+
+def _without_scraps(parts: list[str]) -> list[str]:
+    """The parts without leading ones made of OCR scraps, ahead of a ward, district and province:
+    what a bilingual label damaged beyond finding left before the value ("( Piewc# Gể @sq, Xã Nhơn
+    Ái, …", "f®@¿@ df Qua? Thị trấn …"). A scrap holds a mark no address has, or is a word no place,
+    person or street has; a part is scraps when most of its words are."""
+    known = _street_syllables() | _ADDRESS_WORDS
+
+    def scrap(word: str) -> bool:
+        return bool(re.search(r"[^\w/.,-]", word)) or (word.isalpha() and word.lower() not in known)
+
+    while len(parts) > 3 and not _STREET.match(parts[0]) \
+            and 2 * sum(map(scrap, words := parts[0].split())) > len(words):
+        parts = parts[1:]
+    return parts
 
 
 def _repaired_street(text: str) -> str:

@@ -9,7 +9,7 @@ ends its line (names sit under their label; places wrap onto a second line). Dig
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from ocr.identity.idnumber import digits_from_ocr
-from ocr.identity.places import correct_place, ends_with_province
+from ocr.identity.places import correct_place, ends_with_province, is_listed
 from schemas.identity import (
     NO_EXPIRY,
     CardSide,
@@ -84,6 +84,11 @@ _TOKEN_RE = re.compile(r"[^\s/:|]+")
 _NEARBY_LABEL = 75  # partial_ratio of a date field's label on the date's line or a neighbour
 _LABEL_IN_VALUE = 80  # partial_ratio of a damaged label found at the end of a place value
 _MRZ_LINE_RE = re.compile(r"^(?=.*<<)[A-Z0-9<]{25,}$")
+# Where an address may start: a house number, or a hamlet's, street's or ward's type.
+_PLACE_OPENER = re.compile(r"(?<!\w)(?:\d|(?:Số|Thôn|Ấp|Xóm|Tổ|Khu|Bản|Khối|Xã|Phường|Thị)\s)",
+                           re.IGNORECASE)
+_ORIGIN_THEN_RESIDENCE = (CardType.CCCD2021, CardType.CCCD2016, CardType.CMND9)
+_UNLABELLED = 0.9  # confidence factor of a place taken without its label
 
 
 @dataclass(frozen=True)
@@ -353,9 +358,16 @@ _SPECK_STOP_IN_WORDS = re.compile(r"(?<=[^\W\d_]{3})\.(?=[^\W_])")  # a space ag
 
 def _place(text: str) -> str | None:
     value = _without_specks(_before_damaged_label(nfc(" ".join(text.split()))))
-    value = _SPECK_STOP_IN_WORDS.sub(" ", _SPECK_STOP.sub("", value))
-    value = value.strip(_SEPARATORS + _QUOTES)
-    return correct_place(value) if value else None
+    value = _SPECK_STOP_IN_WORDS.sub(" ", value).strip(_SEPARATORS + _QUOTES)
+    if not value:
+        return None
+    # A full stop after a whole word is a speck, or a comma read small ("Thị trấn Dầu Tiếng. Dầu
+    # Tiếng, Bình Dương"): a comma where only that makes the address a listed one.
+    dropped = correct_place(_SPECK_STOP.sub("", value))
+    if is_listed(dropped):
+        return dropped
+    as_comma = correct_place(_SPECK_STOP.sub(",", value))
+    return as_comma if is_listed(as_comma) else dropped
 
 
 def _without_specks(value: str) -> str:
@@ -505,13 +517,16 @@ def extract_printed(lines: str | Sequence[Line], *,
                                           confidence=round(confidence, 4), raw=" / ".join(parts))
     if "date_of_issue" not in fields:
         _issue_date_in_words(rows, fields)
+    card_type = card_type or card_type_from_text("\n".join(texts))
+    if card_type in _ORIGIN_THEN_RESIDENCE:
+        _unlabelled_places(rows, fields)
     _dates_near_their_labels(rows, fields)
     for name in fields:
         problems.pop(name, None)
     text = "\n".join(texts)
     return PrintedReading(
         fields=fields, problems=problems, reasons=list(dict.fromkeys(problems.values())),
-        card_type=card_type or card_type_from_text(text),
+        card_type=card_type,
         side=_side(set(fields), text, texts),
     )
 
@@ -563,6 +578,44 @@ def _dates_near_their_labels(rows: list[tuple[str, float]], fields: dict[str, Fi
             fields[best] = FieldValue(value=parsed[0], source=IdSource.PRINTED,
                                       confidence=round(conf * _NOISY_DATE, 4), raw=text)
             taken.add(parsed[0])
+
+
+def _address_lines(rows: list[tuple[str, float]]) -> Iterator[tuple[int, str, float]]:
+    """(line number, text, confidence) of every address a line completes: the line alone from where
+    an address may start, or a wrapped address's first line (from there, ending in a comma) with it;
+    kept only when it ends with a listed ward, district and province."""
+    for number, (text, conf) in enumerate(rows):
+        opener = _PLACE_OPENER.search(text)
+        if opener is None or not ends_with_province(text):
+            continue
+        tries = [(text[opener.start():], conf)]
+        if number > 0 and (before := _PLACE_OPENER.search(rows[number - 1][0])) is not None \
+                and rows[number - 1][0].rstrip(_TRAILING + _QUOTES + " ").endswith(","):
+            tries.insert(0, (rows[number - 1][0][before.start():] + " " + tries[0][0],
+                             min(conf, rows[number - 1][1])))
+        for joined, least in tries:
+            value = _place(joined)
+            if value is not None and is_listed(value):
+                yield number, value, least
+                break
+
+
+def _unlabelled_places(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:
+    """Origin and residence whose labels OCR damaged beyond the label search (the 4-pt labels of a
+    200 dpi copy): the card prints them in this order and nothing else on its front is an address,
+    so the addresses the lines complete that no field took are, in reading order, the missing ones.
+    Used only when exactly that many are left over."""
+    missing = [field for field in ("place_of_origin", "place_of_residence") if field not in fields]
+    if not missing:
+        return
+    taken = [fields[field].raw or "" for field in _PLACES if field in fields]
+    left = [(value, conf) for number, value, conf in _address_lines(rows)
+            if not any(rows[number][0] in raw for raw in taken)]
+    if len(left) != len(missing):
+        return
+    for field, (value, conf) in zip(missing, left):
+        fields[field] = FieldValue(value=value, source=IdSource.PRINTED,
+                                   confidence=round(conf * _UNLABELLED, 4), raw=value)
 
 
 def _issue_date_in_words(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:

@@ -400,7 +400,7 @@ def _read_side(card: LocatedCard, timeout: float) -> _Side:
     grey, missing = mark_missing_glyphs(without_dotted_lines(to_grey(card.image), card.dpi / 25.4),
                                         card.dpi)
     lines, printed = _printed_lines(grey, card.dpi, timeout, missing_glyphs=missing > 0)
-    if card.upright_by in ("osd", "none") and _printed_score(printed, lines)[1] < 3:
+    if card.upright_by in ("osd", "text", "none") and _printed_score(printed, lines)[1] < 3:
         # Nothing on the card said which way up it lies, and little was read: try it turned over
         # (a marker "Z" reads the same both ways).
         turned = cv2.rotate(grey, cv2.ROTATE_180)
