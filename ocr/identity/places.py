@@ -252,9 +252,10 @@ def correct_place(value: str) -> str:
 
 
 def _ward_and_district(text: str, province: _Unit) -> tuple[list[str], _Unit] | None:
-    """([ward, district as read], district) for a ward and its district read as one part, their comma lost ("phường Tân
-    Hiệp Biện Hòa", "Thị trấn Dầu Tiếng Dầu Tiếng"): split where the end is clearly one of the
-    province's districts and the start, with a ward's type, one of that district's wards."""
+    """([ward, district as read], district) for a ward and its district read as one part, their
+    comma lost ("phường Tân Hiệp Biện Hòa", "Thị trấn Dầu Tiếng Dầu Tiếng"): split where the end is
+    clearly one of the province's districts and the start one of that district's wards (as listed,
+    or as `_repaired_ward` repairs it)."""
     words = text.split()
     for cut in range(2, len(words)):
         district = _best(" ".join(words[cut:]), province.children, _choices(province.children))
