@@ -85,6 +85,10 @@ def test_places_whose_labels_ocr_ruined_are_taken_in_the_cards_order() -> None:
     # One address for two ruined labels: which it is cannot be told, so neither is filled.
     alone = values(lines[:7])
     assert "place_of_origin" not in alone and "place_of_residence" not in alone
+    # A house number and street whose comma OCR lost still begin the wrapped address (cccd_0006).
+    wrapped = values([*lines[:7], "Nơi tường vò ‹ Phooe ý su ssesce Số 219 Bà Triệu —“",
+                      "rọ ván Dàu Tiếng, Dầu Tiếng. Bừnh Dương"])
+    assert wrapped["place_of_residence"] == "Số 219 Bà Triệu, Thị trấn Dầu Tiếng, Dầu Tiếng, Bình Dương"
     # A labelled origin keeps its value; the one address left over is the residence.
     labelled = values([*lines[:5], "Quê quán / Place of origin:", *lines[6:]])
     assert labelled["place_of_origin"] == "Xã Nhơn Ái, Phong Điền, Cần Thơ"
@@ -221,6 +225,10 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("SỐ 312 Đuện Biên Phù, Phường Tân Hiệp, Biên Hòa, Đồng Nai",
      "Số 312 Điện Biên Phủ, Phường Tân Hiệp, Biên Hòa, Đồng Nai"),
     ("Ngõ Chùa, Xã Nhơn Ái, Phong Điền, Cần Thơ", "Ngõ Chùa, Xã Nhơn Ái, Phong Điền, Cần Thơ"),
+    # A ward whose type and name are both damaged, in a known district: its type's place says it is one.
+    ("Số 219 Bà Triệu, Tạ ván Dài Tiếng, Dầu Tiếng, Bình Dương",
+     "Số 219 Bà Triệu, Thị trấn Dầu Tiếng, Dầu Tiếng, Bình Dương"),
+    ("rọ ván Dàu Tiếng, Dầu Tiếng, Bình Dương", "Thị trấn Dầu Tiếng, Dầu Tiếng, Bình Dương"),
 ])
 def test_province_district_and_damaged_wards_are_corrected_against_the_list(read: str, expected: str) -> None:
     assert correct_place(read) == expected

@@ -45,6 +45,8 @@ _STREET_RULE = (80.0, 10.0)  # least ratio of the listed street, least lead over
 # Words of a street address that are no place's, person's or street's name.
 _ADDRESS_WORDS = frozenset({"số", "ngõ", "ngách", "hẻm", "kiệt", "thôn", "ấp", "xóm", "tổ", "khu",
                             "bản", "khối", "đường", "phố", "lô", "nhà", "tầng", "chung", "cư", "đội"})
+_WARD_TYPE_NAMES = ("Thị trấn", "Phường", "Xã")
+_RUINED_TYPE = 40.0  # least ratio of words standing where a ward's type does to that type
 # A ward's type inside a part starts a part of its own: OCR lost the comma before it ("Ấp 2 Xã Tân Lập").
 _WARD_TYPE_INSIDE = re.compile(r"(?<=\S)\s+(?=(?:Xã|Phường|Thị trấn)\s)")
 
@@ -356,6 +358,27 @@ def _ward_behind_a_damaged_type(read: list[str], district: _Unit, known: frozens
     return None
 
 
+def _ward_behind_a_ruined_type(text: str, district: _Unit) -> str | None:
+    """A ward whose type and name OCR both damaged ("Tạ ván Dài Tiếng" for "Thị trấn Dầu Tiếng", a
+    200 dpi copy): a card prints every ward with its type, so words where the type stands that are
+    not it, nor a hamlet's or street's word, yet resemble it, are that type damaged; the rest is then
+    the one ward of that type in the district its name is clearly closest to."""
+    if fold(text) in _choices(district.children):
+        return None  # listed as read
+    words = text.split()
+    for typed in _WARD_TYPE_NAMES:
+        size = len(typed.split())
+        head = " ".join(words[:size])
+        if len(words) <= size or fold(head) == fold(typed) or fuzz.ratio(fold(head), fold(typed)) < _RUINED_TYPE \
+                or any(word.lower() in _ADDRESS_WORDS or word.isdigit() for word in words[:size]):
+            continue
+        names = {fold(ward.short): ward.name for ward in district.children.values() if ward.name.startswith(typed + " ")}
+        found = _clear_choice(" ".join(words[size:]), names, (_STREET_RULE,))
+        if found is not None:
+            return found
+    return None
+
+
 def _type_scrap(scrap: str, ward: _Unit) -> bool:
     """Whether `scrap` may be what OCR left of the ward's type: a few letters or digits, or as many
     as the type has (and one more) when it starts with the type's letter ("phb8đ" for "Phường")."""
@@ -393,6 +416,8 @@ def _repaired_ward(text: str, district: _Unit) -> str | None:
         return None
     if (typed := _ward_behind_a_damaged_type(read, district, known)) is not None:
         return typed
+    if (ruined := _ward_behind_a_ruined_type(text, district)) is not None:
+        return ruined
     if (marked := _ward_by_letters(text, district)) is not None:
         return marked
     if not _damaged(text):

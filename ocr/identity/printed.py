@@ -87,6 +87,8 @@ _MRZ_LINE_RE = re.compile(r"^(?=.*<<)[A-Z0-9<]{25,}$")
 # Where an address may start: a house number, or a hamlet's, street's or ward's type.
 _PLACE_OPENER = re.compile(r"(?<!\w)(?:\d|(?:Số|Thôn|Ấp|Xóm|Tổ|Khu|Bản|Khối|Xã|Phường|Thị)\s)",
                            re.IGNORECASE)
+_HOUSE_NUMBER_STREET = re.compile(r"^(?:[^\W\d_]{1,2}\s+)?\d+[\w/]*\s+[^\W\d_]")  # "Số 219 Bà Triệu"
+_END_MARKS = re.compile(r"[\W_]*$")
 _ORIGIN_THEN_RESIDENCE = (CardType.CCCD2021, CardType.CCCD2016, CardType.CMND9)
 _UNLABELLED = 0.9  # confidence factor of a place taken without its label
 
@@ -582,17 +584,19 @@ def _dates_near_their_labels(rows: list[tuple[str, float]], fields: dict[str, Fi
 
 def _address_lines(rows: list[tuple[str, float]]) -> Iterator[tuple[int, str, float]]:
     """(line number, text, confidence) of every address a line completes: the line alone from where
-    an address may start, or a wrapped address's first line (from there, ending in a comma) with it;
-    kept only when it ends with a listed ward, district and province."""
+    an address may start, or a wrapped address's first line (from there: ending in a comma, or a
+    house number and street whose comma OCR lost) with it; kept only when it ends with a listed
+    ward, district and province."""
     for number, (text, conf) in enumerate(rows):
         opener = _PLACE_OPENER.search(text)
-        if opener is None or not ends_with_province(text):
-            continue
-        tries = [(text[opener.start():], conf)]
-        if number > 0 and (before := _PLACE_OPENER.search(rows[number - 1][0])) is not None \
-                and rows[number - 1][0].rstrip(_TRAILING + _QUOTES + " ").endswith(","):
-            tries.insert(0, (rows[number - 1][0][before.start():] + " " + tries[0][0],
-                             min(conf, rows[number - 1][1])))
+        tries = [] if opener is None else [(text[opener.start():], conf)]
+        previous = rows[number - 1][0] if number > 0 else ""
+        if (before := _PLACE_OPENER.search(previous)) is not None and not ends_with_province(previous):
+            head = previous[before.start():]
+            marks = _END_MARKS.search(head).group()  # specks after it, its comma among them maybe
+            head = head[:len(head) - len(marks)]
+            if "," in marks or _HOUSE_NUMBER_STREET.match(head):
+                tries.insert(0, (head + ", " + text.strip(), min(conf, rows[number - 1][1])))
         for joined, least in tries:
             value = _place(joined)
             if value is not None and is_listed(value):
