@@ -255,6 +255,25 @@ def test_a_photo_keeps_the_card_in_frame() -> None:
     assert scene.image.mode == "RGB" and 250 < scene.dpi < 450
 
 
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_lid_scan_is_the_card_cut_a_little_off_on_the_dark_lid(seed: int) -> None:
+    person = make_person(np.random.default_rng(seed), "cccd_chip")
+    scene = cards.lid_scan(cards.chip_front(person).image, np.random.default_rng(seed))
+    (quad,) = scene.quads
+    corners, size = np.array(quad), np.array(scene.image.size)
+    mm = scene.dpi / 25.4
+    assert scene.dpi in (300, 400) and scene.image.mode == "RGB"
+    assert (corners > -1.5 * mm).all() and (corners < size + 1.5 * mm).all()  # cut 1 mm at most
+    assert (np.abs(size - (85.6 * mm, 53.98 * mm)) < 8.5 * mm).all()  # the card and a strip of lid
+    grey = np.asarray(scene.image.convert("L"), dtype=np.float32)
+    card = np.zeros(grey.shape, np.uint8)
+    cv2.fillPoly(card, [np.round(corners).astype(np.int32)], 1)
+    lid = cv2.erode(1 - card, np.ones((5, 5), np.uint8)) == 1
+    if lid.any():
+        assert grey[lid].mean() < 130  # the lid is dark where it shows
+    assert grey[card == 1].mean() > 150  # the card is light
+
+
 @pytest.mark.parametrize("variant", ["chip_a4_steep", "chip_photo", "can_cuoc_back"])
 def test_a_seed_gives_the_same_pixels(variant: str) -> None:
     first, again, other = (cards.make_sample(variant, np.random.default_rng(seed))

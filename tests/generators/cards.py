@@ -763,6 +763,36 @@ def photo(card: Image.Image, rng: np.random.Generator,
     return Scene(image, (quad,), round(DPI * scale))
 
 
+_LIDS = (58, 75, 92, 110)  # greys of a scanner's lid
+
+
+def lid_scan(card: Image.Image, rng: np.random.Generator) -> Scene:
+    """A scanner's ID-card mode cutting a little off: the card at 300 or 400 dpi, turned by up to
+    1.5° and a little out of square (the lid not quite flat), on the lid's dark grey, cropped so that
+    the lid shows up to 4 mm on some sides and the crop cuts up to 1 mm into the card on others (a
+    code near that edge loses its light margin); soft focus, sensor noise and JPEG."""
+    dpi = int(rng.choice([300, 400]))
+    px_per_mm = dpi / 25.4
+    small = card.convert("RGB").resize((round(card.width * dpi / DPI), round(card.height * dpi / DPI)),
+                                       Image.Resampling.LANCZOS)
+    sw, sh = small.size
+    left, top, right, bottom = (rng.uniform(-1.0, 4.0, 4) * px_per_mm).tolist()
+    size = (round(sw + left + right), round(sh + top + bottom))
+    target = np.array(_corners(sw, sh, left + sw / 2, top + sh / 2, rng.uniform(-1.5, 1.5)), np.float32)
+    target += rng.normal(0, 0.004 * sw, target.shape).astype(np.float32)
+    source = np.array([(0, 0), (sw, 0), (sw, sh), (0, sh)], np.float32)
+    matrix = cv2.getPerspectiveTransform(source, target)
+    warped = cv2.warpPerspective(np.asarray(small), matrix, size, flags=cv2.INTER_LINEAR)
+    mask = cv2.warpPerspective(np.asarray(_rounded_mask(small.size, round(CORNER_MM * px_per_mm))),
+                               matrix, size, flags=cv2.INTER_LINEAR).astype(np.float32)[..., None] / 255
+    lid = np.full((size[1], size[0], 3), float(rng.choice(_LIDS)), np.float32)
+    image = Image.fromarray(np.clip(lid * (1 - mask) + warped * mask, 0, 255).astype(np.uint8))
+    image = pages.gaussian_noise(pages.blur(image, float(rng.uniform(0.5, 1.2)) * dpi / 300),
+                                 float(rng.uniform(3, 6)), rng=rng)
+    quad = tuple((float(x), float(y)) for x, y in target)
+    return Scene(pages.jpeg(image, int(rng.integers(70, 90))), (quad,), dpi)
+
+
 # --- Samples for the accuracy benchmark -----------------------------------------------------------
 
 # Export fields each side prints, and those its QR and MRZ carry (DESIGN 5.2-5.4). The Căn cước no
@@ -787,7 +817,7 @@ QR_FIELDS: dict[CardType, frozenset[str]] = {"cccd_chip": _CHIP_QR,
 MRZ_FIELDS = frozenset({"id_number", "full_name", "date_of_birth", "sex", "nationality",
                         "date_of_expiry"})
 
-Scenery = Literal["card", "a4", "a4_steep", "photo"]
+Scenery = Literal["card", "a4", "a4_steep", "photo", "lid"]
 Damage = Literal["none", "glare", "blur", "jpeg", "low_res", "qr_covered", "qr_scratched"]
 
 
@@ -807,6 +837,7 @@ VARIANTS: dict[str, Variant] = {
     "chip_a4": Variant("cccd_chip", _BOTH, "a4"),
     "chip_a4_steep": Variant("cccd_chip", _BOTH, "a4_steep"),
     "chip_photo": Variant("cccd_chip", ("front",), "photo"),
+    "chip_lid": Variant("cccd_chip", ("front",), "lid"),
     "chip_photo_back": Variant("cccd_chip", ("back",), "photo"),
     "chip_glare": Variant("cccd_chip", ("front",), damage="glare"),
     "chip_blur": Variant("cccd_chip", ("front",), damage="blur"),
@@ -817,6 +848,7 @@ VARIANTS: dict[str, Variant] = {
     "chip_a4_qr_covered": Variant("cccd_chip", _BOTH, "a4", "qr_covered"),
     "cccd2016_front": Variant("cccd_2016", ("front",)),
     "cccd2016_a4": Variant("cccd_2016", ("front",), "a4"),
+    "cccd2016_lid": Variant("cccd_2016", ("front",), "lid"),
     "can_cuoc_front": Variant("can_cuoc", ("front",)),
     "can_cuoc_back": Variant("can_cuoc", ("back",)),
     "can_cuoc_a4": Variant("can_cuoc", _BOTH, "a4"),
@@ -872,6 +904,7 @@ _SCENES: dict[Scenery, Callable[[list[Image.Image], np.random.Generator], Scene]
     "a4": lambda images, rng: on_a4(images, rng, float(rng.uniform(-6, 6))),
     "a4_steep": lambda images, rng: on_a4(images, rng, _steep_angle(rng)),
     "photo": lambda images, rng: photo(images[0], rng),
+    "lid": lambda images, rng: lid_scan(images[0], rng),
 }
 
 
