@@ -128,6 +128,29 @@ def test_a_wrapped_value_starting_a_little_left_of_its_column_follows_its_label(
     assert ordered[0] == "Có giá trị đến: Không thời hạn"  # under the portrait: a column of its own
 
 
+def test_pieces_of_a_slanted_row_are_one_line_after_the_label_above_them() -> None:
+    """A card taken whole in perspective (dev set cccd_0012): its lines climb 5 % to the right and
+    Tesseract split the origin's line where it climbs, its right piece (starting level with the
+    label's end) above its left one, both reading the word at the seam ("Qu", "Quận")."""
+    def line(text: str, x: int, y: int, width: int = 50) -> OcrLine:
+        return OcrLine(tuple(OcrWord(word, 90.0, (x + (width + 10) * i, round(y - 0.05 * (width + 10) * i), width, 40))
+                             for i, word in enumerate(text.split())))
+
+    left = line("Phường Tam Thuận, Qu", 483, 737, 70)
+    seam = left.words[-1]
+    left = OcrLine((*left.words[:-1], OcrWord(seam.text, seam.conf, (seam.box[0], seam.box[1], 35, 40))))
+    lines = [line("Giới tính / Sex: Nam", 490, 640), line("Quê quán / Place of origin:", 490, 700),
+             line("Quận Thanh Khê, Đà Nẵng", 735, 724, 70), left]
+    ordered = [found.text for found in reading_order(lines, 475 / 25.4)]
+    assert ordered == ["Giới tính / Sex: Nam", "Quê quán / Place of origin:",
+                       "Phường Tam Thuận, Quận Thanh Khê, Đà Nẵng"]
+    assert values(ordered)["place_of_origin"] == "Phường Tam Thuận, Quận Thanh Khê, Đà Nẵng"
+    # Level lines, one above the other in a column, stay apart.
+    level = [line("Quê quán / Place of origin:", 490, 700, 70), line("Phường Tam Thuận,", 490, 745, 70)]
+    assert [found.text for found in reading_order(level, 475 / 25.4)] == [
+        "Quê quán / Place of origin:", "Phường Tam Thuận,"]
+
+
 def test_a_name_in_capitals_that_looks_like_a_label_stays_a_name() -> None:
     read = values(["Họ và tên / Full name:", "NGUYỄN QUANG VIỆT", "Quê quán / Place of origin:",
                    "Xã Diễn Kỷ, Diễn Châu, Nghệ An"])

@@ -65,6 +65,8 @@ _PUNCTUATION = ".,:;'\"!?-_/()"
 _MAX_DOTS = 4000  # more tiny specks than this is noise, not dotted lines
 _COLUMN_LINES = 3  # lines starting at one x make a column edge
 _COLUMN_SLACK = 3.0  # mm: a line starting this close to a column edge belongs to that column
+_SLOPE_WORDS = 3  # words a line needs for its slant to count
+_SAME_ROW = 0.35  # of the lower piece's height: two pieces this near in level are one row
 _AGREED = 0.9  # confidence of a digit field two independent reads agree on
 _SMALLER = 0.6  # scale of the second read of a card front whose ID number was not read
 _NAME_BLOCK_REREAD = (1.0, 6)  # scale and page segmentation mode of a name line read again as a block
@@ -210,7 +212,57 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
         # trú: Số 295 ..."); text under the portrait is far left of it.
         return min((e for e in edges if left + tolerance < e <= left + slack), default=inside)
 
-    return sorted(segments, key=lambda segment: (column(segment), segment.box[1]))
+    slope = _text_slope(lines)
+
+    def level(segment: OcrLine) -> float:
+        """Where the segment's row lies once the text's slant is taken out."""
+        return float(np.mean([y + h / 2 - slope * (x + w / 2) for x, y, w, h in (word.box for word in segment.words)]))
+
+    ordered = sorted(segments, key=lambda segment: (column(segment), level(segment)))
+    return _rows_joined(ordered, column, level)
+
+
+def _text_slope(lines: list[OcrLine]) -> float:
+    """The slant of the text (dy/dx) from the lines of three words or more, weighted by width: a
+    card taken whole in perspective, its outline not found, has lines running uphill."""
+    slopes, weights = [], []
+    for line in lines:
+        if len(line.words) < _SLOPE_WORDS:
+            continue
+        centres = np.array([(x + w / 2, y + h) for x, y, w, h in (word.box for word in line.words)], float)
+        if np.ptp(centres[:, 0]) > 0:
+            slopes.append(float(np.polyfit(centres[:, 0], centres[:, 1], 1)[0]))
+            weights.append(float(np.ptp(centres[:, 0])))
+    if not slopes:
+        return 0.0
+    order = np.argsort(slopes)
+    middle = np.searchsorted(np.cumsum(np.array(weights)[order]), sum(weights) / 2)
+    return slopes[order[min(middle, len(order) - 1)]]
+
+
+def _rows_joined(ordered: list[OcrLine], column: Callable[[OcrLine], float],
+                 level: Callable[[OcrLine], float]) -> list[OcrLine]:
+    """Pieces of one row of a column joined into one line, left to right: Tesseract splits a
+    slanted line where it climbs (dev set cccd_0012's origin came out as "Quận Thạnh Khê, Đà Nẵng"
+    before "CA Tam Thuận, Qu"). A word the two pieces both read at their seam is kept once."""
+    joined: list[OcrLine] = []
+    for segment in ordered:
+        if joined and column(joined[-1]) == column(segment) \
+                and abs(level(joined[-1]) - level(segment)) <= _SAME_ROW * min(joined[-1].box[3], segment.box[3]):
+            joined[-1] = _one_line([*joined[-1].words, *segment.words])
+        else:
+            joined.append(segment)
+    return joined
+
+
+def _one_line(words: list[OcrWord]) -> OcrLine:
+    """Words left to right, without one whose span lies mostly under a wider word's."""
+    def covered(word: OcrWord) -> bool:
+        x, _, w, _ = word.box
+        return any(other.box[2] > w and min(x + w, other.box[0] + other.box[2]) - max(x, other.box[0]) > w / 2
+                   for other in words if other is not word)
+
+    return OcrLine(tuple(sorted((word for word in words if not covered(word)), key=lambda word: word.box[0])))
 
 
 # ---------------------------------------------------------------------------------------------------
