@@ -34,6 +34,7 @@ from ocr.identity.reader import (
     _with_expiry,
     _with_name_of_mrz,
     _with_surname,
+    read_card,
     reading_order,
 )
 from schemas.vntext import fold
@@ -428,6 +429,23 @@ def test_a_soft_card_that_osd_cannot_turn_is_turned_by_how_it_reads() -> None:
     assert _reads_upside_down(soft) is False
     blank = np.full_like(soft, 235)
     assert _reads_upside_down(blank) is None  # nothing to read: no decision
+
+
+def test_a_card_scanned_alone_is_read_even_when_the_page_pass_misread_its_heading() -> None:
+    """A 2016 card (no QR, no MRZ) scanned alone and turned 1.5° (dev set cccd_0015 so turned): the
+    page pass read its heading as noise, so the page text names no card; the page's proportions
+    still make it worth reading as one."""
+    person = people.make_person(np.random.default_rng(4), "cccd_2016")
+    face = np.array(cards.cccd2016_front(person).image.convert("RGB"))
+    card = cv2.resize(face, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    h, w = card.shape[:2]
+    turned = cv2.warpAffine(card, cv2.getRotationMatrix2D((w / 2, h / 2), 1.5, 1.0), (w, h),
+                            borderMode=cv2.BORDER_REPLICATE)
+    reading = read_card([(turned, 300)], ["TRE a.eeseărẩn —¬x“TẾÀ"])
+    assert reading is not None and reading.identity.id_number is not None
+    assert reading.identity.id_number.value == person.id_number
+    letter = np.full((3508, 2480, 3), 255, np.uint8)  # an A4 page whose text names no card: skipped
+    assert read_card([(letter, 300)], ["Kính gửi: Ủy ban nhân dân phường"]) is None
 
 
 def test_mrz_lines_in_the_cards_own_ocr_are_read_when_the_band_was_missed() -> None:

@@ -731,11 +731,14 @@ def _read_sides(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] | 
             cards = locate_cards(image, round(dpi), width=OCR_CARD_WIDTH)
             for card in cards:
                 if not card.outline_found and card.qr is None and texts is not None \
+                        and not card_shaped(image.shape[1], image.shape[0]) \
                         and number < len(texts) and card_type_from_text(texts[number]) \
                         == CardType.UNKNOWN and find_mrz_band(card.image) is None \
                         and not missing_glyph_boxes(to_grey(card.image), card.dpi):
                     # A page that is not a card: the page text already says so (unless the font
-                    # lacked the letters of the card's heading).
+                    # lacked the letters of the card's heading). A page of a card's proportions is
+                    # read all the same: its heading may be what the page pass misread (dev set
+                    # cccd_0015 turned 1.5°: "CĂN CƯỚC CÔNG DÂN" read as "TRE a.eeseărẩn").
                     continue
                 side = _read_side(card, timeout)
                 if side.is_card:
