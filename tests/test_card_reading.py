@@ -21,8 +21,8 @@ from ocr.identity.names import is_name_syllable, name_syllable
 from ocr.identity.places import correct_place, is_listed
 from ocr.identity.printed import extract_printed
 from ocr.identity.probe import probe_card
-from ocr.identity.locate import LocatedCard, _reads_upside_down, find_card_quads
-from ocr.identity.mrz_reader import OcrLine, OcrWord, ocr_lines, union_box
+from ocr.identity.locate import LocatedCard, _reads_upside_down, find_card_quads, locate_cards, text_skew
+from ocr.identity.mrz_reader import OcrLine, OcrWord, ocr_lines, read_mrz, union_box
 from ocr.identity.mrz import parse_mrz
 from ocr.identity.reader import (
     _milestone_date,
@@ -104,6 +104,14 @@ def test_specks_read_as_a_line_between_the_name_label_and_the_name_are_skipped()
     read = values(["Họ và tên / Full name:", "„ H .", "NGUYỄN HOÀNG LONG", "Ngày sinh / Date of birth: 29/04/1984"])
     assert read["full_name"] == "NGUYỄN HOÀNG LONG"
     assert read["date_of_birth"] == "1984-04-29"
+
+
+def test_a_speck_line_between_a_place_label_and_its_value_is_skipped() -> None:
+    read = values(["Quê quán / Place of origin:", "_", "Phường.13, Quận Bình Thạnh, TP. Hồ Chí Minh",
+                   "Nơi thường trú / Place of residence: 95/32 Nguyễn Trãi,",
+                   "Phường 25, Quận Bình Thạnh, TP. Hồ Chí Minh"])
+    assert read["place_of_origin"] == "Phường 13, Quận Bình Thạnh, TP. Hồ Chí Minh"
+    assert read["place_of_residence"] == "95/32 Nguyễn Trãi, Phường 25, Quận Bình Thạnh, TP. Hồ Chí Minh"
 
 
 def test_a_long_address_wrapped_twice_is_read_to_its_province_and_quotes_are_specks() -> None:
@@ -446,6 +454,24 @@ def test_a_card_scanned_alone_is_read_even_when_the_page_pass_misread_its_headin
     assert reading.identity.id_number.value == person.id_number
     letter = np.full((3508, 2480, 3), 255, np.uint8)  # an A4 page whose text names no card: skipped
     assert read_card([(letter, 300)], ["Kính gửi: Ủy ban nhân dân phường"]) is None
+
+
+@pytest.mark.parametrize("angle", [-2.5, 3.0])
+def test_a_card_scanned_alone_crooked_is_cut_out_level_and_its_mrz_read(angle: float) -> None:
+    """A chip card's back scanned alone, a few degrees crooked (the independent set's own scans lie
+    up to 2° off): its outline fills the page and is not found, so the page is the card; turned
+    level first, its MRZ band is found and read."""
+    person = people.make_person(np.random.default_rng(6), "cccd_chip")
+    back = cv2.resize(np.array(cards.chip_back(person).image.convert("RGB")), None, fx=0.5, fy=0.5,
+                      interpolation=cv2.INTER_AREA)
+    h, w = back.shape[:2]
+    crooked = cv2.warpAffine(back, cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), (w, h),
+                             borderMode=cv2.BORDER_REPLICATE)
+    assert abs(text_skew(crooked) + angle) <= 0.3  # the turn that levels it
+    [card] = locate_cards(crooked, 300)
+    assert abs(text_skew(card.image)) <= 0.3
+    reading = read_mrz(card.image, dpi=card.dpi)
+    assert reading is not None and reading.fields["id_number"].value == person.id_number
 
 
 def test_mrz_lines_in_the_cards_own_ocr_are_read_when_the_band_was_missed() -> None:

@@ -550,6 +550,9 @@ def _continue_value(field: str, parts: list[str], used: list[int], number: int, 
             return
         entries = line_entries[following]
         text = _clean_value(texts[following][:entries[0].start if entries else None])
+        if not parts and not entries and not any(ch.isalnum() for ch in text):
+            following += 1  # a speck read as a line of its own between the label and the value ("_")
+            continue
         if not text:
             return
         if field == "full_name" and not parts and not entries and following == number + 1 \
