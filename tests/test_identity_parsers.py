@@ -642,6 +642,16 @@ def test_a_wrong_number_from_printed_text_alone_is_never_ok(wrong: str, reason: 
     assert identity.needs_review and reason in identity.field_reasons["id_number"]
 
 
+def test_a_place_with_marks_no_address_has_goes_to_review() -> None:
+    """OCR damage the place list could not repair ("TH @1Ou Trì" for "Thị trấn Diêu Trì") is never
+    passed as read; an apostrophe (Ea H'leo) and a hyphen (Bà Rịa - Vũng Tàu) are an address's own."""
+    damaged = CHIP_FRONT.replace("Xã Tiền Phong, Huyện Ân Thi", "TH @1Ou Trì, Huyện Ân Thi")
+    identity = fuse(None, None, extract_printed(damaged), card_type=CardType.CCCD2016, today=TODAY)
+    assert identity.field_reasons["place_of_origin"] == [R.LOW_CONFIDENCE]
+    written = CHIP_FRONT.replace("Xã Tiền Phong, Huyện Ân Thi, Tỉnh Hưng Yên", "Xã Ea Sol, Huyện Ea H'leo, Tỉnh Đắk Lắk")
+    assert fuse(None, None, extract_printed(written), card_type=CardType.CCCD2016, today=TODAY).review_reasons == []
+
+
 def test_printed_only_card_without_date_of_birth_is_not_ok() -> None:
     printed = extract_printed(CHIP_FRONT.replace("Ngày sinh / Date of birth: 17/05/2003\n", ""))
     identity = fuse(None, None, printed, card_type=CardType.CCCD2016, today=TODAY)

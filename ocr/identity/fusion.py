@@ -36,6 +36,8 @@ PLACE_SIMILARITY = 90  # folded places may differ this little (OCR noise in a lo
 _EXACT_FIELDS = {"id_number", "old_id_number", "document_number", "date_of_birth", "sex",
                  "date_of_issue", "date_of_expiry"}
 _PLACE_FIELDS = {"place_of_origin", "place_of_birth", "place_of_residence"}
+# Marks no address is written with (letters, digits, spaces and , . / - ' ( ) are): OCR damage.
+_ODD_MARKS = re.compile(r"[^\w\s,./'()\-–]")
 # The side that carries the QR / the MRZ, per card type.
 _QR_SIDE = {CardType.CCCD2021: CardSide.FRONT, CardType.CANCUOC2024: CardSide.BACK}
 _MRZ_SIDE = {CardType.CCCD2021: CardSide.BACK, CardType.CANCUOC2024: CardSide.BACK,
@@ -174,7 +176,8 @@ def _iso(value: FieldValue | None) -> date | None:
 
 
 def _validate(fields: dict[str, FieldValue], flags: _Flags, today: date) -> None:
-    """Structure of the numbers, ID against date of birth and sex, dates that exist and make sense."""
+    """Structure of the numbers, ID against date of birth and sex, dates that exist and make sense,
+    places without marks no address has."""
     for name in ("date_of_birth", "date_of_issue", "date_of_expiry"):
         value = fields.get(name)
         if value is not None and _iso(value) is None and value.value != NO_EXPIRY:
@@ -187,6 +190,10 @@ def _validate(fields: dict[str, FieldValue], flags: _Flags, today: date) -> None
         flags.add(ReviewReason.DATE_INVALID, "date_of_issue")
     if issued is not None and expires is not None and expires <= issued:
         flags.add(ReviewReason.EXPIRY_BEFORE_ISSUE, "date_of_issue", "date_of_expiry")
+
+    for name in sorted(_PLACE_FIELDS):
+        if (place := fields.get(name)) is not None and _ODD_MARKS.search(place.value):
+            flags.add(ReviewReason.LOW_CONFIDENCE, name)  # "TH @1Ou Trì": OCR damage left in the value
 
     if (old := fields.get("old_id_number")) is not None and check_old_id_number(old.value):
         flags.add(ReviewReason.ID_INVALID, "old_id_number")
