@@ -648,8 +648,10 @@ def test_a_place_with_marks_no_address_has_goes_to_review() -> None:
     damaged = CHIP_FRONT.replace("Xã Tiền Phong, Huyện Ân Thi", "TH @1Ou Trì, Huyện Ân Thi")
     identity = fuse(None, None, extract_printed(damaged), card_type=CardType.CCCD2016, today=TODAY)
     assert identity.field_reasons["place_of_origin"] == [R.LOW_CONFIDENCE]
-    written = CHIP_FRONT.replace("Xã Tiền Phong, Huyện Ân Thi, Tỉnh Hưng Yên", "Xã Ea Sol, Huyện Ea H'leo, Tỉnh Đắk Lắk")
-    assert fuse(None, None, extract_printed(written), card_type=CardType.CCCD2016, today=TODAY).review_reasons == []
+    written = CHIP_FRONT.replace("Xã Tiền Phong, Huyện Ân Thi, Tỉnh Hưng Yên",
+                                 "Xã Ea Sol, Huyện Ea H'leo, Tỉnh Đắk Lắk")
+    identity = fuse(None, None, extract_printed(written), card_type=CardType.CCCD2016, today=TODAY)
+    assert identity.review_reasons == []
 
 
 def test_printed_only_card_without_date_of_birth_is_not_ok() -> None:

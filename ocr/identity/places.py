@@ -372,7 +372,8 @@ def _ward_behind_a_ruined_type(text: str, district: _Unit) -> str | None:
         if len(words) <= size or fold(head) == fold(typed) or fuzz.ratio(fold(head), fold(typed)) < _RUINED_TYPE \
                 or any(word.lower() in _ADDRESS_WORDS or word.isdigit() for word in words[:size]):
             continue
-        names = {fold(ward.short): ward.name for ward in district.children.values() if ward.name.startswith(typed + " ")}
+        names = {fold(ward.short): ward.name for ward in district.children.values()
+                 if ward.name.startswith(typed + " ")}
         found = _clear_choice(" ".join(words[size:]), names, (_STREET_RULE,))
         if found is not None:
             return found
