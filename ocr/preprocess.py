@@ -7,6 +7,7 @@ rotations, crops and scaling, word boxes found on one are exact on the other.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import cv2
@@ -315,14 +316,17 @@ def estimate_skew(gray: np.ndarray) -> float:
     if cv2.countNonZero(quarter) < 50:
         return 0.0
     eighth = cv2.resize(quarter, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    coarse = level_angle(eighth, np.arange(-_MAX_SKEW, _MAX_SKEW + 0.01, 1.0))
+    return level_angle(quarter, np.arange(max(coarse - 1.0, -_MAX_SKEW), min(coarse + 1.0, _MAX_SKEW) + 0.01, 0.1))
 
-    def score(ink: np.ndarray, angle: float) -> float:
-        rotated = _rotate_by(ink, angle, fill=0)
-        return float(np.var(rotated.sum(axis=1, dtype=np.float64)))
 
-    coarse = max(np.arange(-_MAX_SKEW, _MAX_SKEW + 0.01, 1.0), key=lambda a: score(eighth, a))
-    fine = np.arange(max(coarse - 1.0, -_MAX_SKEW), min(coarse + 1.0, _MAX_SKEW) + 0.01, 0.1)
-    return float(max(fine, key=lambda a: score(quarter, a)))
+def level_angle(ink: np.ndarray, angles: Iterable[float]) -> float:
+    """Of `angles` (degrees, counter-clockwise), the turn that makes the ink (white on black) level:
+    rows of print give sharp peaks in the row profile only when level."""
+    def sharpness(angle: float) -> float:
+        return float(np.var(_rotate_by(ink, angle, fill=0).sum(axis=1, dtype=np.float64)))
+
+    return float(max(angles, key=sharpness))
 
 
 def _ink(gray: np.ndarray) -> np.ndarray:

@@ -23,6 +23,7 @@ from ocr.engine import OcrTimeout, detect_orientation, read_words
 from ocr.identity.barcode import QrCode, read_blurred_qr, read_qr
 from ocr.identity.mrz_reader import find_mrz_band
 from ocr.images import shrink, to_grey
+from ocr.preprocess import level_angle
 
 # Documents are read in parallel, one per core: OpenCV's own thread pool would oversubscribe.
 cv2.setNumThreads(1)
@@ -479,14 +480,8 @@ def text_skew(image: np.ndarray) -> float:
     size = max(3, round(_SKEW_WIDTH / ID1_MM[0] * _SKEW_STROKE_MM)) | 1
     text = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
     ink = cv2.threshold(text, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
-    h, w = ink.shape
-
-    def sharpness(angle: float) -> float:
-        turned = cv2.warpAffine(ink, cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), (w, h))
-        return float(np.var(turned.sum(axis=1, dtype=np.float64)))
-
-    coarse = max(np.arange(-_MAX_CARD_SKEW, _MAX_CARD_SKEW + 0.01, 0.5), key=sharpness)
-    return float(max(np.arange(coarse - 0.5, coarse + 0.51, 0.1), key=sharpness))
+    coarse = level_angle(ink, np.arange(-_MAX_CARD_SKEW, _MAX_CARD_SKEW + 0.01, 0.5))
+    return level_angle(ink, np.arange(coarse - 0.5, coarse + 0.51, 0.1))
 
 
 def _levelled(page: np.ndarray) -> np.ndarray:
