@@ -242,7 +242,10 @@ def fuse(qr: QrReading | None, mrz: MrzReading | None, printed: PrintedReading |
         fields[name], unanimous = _choose(name, candidates)
         if not unanimous:
             flags.add(ReviewReason.SOURCES_DISAGREE, name)
-    if "nationality" not in fields and card_type in _CITIZEN_CARDS and _shows(side, CardSide.FRONT):
+    # Unread, or read as anything else ("Việt Màu"): on a citizen card that is OCR damage.
+    read_nationality = fields.get("nationality")
+    if card_type in _CITIZEN_CARDS and _shows(side, CardSide.FRONT) \
+            and (read_nationality is None or read_nationality.value != CITIZENS_NATIONALITY):
         fields["nationality"] = FieldValue(value=CITIZENS_NATIONALITY, source=IdSource.CARD_TYPE,
                                            confidence=1.0)
     if printed is not None:
