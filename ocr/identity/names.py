@@ -9,6 +9,7 @@ taken from any test set); a rare name outside it is kept as read.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from schemas.vntext import fold, nfc
@@ -33,6 +34,9 @@ Gấm Hiên Kỳ Lân Lệ Mãi Ngoan Nhị Thoại Thục Thuận Tình Trúc T
 """.split())
 
 
+_DOUBLED_VOWEL = re.compile(r"([aeiouy])\1")
+
+
 @lru_cache(maxsize=1)
 def _by_letters() -> dict[str, frozenset[str]]:
     """Folded letters → the name syllables (upper case, NFC) written with them."""
@@ -49,9 +53,12 @@ def is_name_syllable(word: str) -> bool:
 
 def name_syllable(word: str) -> str | None:
     """The one name syllable with the letters of `word` (upper case) when `word` is no name
-    syllable itself; None when it is one, or when no or several syllables share its letters."""
+    syllable itself; None when it is one, or when no or several syllables share its letters.
+    A vowel doubled counts once: no name syllable repeats one, while OCR does read a capital's
+    mark as a second letter ("TRẦÂM" for "TRÂM")."""
     upper = nfc(word).upper()
-    found = _by_letters().get(fold(word), frozenset())
+    letters = fold(word)
+    found = _by_letters().get(letters) or _by_letters().get(_DOUBLED_VOWEL.sub(r"\1", letters), frozenset())
     if upper in found or len(found) != 1:
         return None
     (syllable,) = found
