@@ -55,9 +55,14 @@ def test_a_date_above_its_label_belongs_to_that_label() -> None:
     assert (read["date_of_birth"], read["date_of_expiry"]) == ("1991-11-23", "2033-11-28")
 
 
-def test_the_next_label_glued_to_a_place_is_cut_off() -> None:
-    read = values(["Quê quán / Place of origin:", "Xã An Phước, Long Thành, Đồng Nai Niï thững trú"])
-    assert read["place_of_origin"] == "Xã An Phước, Long Thành, Đồng Nai"
+@pytest.mark.parametrize(("read", "expected"), [
+    ("Xã An Phước, Long Thành, Đồng Nai Niï thững trú", "Xã An Phước, Long Thành, Đồng Nai"),
+    # A label damaged further, after a whole address: nothing follows a province.
+    ("Phường Phú Nhuận, Huế, Thừa Thiên Huế Nơi ty ty trú", "Phường Phú Nhuận, Huế, Thừa Thiên Huế"),
+    ("Xã An Phước, Long Thành, Đồng Nai Nơi ty ty trú", "Xã An Phước, Long Thành, Đồng Nai"),
+])
+def test_the_next_label_glued_to_a_place_is_cut_off(read: str, expected: str) -> None:
+    assert values(["Quê quán / Place of origin:", read])["place_of_origin"] == expected
 
 
 def test_a_cut_short_english_label_and_specks_are_not_part_of_a_place() -> None:
@@ -261,6 +266,13 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Số 219 Bà Triệu, Tạ ván Dài Tiếng, Dầu Tiếng, Bình Dương",
      "Số 219 Bà Triệu, Thị trấn Dầu Tiếng, Dầu Tiếng, Bình Dương"),
     ("rọ ván Dàu Tiếng, Dầu Tiếng, Bình Dương", "Thị trấn Dầu Tiếng, Dầu Tiếng, Bình Dương"),
+    # A ward's type read as capitals that are no place's word, before the ward's exact name.
+    ("CA An Châu, Đông Hưng, Thái Bình", "Xã An Châu, Đông Hưng, Thái Bình"),
+    # Units of older cards, gone from the 2025 list (a ward merged away, a province renamed, a district
+    # split in two): corrected against the 2020 list.
+    ("Xã An Chầu, Đông Hưng, Thái Bình", "Xã An Châu, Đông Hưng, Thái Bình"),
+    ("Phường Thủy Lương, Hương Thủy, Thừa Thiên Huê", "Phường Thủy Lương, Hương Thủy, Thừa Thiên Huế"),
+    ("Phường 14, Quận 4, Hồ Chí Minh", "Phường 14, Quận 4, Hồ Chí Minh"),
 ])
 def test_province_district_and_damaged_wards_are_corrected_against_the_list(read: str, expected: str) -> None:
     assert correct_place(read) == expected
@@ -627,6 +639,9 @@ def test_sex_is_read_even_where_the_font_lost_the_u_of_nu(read: str, sex: str) -
     ("Ấp 2, Xã An Phước, Long Thành, Đồng Nai", True), ("Phường 13, Quận Bình Thạnh, TP. Hồ Chí Minh", True),
     ("Số 5 Lê Lợi, Phường Bến Nghé, Quận 1, Thành phố Hồ Chí Minh", True),
     ("Ấp 2, HA TH, Long Thành, Đồng Nai", False), ("Long Thành, Đồng Nai", False), ("", False),
+    # Listed in 2020 only: a commune merged away, a province under its name before 2025.
+    ("Xã Lam Sơn, Đô Lương, Nghệ An", True), ("Phường Phú Nhuận, Huế, Thừa Thiên Huế", True),
+    ("Phường Phú Nhuận, Thuận Hóa, Huế", True),  # ... and under its name since
 ])
 def test_an_address_is_listed_when_its_ward_district_and_province_are(value: str, listed: bool) -> None:
     assert is_listed(value) is listed

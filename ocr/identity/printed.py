@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from ocr.identity.idnumber import digits_from_ocr
-from ocr.identity.places import correct_place, ends_with_province, is_listed
+from ocr.identity.places import correct_place, ends_with_listed_province, ends_with_province, is_listed
 from schemas.identity import (
     NO_EXPIRY,
     CardSide,
@@ -83,6 +83,7 @@ _QUOTES = "'\"`‘’“”"  # a speck read as a quote at either end of a value
 _TOKEN_RE = re.compile(r"[^\s/:|]+")
 _NEARBY_LABEL = 75  # partial_ratio of a date field's label on the date's line or a neighbour
 _LABEL_IN_VALUE = 80  # partial_ratio of a damaged label found at the end of a place value
+_LABEL_AFTER_PROVINCE = 60  # ... of one after a whole address, which ends with its province
 _MRZ_LINE_RE = re.compile(r"^(?=.*<<)[A-Z0-9<]{25,}$")
 # Where an address may start: a house number, or a hamlet's, street's or ward's type.
 _PLACE_OPENER = re.compile(r"(?<!\w)(?:\d|(?:Số|Thôn|Ấp|Xóm|Tổ|Khu|Bản|Khối|Xã|Phường|Thị)\s)",
@@ -386,7 +387,8 @@ def _without_specks(value: str) -> str:
 def _before_damaged_label(value: str) -> str:
     """A place value without the next field's label that OCR damaged beyond the label search and
     that therefore ran into it ("…, Đồng Nai Niï thững trú"): cut where such a label starts, in the
-    value's later part (a place never contains a card label)."""
+    value's later part (a place never contains a card label), or where a label less sure ends the
+    value right after a listed province ("…, Thừa Thiên Huế Nơi ty ty trú": nothing follows it)."""
     folded = fold(value)
     if len(folded) != len(value):
         return value
@@ -395,8 +397,10 @@ def _before_damaged_label(value: str) -> str:
         if label.field not in (*_PLACES, "date_of_expiry", "date_of_issue", "sex", "nationality", None) \
                 or len(label.text) < _SHORT * 2:
             continue
-        found = fuzz.partial_ratio_alignment(label.text, folded, score_cutoff=_LABEL_IN_VALUE)
-        if found is not None and found.dest_start >= len(folded) * 0.3:
+        found = fuzz.partial_ratio_alignment(label.text, folded, score_cutoff=_LABEL_AFTER_PROVINCE)
+        if found is not None and found.dest_start >= len(folded) * 0.3 and (
+                found.score >= _LABEL_IN_VALUE or (found.dest_end >= len(folded) - 1 and ends_with_listed_province(
+                    value[:found.dest_start].rstrip(" ,")))):
             cut = min(cut, found.dest_start)
     return value[:cut]
 
