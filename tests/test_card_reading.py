@@ -273,6 +273,12 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Xã An Chầu, Đông Hưng, Thái Bình", "Xã An Châu, Đông Hưng, Thái Bình"),
     ("Phường Thủy Lương, Hương Thủy, Thừa Thiên Huê", "Phường Thủy Lương, Hương Thủy, Thừa Thiên Huế"),
     ("Phường 14, Quận 4, Hồ Chí Minh", "Phường 14, Quận 4, Hồ Chí Minh"),
+    # A mark misread on a whole syllable of a listed street, or of a numbered group's word.
+    ("Số 40 Hai Bá Trưng, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội",
+     "Số 40 Hai Bà Trưng, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội"),
+    ("Tồ 12, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội", "Tổ 12, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội"),
+    ("Số 5 Tô Hiến Thành, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội",
+     "Số 5 Tô Hiến Thành, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội"),
 ])
 def test_province_district_and_damaged_wards_are_corrected_against_the_list(read: str, expected: str) -> None:
     assert correct_place(read) == expected

@@ -654,6 +654,17 @@ def test_a_place_with_marks_no_address_has_goes_to_review() -> None:
     assert identity.review_reasons == []
 
 
+@pytest.mark.parametrize(("origin", "reasons"), [
+    ("Xã Ti3n Phờng Y3, Huyện Ân Thi, Tỉnh Hưng Yên", [R.LOW_CONFIDENCE]),  # no ward of Ân Thi
+    ("Xã Tiền Phong, Huyện Ân Thi, Tỉnh Hưng Yên", None),
+    ("Huyện Ân Thi, Tỉnh Hưng Yên", None),  # no ward to check: an old card may print none
+])
+def test_a_printed_place_the_lists_do_not_know_goes_to_review(origin: str, reasons: list[R] | None) -> None:
+    damaged = CHIP_FRONT.replace("Xã Tiền Phong, Huyện Ân Thi, Tỉnh Hưng Yên", origin)
+    identity = fuse(None, None, extract_printed(damaged), card_type=CardType.CCCD2016, today=TODAY)
+    assert identity.field_reasons.get("place_of_origin") == reasons
+
+
 def test_printed_only_card_without_date_of_birth_is_not_ok() -> None:
     printed = extract_printed(CHIP_FRONT.replace("Ngày sinh / Date of birth: 17/05/2003\n", ""))
     identity = fuse(None, None, printed, card_type=CardType.CCCD2016, today=TODAY)

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 
 from ocr.identity.idnumber import check_id_number, check_old_id_number
 from ocr.identity.mrz import FILLER, MrzReading
+from ocr.identity.places import is_listed
 from ocr.identity.printed import PrintedReading
 from ocr.identity.qr import QrReading
 from schemas.identity import (
@@ -79,6 +80,13 @@ def _agree(name: str, a: FieldValue, b: FieldValue) -> bool:
 
 def _letters_and_digits(text: str) -> list[str]:
     return re.sub(r"[^a-z0-9]+", " ", fold(text)).split()
+
+
+def _unlisted(place: FieldValue) -> bool:
+    """A printed address of ward, district and province that the lists of 2020 and 2025 do not
+    know ("Thốn 3 Y3 phụ Thượng, Phú Vang, …"): almost always OCR damage the repairs left, so an
+    officer looks; a QR's address is the card's own."""
+    return place.source == IdSource.PRINTED and place.value.count(",") >= 2 and not is_listed(place.value)
 
 
 def _choose(name: str, candidates: list[FieldValue]) -> tuple[FieldValue, bool]:
@@ -192,7 +200,7 @@ def _validate(fields: dict[str, FieldValue], flags: _Flags, today: date) -> None
         flags.add(ReviewReason.EXPIRY_BEFORE_ISSUE, "date_of_issue", "date_of_expiry")
 
     for name in sorted(_PLACE_FIELDS):
-        if (place := fields.get(name)) is not None and _ODD_MARKS.search(place.value):
+        if (place := fields.get(name)) is not None and (_ODD_MARKS.search(place.value) or _unlisted(place)):
             flags.add(ReviewReason.LOW_CONFIDENCE, name)  # "TH @1Ou Trì": OCR damage left in the value
 
     if (old := fields.get("old_id_number")) is not None and check_old_id_number(old.value):

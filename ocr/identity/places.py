@@ -50,6 +50,8 @@ _STREET_RULE = (80.0, 10.0)  # least ratio of the listed street, least lead over
 # Words of a street address that are no place's, person's or street's name.
 _ADDRESS_WORDS = frozenset({"số", "ngõ", "ngách", "hẻm", "kiệt", "thôn", "ấp", "xóm", "tổ", "khu",
                             "bản", "khối", "đường", "phố", "lô", "nhà", "tầng", "chung", "cư", "đội"})
+_ADDRESS_WORD_BY_LETTERS = {fold(word): word for word in _ADDRESS_WORDS}
+_NUMBERED_PLACE = re.compile(r"^(?P<word>[^\W\d_]+)(?P<rest>\s+\d+\w*)$")  # "Thôn 3", "Tổ 12"
 _WARD_TYPE_NAMES = ("Thị trấn", "Phường", "Xã")
 _RUINED_TYPE = 40.0  # least ratio of words standing where a ward's type does to that type
 # A ward's type inside a part starts a part of its own: OCR lost the comma before it ("Ấp 2 Xã Tân Lập").
@@ -111,17 +113,22 @@ def _listed_2020() -> Iterator[tuple[_Listed, _Listed, _Listed]]:
 @lru_cache(maxsize=1)
 def _country() -> dict[str, _Unit]:
     """Provinces by folded short name, each with its districts (loaded once per process). A unit in
-    both lists is one unit, named as in the newer."""
+    both lists is one unit, named as in the newer ("Thị trấn Trâu Quỳ", where the older has "Qùy")."""
     country: dict[str, _Unit] = {}
     clashes: set[tuple[str, str, str]] = set()
-    for province, district, ward in (*_listed_2025(), *_listed_2020()):
-        province_unit = country.setdefault(fold(province[1]), _Unit(*province))
-        district_unit = province_unit.children.setdefault(fold(district[1]), _Unit(*district))
-        folded = fold(ward[0])
-        known = district_unit.children.setdefault(folded, _Unit(*ward))
-        if known.name != ward[0]:
-            # Names that fold alike ("Tân Thạnh", "Tân Thành") cannot be told apart: neither kept.
-            clashes.add((fold(province[1]), fold(district[1]), folded))
+    for listed in (_listed_2025(), _listed_2020()):
+        added: dict[tuple[str, str, str], str] = {}
+        for province, district, ward in listed:
+            province_unit = country.setdefault(fold(province[1]), _Unit(*province))
+            district_unit = province_unit.children.setdefault(fold(district[1]), _Unit(*district))
+            key = (fold(province[1]), fold(district[1]), fold(ward[0]))
+            if key not in added and key[2] in district_unit.children:
+                continue  # listed in the newer list already
+            if added.setdefault(key, ward[0]) != ward[0]:
+                # Two wards of one list whose names fold alike ("Tân Thạnh", "Tân Thành") cannot be
+                # told apart: neither kept.
+                clashes.add(key)
+            district_unit.children[key[2]] = _Unit(*ward)
     for province_key, district_key, ward_key in clashes:
         del country[province_key].children[district_key].children[ward_key]
     return country
@@ -301,7 +308,7 @@ def correct_place(value: str) -> str:
             ward = _repaired_ward(parts[-3], district)
             if ward is not None:
                 parts[-3] = ward
-        parts[:-3] = [_repaired_street(part) for part in parts[:-3]]
+        parts[:-3] = [_repaired_street(_repaired_hamlet(part)) for part in parts[:-3]]
     return ", ".join(_without_scraps(parts))
 
 
@@ -352,9 +359,28 @@ def _repaired_street(text: str) -> str:
         return text  # "Tổ 5", "Ấp 2": no house number; only "Số" starts with an S ("Sĩ 80", "S 312")
     head = f"Số {number}" if so is not None else number
     if not _damaged_street(name):
-        return f"{head} {name}"
+        return f"{head} {_street_by_letters(name) or name}"
     street = _clear_choice(name, {fold(street): street for street in STREETS}, (_STREET_RULE,))
     return f"{head} {street or name}"
+
+
+def _street_by_letters(name: str) -> str | None:
+    """The one listed street spelt with the letters of `name` and other marks, when `name` is no
+    listed street as read ("Bá Triệu" → "Bà Triệu": a mark misread on a whole syllable)."""
+    if name in STREETS:
+        return None
+    found = [street for street in STREETS if fold(street) == fold(name)]
+    return found[0] if len(found) == 1 else None
+
+
+def _repaired_hamlet(text: str) -> str:
+    """A hamlet's or group's number with its word's marks misread ("Thốn 3", "Tồ 12") written with
+    the address word of its letters ("Thôn 3", "Tổ 12")."""
+    found = _NUMBERED_PLACE.match(text)
+    if found is None or found.group("word").lower() in _ADDRESS_WORDS:
+        return text
+    word = _ADDRESS_WORD_BY_LETTERS.get(fold(found.group("word")))
+    return text if word is None else word.capitalize() + found.group("rest")
 
 
 def _damaged_street(name: str) -> bool:
