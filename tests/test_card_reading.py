@@ -17,7 +17,7 @@ import qrcode
 from PIL import Image, ImageDraw
 
 from ocr.identity.barcode import read_blurred_qr, read_qr
-from ocr.identity.names import is_name_syllable, name_syllable
+from ocr.identity.names import is_name_syllable, name_syllable, run_together
 from ocr.identity.places import correct_place, is_listed
 from ocr.identity.printed import extract_printed
 from ocr.identity.probe import probe_card
@@ -53,6 +53,15 @@ def test_a_date_above_its_label_belongs_to_that_label() -> None:
     read = values(["Họ và tên / Full name:", "HUỲNH NGỌC SƠN", "Ngày sinh / Date of birth: 23/11/1991",
                    "28/11/2033", "Date of expiry"])
     assert (read["date_of_birth"], read["date_of_expiry"]) == ("1991-11-23", "2033-11-28")
+
+
+@pytest.mark.parametrize("line", ["số/wo: (075152484356. -", "Số / No.: \u201c075152484356", "Số: [075152484356]"])
+def test_the_id_number_is_read_through_specks_round_it_and_a_damaged_no(line: str) -> None:
+    assert values([line, "Họ và tên / Full name:", "LÊ VĂN AN"])["id_number"] == "075152484356"
+
+
+def test_a_house_number_after_so_is_no_id_number() -> None:
+    assert "id_number" not in values(["Số 12 Lê Lợi", "Họ và tên / Full name:", "LÊ VĂN AN"])
 
 
 @pytest.mark.parametrize(("read", "expected"), [
@@ -277,6 +286,10 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Số 40 Hai Bá Trưng, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội",
      "Số 40 Hai Bà Trưng, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội"),
     ("Tồ 12, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội", "Tổ 12, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội"),
+    # A numbered ward's type damaged to a scrap; a ward's type without its marks after a group's number.
+    ("Số 9 Nguyễn Trãi, bit 7, Quận Gò Vấp, Hồ Chí Minh", "Số 9 Nguyễn Trãi, Phường 7, Quận Gò Vấp, Hồ Chí Minh"),
+    ("TO 5 Xa Hải Anh, Hải Hậu, Nam Định", "Tổ 5, Xã Hải Anh, Hải Hậu, Nam Định"),
+    ("Tổ 7, Quận Gò Vấp, Hồ Chí Minh", "Tổ 7, Quận Gò Vấp, Hồ Chí Minh"),  # a group, no ward
     ("Số 5 Tô Hiến Thành, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội",
      "Số 5 Tô Hiến Thành, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội"),
 ])
@@ -597,6 +610,14 @@ def test_a_typed_a4_page_shows_no_card(degradation: str) -> None:
     page = pages.sample_page(rng, paragraphs=6, paper="A4")
     image = np.array(pages.DEGRADATIONS[degradation](page.image, rng).convert("RGB"))
     assert not probe_card(image, 300).possible
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("THỊLAN", ["THỊ", "LAN"]), ("VĂNTHANH", ["VĂN", "THANH"]),  # two vowel groups: two syllables
+    ("THOAN", ["THOAN"]), ("NGUYỄN", ["NGUYỄN"]),  # one group: one syllable, listed or not
+])
+def test_two_name_syllables_read_as_one_word_are_parted(read: str, expected: list[str]) -> None:
+    assert run_together(read) == expected
 
 
 @pytest.mark.parametrize(("read", "expected"), [

@@ -35,6 +35,7 @@ Gấm Hiên Kỳ Lân Lệ Mãi Ngoan Nhị Thoại Thục Thuận Tình Trúc T
 
 
 _DOUBLED_VOWEL = re.compile(r"([aeiouy])\1")
+_VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
 
 @lru_cache(maxsize=1)
@@ -63,3 +64,15 @@ def name_syllable(word: str) -> str | None:
         return None
     (syllable,) = found
     return syllable
+
+
+def run_together(word: str) -> list[str]:
+    """Two name syllables OCR read without the space between ("THỊLAN" → THỊ, LAN), or the word
+    alone. A syllable has one group of vowels, so a word with two is no syllable; it is split only
+    where both halves have the letters of name syllables, and only if at one place."""
+    letters = fold(word)
+    if len(letters) != len(word) or len(_VOWEL_GROUPS.findall(letters)) != 2:
+        return [word]
+    cuts = [cut for cut in range(2, len(word) - 1)
+            if letters[:cut] in _by_letters() and letters[cut:] in _by_letters()]
+    return [word[:cuts[0]], word[cuts[0]:]] if len(cuts) == 1 else [word]

@@ -54,8 +54,9 @@ _ADDRESS_WORD_BY_LETTERS = {fold(word): word for word in _ADDRESS_WORDS}
 _NUMBERED_PLACE = re.compile(r"^(?P<word>[^\W\d_]+)(?P<rest>\s+\d+\w*)$")  # "Thôn 3", "Tổ 12"
 _WARD_TYPE_NAMES = ("Thị trấn", "Phường", "Xã")
 _RUINED_TYPE = 40.0  # least ratio of words standing where a ward's type does to that type
-# A ward's type inside a part starts a part of its own: OCR lost the comma before it ("Ấp 2 Xã Tân Lập").
-_WARD_TYPE_INSIDE = re.compile(r"(?<=\S)\s+(?=(?:Xã|Phường|Thị trấn)\s)")
+# A ward's type inside a part starts a part of its own: OCR lost the comma before it ("Ấp 2 Xã Tân Lập"),
+# or its marks too after a group's number ("TO 12 Xa Lập Lễ").
+_WARD_TYPE_INSIDE = re.compile(r"(?<=\S)\s+(?=(?:Xã|Phường|Thị trấn|XÃ|PHƯỜNG)\s)|(?<=\d)\s+(?=(?:Xa|Phuong|XA)\s)")
 
 
 @dataclass
@@ -428,18 +429,25 @@ def _unknown(word: str, text: str, known: frozenset[str]) -> bool:
 
 def _ward_behind_a_damaged_type(text: str, district: _Unit, known: frozenset[str]) -> str | None:
     """The listed ward whose own name the text ends with exactly, when what stands before it is a
-    short scrap of single letters, digits or words no place name has ("V2 Hải Anh", "CA Tam Thuận":
-    the type damaged, where "Tổ 5" or "Phường" are words of their own): the ward with its type."""
+    short scrap of single letters, digits or words no place name has ("V2 Hải Anh", "CA Tam Thuận",
+    "bit 25": the type damaged, where "Tổ 5" or "Phường" are words of their own): the ward with its type."""
     read = _WORD_RE.findall(text)
     for ward in district.children.values():
-        name = _WORD_RE.findall(ward.short.lower())
+        name = _WORD_RE.findall(_own_name(ward).lower())
         scrap = read[:len(read) - len(name)]
         if len(read) > len(name) and [fold(w) for w in read[-len(name):]] == [fold(w) for w in name] \
                 and _type_scrap("".join(scrap), ward) and _unknown("".join(scrap), text, known) \
-                and not any(len(word) > 1 and not word.isdigit() and not _unknown(word, text, known)
+                and not any(word.lower() in _ADDRESS_WORDS or (len(word) > 1 and not word.isdigit()
+                                                               and not _unknown(word, text, known))
                             for word in scrap):
             return ward.name
     return None
+
+
+def _own_name(ward: _Unit) -> str:
+    """A ward's name without its type, numbered ones too ("25" of "Phường 25", listed as its short name)."""
+    typed = next((typed for typed in _WARD_TYPE_NAMES if ward.name.startswith(typed + " ")), None)
+    return ward.name[len(typed) + 1:] if typed is not None and ward.short == ward.name else ward.short
 
 
 def _ward_behind_a_ruined_type(text: str, district: _Unit) -> str | None:

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from ocr.identity.idnumber import digits_from_ocr
+from ocr.identity.names import run_together
 from ocr.identity.places import correct_place, ends_with_listed_province, ends_with_province, is_listed
 from schemas.identity import (
     NO_EXPIRY,
@@ -115,6 +116,7 @@ class _Label:
 _LABELS = [_Label(field, text) for table in (_VI_LABELS, _EN_LABELS, _OTHER_LABELS)
            for field, texts in table.items() for text in texts]
 _SHORT_NUMBER_LABELS = {label.text for label in _LABELS if label.field == _NUMBER and label.short}
+_DAMAGED_NO = re.compile(r"[^\W\d_]{1,2}")  # what OCR left of "No" between "Số /" and the number
 
 
 @dataclass(frozen=True)
@@ -212,7 +214,7 @@ def _in_capitals(text: str) -> bool:
 
 def _number_follows(line: str, tokens: list[_Token], hit: _Hit) -> bool:
     rest = tokens[hit.last:]
-    while rest and rest[0].key in _SHORT_NUMBER_LABELS:
+    while rest and (rest[0].key in _SHORT_NUMBER_LABELS or _DAMAGED_NO.fullmatch(rest[0].key)):
         rest = rest[1:]
     found = _number(line[rest[0].start:]) if rest else None
     return found is not None and len(found[0]) in (9, 12)
@@ -262,10 +264,14 @@ def _entries(line: str, tokens: list[_Token], hits: list[_Hit]) -> list[_Entry]:
 
 
 def _number(text: str) -> tuple[str, bool] | None:
-    """The leading digit run of a value ("079 203 0l2345 ..."), and whether letters were repaired."""
+    """The leading digit run of a value ("079 203 0l2345 ...", "(040184287095." with specks read as
+    brackets or quotes round it, "wo: 0401…" after an English "No" damaged), and whether letters
+    were repaired."""
     raw = ""
     for token in text.split():
-        token = token.strip(_SEPARATORS)
+        token = token.strip(_SEPARATORS + _QUOTES + "()[]{}")
+        if not raw and _DAMAGED_NO.fullmatch(token):
+            continue
         if not token or not any(ch.isdigit() for ch in token) or not digits_from_ocr(token).isdigit():
             break
         raw += token
@@ -317,7 +323,8 @@ def _words_date(folded: str) -> str | None:
 
 def extract_name(text: str) -> str | None:
     """Names are printed in capitals: keep the longest run of capitalised words (drops a damaged
-    English label or stray marks), or all the words when OCR lost the case."""
+    English label or stray marks), or all the words when OCR lost the case; two syllables run
+    together are parted (ocr.identity.names.run_together)."""
     words = [word.strip(_SEPARATORS) for word in text.split()]
     words = [word for word in words if word.isalpha()]
     best: list[str] = []
@@ -325,8 +332,8 @@ def extract_name(text: str) -> str | None:
     for word in words:
         run = run + [word] if word.isupper() else []
         best = max(best, run, key=len)
-    chosen = best or words
-    return nfc(" ".join(chosen)) if chosen else None
+    chosen = [syllable for word in best or words for syllable in run_together(nfc(word))]
+    return " ".join(chosen) if chosen else None
 
 
 def _sex(text: str) -> str | None:

@@ -4,11 +4,15 @@ and on the scanner's resolution (its coarsest flat scans are 200 dpi).
 
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 1.5
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --scale 0.67
+    .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --hide-qr
     .venv/bin/python -m tests.benchmarks.card_manifest --misses OUT
 
 Each image is turned by +degrees or -degrees (a fixed random choice per file), on the same canvas, its
 edges carried outwards, resampled by `scale` (its resolution scaled alike), saved as JPEG at `quality`;
-the truth is copied. PDFs are left out. A measuring aid only: nothing is tuned on these copies.
+the truth is copied. PDFs are left out. With `--hide-qr` every QR code zxing-cpp finds is painted over
+with the paper round it, so the card's print alone must be read (the truth then lists only what the
+print shows: no old ID number, no issue date on a front alone). A measuring aid only: nothing is tuned
+on these copies.
 """
 
 from __future__ import annotations
@@ -20,10 +24,35 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import zxingcpp
 from PIL import Image
 
 
-def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0, quality: int = 90) -> int:
+def _without_qr(pixels: np.ndarray, entry: dict) -> tuple[np.ndarray, dict]:
+    """The image with its QR codes painted over in the median colour just round each, and the truth
+    the print alone shows."""
+    found = zxingcpp.read_barcodes(pixels)
+    if not found:
+        return pixels, entry
+    pixels = pixels.copy()
+    for barcode in found:
+        where = barcode.position
+        corners = np.array([[point.x, point.y] for point in (where.top_left, where.top_right,
+                                                             where.bottom_right, where.bottom_left)], np.int32)
+        hull = cv2.convexHull(corners)
+        # The code's quiet zone and a little more: the paper round the code, and all of the code.
+        margin = max(4, int(0.15 * cv2.arcLength(hull, True) / 4))
+        mask = cv2.dilate(cv2.fillConvexPoly(np.zeros(pixels.shape[:2], np.uint8), hull, 255),
+                          np.ones((2 * margin + 1, 2 * margin + 1), np.uint8))
+        ring = cv2.dilate(mask, np.ones((9, 9), np.uint8)) & ~mask
+        pixels[mask > 0] = np.median(pixels[ring > 0], axis=0).astype(np.uint8)
+    fields = {name: value for name, value in entry["expected_fields"].items()
+              if name != "old_id_number" and (name != "date_of_issue" or "back" in entry.get("sides", []))}
+    return pixels, {**entry, "qr": "absent", "expected_fields": fields}
+
+
+def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0, quality: int = 90,
+                 hide_qr: bool = False) -> int:
     """Turned copies of the JPEG cards listed in `source`'s manifest, and their manifest; their count."""
     target.mkdir(parents=True, exist_ok=True)
     rows, count = [], 0
@@ -37,6 +66,8 @@ def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0,
         with Image.open(source / entry["file"]) as image:
             dpi = image.info.get("dpi", (300, 300))
             pixels = np.array(image.convert("RGB"))
+        if hide_qr:
+            pixels, entry = _without_qr(pixels, entry)
         height, width = pixels.shape[:2]
         angle = degrees if zlib.crc32(entry["file"].encode()) % 2 else -degrees
         turned = cv2.warpAffine(pixels, cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0),
@@ -58,8 +89,9 @@ def main() -> None:
     parser.add_argument("--degrees", type=float, default=1.5)
     parser.add_argument("--scale", type=float, default=1.0, help="resampling factor (0.67: 300 dpi → 200 dpi)")
     parser.add_argument("--quality", type=int, default=90, help="JPEG quality of the copies")
+    parser.add_argument("--hide-qr", action="store_true", help="paint the QR codes over: the print alone is read")
     args = parser.parse_args()
-    count = write_turned(args.source, args.target, args.degrees, args.scale, args.quality)
+    count = write_turned(args.source, args.target, args.degrees, args.scale, args.quality, args.hide_qr)
     print(f"wrote {count} stressed cards to {args.target}")  # noqa: T201
 
 
