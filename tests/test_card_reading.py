@@ -271,6 +271,7 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("SỐ 312 Đuện Biên Phù, Phường Tân Hiệp, Biên Hòa, Đồng Nai",
      "Số 312 Điện Biên Phủ, Phường Tân Hiệp, Biên Hòa, Đồng Nai"),
     ("Ngõ Chùa, Xã Nhơn Ái, Phong Điền, Cần Thơ", "Ngõ Chùa, Xã Nhơn Ái, Phong Điền, Cần Thơ"),
+    ("sở, Phường 13, Quận Gò Vấp, Hồ Chí Minh", "Phường 13, Quận Gò Vấp, Hồ Chí Minh"),
     # A ward whose type and name are both damaged, in a known district: its type's place says it is one.
     ("Số 219 Bà Triệu, Tạ ván Dài Tiếng, Dầu Tiếng, Bình Dương",
      "Số 219 Bà Triệu, Thị trấn Dầu Tiếng, Dầu Tiếng, Bình Dương"),

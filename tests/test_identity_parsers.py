@@ -551,12 +551,13 @@ def test_unreadable_labelled_values_are_reported() -> None:
     ("l7/O5/2OO3", "2003-05-17", False), ("17 / 05 / 2003", "2003-05-17", False),
     ("17052003", "2003-05-17", True), ("17l05l2003", "2003-05-17", True),
     ("1770571993", "1993-05-17", True), ("30/01/1 982 :", "1982-01-30", False),
+    ("17/0571993", "1993-05-17", True), ("17705/1993", "1993-05-17", True),  # one separator read as a digit
 ])
 def test_dates_with_ocr_noise(text: str, iso: str, guessed: bool) -> None:
     assert parse_date(text) == (iso, guessed)
 
 
-@pytest.mark.parametrize("text", ["31/02/2003", "17/13/2003", "1705203", "", "Nam"])
+@pytest.mark.parametrize("text", ["31/02/2003", "17/13/2003", "1705203", "", "Nam", "17/1371993"])
 def test_not_dates(text: str) -> None:
     assert parse_date(text) is None
 

@@ -335,14 +335,18 @@ def _without_scraps(parts: list[str]) -> list[str]:
     """The parts without leading ones made of OCR scraps, ahead of a ward, district and province:
     what a bilingual label damaged beyond finding left before the value ("( Piewc# Gể @sq, Xã Nhơn
     Ái, …", "f®@¿@ df Qua? Thị trấn …"). A scrap holds a mark no address has, or is a word no place,
-    person or street has; a part is scraps when most of its words are."""
+    person or street has; a part is scraps when most of its words are, or when it is one short word."""
     known = _street_syllables() | _ADDRESS_WORDS
 
     def scrap(word: str) -> bool:
         return bool(re.search(r"[^\w/.,-]", word)) or (word.isalpha() and word.lower() not in known)
 
-    while len(parts) > 3 and not _STREET.match(parts[0]) \
-            and 2 * sum(map(scrap, words := parts[0].split())) > len(words):
+    def scraps(part: str) -> bool:
+        words = part.split()
+        # No part of an address is one short word alone ("sở, Phường 13, …"): a hamlet has a name.
+        return (len(words) == 1 and len(part) <= 3 and part.isalpha()) or 2 * sum(map(scrap, words)) > len(words)
+
+    while len(parts) > 3 and not _STREET.match(parts[0]) and scraps(parts[0]):
         parts = parts[1:]
     return parts
 

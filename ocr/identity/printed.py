@@ -294,7 +294,8 @@ def _real_date(day: str, month: str, year: str) -> str | None:
 
 def parse_date(text: str) -> tuple[str, bool] | None:
     """ISO date from 'dd/mm/yyyy' read by OCR ('0l/O1/1990', '01-01-1990', '01011990', separators
-    read as 1 or 7, a gap inside the year), and whether the separators had to be guessed."""
+    read as 1 or 7, one of them only ('20/0271980'), a gap inside the year), and whether the
+    separators had to be guessed."""
     repaired = _repair_digit_tokens(text)
     # A year may be read with a gap inside ("30/01/1 982": a speck or uneven letter spacing).
     match = re.search(r"(\d{1,2})\s*[/.\-,]\s*(\d{1,2})\s*[/.\-,]\s*(\d(?: ?\d){3})(?!\d)", repaired)
@@ -302,6 +303,10 @@ def parse_date(text: str) -> tuple[str, bool] | None:
         day, month, year = match.groups()
         iso = _real_date(day, month, year.replace(" ", ""))
         return (iso, False) if iso else None
+    # One separator read, the other read as a 1 or 7 ("20/0271980").
+    for pattern in (r"(?<!\d)(\d{2})\s*[/.\-,]\s*(\d{2})[17](\d{4})(?!\d)", r"(?<!\d)(\d{2})[17](\d{2})\s*[/.\-,]\s*(\d{4})(?!\d)"):
+        if (match := re.search(pattern, repaired)) and (iso := _real_date(*match.groups())):
+            return iso, True
     run = re.search(r"\d[\d\s]*\d", repaired)
     digits = run.group().replace(" ", "") if run else ""
     if len(digits) == 10 and digits[2] in "17" and digits[5] in "17":
