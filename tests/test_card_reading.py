@@ -272,6 +272,9 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
      "Số 312 Điện Biên Phủ, Phường Tân Hiệp, Biên Hòa, Đồng Nai"),
     ("Ngõ Chùa, Xã Nhơn Ái, Phong Điền, Cần Thơ", "Ngõ Chùa, Xã Nhơn Ái, Phong Điền, Cần Thơ"),
     ("sở, Phường 13, Quận Gò Vấp, Hồ Chí Minh", "Phường 13, Quận Gò Vấp, Hồ Chí Minh"),
+    # Marks no district or province has are specks: the letters are matched.
+    ("Thôn 1, Xã Hồng Phong, Kiến Xươg, ¿¡ Bình", "Thôn 1, Xã Hồng Phong, Kiến Xương, Thái Bình"),
+    ("Xã Nhơn Ái, Phong Điền, C#n Thơ)", "Xã Nhơn Ái, Phong Điền, Cần Thơ"),
     # A ward whose type and name are both damaged, in a known district: its type's place says it is one.
     ("Số 219 Bà Triệu, Tạ ván Dài Tiếng, Dầu Tiếng, Bình Dương",
      "Số 219 Bà Triệu, Thị trấn Dầu Tiếng, Dầu Tiếng, Bình Dương"),

@@ -50,6 +50,7 @@ _STREET_RULE = (80.0, 10.0)  # least ratio of the listed street, least lead over
 # Words of a street address that are no place's, person's or street's name.
 _ADDRESS_WORDS = frozenset({"số", "ngõ", "ngách", "hẻm", "kiệt", "thôn", "ấp", "xóm", "tổ", "khu",
                             "bản", "khối", "đường", "phố", "lô", "nhà", "tầng", "chung", "cư", "đội"})
+_NO_UNIT_MARKS = re.compile(r"[^\w\s.'\-]")  # "Bà Rịa - Vũng Tàu", "TP. Hồ Chí Minh", "Ea H'leo"
 _ADDRESS_WORD_BY_LETTERS = {fold(word): word for word in _ADDRESS_WORDS}
 _NUMBERED_PLACE = re.compile(r"^(?P<word>[^\W\d_]+)(?P<rest>\s+\d+\w*)$")  # "Thôn 3", "Tổ 12"
 _WARD_TYPE_NAMES = ("Thị trấn", "Phường", "Xã")
@@ -286,6 +287,8 @@ def correct_place(value: str) -> str:
                                   for piece in _WARD_TYPE_INSIDE.split(_TOWN.sub("Thị", part))])
     if len(parts) < 2:
         return value
+    # Marks no district or province is written with are specks ("¿¡ Bình"): only letters are matched.
+    parts[-2:] = [" ".join(_NO_UNIT_MARKS.sub("", part).split()) or part for part in parts[-2:]]
     prefix, name = _province_part(parts[-1])
     province = _province(name)
     district = None if province is None else _best(parts[-2], province.children, _choices(province.children),
