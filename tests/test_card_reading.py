@@ -661,8 +661,10 @@ def test_a_name_syllable_is_known_with_its_marks(word: str, expected: bool) -> N
     ("Giới tính / Sex: Nam Quốc tịch / Nationality: Việt Nam", "M"),
     ("Giới tính / Sex: Nm", "M"),  # Nam with a letter lost is no Nữ
     ("Giới tính / Sex: Nữ", "F"),
+    ("Giới tính/SexNỮ Quốc tịch / Nationality: Việt Nam", "F"), ("Giới tính/Se.NAM", "M"),  # label glued on
+    ("Giới tính / Sex. Naía Quốc tịch / Natonelty Việt Nam", "M"),
 ])
-def test_sex_is_read_even_where_the_font_lost_the_u_of_nu(read: str, sex: str) -> None:
+def test_sex_is_read_through_a_lost_letter_a_glued_label_or_a_damaged_word(read: str, sex: str) -> None:
     assert values([read])["sex"] == sex
 
 

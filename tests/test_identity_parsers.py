@@ -552,6 +552,7 @@ def test_unreadable_labelled_values_are_reported() -> None:
     ("17052003", "2003-05-17", True), ("17l05l2003", "2003-05-17", True),
     ("1770571993", "1993-05-17", True), ("30/01/1 982 :", "1982-01-30", False),
     ("17/0571993", "1993-05-17", True), ("17705/1993", "1993-05-17", True),  # one separator read as a digit
+    ("30 Q1 1982", "1982-01-30", True),  # a 0 read as Q, the separators as spaces
 ])
 def test_dates_with_ocr_noise(text: str, iso: str, guessed: bool) -> None:
     assert parse_date(text) == (iso, guessed)

@@ -15,7 +15,7 @@ from ocr.identity.provinces import is_abroad_code, is_birth_registration_code, p
 
 # Letters Tesseract returns for digits (DESIGN 5.8). Applied only to text known to be a digit field.
 _DIGIT_LOOKALIKES = str.maketrans({
-    "O": "0", "o": "0",
+    "O": "0", "o": "0", "Q": "0",
     "I": "1", "l": "1", "|": "1",
     "B": "8",
     "S": "5", "s": "5",

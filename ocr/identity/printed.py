@@ -116,6 +116,7 @@ class _Label:
 _LABELS = [_Label(field, text) for table in (_VI_LABELS, _EN_LABELS, _OTHER_LABELS)
            for field, texts in table.items() for text in texts]
 _SHORT_NUMBER_LABELS = {label.text for label in _LABELS if label.field == _NUMBER and label.short}
+_GLUED_SEX_LABEL = re.compile(r"\bS[eé3][x×.]?(?=N)")  # "SexNỮ", "Se.NAM": the label, then the value
 _DAMAGED_NO = re.compile(r"[^\W\d_]{1,2}")  # what OCR left of "No" between "Số /" and the number
 
 
@@ -223,7 +224,10 @@ def _number_follows(line: str, tokens: list[_Token], hit: _Hit) -> bool:
 def _without_english_label(field: str | None, text: str) -> str:
     """'/ Fuli narne: NGUYỄN VĂN' → 'NGUYỄN VĂN', 'Place of Phường An Phú' → 'Phường An Phú': drop
     the English half of a bilingual label that OCR damaged too much, or cut short, to be found as a
-    label. A value that is nothing but such a label is no value (the name is on the next line)."""
+    label. A value that is nothing but such a label is no value (the name is on the next line).
+    "Sex" glued to the value ("SexNỮ", "Se.NỮ") is parted from it first."""
+    if field == "sex":
+        text = _GLUED_SEX_LABEL.sub(r"\g<0> ", text)
     words = text.lstrip(_SEPARATORS).split()
     cut, best = 0, 0.0
     for label in _EN_LABELS.get(field or "", ()):
@@ -349,6 +353,8 @@ def _sex(text: str) -> str | None:
     # "l"...), while "Nam" is all plain letters: a lone N, or N and one stray mark, is Nữ.
     if word[0] == "n" or (len(word[0]) == 2 and word[0][0] == "n" and word[0][1] not in "aum"):
         return "F"
+    if word[0].startswith("na"):
+        return "M"  # "Naía": no reading of "Nữ" starts so
     scores = {"M": fuzz.ratio(word[0], "nam"), "F": fuzz.ratio(word[0], "nu")}
     best = max(scores, key=lambda k: scores[k])
     return best if scores[best] >= 70 and scores["M"] != scores["F"] else None

@@ -8,7 +8,8 @@ and on the scanner's resolution (its coarsest flat scans are 200 dpi).
     .venv/bin/python -m tests.benchmarks.card_manifest --misses OUT
 
 Each image is turned by +degrees or -degrees (a fixed random choice per file), on the same canvas, its
-edges carried outwards, resampled by `scale` (its resolution scaled alike), saved as JPEG at `quality`;
+edges carried outwards, resampled by `scale` (its resolution scaled alike), blurred by `blur` (sigma in
+pixels at 300 dpi), saved as JPEG at `quality`;
 the truth is copied. PDFs are left out. With `--hide-qr` every QR code zxing-cpp finds is painted over
 with the paper round it, so the card's print alone must be read (the truth then lists only what the
 print shows: no old ID number, no issue date on a front alone). A measuring aid only: nothing is tuned
@@ -52,7 +53,7 @@ def _without_qr(pixels: np.ndarray, entry: dict) -> tuple[np.ndarray, dict]:
 
 
 def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0, quality: int = 90,
-                 hide_qr: bool = False) -> int:
+                 hide_qr: bool = False, blur: float = 0.0) -> int:
     """Turned copies of the JPEG cards listed in `source`'s manifest, and their manifest; their count."""
     target.mkdir(parents=True, exist_ok=True)
     rows, count = [], 0
@@ -74,6 +75,8 @@ def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0,
                                 (width, height), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
         if scale != 1.0:
             turned = cv2.resize(turned, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        if blur:
+            turned = cv2.GaussianBlur(turned, (0, 0), blur * dpi[0] * scale / 300)
         Image.fromarray(turned).save(target / entry["file"], quality=quality,
                                      dpi=tuple(round(value * scale) for value in dpi))
         rows.append(json.dumps(entry, ensure_ascii=False))
@@ -90,8 +93,9 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="resampling factor (0.67: 300 dpi → 200 dpi)")
     parser.add_argument("--quality", type=int, default=90, help="JPEG quality of the copies")
     parser.add_argument("--hide-qr", action="store_true", help="paint the QR codes over: the print alone is read")
+    parser.add_argument("--blur", type=float, default=0.0, help="Gaussian blur, sigma in pixels at 300 dpi")
     args = parser.parse_args()
-    count = write_turned(args.source, args.target, args.degrees, args.scale, args.quality, args.hide_qr)
+    count = write_turned(args.source, args.target, args.degrees, args.scale, args.quality, args.hide_qr, args.blur)
     print(f"wrote {count} stressed cards to {args.target}")  # noqa: T201
 
 
