@@ -52,7 +52,7 @@ _ADDRESS_WORDS = frozenset({"số", "ngõ", "ngách", "hẻm", "kiệt", "thôn"
                             "bản", "khối", "đường", "phố", "lô", "nhà", "tầng", "chung", "cư", "đội"})
 _NO_UNIT_MARKS = re.compile(r"[^\w\s.'\-]")  # "Bà Rịa - Vũng Tàu", "TP. Hồ Chí Minh", "Ea H'leo"
 _ADDRESS_WORD_BY_LETTERS = {fold(word): word for word in _ADDRESS_WORDS}
-_NUMBERED_PLACE = re.compile(r"^(?P<word>[^\W\d_]+)(?P<rest>\s+\d+\w*)$")  # "Thôn 3", "Tổ 12"
+_NUMBERED_PLACE = re.compile(r"^(?P<word>[^\W\d_]+)\s*(?P<number>\d+\w*)$")  # "Thôn 3", "Tổ 12", "Ấp2"
 _WARD_TYPE_NAMES = ("Thị trấn", "Phường", "Xã")
 _RUINED_TYPE = 40.0  # least ratio of words standing where a ward's type does to that type
 # A ward's type inside a part starts a part of its own: OCR lost the comma before it ("Ấp 2 Xã Tân Lập"),
@@ -383,12 +383,17 @@ def _street_by_letters(name: str) -> str | None:
 
 def _repaired_hamlet(text: str) -> str:
     """A hamlet's or group's number with its word's marks misread ("Thốn 3", "Tồ 12") written with
-    the address word of its letters ("Thôn 3", "Tổ 12")."""
+    the address word of its letters ("Thôn 3", "Tổ 12"), and apart from it ("Ấp2")."""
     found = _NUMBERED_PLACE.match(text)
-    if found is None or found.group("word").lower() in _ADDRESS_WORDS:
+    if found is None:
         return text
-    word = _ADDRESS_WORD_BY_LETTERS.get(fold(found.group("word")))
-    return text if word is None else word.capitalize() + found.group("rest")
+    word = found.group("word")
+    if word.lower() not in _ADDRESS_WORDS:
+        listed = _ADDRESS_WORD_BY_LETTERS.get(fold(word))
+        if listed is None:
+            return text
+        word = listed.capitalize()
+    return f"{word} {found.group('number')}"
 
 
 def _damaged_street(name: str) -> bool:

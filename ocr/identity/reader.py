@@ -379,10 +379,13 @@ class _Side:
     @property
     def _card_face(self) -> bool:
         """A card-shaped region whose own reading holds card fields under their labels and one valid
-        ID number: a card whose heading was lost (a font without Vietnamese letters, faded red ink).
-        A letter citing an ID number has no card outline; a form has no card-sized block of labels."""
-        return (self.card.outline_found and len(self.printed.fields) >= _FACE_MIN_FIELDS
-                and _unlabelled_id(self.digits_checked) is not None)
+        ID number: a card whose heading was lost (a font without Vietnamese letters, faded red ink,
+        blur: "CĂN cước TGOtc DÂN"); found as an outline on the page, or the whole page when that has
+        a card's proportions (a tight scan). A letter citing an ID number has neither; a form has no
+        card-sized block of labels."""
+        height, width = self.card.image.shape[:2]
+        return ((self.card.outline_found or card_shaped(width, height))
+                and len(self.printed.fields) >= _FACE_MIN_FIELDS and _unlabelled_id(self.digits_checked) is not None)
 
 
 # Letters Vietnamese never uses that Tesseract `vie` puts for Vietnamese ones ("Số" read "sø").
