@@ -681,7 +681,8 @@ def test_printed_only_2016_card_can_be_ok() -> None:
 
 @pytest.mark.parametrize("card_type", [CardType.CCCD2016, CardType.CCCD2021, CardType.CANCUOC2024])
 @pytest.mark.parametrize("damaged", ["~~", "Việt Màu"])
-def test_a_citizen_cards_unread_or_misread_nationality_is_vietnamese_and_says_why(card_type: CardType, damaged: str) -> None:
+def test_a_citizen_cards_unread_or_misread_nationality_is_vietnamese_and_says_why(card_type: CardType,
+                                                                                   damaged: str) -> None:
     unreadable = CHIP_FRONT.replace("Quốc tịch / Nationality: Việt Nam", f"Quốc tịch / Nationality: {damaged}")
     identity = fuse(None, None, extract_printed(unreadable), card_type=card_type, side=CardSide.FRONT,
                     today=TODAY)

@@ -59,7 +59,8 @@ def name_syllable(word: str) -> str | None:
     mark as a second letter ("TRẦÂM" for "TRÂM")."""
     upper = nfc(word).upper()
     letters = fold(word)
-    found = _by_letters().get(letters) or _by_letters().get(_DOUBLED_VOWEL.sub(r"\1", letters), frozenset())
+    found = _by_letters().get(letters) or _by_letters().get(_DOUBLED_VOWEL.sub(r"\1", letters),
+                                                             frozenset())
     if upper in found or len(found) != 1:
         return None
     (syllable,) = found

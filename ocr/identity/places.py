@@ -57,7 +57,8 @@ _WARD_TYPE_NAMES = ("Thị trấn", "Phường", "Xã")
 _RUINED_TYPE = 40.0  # least ratio of words standing where a ward's type does to that type
 # A ward's type inside a part starts a part of its own: OCR lost the comma before it ("Ấp 2 Xã Tân Lập"),
 # or its marks too after a group's number ("TO 12 Xa Lập Lễ").
-_WARD_TYPE_INSIDE = re.compile(r"(?<=\S)\s+(?=(?:Xã|Phường|Thị trấn|XÃ|PHƯỜNG)\s)|(?<=\d)\s+(?=(?:Xa|Phuong|XA)\s)")
+_WARD_TYPE_INSIDE = re.compile(r"(?<=\S)\s+(?=(?:Xã|Phường|Thị trấn|XÃ|PHƯỜNG)\s)"
+                               r"|(?<=\d)\s+(?=(?:Xa|Phuong|XA)\s)")
 
 
 @dataclass

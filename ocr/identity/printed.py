@@ -85,6 +85,8 @@ _TOKEN_RE = re.compile(r"[^\s/:|]+")
 _NEARBY_LABEL = 75  # partial_ratio of a date field's label on the date's line or a neighbour
 _LABEL_IN_VALUE = 80  # partial_ratio of a damaged label found at the end of a place value
 _LABEL_AFTER_PROVINCE = 60  # ... of one after a whole address, which ends with its province
+_ONE_SEPARATOR_DATES = (re.compile(r"(?<!\d)(\d{2})\s*[/.\-,]\s*(\d{2})[17](\d{4})(?!\d)"),
+                        re.compile(r"(?<!\d)(\d{2})[17](\d{2})\s*[/.\-,]\s*(\d{4})(?!\d)"))
 _MRZ_LINE_RE = re.compile(r"^(?=.*<<)[A-Z0-9<]{25,}$")
 # Where an address may start: a house number, or a hamlet's, street's or ward's type.
 _PLACE_OPENER = re.compile(r"(?<!\w)(?:\d|(?:Số|Thôn|Ấp|Xóm|Tổ|Khu|Bản|Khối|Xã|Phường|Thị)\s)",
@@ -308,8 +310,8 @@ def parse_date(text: str) -> tuple[str, bool] | None:
         iso = _real_date(day, month, year.replace(" ", ""))
         return (iso, False) if iso else None
     # One separator read, the other read as a 1 or 7 ("20/0271980").
-    for pattern in (r"(?<!\d)(\d{2})\s*[/.\-,]\s*(\d{2})[17](\d{4})(?!\d)", r"(?<!\d)(\d{2})[17](\d{2})\s*[/.\-,]\s*(\d{4})(?!\d)"):
-        if (match := re.search(pattern, repaired)) and (iso := _real_date(*match.groups())):
+    for pattern in _ONE_SEPARATOR_DATES:
+        if (match := pattern.search(repaired)) and (iso := _real_date(*match.groups())):
             return iso, True
     run = re.search(r"\d[\d\s]*\d", repaired)
     digits = run.group().replace(" ", "") if run else ""
@@ -416,9 +418,10 @@ def _before_damaged_label(value: str) -> str:
                 or len(label.text) < _SHORT * 2:
             continue
         found = fuzz.partial_ratio_alignment(label.text, folded, score_cutoff=_LABEL_AFTER_PROVINCE)
-        if found is not None and found.dest_start >= len(folded) * 0.3 and (
-                found.score >= _LABEL_IN_VALUE or (found.dest_end >= len(folded) - 1 and ends_with_listed_province(
-                    value[:found.dest_start].rstrip(" ,")))):
+        at_end_after_province = found is not None and found.dest_end >= len(folded) - 1 \
+            and ends_with_listed_province(value[:found.dest_start].rstrip(" ,"))
+        if found is not None and found.dest_start >= len(folded) * 0.3 \
+                and (found.score >= _LABEL_IN_VALUE or at_end_after_province):
             cut = min(cut, found.dest_start)
     return value[:cut]
 

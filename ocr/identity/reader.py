@@ -385,7 +385,8 @@ class _Side:
         card-sized block of labels."""
         height, width = self.card.image.shape[:2]
         return ((self.card.outline_found or card_shaped(width, height))
-                and len(self.printed.fields) >= _FACE_MIN_FIELDS and _unlabelled_id(self.digits_checked) is not None)
+                and len(self.printed.fields) >= _FACE_MIN_FIELDS
+                and _unlabelled_id(self.digits_checked) is not None)
 
 
 # Letters Vietnamese never uses that Tesseract `vie` puts for Vietnamese ones ("Số" read "sø").

@@ -95,7 +95,8 @@ def main() -> None:
     parser.add_argument("--hide-qr", action="store_true", help="paint the QR codes over: the print alone is read")
     parser.add_argument("--blur", type=float, default=0.0, help="Gaussian blur, sigma in pixels at 300 dpi")
     args = parser.parse_args()
-    count = write_turned(args.source, args.target, args.degrees, args.scale, args.quality, args.hide_qr, args.blur)
+    count = write_turned(args.source, args.target, args.degrees, args.scale, args.quality, args.hide_qr,
+                         args.blur)
     print(f"wrote {count} stressed cards to {args.target}")  # noqa: T201
 
 
