@@ -55,6 +55,13 @@ def test_a_date_above_its_label_belongs_to_that_label() -> None:
     assert (read["date_of_birth"], read["date_of_expiry"]) == ("1991-11-23", "2033-11-28")
 
 
+def test_a_name_whose_font_lacked_letters_read_as_specks_is_restored_from_name_syllables() -> None:
+    """A font without Vietnamese letters printed nothing for them and OCR read specks there (a
+    blurred dev card read "Đ.NG NG:C NHUNG"); each speck between capitals is one missing letter."""
+    assert values(["Họ và tên / Full name:", "L.U QU:C H:NG"])["full_name"] == "LƯU QUỐC HỒNG"
+    assert values(["Họ và tên / Full name:", "X.Y VĂN AN"])["full_name"] == "VĂN AN"  # no name fits: dropped
+
+
 @pytest.mark.parametrize("line", ["số/wo: (075152484356. -", "Số / No.: \u201c075152484356", "Số: [075152484356]"])
 def test_the_id_number_is_read_through_specks_round_it_and_a_damaged_no(line: str) -> None:
     assert values([line, "Họ và tên / Full name:", "LÊ VĂN AN"])["id_number"] == "075152484356"

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from ocr.identity.idnumber import digits_from_ocr
+from ocr.identity.missing_glyphs import MARKER, restore_line
 from ocr.identity.names import run_together
 from ocr.identity.places import correct_place, ends_with_listed_province, ends_with_province, is_listed
 from schemas.identity import (
@@ -119,6 +120,7 @@ _LABELS = [_Label(field, text) for table in (_VI_LABELS, _EN_LABELS, _OTHER_LABE
            for field, texts in table.items() for text in texts]
 _SHORT_NUMBER_LABELS = {label.text for label in _LABELS if label.field == _NUMBER and label.short}
 _GLUED_SEX_LABEL = re.compile(r"\bS[eé3][x×.]?(?=N)")  # "SexNỮ", "Se.NAM": the label, then the value
+_UNPRINTED = re.compile(r"(?<=[^\W\d_])[.:'’](?=[^\W\d_])")  # a letter a font lacked, read as a speck
 _DAMAGED_NO = re.compile(r"[^\W\d_]{1,2}")  # what OCR left of "No" between "Số /" and the number
 
 
@@ -334,9 +336,9 @@ def _words_date(folded: str) -> str | None:
 
 def extract_name(text: str) -> str | None:
     """Names are printed in capitals: keep the longest run of capitalised words (drops a damaged
-    English label or stray marks), or all the words when OCR lost the case; two syllables run
-    together are parted (ocr.identity.names.run_together)."""
-    words = [word.strip(_SEPARATORS) for word in text.split()]
+    English label or stray marks), or all the words when OCR lost the case; letters a font lacked
+    are restored, two syllables run together parted (ocr.identity.names.run_together)."""
+    words = [_unprinted_letters_restored(word.strip(_SEPARATORS)) for word in text.split()]
     words = [word for word in words if word.isalpha()]
     best: list[str] = []
     run: list[str] = []
@@ -345,6 +347,17 @@ def extract_name(text: str) -> str | None:
         best = max(best, run, key=len)
     chosen = [syllable for word in best or words for syllable in run_together(nfc(word))]
     return " ".join(chosen) if chosen else None
+
+
+def _unprinted_letters_restored(word: str) -> str:
+    """A name word in capitals with a mark between its letters ("Đ.NG", "NG:C"): a card font without
+    Vietnamese letters printed nothing there and OCR read a speck; each such mark stands for one
+    letter the font lacks and the word is restored from name syllables (ocr.identity.missing_glyphs),
+    or kept as read when none fits."""
+    if not word.isupper() or not _UNPRINTED.search(word):
+        return word
+    restored = restore_line(_UNPRINTED.sub(MARKER.upper(), word))
+    return word if MARKER in restored.lower() else restored
 
 
 def _sex(text: str) -> str | None:
