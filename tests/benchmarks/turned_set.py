@@ -1,6 +1,7 @@
-"""A stress copy of a card set: every JPEG card turned a little more, or scanned coarser, to see how
-much the reading depends on how straight a card lay (the independent set's own scans lie up to 2° off)
-and on the scanner's resolution (its coarsest flat scans are 200 dpi).
+"""A stress copy of a card set: every JPEG card turned a little more, scanned coarser, blurred or with
+its QR hidden, to see how much the reading depends on how straight a card lay (the independent set's
+own scans lie up to 2° off), on the scanner's resolution (its coarsest flat scans are 200 dpi), on
+focus, and on the QR (about 40 % of its files must be read from their print alone).
 
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 1.5
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --scale 0.67
@@ -9,11 +10,10 @@ and on the scanner's resolution (its coarsest flat scans are 200 dpi).
 
 Each image is turned by +degrees or -degrees (a fixed random choice per file), on the same canvas, its
 edges carried outwards, resampled by `scale` (its resolution scaled alike), blurred by `blur` (sigma in
-pixels at 300 dpi), saved as JPEG at `quality`;
-the truth is copied. PDFs are left out. With `--hide-qr` every QR code zxing-cpp finds is painted over
-with the paper round it, so the card's print alone must be read (the truth then lists only what the
-print shows: no old ID number, no issue date on a front alone). A measuring aid only: nothing is tuned
-on these copies.
+pixels at 300 dpi) and saved as JPEG at `quality`; the truth is copied. PDFs are left out. With
+`--hide-qr` every QR code zxing-cpp finds is painted over with the paper round it, so the card's print
+alone must be read (the truth then lists only what the print shows: no old ID number, no issue date on
+a front alone). A measuring aid only: nothing is tuned on these copies.
 """
 
 from __future__ import annotations
