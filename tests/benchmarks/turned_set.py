@@ -13,7 +13,8 @@ edges carried outwards, resampled by `scale` (its resolution scaled alike), blur
 pixels at 300 dpi) and saved as JPEG at `quality`; the truth is copied. PDFs are left out. With
 `--hide-qr` every QR code zxing-cpp finds is painted over with the paper round it, so the card's print
 alone must be read (the truth then lists only what the print shows: no old ID number, no issue date on
-a front alone). A measuring aid only: nothing is tuned on these copies.
+a front alone). A measuring aid: no constant is tuned on these copies, and a copy whose misses were
+studied is no longer an unseen measure (the README says which were).
 """
 
 from __future__ import annotations
