@@ -298,6 +298,12 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
      "Số 40 Hai Bà Trưng, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội"),
     ("Tồ 12, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội", "Tổ 12, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội"),
     ("Ấp2, Xã An Bình, Long Thành, Đồng Nai", "Ấp 2, Xã An Bình, Long Thành, Đồng Nai"),
+    ("Âp Tân Lập, Xã An Bình, Long Thành, Đồng Nai", "Ấp Tân Lập, Xã An Bình, Long Thành, Đồng Nai"),
+    ("Tô Hiến Thành, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội",
+     "Tô Hiến Thành, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội"),
+    # One name under two types (a commune become a town): the type the scrap starts like, else as read.
+    ("Thôn 2, X3 Quân Chu, Đại Từ, Thái Nguyên", "Thôn 2, Xã Quân Chu, Đại Từ, Thái Nguyên"),
+    ("Thôn 2, T2 Quân Chu, Đại Từ, Thái Nguyên", "Thôn 2, Thị trấn Quân Chu, Đại Từ, Thái Nguyên"),
     # A numbered ward's type damaged to a scrap; a ward's type without its marks after a group's number.
     ("Số 9 Nguyễn Trãi, bit 7, Quận Gò Vấp, Hồ Chí Minh", "Số 9 Nguyễn Trãi, Phường 7, Quận Gò Vấp, Hồ Chí Minh"),
     ("TO 5 Xa Hải Anh, Hải Hậu, Nam Định", "Tổ 5, Xã Hải Anh, Hải Hậu, Nam Định"),

@@ -384,10 +384,16 @@ def _street_by_letters(name: str) -> str | None:
 
 def _repaired_hamlet(text: str) -> str:
     """A hamlet's or group's number with its word's marks misread ("Thốn 3", "Tồ 12") written with
-    the address word of its letters ("Thôn 3", "Tổ 12"), and apart from it ("Ấp2")."""
+    the address word of its letters ("Thôn 3", "Tổ 12"), and apart from it ("Ấp2"); a hamlet's word
+    before its name too, when the word is no other word ("Âp Tân Lập" → "Ấp Tân Lập")."""
     found = _NUMBERED_PLACE.match(text)
     if found is None:
-        return text
+        word, rest = (text.split(maxsplit=1) + [""])[:2]
+        listed = _ADDRESS_WORD_BY_LETTERS.get(fold(word))
+        # Before a name, only a word no place, person or street has ("Âp Tân Lập"; "Tô Hiến Thành" stays).
+        if listed is None or word.lower() in _street_syllables() or not rest:
+            return text
+        return f"{listed.capitalize()} {rest}"
     word = found.group("word")
     if word.lower() not in _ADDRESS_WORDS:
         listed = _ADDRESS_WORD_BY_LETTERS.get(fold(word))
@@ -445,6 +451,7 @@ def _ward_behind_a_damaged_type(text: str, district: _Unit, known: frozenset[str
     short scrap of single letters, digits or words no place name has ("V2 Hải Anh", "CA Tam Thuận",
     "bit 25": the type damaged, where "Tổ 5" or "Phường" are words of their own): the ward with its type."""
     read = _WORD_RE.findall(text)
+    found = []
     for ward in district.children.values():
         name = _WORD_RE.findall(_own_name(ward).lower())
         scrap = read[:len(read) - len(name)]
@@ -453,8 +460,12 @@ def _ward_behind_a_damaged_type(text: str, district: _Unit, known: frozenset[str
                 and not any(word.lower() in _ADDRESS_WORDS or (len(word) > 1 and not word.isdigit()
                                                                and not _unknown(word, text, known))
                             for word in scrap):
-            return ward.name
-    return None
+            found.append(ward.name)
+    if len(found) > 1:
+        # One name under two types (a commune become a town: "Xã Diễn Thành", "Thị trấn Diễn Thành"):
+        # the type whose first letter the scrap starts with ("X3"), if only one does.
+        found = [name for name in found if fold(name[:1]) == fold(read[0][:1])]
+    return found[0] if len(found) == 1 else None
 
 
 def _own_name(ward: _Unit) -> str:
