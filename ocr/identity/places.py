@@ -369,7 +369,8 @@ def _repaired_street(text: str) -> str:
     head = f"Số {number}" if so is not None else number
     if not _damaged_street(name):
         return f"{head} {_street_by_letters(name) or name}"
-    street = _clear_choice(name, {fold(street): street for street in STREETS}, (_STREET_RULE,))
+    choices = {letters: streets[-1] for letters, streets in _streets_by_letters().items()}
+    street = _clear_choice(name, choices, (_STREET_RULE,))
     return f"{head} {street or name}"
 
 
@@ -378,8 +379,17 @@ def _street_by_letters(name: str) -> str | None:
     listed street as read ("Bá Triệu" → "Bà Triệu": a mark misread on a whole syllable)."""
     if name in STREETS:
         return None
-    found = [street for street in STREETS if fold(street) == fold(name)]
+    found = _streets_by_letters().get(fold(name), ())
     return found[0] if len(found) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _streets_by_letters() -> dict[str, tuple[str, ...]]:
+    """Folded letters → the listed streets written with them (folded once per process, not per address)."""
+    table: dict[str, list[str]] = {}
+    for street in STREETS:
+        table.setdefault(fold(street), []).append(street)
+    return {letters: tuple(streets) for letters, streets in table.items()}
 
 
 def _repaired_hamlet(text: str) -> str:
