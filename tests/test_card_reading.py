@@ -310,6 +310,12 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Tổ 7, Quận Gò Vấp, Hồ Chí Minh", "Tổ 7, Quận Gò Vấp, Hồ Chí Minh"),  # a group, no ward
     ("Số 5 Tô Hiến Thành, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội",
      "Số 5 Tô Hiến Thành, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội"),
+    # Wards alike as whole names ("Quỳnh Lôi", "Quỳnh Mai") told apart by the damaged syllable alone.
+    ("Phường Quỳnh Lii, Hai Bà Trưng, Hà Nội", "Phường Quỳnh Lôi, Hai Bà Trưng, Hà Nội"),
+    ("Phường Quỳnh Mii, Hai Bà Trưng, Hà Nội", "Phường Quỳnh Mai, Hai Bà Trưng, Hà Nội"),
+    # A label's scrap in lower case before a ward's name in capitals; a number alone before a ward.
+    ("ni: Hàng Gai, Hoàn Kiếm, Hà Nội", "Phường Hàng Gai, Hoàn Kiếm, Hà Nội"),
+    ("7, Xã Hải Anh, Hải Hậu, Nam Định", "Xã Hải Anh, Hải Hậu, Nam Định"),
 ])
 def test_province_district_and_damaged_wards_are_corrected_against_the_list(read: str, expected: str) -> None:
     assert correct_place(read) == expected

@@ -539,6 +539,17 @@ def test_chip_back_issue_date_and_no_expiry() -> None:
     assert values(front)["date_of_expiry"] == "none"
 
 
+def test_an_id_number_whose_label_ocr_ruined_is_the_cards_one_run_of_twelve_digits() -> None:
+    reading = extract_printed(CHIP_FRONT.replace("Số / No.: 079203012345", "sóé¿No: 079203012345."))
+    assert reading.fields["id_number"].value == "079203012345"
+    assert reading.fields["id_number"].confidence < reading.fields["sex"].confidence  # no label seen
+    # Two well-formed runs: neither is taken; an MRZ line's digits are never the printed number.
+    both = extract_printed(CHIP_FRONT.replace("Số / No.: 079203012345", "sóé¿No: 079203012345 001089000123"))
+    assert "id_number" not in both.fields
+    mrz = extract_printed("IDVNM2030123453 079203012345<<2\nNgày sinh / Date of birth: 17/05/2003")  # OCR's gap
+    assert "id_number" not in mrz.fields
+
+
 def test_unreadable_labelled_values_are_reported() -> None:
     reading = extract_printed("Số định danh cá nhân: 07920301234\nNgày sinh: 31/02/2003\nGiới tính:")
     assert reading.fields == {}

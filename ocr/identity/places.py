@@ -54,6 +54,7 @@ _NO_UNIT_MARKS = re.compile(r"[^\w\s.'\-]")  # "Bà Rịa - Vũng Tàu", "TP. H�
 _ADDRESS_WORD_BY_LETTERS = {fold(word): word for word in _ADDRESS_WORDS}
 _NUMBERED_PLACE = re.compile(r"^(?P<word>[^\W\d_]+)\s*(?P<number>\d+\w*)$")  # "Thôn 3", "Tổ 12", "Ấp2"
 _WARD_TYPE_NAMES = ("Thị trấn", "Phường", "Xã")
+_DAMAGED_SYLLABLES = (50.0, 20.0)  # least ratio of the damaged syllables to a ward's, least lead
 _RUINED_TYPE = 40.0  # least ratio of words standing where a ward's type does to that type
 # A ward's type inside a part starts a part of its own: OCR lost the comma before it ("Ấp 2 Xã Tân Lập"),
 # or its marks too after a group's number ("TO 12 Xa Lập Lễ").
@@ -347,8 +348,9 @@ def _without_scraps(parts: list[str]) -> list[str]:
 
     def scraps(part: str) -> bool:
         words = part.split()
-        # No part of an address is one short word alone ("sở, Phường 13, …"): a hamlet has a name.
-        return (len(words) == 1 and len(part) <= 3 and part.isalpha()) or 2 * sum(map(scrap, words)) > len(words)
+        # No part of an address is one short word or number alone ("sở, Phường 13, …", "5, Xã …"): a
+        # hamlet has a name, a house number its street.
+        return (len(words) == 1 and len(part) <= 3 and part.isalnum()) or 2 * sum(map(scrap, words)) > len(words)
 
     while len(parts) > 3 and not _STREET.match(parts[0]) and scraps(parts[0]):
         parts = parts[1:]
@@ -458,17 +460,23 @@ def _unknown(word: str, text: str, known: frozenset[str]) -> bool:
 
 def _ward_behind_a_damaged_type(text: str, district: _Unit, known: frozenset[str]) -> str | None:
     """The listed ward whose own name the text ends with exactly, when what stands before it is a
-    short scrap of single letters, digits or words no place name has ("V2 Hải Anh", "CA Tam Thuận",
-    "bit 25": the type damaged, where "Tổ 5" or "Phường" are words of their own): the ward with its type."""
+    short scrap of single letters, digits, words no place name has or words in lower case before a
+    name in capitals ("V2 Hải Anh", "CA Tam Thuận", "bit 25", "ni: Lê Lợi": the type damaged, where
+    "Tổ 5" or "Phường" are words of their own): the ward with its type."""
     read = _WORD_RE.findall(text)
+
+    def junk(scrap: str, name: list[str]) -> bool:
+        # A word in lower case before a name read with its capitals is no part of it ("ni: Lê Lợi").
+        return _unknown(scrap, text, known) or (scrap.islower() and all(word[:1].isupper() for word in name))
+
     found = []
     for ward in district.children.values():
         name = _WORD_RE.findall(_own_name(ward).lower())
-        scrap = read[:len(read) - len(name)]
-        if len(read) > len(name) and [fold(w) for w in read[-len(name):]] == [fold(w) for w in name] \
-                and _type_scrap("".join(scrap), ward) and _unknown("".join(scrap), text, known) \
+        scrap, named = read[:len(read) - len(name)], read[len(read) - len(name):]
+        if len(read) > len(name) and [fold(w) for w in named] == [fold(w) for w in name] \
+                and _type_scrap("".join(scrap), ward) and junk("".join(scrap), named) \
                 and not any(word.lower() in _ADDRESS_WORDS or (len(word) > 1 and not word.isdigit()
-                                                               and not _unknown(word, text, known))
+                                                               and not junk(word, named))
                             for word in scrap):
             found.append(ward.name)
     if len(found) > 1:
@@ -549,17 +557,24 @@ def _repaired_ward(text: str, district: _Unit) -> str | None:
         return marked
     if not _damaged(text):
         return None
-    fits = []
+    scored = []
     for ward in district.children.values():
         for listed in (ward.name, ward.short):
             words = _WORD_RE.findall(listed.lower())
             if len(words) == len(read) and all(fold(a) == fold(b) for a, b in zip(read, words) if a in known):
-                fits.append(listed)
+                damaged = [(fold(a), fold(b)) for a, b in zip(read, words) if a not in known]
+                scored.append((fuzz.ratio(fold(text), fold(listed)),
+                               fuzz.ratio(" ".join(a for a, _ in damaged), " ".join(b for _, b in damaged)),
+                               listed))
                 break
-    scored = sorted(((fuzz.ratio(fold(text), fold(listed)), listed) for listed in fits), reverse=True)
-    if not scored or scored[0][0] < 60 or (len(scored) > 1 and scored[0][0] - scored[1][0] < 8):
-        return _with_local_marks(text, district, known)
-    return scored[0][1]
+    scored = [fit for fit in sorted(scored, reverse=True) if fit[0] >= 60]
+    if len(scored) > 1 and scored[0][0] - scored[1][0] < 8:
+        # Close as whole names: the syllables read right agree, so only the damaged ones tell the
+        # wards apart ("Tân Lii" is "Tân Lợi", lii/loi 67, rather than "Tân Lập", lii/lap 33).
+        scored.sort(key=lambda fit: -fit[1])
+        if scored[0][1] < _DAMAGED_SYLLABLES[0] or scored[0][1] - scored[1][1] < _DAMAGED_SYLLABLES[1]:
+            scored = []
+    return scored[0][2] if scored else _with_local_marks(text, district, known)
 
 
 def _ward_by_letters(text: str, district: _Unit) -> str | None:

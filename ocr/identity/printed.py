@@ -16,7 +16,7 @@ from datetime import date
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from ocr.identity.idnumber import digits_from_ocr
+from ocr.identity.idnumber import check_id_number, digits_from_ocr
 from ocr.identity.missing_glyphs import MARKER, restore_line
 from ocr.identity.names import run_together
 from ocr.identity.places import correct_place, ends_with_listed_province, ends_with_province, is_listed
@@ -95,7 +95,7 @@ _PLACE_OPENER = re.compile(r"(?<!\w)(?:\d|(?:Số|Thôn|Ấp|Xóm|Tổ|Khu|Bản
 _HOUSE_NUMBER_STREET = re.compile(r"^(?:[^\W\d_]{1,2}\s+)?\d+[\w/]*\s+[^\W\d_]")  # "Số 219 Bà Triệu"
 _END_MARKS = re.compile(r"[\W_]*$")
 _ORIGIN_THEN_RESIDENCE = (CardType.CCCD2021, CardType.CCCD2016, CardType.CMND9)
-_UNLABELLED = 0.9  # confidence factor of a place taken without its label
+_UNLABELLED = 0.9  # confidence factor of a value taken without its label
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,7 @@ _LABELS = [_Label(field, text) for table in (_VI_LABELS, _EN_LABELS, _OTHER_LABE
 _SHORT_NUMBER_LABELS = {label.text for label in _LABELS if label.field == _NUMBER and label.short}
 _GLUED_SEX_LABEL = re.compile(r"\bS[eé3][x×.]?(?=N)")  # "SexNỮ", "Se.NAM": the label, then the value
 _UNPRINTED = re.compile(r"(?<=[^\W\d_])[.:'’](?=[^\W\d_])")  # a letter a font lacked, read as a speck
+_TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
 _DAMAGED_NO = re.compile(r"[^\W\d_]{1,2}")  # what OCR left of "No" between "Số /" and the number
 
 
@@ -557,6 +558,8 @@ def extract_printed(lines: str | Sequence[Line], *,
                                           confidence=round(confidence, 4), raw=" / ".join(parts))
     if "date_of_issue" not in fields:
         _issue_date_in_words(rows, fields)
+    if "id_number" not in fields:
+        _unlabelled_id_number(rows, fields)
     card_type = card_type or card_type_from_text("\n".join(texts))
     if card_type in _ORIGIN_THEN_RESIDENCE:
         _unlabelled_places(rows, fields)
@@ -661,6 +664,18 @@ def _unlabelled_places(rows: list[tuple[str, float]], fields: dict[str, FieldVal
     for field, (value, conf) in zip(missing, left):
         fields[field] = FieldValue(value=value, source=IdSource.PRINTED,
                                    confidence=round(conf * _UNLABELLED, 4), raw=value)
+
+
+def _unlabelled_id_number(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:
+    """The ID number whose "Số / No." label OCR damaged beyond the label search ("sóé¿No:0401…"): a
+    card prints one run of exactly twelve digits outside its MRZ, so the one such run that is a
+    well-formed personal ID number is it. Not used when two different ones are found."""
+    found = {(match.group(), conf, text) for text, conf in rows if "<" not in text
+             for match in _TWELVE_DIGITS.finditer(text) if check_id_number(match.group()).info is not None}
+    if len({number for number, _, _ in found}) == 1:
+        number, conf, text = min(found, key=lambda item: item[1])
+        fields["id_number"] = FieldValue(value=number, source=IdSource.PRINTED,
+                                         confidence=round(conf * _UNLABELLED, 4), raw=text)
 
 
 def _issue_date_in_words(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:
