@@ -27,7 +27,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-_USER = "sohoa"
+_USER = "postgres"  # the superuser, as on a database machine ("sohoa" is the application's role)
 _START_SECONDS = 60
 
 
