@@ -62,6 +62,18 @@ def test_a_name_whose_font_lacked_letters_read_as_specks_is_restored_from_name_s
     assert values(["Họ và tên / Full name:", "X.Y VĂN AN"])["full_name"] == "VĂN AN"  # no name fits: dropped
 
 
+def test_labels_printed_by_a_font_without_vietnamese_letters_are_found_without_those_letters() -> None:
+    """Such a font leaves the labels' ơ, ư and dotted letters out too ("H□ và tên", "Qu□c t□ch"):
+    OCR reads the boxes as nothing or a speck, and a label is matched as that font prints it."""
+    read = values(["Số: 001089000123", "H: và tên: PH*M MINH TU*N", "Sinh ngày: 02/09/1989",
+                   "Gi:i tính: Nam Quc tch: Vi:t Nam", "Quê quán: Xã Hải Anh, Hải Hậu, Nam Định"])
+    assert read["full_name"] == "PHẠM MINH TUẤN"
+    assert (read["sex"], read["nationality"]) == ("M", "Việt Nam")
+    assert read["place_of_origin"] == "Xã Hải Anh, Hải Hậu, Nam Định"
+    # A name in capitals is never taken for a label so printed ("HỒ VĂN TÊN" is not "H va ten").
+    assert values(["Họ và tên:", "H VĂN TÊN"])["full_name"] == "H VĂN TÊN"
+
+
 @pytest.mark.parametrize("line", ["số/wo: (075152484356. -", "Số / No.: \u201c075152484356", "Số: [075152484356]"])
 def test_the_id_number_is_read_through_specks_round_it_and_a_damaged_no(line: str) -> None:
     assert values([line, "Họ và tên / Full name:", "LÊ VĂN AN"])["id_number"] == "075152484356"

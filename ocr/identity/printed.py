@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from ocr.identity.idnumber import check_id_number, digits_from_ocr
-from ocr.identity.missing_glyphs import MARKER, restore_line
+from ocr.identity.missing_glyphs import MARKER, UNPRINTABLE, restore_line
 from ocr.identity.names import run_together
 from ocr.identity.places import correct_place, ends_with_listed_province, ends_with_province, is_listed
 from schemas.identity import (
@@ -41,19 +41,20 @@ _NUMBER = "number"  # the "Số" label: a 12-digit ID, or a 9-digit CMND number
 _PLACES = ("place_of_origin", "place_of_residence", "place_of_birth")
 _DATES = ("date_of_birth", "date_of_issue", "date_of_expiry")
 
-# Folded label texts per field: Vietnamese ones of the chip CCCD, the 2016 CCCD, the 2024 Căn cước
-# and the CMND; the English halves of the bilingual labels ("Họ và tên / Full name").
+# Label texts per field, as printed: Vietnamese ones of the chip CCCD, the 2016 CCCD, the 2024 Căn
+# cước and the CMND; the English halves of the bilingual labels ("Họ và tên / Full name"). Matched
+# folded (see _Label).
 _VI_LABELS: dict[str, tuple[str, ...]] = {
-    _NUMBER: ("so dinh danh ca nhan", "so"),
-    "full_name": ("ho va ten", "ho ten", "ho chu dem va ten khai sinh"),
-    "date_of_birth": ("ngay sinh", "ngay thang nam sinh", "sinh ngay"),
-    "sex": ("gioi tinh",),
-    "nationality": ("quoc tich",),
-    "place_of_origin": ("que quan", "nguyen quan"),
-    "place_of_residence": ("noi thuong tru", "noi cu tru", "noi dkhk thuong tru"),
-    "place_of_birth": ("noi dang ky khai sinh",),
-    "date_of_issue": ("ngay thang nam cap", "ngay thang nam"),
-    "date_of_expiry": ("co gia tri den", "ngay thang nam het han"),
+    _NUMBER: ("Số định danh cá nhân", "Số"),
+    "full_name": ("Họ và tên", "Họ tên", "Họ chữ đệm và tên khai sinh"),
+    "date_of_birth": ("Ngày sinh", "Ngày tháng năm sinh", "Sinh ngày"),
+    "sex": ("Giới tính",),
+    "nationality": ("Quốc tịch",),
+    "place_of_origin": ("Quê quán", "Nguyên quán"),
+    "place_of_residence": ("Nơi thường trú", "Nơi cư trú", "Nơi ĐKHK thường trú"),
+    "place_of_birth": ("Nơi đăng ký khai sinh",),
+    "date_of_issue": ("Ngày tháng năm cấp", "Ngày tháng năm"),
+    "date_of_expiry": ("Có giá trị đến", "Ngày tháng năm hết hạn"),
 }
 _EN_LABELS: dict[str, tuple[str, ...]] = {
     _NUMBER: ("personal identification number", "no"),
@@ -69,11 +70,11 @@ _EN_LABELS: dict[str, tuple[str, ...]] = {
 }
 # Headings and labels of no interest: they end the value that precedes them.
 _OTHER_LABELS: dict[None, tuple[str, ...]] = {
-    None: ("cong hoa xa hoi chu nghia viet nam", "doc lap tu do hanh phuc",
+    None: ("Cộng hòa xã hội chủ nghĩa Việt Nam", "Độc lập Tự do Hạnh phúc",
            "socialist republic of viet nam", "independence freedom happiness",
-           "can cuoc cong dan", "citizen identity card", "can cuoc", "identity card",
-           "giay chung minh nhan dan", "dac diem nhan dang", "personal identification",
-           "dau vet rieng va di hinh", "dan toc", "ton giao", "ngon tro trai", "ngon tro phai",
+           "Căn cước công dân", "citizen identity card", "Căn cước", "identity card",
+           "Giấy chứng minh nhân dân", "Đặc điểm nhân dạng", "personal identification",
+           "Dấu vết riêng và dị hình", "Dân tộc", "Tôn giáo", "Ngón trỏ trái", "Ngón trỏ phải",
            "left index finger", "right index finger"),
 }
 _SHORT = 5  # labels shorter than this ("so", "no", "sex") are only looked for near the line start
@@ -101,7 +102,14 @@ _UNLABELLED = 0.9  # confidence factor of a value taken without its label
 @dataclass(frozen=True)
 class _Label:
     field: str | None
-    text: str
+    text: str  # folded
+    # Folded as a font with Western European letters only prints it (ơ, ư, dots and hooks below,
+    # stacked marks: empty boxes that OCR reads as nothing or a speck, "Họ và tên" → "H: và tên").
+    boxed: str
+
+    @classmethod
+    def of(cls, field: str | None, printed: str) -> _Label:
+        return cls(field, fold(printed), fold("".join(char for char in printed if char not in UNPRINTABLE)))
 
     @property
     def short(self) -> bool:
@@ -116,11 +124,12 @@ class _Label:
         return 0 if size < 8 else min(3, max(1, size // 6))
 
 
-_LABELS = [_Label(field, text) for table in (_VI_LABELS, _EN_LABELS, _OTHER_LABELS)
+_LABELS = [_Label.of(field, text) for table in (_VI_LABELS, _EN_LABELS, _OTHER_LABELS)
            for field, texts in table.items() for text in texts]
+_FOLDED_LABELS = {field: tuple(label.text for label in _LABELS if label.field == field) for field in _DATES}
 _SHORT_NUMBER_LABELS = {label.text for label in _LABELS if label.field == _NUMBER and label.short}
 _GLUED_SEX_LABEL = re.compile(r"\bS[eé3][x×.]?(?=N)")  # "SexNỮ", "Se.NAM": the label, then the value
-_UNPRINTED = re.compile(r"(?<=[^\W\d_])[.:'’](?=[^\W\d_])")  # a letter a font lacked, read as a speck
+_UNPRINTED = re.compile(r"(?<=[^\W\d_])[.:'’*](?=[^\W\d_])")  # a letter a font lacked, read as a speck
 _TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
 _DAMAGED_NO = re.compile(r"[^\W\d_]{1,2}")  # what OCR left of "No" between "Số /" and the number
 
@@ -177,12 +186,14 @@ def _candidate_hits(tokens: list[_Token]) -> list[_Hit]:
     for first in range(len(tokens)):
         for label in _LABELS:
             size = label.text.count(" ") + 1
+            # A short label's boxes would leave a letter or two: matched as printed only.
+            forms = (label.text,) if label.short or label.boxed == label.text else (label.text, label.boxed)
             # OCR may merge two words of a label or split one.
             for span in {max(1, size - 1), size, size + 1}:
                 if first + span > len(tokens):
                     continue
                 text = " ".join(token.key for token in tokens[first:first + span])
-                errors = Levenshtein.distance(text, label.text, score_cutoff=label.max_errors)
+                errors = min(Levenshtein.distance(text, form, score_cutoff=label.max_errors) for form in forms)
                 if errors <= label.max_errors:
                     hits.append(_Hit(label, first, first + span, len(label.text) - errors))
     return hits
@@ -617,7 +628,7 @@ def _dates_near_their_labels(rows: list[tuple[str, float]], fields: dict[str, Fi
         if parsed is None or parsed[0] in taken:
             continue
         nearby = " ".join(fold(rows[i][0]) for i in range(max(0, number - 1), min(len(rows), number + 2)))
-        scores = {field: max(fuzz.partial_ratio(label, nearby) for label in (*_VI_LABELS[field], *_EN_LABELS[field]))
+        scores = {field: max(fuzz.partial_ratio(label, nearby) for label in _FOLDED_LABELS[field])
                   for field in _DATES if field not in fields}
         best = max(scores, key=lambda field: scores[field], default=None)
         if best is not None and scores[best] >= _NEARBY_LABEL:
