@@ -68,7 +68,8 @@ def add_user(
     from web.security import hash_password
 
     if office is None and not province_wide:
-        errors.print("[red]an account needs --office, or --province-wide[/red]")
+        errors.print("[red]Tài khoản cần một đơn vị:[/red] hãy thêm --office MÃ_ĐƠN_VỊ, "
+                     "hoặc --province-wide cho tài khoản xem được mọi đơn vị trong tỉnh.")
         raise typer.Exit(2)
     password = _new_password(password_stdin, username)
     try:
@@ -86,8 +87,13 @@ def _new_password(from_stdin: bool, username: str) -> str:
     """A password read from standard input or asked twice, refused (exit 2) when too weak."""
     from web.security import weak_password
 
-    password = sys.stdin.readline().rstrip("\n") if from_stdin else \
-        typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Mật khẩu", hide_input=True)
+        if typer.prompt("Nhập lại mật khẩu", hide_input=True) != password:
+            errors.print("[red]Hai lần nhập mật khẩu không khớp:[/red] hãy chạy lại lệnh và gõ cùng một mật khẩu.")
+            raise typer.Exit(2)
     reason = weak_password(password, username)
     if reason:
         errors.print(f"[red]{reason}[/red]")

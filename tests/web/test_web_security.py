@@ -241,6 +241,20 @@ def test_revoking_a_token_by_label_leaves_the_others(site: Site) -> None:
     assert site.client().get("/api/review", headers=first).status_code == 200
 
 
+def test_an_account_asked_without_its_office_or_with_two_different_passwords_is_refused_in_vietnamese(
+        site: Site) -> None:
+    no_office = cli(site, "user", "add", "moi", "--role", "officer", "--password-stdin", stdin=PASSWORD + "\n")
+    assert no_office.exit_code == 2 and "--office" in no_office.stderr and "hãy" in no_office.stderr
+    mismatch = cli(site, "user", "add", "moi", "--role", "officer", "--office", "H12",
+                   stdin="mot-cau-mat-khau-dai\nmot-cau-mat-khau-khac\n")
+    assert mismatch.exit_code == 2 and "không khớp" in mismatch.stderr
+    assert "Mật khẩu" in mismatch.stdout and "Nhập lại mật khẩu" in mismatch.stdout
+    assert site.catalog.accounts.get_user("moi") is None
+    asked = cli(site, "user", "add", "moi", "--role", "officer", "--office", "H12",
+                stdin="mot-cau-mat-khau-dai\nmot-cau-mat-khau-dai\n")
+    assert asked.exit_code == 0 and site.catalog.accounts.get_user("moi") is not None
+
+
 @pytest.mark.parametrize("password", ["ngan-qua", "a" * 14, " " * 12, "matkhau12345", "yeu-qua-1234567"])
 def test_weak_passwords_are_refused(site: Site, password: str) -> None:
     made = cli(site, "user", "add", "yeu", "--role", "officer", "--office", "H12", "--password-stdin",
