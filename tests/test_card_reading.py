@@ -62,6 +62,21 @@ def test_a_name_whose_font_lacked_letters_read_as_specks_is_restored_from_name_s
     assert values(["Họ và tên / Full name:", "X.Y VĂN AN"])["full_name"] == "VĂN AN"  # no name fits: dropped
 
 
+def test_a_name_whose_fonts_boxes_were_read_as_strokes_or_nothing_is_the_name_syllable_that_fits() -> None:
+    """On a card whose labels show a font without Vietnamese letters ("H: và tên"), boxes the image
+    search did not find are read as their sides ("II"), a letter or nothing; a word with a name
+    syllable's letters is left to the vote on marks ("VAN" is VĂN or VÂN). Labels printed whole say
+    the font has those letters: the name is kept as read."""
+    assert values(["H: và tên:", "PHIIM QURC HNG"])["full_name"] == "PHẠM QUỐC HỒNG"
+    assert values(["H: và tên:", "NGUYIN VAN AN"])["full_name"] == "NGUYỄN VAN AN"
+    assert values(["Họ và tên:", "NGUYIN VAN AN"])["full_name"] == "NGUYIN VAN AN"
+
+
+def test_no_expiry_read_through_a_fonts_boxes_is_no_expiry() -> None:
+    assert values(["Có giá trị đến: Không thlihũn"])["date_of_expiry"] == "none"
+    assert "date_of_expiry" not in values(["Có giá trị đến: Không 12/2031"])
+
+
 def test_labels_printed_by_a_font_without_vietnamese_letters_are_found_without_those_letters() -> None:
     """Such a font leaves the labels' ơ, ư and dotted letters out too ("H□ và tên", "Qu□c t□ch"):
     OCR reads the boxes as nothing or a speck, and a label is matched as that font prints it."""

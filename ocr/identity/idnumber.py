@@ -23,6 +23,7 @@ _DIGIT_LOOKALIKES = str.maketrans({
     "G": "6",
 })
 _SPACES = re.compile(r"\s+")
+_TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
 
 
 def digits_from_ocr(text: str) -> str:
@@ -32,6 +33,12 @@ def digits_from_ocr(text: str) -> str:
     shifting the digits.
     """
     return _SPACES.sub("", text).translate(_DIGIT_LOOKALIKES)
+
+
+def id_numbers_in(text: str) -> set[str]:
+    """The well-formed personal ID numbers written in `text` as runs of exactly twelve digits (specks
+    and labels round them ignored: "sóé¿No: 040184287095.")."""
+    return {run for run in _TWELVE_DIGITS.findall(text) if check_id_number(run).info is not None}
 
 
 @dataclass(frozen=True)

@@ -22,10 +22,10 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from ocr.identity.names import NAME_SYLLABLES
+from ocr.identity.names import NAME_SYLLABLES, has_name_letters
 from ocr.identity.places import place_names
 from ocr.identity.streets import STREETS
-from schemas.vntext import nfc
+from schemas.vntext import fold, nfc
 
 # The letters of Vietnamese that fonts with only Latin-1 and Latin Extended-A lack (ơ, ư and the
 # Latin Extended Additional block but ỳ, which such fonts carry).
@@ -250,6 +250,35 @@ def _near(key: str) -> list[str]:
              if key[at] == "i" and MARKER in (key[at - 1:at], key[at + 1:at + 2])}
     twice = {key[:at] + key[at + 1:] for at in range(len(key) - 1) if key[at] == key[at + 1] == MARKER}
     return [key, *sorted(lost - {key}), *sorted(added - {key}), *sorted(twice - {key})]
+
+
+# What OCR reads for one box it did not see as such: nothing, one character, or its sides as strokes.
+_BOX_READ = r"(?:[il|\[\]1!]{1,2}|.)?"
+
+
+@lru_cache(maxsize=1)
+def _boxed_name_patterns() -> list[tuple[re.Pattern[str], int, str]]:
+    """Per name syllable with letters such fonts lack: a pattern of its folded letters with each such
+    letter as a box's read, how many letters it prints, and the syllable."""
+    found = []
+    for syllable in dict.fromkeys(nfc(syllable).upper() for syllable in NAME_SYLLABLES):
+        if any(letter in UNPRINTABLE for letter in syllable):
+            pattern = "".join(_BOX_READ if letter in UNPRINTABLE else re.escape(fold(letter)) for letter in syllable)
+            found.append((re.compile(pattern), sum(letter not in UNPRINTABLE for letter in syllable), syllable))
+    return found
+
+
+def boxed_name_syllable(word: str) -> str | None:
+    """The name syllable a word in capitals reads as when its font's boxes were not found on the
+    image and OCR read each as nothing, a letter or strokes ("NGUYIIN" NGUYỄN, "TRŨN" TRẦN, "QURC"
+    QUỐC): of those that fit, one printing most of the word's letters, the most common; None when
+    none fits, or when the word's letters are a name syllable's (its marks misread, not boxed)."""
+    if has_name_letters(word):
+        return None
+    letters = fold(word)
+    fits = [(printed, syllable) for pattern, printed, syllable in _boxed_name_patterns() if pattern.fullmatch(letters)]
+    most = max((printed for printed, _ in fits), default=0)
+    return next((syllable for printed, syllable in fits if printed == most), None)
 
 
 def restore_line(text: str) -> str:

@@ -52,6 +52,11 @@ def is_name_syllable(word: str) -> bool:
     return nfc(word).upper() in _by_letters().get(fold(word), frozenset())
 
 
+def has_name_letters(word: str) -> bool:
+    """Whether some name syllable is written with the letters of `word`, marks aside."""
+    return fold(word) in _by_letters()
+
+
 def name_syllable(word: str) -> str | None:
     """The one name syllable with the letters of `word` (upper case) when `word` is no name
     syllable itself; None when it is one, or when no or several syllables share its letters.

@@ -16,9 +16,9 @@ from datetime import date
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from ocr.identity.idnumber import check_id_number, digits_from_ocr
-from ocr.identity.missing_glyphs import MARKER, UNPRINTABLE, restore_line
-from ocr.identity.names import run_together
+from ocr.identity.idnumber import digits_from_ocr, id_numbers_in
+from ocr.identity.missing_glyphs import MARKER, UNPRINTABLE, boxed_name_syllable, restore_line
+from ocr.identity.names import is_name_syllable, name_syllable, run_together
 from ocr.identity.places import correct_place, ends_with_listed_province, ends_with_province, is_listed
 from schemas.identity import (
     NO_EXPIRY,
@@ -130,7 +130,6 @@ _FOLDED_LABELS = {field: tuple(label.text for label in _LABELS if label.field ==
 _SHORT_NUMBER_LABELS = {label.text for label in _LABELS if label.field == _NUMBER and label.short}
 _GLUED_SEX_LABEL = re.compile(r"\bS[eé3][x×.]?(?=N)")  # "SexNỮ", "Se.NAM": the label, then the value
 _UNPRINTED = re.compile(r"(?<=[^\W\d_])[.:'’*](?=[^\W\d_])")  # a letter a font lacked, read as a speck
-_TWELVE_DIGITS = re.compile(r"(?<!\d)\d{12}(?!\d)")
 _DAMAGED_NO = re.compile(r"[^\W\d_]{1,2}")  # what OCR left of "No" between "Số /" and the number
 
 
@@ -147,6 +146,7 @@ class _Hit:
     first: int  # token indices [first, last)
     last: int
     weight: int  # label length less errors: a long label matched well beats a short one
+    boxed: bool = False  # read as a font without Vietnamese letters prints it, at least as well
 
 
 @dataclass(frozen=True)
@@ -193,9 +193,10 @@ def _candidate_hits(tokens: list[_Token]) -> list[_Hit]:
                 if first + span > len(tokens):
                     continue
                 text = " ".join(token.key for token in tokens[first:first + span])
-                errors = min(Levenshtein.distance(text, form, score_cutoff=label.max_errors) for form in forms)
-                if errors <= label.max_errors:
-                    hits.append(_Hit(label, first, first + span, len(label.text) - errors))
+                errors = [Levenshtein.distance(text, form, score_cutoff=label.max_errors) for form in forms]
+                if min(errors) <= label.max_errors:
+                    hits.append(_Hit(label, first, first + span, len(label.text) - min(errors),
+                                     boxed=len(forms) == 2 and errors[1] <= errors[0]))
     return hits
 
 
@@ -346,11 +347,12 @@ def _words_date(folded: str) -> str | None:
     return _real_date(*parts) if all(part.isdigit() for part in parts) else None
 
 
-def extract_name(text: str) -> str | None:
+def extract_name(text: str, *, boxed: bool = False) -> str | None:
     """Names are printed in capitals: keep the longest run of capitalised words (drops a damaged
     English label or stray marks), or all the words when OCR lost the case; letters a font lacked
-    are restored, two syllables run together parted (ocr.identity.names.run_together)."""
-    words = [_unprinted_letters_restored(word.strip(_SEPARATORS)) for word in text.split()]
+    are restored (`boxed`: also where OCR did not read them as specks), two syllables run together
+    parted (ocr.identity.names.run_together)."""
+    words = [_unprinted_letters_restored(word.strip(_SEPARATORS), boxed) for word in text.split()]
     words = [word for word in words if word.isalpha()]
     best: list[str] = []
     run: list[str] = []
@@ -361,15 +363,21 @@ def extract_name(text: str) -> str | None:
     return " ".join(chosen) if chosen else None
 
 
-def _unprinted_letters_restored(word: str) -> str:
+def _unprinted_letters_restored(word: str, boxed: bool) -> str:
     """A name word in capitals with a mark between its letters ("Đ.NG", "NG:C"): a card font without
     Vietnamese letters printed nothing there and OCR read a speck; each such mark stands for one
     letter the font lacks and the word is restored from name syllables (ocr.identity.missing_glyphs),
-    or kept as read when none fits."""
-    if not word.isupper() or not _UNPRINTED.search(word):
+    or kept as read when none fits. On a card whose labels show such a font (`boxed`), a word that is
+    no name syllable, nor one with its marks misread (voted on later), may hold such letters read as
+    strokes, a letter or nothing ("NGUYIIN", "TH")."""
+    if not word.isupper():
         return word
-    restored = restore_line(_UNPRINTED.sub(MARKER.upper(), word))
-    return word if MARKER in restored.lower() else restored
+    if _UNPRINTED.search(word):
+        restored = restore_line(_UNPRINTED.sub(MARKER.upper(), word))
+        return word if MARKER in restored.lower() else restored
+    if not boxed or not word.isalpha() or is_name_syllable(word) or name_syllable(word) is not None:
+        return word
+    return boxed_name_syllable(word) or word
 
 
 def _sex(text: str) -> str | None:
@@ -451,8 +459,9 @@ def _before_damaged_label(value: str) -> str:
     return value[:cut]
 
 
-def _read_value(field: str, text: str) -> tuple[str, str, float] | ReviewReason:
-    """(field name, normalized value, confidence factor) or why the value is unreadable."""
+def _read_value(field: str, text: str, *, boxed: bool = False) -> tuple[str, str, float] | ReviewReason:
+    """(field name, normalized value, confidence factor) or why the value is unreadable; `boxed`:
+    the card's font lacks Vietnamese letters (see extract_name)."""
     if field == _NUMBER:
         found = _number(text)
         if found is None or len(found[0]) not in (9, 12):
@@ -461,14 +470,19 @@ def _read_value(field: str, text: str) -> tuple[str, str, float] | ReviewReason:
         return ("id_number" if len(digits) == 12 else "old_id_number", digits,
                 _REPAIRED if repaired else 1.0)
     if field in _DATES:
-        if field == "date_of_expiry" and fuzz.partial_ratio("khong thoi han", fold(text)) >= 85:
+        words = fold(text).split()
+        # "Không thời hạn", or its first word and no date ("Không thlihũn": a font's boxes read).
+        if field == "date_of_expiry" and (fuzz.partial_ratio("khong thoi han", fold(text)) >= 85 or (
+                words[:1] == ["khong"] and not any(char.isdigit() for char in text))):
             return field, NO_EXPIRY, 1.0
         parsed = parse_date(text)
         if parsed is None:
             return ReviewReason.DATE_INVALID
         return field, parsed[0], _NOISY_DATE if parsed[1] else 1.0
-    reader = {"full_name": extract_name, "sex": _sex, "nationality": _nationality}.get(field, _place)
-    value = reader(text)
+    if field == "full_name":
+        value = extract_name(text, boxed=boxed)
+    else:
+        value = {"sex": _sex, "nationality": _nationality}.get(field, _place)(text)
     return (field, value, 1.0) if value else ReviewReason.FIELD_MISSING
 
 
@@ -538,9 +552,12 @@ def extract_printed(lines: str | Sequence[Line], *,
     rows = _normalized_lines(lines)
     texts = [text for text, _ in rows]
     line_entries: list[list[_Entry]] = []
+    boxed = False  # some label reads as a font without Vietnamese letters prints it
     for text in texts:
         tokens = _tokens(text)
-        line_entries.append(_entries(text, tokens, _line_hits(text, tokens)))
+        hits = _line_hits(text, tokens)
+        boxed |= any(hit.boxed for hit in hits)
+        line_entries.append(_entries(text, tokens, hits))
 
     fields: dict[str, FieldValue] = {}
     problems: dict[str, ReviewReason] = {}
@@ -558,7 +575,7 @@ def extract_printed(lines: str | Sequence[Line], *,
             if not parts:
                 problems.setdefault(_problem_field(entry.field), ReviewReason.FIELD_MISSING)
                 continue
-            read = _read_value(entry.field, " ".join(parts))
+            read = _read_value(entry.field, " ".join(parts), boxed=boxed)
             if isinstance(read, ReviewReason):
                 problems.setdefault(_problem_field(entry.field), read)
                 continue
@@ -681,8 +698,7 @@ def _unlabelled_id_number(rows: list[tuple[str, float]], fields: dict[str, Field
     """The ID number whose "Số / No." label OCR damaged beyond the label search ("sóé¿No:0401…"): a
     card prints one run of exactly twelve digits outside its MRZ, so the one such run that is a
     well-formed personal ID number is it. Not used when two different ones are found."""
-    found = {(match.group(), conf, text) for text, conf in rows if "<" not in text
-             for match in _TWELVE_DIGITS.finditer(text) if check_id_number(match.group()).info is not None}
+    found = {(number, conf, text) for text, conf in rows if "<" not in text for number in id_numbers_in(text)}
     if len({number for number, _, _ in found}) == 1:
         number, conf, text = min(found, key=lambda item: item[1])
         fields["id_number"] = FieldValue(value=number, source=IdSource.PRINTED,

@@ -28,7 +28,7 @@ import numpy as np
 
 from ocr.engine import OcrTimeout
 from ocr.identity.fusion import fuse, name_letters
-from ocr.identity.idnumber import check_id_number, digits_from_ocr
+from ocr.identity.idnumber import check_id_number, digits_from_ocr, id_numbers_in
 from ocr.identity.locate import LocatedCard, card_shaped, locate_cards
 from ocr.identity.missing_glyphs import mark_missing_glyphs, missing_glyph_boxes, restore_line
 from ocr.identity.mrz import MrzReading, parse_mrz
@@ -622,11 +622,11 @@ def _voted_name(name: FieldValue, sides: list[_Side], timeout: float) -> FieldVa
 def _unlabelled_id(checked: dict[str, bool]) -> FieldValue | None:
     """The ID number when OCR mangled its label beyond recognition ("Số:" read "s:"): the one
     valid 12-digit number among the digit groups of the card."""
-    numbers = {digits for text in checked if _is_id_number(digits := digits_from_ocr(text))}
+    numbers = {number for text in checked for number in id_numbers_in(digits_from_ocr(text))}
     if len(numbers) != 1:
         return None
     (number,) = numbers
-    text = next(text for text in checked if digits_from_ocr(text) == number)
+    text = next(text for text in checked if number in digits_from_ocr(text))
     return FieldValue(value=number, source=IdSource.PRINTED, raw=text,
                       confidence=_AGREED if checked[text] else _DOUBTFUL)
 

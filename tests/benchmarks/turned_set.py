@@ -6,11 +6,14 @@ focus, and on the QR (about 40 % of its files must be read from their print alon
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 1.5
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --scale 0.67
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --hide-qr
+    .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --quarter-turns
     .venv/bin/python -m tests.benchmarks.card_manifest --misses OUT
 
 Each image is turned by +degrees or -degrees (a fixed random choice per file), on the same canvas, its
 edges carried outwards, resampled by `scale` (its resolution scaled alike), blurred by `blur` (sigma in
 pixels at 300 dpi) and saved as JPEG at `quality`; the truth is copied. PDFs are left out. With
+`--quarter-turns` each page is first laid sideways or upside down (one, two or three quarter turns,
+a fixed choice per file), as a page put on the scanner the wrong way round. With
 `--hide-qr` every QR code zxing-cpp finds is painted over with the paper round it, so the card's print
 alone must be read (the truth then lists only what the print shows: no old ID number, no issue date on
 a front alone). A measuring aid: no constant is tuned on these copies, and a copy whose misses were
@@ -54,7 +57,7 @@ def _without_qr(pixels: np.ndarray, entry: dict) -> tuple[np.ndarray, dict]:
 
 
 def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0, quality: int = 90,
-                 hide_qr: bool = False, blur: float = 0.0) -> int:
+                 hide_qr: bool = False, blur: float = 0.0, quarter_turns: bool = False) -> int:
     """Turned copies of the JPEG cards listed in `source`'s manifest, and their manifest; their count."""
     target.mkdir(parents=True, exist_ok=True)
     rows, count = [], 0
@@ -70,6 +73,8 @@ def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0,
             pixels = np.array(image.convert("RGB"))
         if hide_qr:
             pixels, entry = _without_qr(pixels, entry)
+        if quarter_turns:
+            pixels = np.ascontiguousarray(np.rot90(pixels, 1 + zlib.crc32(entry["file"].encode()) % 3))
         height, width = pixels.shape[:2]
         angle = degrees if zlib.crc32(entry["file"].encode()) % 2 else -degrees
         turned = cv2.warpAffine(pixels, cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0),
@@ -95,9 +100,10 @@ def main() -> None:
     parser.add_argument("--quality", type=int, default=90, help="JPEG quality of the copies")
     parser.add_argument("--hide-qr", action="store_true", help="paint the QR codes over: the print alone is read")
     parser.add_argument("--blur", type=float, default=0.0, help="Gaussian blur, sigma in pixels at 300 dpi")
+    parser.add_argument("--quarter-turns", action="store_true", help="lay each page sideways or upside down first")
     args = parser.parse_args()
     count = write_turned(args.source, args.target, args.degrees, args.scale, args.quality, args.hide_qr,
-                         args.blur)
+                         args.blur, args.quarter_turns)
     print(f"wrote {count} stressed cards to {args.target}")  # noqa: T201
 
 
