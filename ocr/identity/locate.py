@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -587,6 +587,11 @@ def _make_card(page: np.ndarray, quad: np.ndarray, width: int, outline_found: bo
                        decided_by, qr)
 
 
+def _whole(width: int, height: int) -> np.ndarray:
+    """The corners of a whole image, clockwise from its top-left."""
+    return np.array([(0, 0), (width - 1, 0), (width - 1, height - 1), (0, height - 1)], np.float32)
+
+
 def locate_cards(pixels: np.ndarray, dpi: int, *, width: int = CARD_WIDTH) -> list[LocatedCard]:
     """Every card on the page, rectified to `width` pixels and upright; the whole page as one card
     when no outline is found. A card-shaped page (a card scanned alone) is rectified like a card;
@@ -595,10 +600,15 @@ def locate_cards(pixels: np.ndarray, dpi: int, *, width: int = CARD_WIDTH) -> li
     quads = find_card_quads(pixels, dpi)
     if quads:
         return [_make_card(pixels, quad, width, True) for quad in quads]
-    whole = np.array([(0, 0), (page_width - 1, 0), (page_width - 1, height - 1),
-                      (0, height - 1)], np.float32)
+    whole = _whole(page_width, height)
     if card_shaped(page_width, height):
-        return [_make_card(_levelled(pixels), _landscape(whole), width, False)]
+        if page_width >= height:
+            return [_make_card(_levelled(pixels), whole, width, False)]
+        # A card scanned alone lying on its side is laid landscape before its print is levelled:
+        # the level is found from rows of print (levelled first, it was tilted by several degrees).
+        turned = cv2.rotate(pixels, cv2.ROTATE_90_CLOCKWISE)
+        card = _make_card(_levelled(turned), _whole(height, page_width), width, False)
+        return [replace(card, quad=np.stack([card.quad[:, 1], height - 1 - card.quad[:, 0]], axis=1))]
     scale = min(1.0, _PAGE_DPI / max(dpi, 1))
     page = pixels if scale == 1.0 else cv2.resize(pixels, None, fx=scale, fy=scale,
                                                   interpolation=cv2.INTER_AREA)
