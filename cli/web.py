@@ -92,7 +92,8 @@ def _new_password(from_stdin: bool, username: str) -> str:
     else:
         password = typer.prompt("Mật khẩu", hide_input=True)
         if typer.prompt("Nhập lại mật khẩu", hide_input=True) != password:
-            errors.print("[red]Hai lần nhập mật khẩu không khớp:[/red] hãy chạy lại lệnh và gõ cùng một mật khẩu.")
+            errors.print("[red]Hai lần nhập mật khẩu không khớp:[/red] "
+                         "hãy chạy lại lệnh và gõ cùng một mật khẩu.")
             raise typer.Exit(2)
     reason = weak_password(password, username)
     if reason:

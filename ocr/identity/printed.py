@@ -18,7 +18,7 @@ from rapidfuzz.distance import Levenshtein
 
 from ocr.identity.idnumber import digits_from_ocr, id_numbers_in
 from ocr.identity.missing_glyphs import MARKER, UNPRINTABLE, boxed_name_syllable, restore_line
-from ocr.identity.names import is_name_syllable, name_syllable, run_together
+from ocr.identity.names import run_together
 from ocr.identity.places import correct_place, ends_with_listed_province, ends_with_province, is_listed
 from schemas.identity import (
     NO_EXPIRY,
@@ -375,9 +375,7 @@ def _unprinted_letters_restored(word: str, boxed: bool) -> str:
     if _UNPRINTED.search(word):
         restored = restore_line(_UNPRINTED.sub(MARKER.upper(), word))
         return word if MARKER in restored.lower() else restored
-    if not boxed or not word.isalpha() or is_name_syllable(word) or name_syllable(word) is not None:
-        return word
-    return boxed_name_syllable(word) or word
+    return (boxed_name_syllable(word) if boxed and word.isalpha() else None) or word
 
 
 def _sex(text: str) -> str | None:
