@@ -218,6 +218,14 @@ def test_td1_round_trip() -> None:
     assert reading.fields["id_number"].confidence == 1.0
 
 
+def test_a_speck_read_as_a_letter_in_the_mrz_names_filler_is_no_name() -> None:
+    line1, line2, line3 = td1_lines(**CARD)
+    specked = parse_td1([line1, line2, line3[:-3] + "X<<"], today=TODAY)
+    assert specked.fields["full_name"].value == "NGUYEN VAN DUC"
+    doubled = parse_td1([line1, line2, "NGUYEN<<VAN<<DUC".ljust(30, "<")], today=TODAY)
+    assert doubled.fields["full_name"].value == "NGUYEN VAN DUC"  # a filler read twice inside the names
+
+
 def test_td1_without_expiry() -> None:
     lines = td1_lines(**{**CARD, "date_of_expiry": "none"})
     assert lines[1][8:15] == "<<<<<<<"

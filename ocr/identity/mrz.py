@@ -317,9 +317,12 @@ def _birth_date(value: str, today: date) -> date | None:
 
 
 def _name(field: str) -> tuple[str, bool]:
-    """'NGUYEN<<VAN<AN<<<' → 'NGUYEN VAN AN', and whether the line end may have cut it."""
+    """'NGUYEN<<VAN<AN<<<' → 'NGUYEN VAN AN', and whether the line end may have cut it. The given
+    names end at the next double filler: a lone letter after it is a speck read in the filler
+    ('TOAN<<<<X<<'), a longer word a name whose single filler OCR read twice."""
     surname, _, given = field.partition("<<")
-    words = surname.split(FILLER) + given.split(FILLER)
+    names, _, after = given.partition("<<")
+    words = surname.split(FILLER) + names.split(FILLER) + [word for word in after.split(FILLER) if len(word) > 1]
     return " ".join(word for word in words if word), not field.endswith(FILLER)
 
 
