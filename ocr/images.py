@@ -18,9 +18,12 @@ from PIL import Image, ImageOps, ImageSequence
 from ocr import pdf
 from schemas.document import FileKind
 
-# A4 is 8.27 in wide; scans that carry no dpi are assumed to be a full page of that width.
+# A4 is 8.27 in wide; scans that carry no dpi are assumed to be a full page of that width, or, when
+# the page has a card's proportions, a card scanned alone (ID-1, ISO/IEC 7810).
 _A4_WIDTH_INCHES = 8.27
 _DEFAULT_DPI = 300
+ID1_MM = (85.6, 53.98)
+_PAGE_IS_CARD = (1.48, 1.70)  # a page this shape is a card scanned alone (A4 is 1.41)
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,15 @@ def _declared_dpi(image: Image.Image) -> int | None:
     return value if 50 <= value <= 2400 else None
 
 
+def card_shaped(width: int, height: int) -> bool:
+    """A page of a card's proportions, either way round: a card scanned alone (A4 is 1.41)."""
+    long, short = max(width, height), min(width, height)
+    return short > 0 and _PAGE_IS_CARD[0] <= long / short <= _PAGE_IS_CARD[1]
+
+
 def _guess_dpi(size: tuple[int, int]) -> int:
-    """A page without dpi: assume its short side is an A4 page's width, within sane bounds."""
-    guess = round(min(size) / _A4_WIDTH_INCHES)
+    """A page without dpi: a card scanned alone has a card's length, any other page an A4 page's
+    width (a 400 dpi card taken for A4 came out 115 dpi and too small to hold a card)."""
+    inches = ID1_MM[0] / 25.4 if card_shaped(*size) else None
+    guess = round(max(size) / inches) if inches else round(min(size) / _A4_WIDTH_INCHES)
     return guess if 100 <= guess <= 1200 else _DEFAULT_DPI

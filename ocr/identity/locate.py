@@ -22,13 +22,12 @@ import numpy as np
 from ocr.engine import OcrTimeout, detect_orientation, read_words
 from ocr.identity.barcode import QrCode, read_blurred_qr, read_qr
 from ocr.identity.mrz_reader import find_mrz_band
-from ocr.images import shrink, to_grey
+from ocr.images import ID1_MM, card_shaped, shrink, to_grey
 from ocr.preprocess import level_angle
 
 # Documents are read in parallel, one per core: OpenCV's own thread pool would oversubscribe.
 cv2.setNumThreads(1)
 
-ID1_MM = (85.6, 53.98)
 ID1_ASPECT = ID1_MM[0] / ID1_MM[1]
 CARD_WIDTH = 1200  # px of a rectified card: 356 dpi, enough for the 4-pt labels
 _WORK_SIDE = 1200  # the outline search runs on a copy this long (a copied card's thin outline
@@ -40,7 +39,6 @@ _PAPER_SIDE = 300  # px: the paper's colour is estimated on a copy this long
 _PAPER_WINDOW = 0.6  # of the page's short side: the median window (wider than any card)
 _MIN_CARD_AREA = 0.02  # of the page: smaller blobs are specks, stamps or photos
 _ASPECT_RANGE = (1.3, 1.9)  # long/short side of a card seen in perspective
-_PAGE_IS_CARD = (1.48, 1.70)  # a page this shape is a card scanned alone (A4 is 1.41)
 _MIN_FILL = 0.85  # blob area / quadrilateral area: cards are convex and filled
 _MIN_EDGE_SUPPORT = 0.6  # share of each side's middle along an edge (see _edge_support)
 _MIN_CARD_MM = 60  # long side at the page's dpi (85.6 mm; a phone photo's guessed dpi is lower)
@@ -498,12 +496,6 @@ def _levelled(page: np.ndarray) -> np.ndarray:
     colour = tuple(float(v) for v in np.atleast_1d(np.median(edge, axis=0)))
     return cv2.warpAffine(page, cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), (w, h),
                           flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_CONSTANT, borderValue=colour)
-
-
-def card_shaped(width: int, height: int) -> bool:
-    """A page of a card's proportions, either way round: a card scanned alone (A4 is 1.41)."""
-    long, short = max(width, height), min(width, height)
-    return short > 0 and _PAGE_IS_CARD[0] <= long / short <= _PAGE_IS_CARD[1]
 
 
 def rectify(image: np.ndarray, quad: np.ndarray, width: int) -> np.ndarray:

@@ -16,10 +16,10 @@ import numpy as np
 from pydantic import BaseModel
 
 from ocr.identity.barcode import read_qr
-from ocr.identity.locate import card_shaped, find_card_quads, rectify
+from ocr.identity.locate import find_card_quads, rectify
 from ocr.identity.mrz_reader import find_mrz_band
 from ocr.identity.qr import parse_qr_payload
-from ocr.images import to_grey
+from ocr.images import card_shaped, to_grey
 
 _PROBE_CARD_WIDTH = 800  # px of a rectified outline when looking for its MRZ band
 

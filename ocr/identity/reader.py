@@ -29,7 +29,7 @@ import numpy as np
 from ocr.engine import OcrTimeout
 from ocr.identity.fusion import fuse, name_letters
 from ocr.identity.idnumber import check_id_number, digits_from_ocr, id_numbers_in
-from ocr.identity.locate import LocatedCard, card_shaped, locate_cards
+from ocr.identity.locate import LocatedCard, locate_cards
 from ocr.identity.missing_glyphs import mark_missing_glyphs, missing_glyph_boxes, restore_line
 from ocr.identity.mrz import MrzReading, parse_mrz
 from ocr.identity.mrz_reader import OcrLine, OcrWord, find_mrz_band, ocr_lines, read_mrz, union_box
@@ -39,7 +39,7 @@ from ocr.identity.printed import (PrintedReading, card_type_from_text, extract_n
                                   parse_date)
 from ocr.identity.qr import QrReading, parse_qr_payload
 from ocr.identity.skipped_lines import skipped_lines
-from ocr.images import to_grey
+from ocr.images import card_shaped, to_grey
 from schemas.identity import (
     NO_EXPIRY,
     CardType,
