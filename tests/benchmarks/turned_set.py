@@ -7,13 +7,15 @@ focus, and on the QR (about 40 % of its files must be read from their print alon
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --scale 0.67
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --hide-qr
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --quarter-turns
+    .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --grey --no-dpi
     .venv/bin/python -m tests.benchmarks.card_manifest --misses OUT
 
 Each image is turned by +degrees or -degrees (a fixed random choice per file), on the same canvas, its
 edges carried outwards, resampled by `scale` (its resolution scaled alike), blurred by `blur` (sigma in
 pixels at 300 dpi) and saved as JPEG at `quality`; the truth is copied. PDFs are left out. With
 `--quarter-turns` each page is first laid sideways or upside down (one, two or three quarter turns,
-a fixed choice per file), as a page put on the scanner the wrong way round. With
+a fixed choice per file), as a page put on the scanner the wrong way round. `--grey` saves grey scans;
+`--no-dpi` saves PNGs that do not say their resolution (as phone apps and some scanners write). With
 `--hide-qr` every QR code zxing-cpp finds is painted over with the paper round it, so the card's print
 alone must be read (the truth then lists only what the print shows: no old ID number, no issue date on
 a front alone). A measuring aid: no constant is tuned on these copies, and a copy whose misses were
@@ -57,7 +59,8 @@ def _without_qr(pixels: np.ndarray, entry: dict) -> tuple[np.ndarray, dict]:
 
 
 def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0, quality: int = 90,
-                 hide_qr: bool = False, blur: float = 0.0, quarter_turns: bool = False) -> int:
+                 hide_qr: bool = False, blur: float = 0.0, quarter_turns: bool = False, grey: bool = False,
+                 no_dpi: bool = False) -> int:
     """Turned copies of the JPEG cards listed in `source`'s manifest, and their manifest; their count."""
     target.mkdir(parents=True, exist_ok=True)
     rows, count = [], 0
@@ -83,8 +86,12 @@ def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0,
             turned = cv2.resize(turned, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         if blur:
             turned = cv2.GaussianBlur(turned, (0, 0), blur * dpi[0] * scale / 300)
-        Image.fromarray(turned).save(target / entry["file"], quality=quality,
-                                     dpi=tuple(round(value * scale) for value in dpi))
+        copy = Image.fromarray(turned).convert("L" if grey else "RGB")
+        if no_dpi:
+            entry = {**entry, "file": Path(entry["file"]).with_suffix(".png").name}
+            copy.save(target / entry["file"])
+        else:
+            copy.save(target / entry["file"], quality=quality, dpi=tuple(round(value * scale) for value in dpi))
         rows.append(json.dumps(entry, ensure_ascii=False))
         count += 1
     (target / "manifest.jsonl").write_text("\n".join(rows) + "\n", encoding="utf-8")
@@ -101,9 +108,11 @@ def main() -> None:
     parser.add_argument("--hide-qr", action="store_true", help="paint the QR codes over: the print alone is read")
     parser.add_argument("--blur", type=float, default=0.0, help="Gaussian blur, sigma in pixels at 300 dpi")
     parser.add_argument("--quarter-turns", action="store_true", help="lay each page sideways or upside down first")
+    parser.add_argument("--grey", action="store_true", help="save grey scans")
+    parser.add_argument("--no-dpi", action="store_true", help="save PNGs that do not say their resolution")
     args = parser.parse_args()
     count = write_turned(args.source, args.target, args.degrees, args.scale, args.quality, args.hide_qr,
-                         args.blur, args.quarter_turns)
+                         args.blur, args.quarter_turns, args.grey, args.no_dpi)
     print(f"wrote {count} stressed cards to {args.target}")  # noqa: T201
 
 
