@@ -185,6 +185,22 @@ def test_a_wrapped_value_starting_a_little_left_of_its_column_follows_its_label(
     assert ordered[0] == "Có giá trị đến: Không thời hạn"  # under the portrait: a column of its own
 
 
+def test_a_column_whose_lines_start_a_few_pixels_apart_is_one_column() -> None:
+    """Starts seen on a coarse grey copy of a dev card at 475 dpi: 476-483 px, the address's wrapped
+    line at 473; it was read as a column of its own, before the main one, and the address lost it."""
+    def line(text: str, x: int, y: int) -> OcrLine:
+        return OcrLine(tuple(OcrWord(word, 90.0, (x + 60 * i, y, 50, 40)) for i, word in enumerate(text.split())))
+
+    lines = [line("Có giá trị đến: 03/07/2028", 88, 817), line("Date of expiry", 88, 858),
+             line("Xã Diễn Thành, Diễn Châu, Nghệ An", 473, 833), line("Số / No.: 031168401864", 483, 395),
+             line("Họ và tên / Full name:", 483, 469), line("LÊ THANH LAN", 483, 506),
+             line("Ngày sinh / Date of birth: 03/07/1968", 480, 583), line("Giới tính / Sex: Nữ", 478, 627),
+             line("Quê quán / Place of origin:", 477, 682), line("Phường Lê Lợi, Vinh, Nghệ An", 478, 727),
+             line("Nơi thường trú / Place of residence: Ấp Bình Hòa,", 476, 781)]
+    ordered = [found.text for found in reading_order(lines, 475 / 25.4)]
+    assert values(ordered)["place_of_residence"] == "Ấp Bình Hòa, Xã Diễn Thành, Diễn Châu, Nghệ An"
+
+
 def test_pieces_of_a_slanted_row_are_one_line_after_the_label_above_them() -> None:
     """A card taken whole in perspective (dev set cccd_0012): its lines climb 5 % to the right and
     Tesseract split the origin's line where it climbs, its right piece (starting level with the

@@ -165,12 +165,14 @@ def without_dotted_lines(grey: np.ndarray, px_per_mm: float) -> np.ndarray:
 
 
 def _dominant_edges(lines: list[OcrLine], tolerance: float) -> list[float]:
-    """Left edges that several lines start at: the columns of the card's layout."""
+    """Left edges that several lines start at: the columns of the card's layout. Starts each within
+    `tolerance` of the previous one are one edge: measured from a group's first start, one column's
+    starts (476-483 px at 475 dpi) made two edges, and the line starting leftmost a column of its own."""
     starts = sorted(float(line.words[0].box[0]) for line in lines)
     edges: list[float] = []
     group: list[float] = []
     for x in starts:
-        if group and x - group[0] > tolerance:
+        if group and x - group[-1] > tolerance:
             if len(group) >= _COLUMN_LINES:
                 edges.append(float(np.median(group)))
             group = []
