@@ -16,6 +16,7 @@ import pytest
 import qrcode
 from PIL import Image, ImageDraw
 
+from ocr.identity.fusion import MIN_CONFIDENCE
 from ocr.identity.barcode import read_blurred_qr, read_qr
 from ocr.identity.names import is_name_syllable, name_syllable, run_together
 from ocr.identity.places import correct_place, is_listed
@@ -68,6 +69,8 @@ def test_a_name_whose_fonts_boxes_were_read_as_strokes_or_nothing_is_the_name_sy
     syllable's letters is left to the vote on marks ("VAN" is VĂN or VÂN). Labels printed whole say
     the font has those letters: the name is kept as read."""
     assert values(["H: và tên:", "PHIIM QURC HNG"])["full_name"] == "PHẠM QUỐC HỒNG"
+    guessed = extract_printed([("H: và tên:", 95.0), ("PHIIM QURC HNG", 95.0), ("Gi:i tính: Nam", 95.0)])
+    assert guessed.fields["full_name"].confidence < MIN_CONFIDENCE <= guessed.fields["sex"].confidence
     assert values(["H: và tên:", "NGUYIN VAN AN"])["full_name"] == "NGUYỄN VAN AN"
     assert values(["Họ và tên:", "NGUYIN VAN AN"])["full_name"] == "NGUYIN VAN AN"
 

@@ -97,6 +97,7 @@ _HOUSE_NUMBER_STREET = re.compile(r"^(?:[^\W\d_]{1,2}\s+)?\d+[\w/]*\s+[^\W\d_]")
 _END_MARKS = re.compile(r"[\W_]*$")
 _ORIGIN_THEN_RESIDENCE = (CardType.CCCD2021, CardType.CCCD2016, CardType.CMND9)
 _UNLABELLED = 0.9  # confidence factor of a value taken without its label
+_BOX_GUESS = 0.6  # ... of a name with a syllable guessed for a font's boxes: below review's threshold
 
 
 @dataclass(frozen=True)
@@ -479,6 +480,10 @@ def _read_value(field: str, text: str, *, boxed: bool = False) -> tuple[str, str
         return field, parsed[0], _NOISY_DATE if parsed[1] else 1.0
     if field == "full_name":
         value = extract_name(text, boxed=boxed)
+        # A syllable chosen for boxes the image search missed is a guess among several ("H□NG" is
+        # HỒNG, HƯNG or HẰNG): the name goes to review unless another source confirms it.
+        if value and boxed and value != extract_name(text):
+            return field, value, _BOX_GUESS
     else:
         value = {"sex": _sex, "nationality": _nationality}.get(field, _place)(text)
     return (field, value, 1.0) if value else ReviewReason.FIELD_MISSING
