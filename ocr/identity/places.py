@@ -371,8 +371,7 @@ def _repaired_street(text: str) -> str:
     head = f"Số {number}" if so is not None else number
     if not _damaged_street(name):
         return f"{head} {_street_by_letters(name) or name}"
-    choices = {letters: streets[-1] for letters, streets in _streets_by_letters().items()}
-    street = _clear_choice(name, choices, (_STREET_RULE,))
+    street = _clear_choice(name, _street_choices(), (_STREET_RULE,))
     return f"{head} {street or name}"
 
 
@@ -392,6 +391,12 @@ def _streets_by_letters() -> dict[str, tuple[str, ...]]:
     for street in STREETS:
         table.setdefault(fold(street), []).append(street)
     return {letters: tuple(streets) for letters, streets in table.items()}
+
+
+@lru_cache(maxsize=1)
+def _street_choices() -> dict[str, str]:
+    """Folded letters → one listed street written with them, for the nearest-name search."""
+    return {letters: streets[-1] for letters, streets in _streets_by_letters().items()}
 
 
 def _repaired_hamlet(text: str) -> str:

@@ -113,6 +113,12 @@ class _Label:
         return cls(field, fold(printed), fold("".join(char for char in printed if char not in UNPRINTABLE)))
 
     @property
+    def forms(self) -> tuple[str, ...]:
+        """The folded texts matched: as printed, and as a box font prints it when that differs (not for
+        a short label, whose boxes would leave a letter or two)."""
+        return (self.text,) if self.short or self.boxed == self.text else (self.text, self.boxed)
+
+    @property
     def short(self) -> bool:
         return len(self.text) < _SHORT
 
@@ -187,8 +193,7 @@ def _candidate_hits(tokens: list[_Token]) -> list[_Hit]:
     for first in range(len(tokens)):
         for label in _LABELS:
             size = label.text.count(" ") + 1
-            # A short label's boxes would leave a letter or two: matched as printed only.
-            forms = (label.text,) if label.short or label.boxed == label.text else (label.text, label.boxed)
+            forms = label.forms
             # OCR may merge two words of a label or split one.
             for span in {max(1, size - 1), size, size + 1}:
                 if first + span > len(tokens):
@@ -469,21 +474,21 @@ def _read_value(field: str, text: str, *, boxed: bool = False) -> tuple[str, str
         return ("id_number" if len(digits) == 12 else "old_id_number", digits,
                 _REPAIRED if repaired else 1.0)
     if field in _DATES:
-        words = fold(text).split()
+        folded = fold(text)
         # "Không thời hạn", or its first word and no date ("Không thlihũn": a font's boxes read).
-        if field == "date_of_expiry" and (fuzz.partial_ratio("khong thoi han", fold(text)) >= 85 or (
-                words[:1] == ["khong"] and not any(char.isdigit() for char in text))):
+        if field == "date_of_expiry" and (fuzz.partial_ratio("khong thoi han", folded) >= 85 or (
+                folded.split()[:1] == ["khong"] and not any(char.isdigit() for char in text))):
             return field, NO_EXPIRY, 1.0
         parsed = parse_date(text)
         if parsed is None:
             return ReviewReason.DATE_INVALID
         return field, parsed[0], _NOISY_DATE if parsed[1] else 1.0
     if field == "full_name":
-        value = extract_name(text, boxed=boxed)
+        value = extract_name(text)
         # A syllable chosen for boxes the image search missed is a guess among several ("H□NG" is
         # HỒNG, HƯNG or HẰNG): the name goes to review unless another source confirms it.
-        if value and boxed and value != extract_name(text):
-            return field, value, _BOX_GUESS
+        if boxed and (guessed := extract_name(text, boxed=True)) and guessed != value:
+            return field, guessed, _BOX_GUESS
     else:
         value = {"sex": _sex, "nationality": _nationality}.get(field, _place)(text)
     return (field, value, 1.0) if value else ReviewReason.FIELD_MISSING

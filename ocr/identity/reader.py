@@ -28,7 +28,7 @@ import numpy as np
 
 from ocr.engine import OcrTimeout
 from ocr.identity.fusion import fuse, name_letters
-from ocr.identity.idnumber import check_id_number, digits_from_ocr, id_numbers_in
+from ocr.identity.idnumber import digits_from_ocr, id_numbers_in
 from ocr.identity.locate import LocatedCard, locate_cards
 from ocr.identity.missing_glyphs import mark_missing_glyphs, missing_glyph_boxes, restore_line
 from ocr.identity.mrz import MrzReading, parse_mrz
@@ -427,13 +427,8 @@ def _printed_lines(grey: np.ndarray, dpi: int, timeout: float, *, missing_glyphs
     return lines, extract_printed(_pairs(lines))
 
 
-def _is_id_number(digits: str) -> bool:
-    """Twelve digits that make a valid ID number (province, century and sex, birth year)."""
-    return len(digits) == 12 and digits.isdigit() and check_id_number(digits).info is not None
-
-
 def _has_number(line: OcrLine) -> bool:
-    return any(_is_id_number(re.sub(r"\D", "", word.text)) for word in line.words)
+    return any(id_numbers_in(re.sub(r"\D", "", word.text)) for word in line.words)
 
 
 def _without_number(printed: PrintedReading, lines: list[OcrLine]) -> bool:
