@@ -705,6 +705,32 @@ def test_a_qr_flush_against_the_scanner_lid_is_read_with_its_margin_restored(see
     assert abs(found.centre[0] - (40 + side / 2)) <= 8 and abs(found.centre[1] - (30 + side / 2)) <= 8
 
 
+def _soft_small_code(payload: str, seed: int) -> np.ndarray:
+    """A code of 2.5 px modules (0.25 mm at 254 dpi) in grey ink, blurred by 1.3 px and saved as a
+    JPEG of quality 65: a phone-app scan of a card, resampled and soft."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
+    code.add_data(payload.encode("utf-8"))
+    code.make(fit=True)
+    modules = cv2.resize(np.where(np.array(code.get_matrix(), bool), 90, 225).astype(np.uint8),
+                         None, fx=10, fy=10, interpolation=cv2.INTER_NEAREST)
+    page = cv2.copyMakeBorder(modules, 150, 150, 150, 150, cv2.BORDER_CONSTANT, value=225)
+    blurred = cv2.GaussianBlur(page, (0, 0), 1.3 * 4)  # 1.3 px once resampled to a quarter
+    page = cv2.resize(blurred, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
+    page = np.clip(page + np.random.default_rng(seed).normal(0, 4, page.shape), 0, 255)
+    return cv2.imdecode(cv2.imencode(".jpg", page.astype(np.uint8), [cv2.IMWRITE_JPEG_QUALITY, 65])[1], 0)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_a_soft_low_contrast_qr_is_read_after_binarizing_it_locally(seed: int) -> None:
+    """Blur that leaves a code's local contrast below a sharp code's and its light modules grey:
+    found at the lower contrast level, split against its own neighbourhood, it reads."""
+    payload = cards.chip_qr_payload(people.make_person(np.random.default_rng(seed), "cccd_chip"))
+    soft = _soft_small_code(payload, seed)
+    assert read_qr(soft) is None
+    found = read_blurred_qr(soft, 2.5 / 0.25)
+    assert found is not None and found.text == payload
+
+
 @pytest.mark.parametrize("degradation", sorted(pages.DEGRADATIONS))
 def test_a_typed_a4_page_shows_no_card(degradation: str) -> None:
     rng = np.random.default_rng(21)

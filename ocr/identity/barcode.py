@@ -92,22 +92,30 @@ def read_qr_opencv(image: np.ndarray) -> QrCode | None:
 # few leave it soft, too many ring).
 _BLUR_SIGMAS_MM = (0.06, 0.08, 0.10, 0.12, 0.14, 0.16, 0.18)
 _DECONVOLUTION_ROUNDS = (10, 20, 30, 40)
+# Before deblurring, the patch is binarized against its own neighbourhood (a Gaussian-weighted
+# mean over these widths, mm: two to four modules): a soft code whose light modules sink to mid-grey
+# still splits into dark and light where zxing's binarizers see one grey blur.
+_LOCAL_THRESHOLD_MM = (0.7, 0.9)
 _PATCH_WINDOW_MM = 1.0  # local contrast measured over this square (a few modules)
-_PATCH_MIN_STD = 25  # grey levels of local contrast inside a code
+# Grey levels of local contrast inside a code, the sharp code's level first: blur lowers the
+# contrast until the code no longer stands out at the first, and a lower level alone merges a
+# sharp code with the print round it.
+_PATCH_MIN_STDS = (25, 18)
 _PATCH_SIDE_MM = (7.0, 26.0)  # a card's QR code is about 12-20 mm across
 _PATCH_MIN_FILL = 0.6
 _SOLID_DARK = 0.9  # share of a patch's edge row (column) that is dark: the darkness beyond a card
 _QUIET_ZONE_MM = 1.5  # the light margin restored round a code (four modules or more)
 
 
-def _contrast_patches(grey: np.ndarray, px_per_mm: float) -> list[tuple[int, int, int, int]]:
-    """Boxes (x0, y0, x1, y1) around square patches of strong local contrast, each with a quiet
-    zone's margin: where a QR code may be."""
+def _contrast_patches(grey: np.ndarray, px_per_mm: float,
+                      min_std: float) -> list[tuple[int, int, int, int]]:
+    """Boxes (x0, y0, x1, y1) around square patches of local contrast above `min_std`, each with
+    a quiet zone's margin: where a QR code may be."""
     window = max(5, round(_PATCH_WINDOW_MM * px_per_mm)) | 1
     values = grey.astype(np.float32)
     mean = cv2.blur(values, (window, window))
     spread = np.sqrt(np.maximum(cv2.blur(values * values, (window, window)) - mean * mean, 0))
-    mask = cv2.morphologyEx((spread > _PATCH_MIN_STD).astype(np.uint8), cv2.MORPH_OPEN,
+    mask = cv2.morphologyEx((spread > min_std).astype(np.uint8), cv2.MORPH_OPEN,
                             cv2.getStructuringElement(cv2.MORPH_RECT, (window, window)))
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask)
     low, high = (side * px_per_mm for side in _PATCH_SIDE_MM)
@@ -161,23 +169,47 @@ def _with_quiet_zone(patch: np.ndarray, margin: int) -> tuple[np.ndarray, tuple[
             (margin - left, margin - top))
 
 
+def _code_patches(grey: np.ndarray, px_per_mm: float) -> Iterator[tuple[tuple[int, int, int, int], bool]]:
+    """Where a QR code may be, at each contrast level in turn, each box once, with whether it
+    stood out at a sharp code's level (only those are worth deblurring: at the lower level,
+    photos and seals stand out too, and deblurring each costs a tenth of a second)."""
+    seen: set[tuple[int, int, int, int]] = set()
+    for min_std in _PATCH_MIN_STDS:
+        for box in _contrast_patches(grey, px_per_mm, min_std):
+            if box not in seen:
+                seen.add(box)
+                yield box, min_std == _PATCH_MIN_STDS[0]
+
+
+def _sharpened(patch: np.ndarray, px_per_mm: float, deblur: bool) -> Iterator[tuple[np.ndarray, int]]:
+    """Copies of a code's patch for a decoder, each with how many times it was enlarged: as it
+    is, binarized against its neighbourhood, then deblurred if asked."""
+    yield patch, 1
+    enlarged = cv2.resize(patch, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)
+    for width_mm in _LOCAL_THRESHOLD_MM:
+        block = round(width_mm * px_per_mm * 2) | 1
+        yield cv2.adaptiveThreshold(enlarged, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C,
+                                    cv2.THRESH_BINARY, block, 0), 2
+    if not deblur:
+        return
+    for sigma_mm in _BLUR_SIGMAS_MM:
+        for sharper in _deconvolutions(patch, sigma_mm * px_per_mm):
+            yield cv2.resize(sharper, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), 2
+
+
 def read_blurred_qr(image: np.ndarray, px_per_mm: float) -> QrCode | None:
     """A QR code too blurred for `read_qr` or flush against something dark, read where a code may
-    be: with its light margin restored, then deblurred; None when none reads. Costs a few
-    milliseconds on an image with no code-like patch; see the README for a patch."""
+    be: with its light margin restored, then binarized locally, then deblurred; None when none
+    reads. Costs a few milliseconds on an image with no code-like patch; see the README for a
+    patch."""
     grey = to_grey(image)
-    for x0, y0, x1, y1 in _contrast_patches(grey, px_per_mm):
+    for (x0, y0, x1, y1), deblur in _code_patches(grey, px_per_mm):
         patch, (dx, dy) = _with_quiet_zone(grey[y0:y1, x0:x1], round(_QUIET_ZONE_MM * px_per_mm))
         shift = np.float32((x0 - dx, y0 - dy))
-        found = read_qr_zxing(patch)
-        if found is not None:
-            return QrCode(found.text, found.corners + shift)
-        for sigma_mm in _BLUR_SIGMAS_MM:
-            for sharper in _deconvolutions(patch, sigma_mm * px_per_mm):
-                found = read_qr_zxing(cv2.resize(sharper, None, fx=2, fy=2,
-                                                 interpolation=cv2.INTER_CUBIC))
-                if found is not None:
-                    return QrCode(found.text, found.corners / 2 + shift)
+        for copy, enlarged in _sharpened(patch, px_per_mm, deblur):
+            found = read_qr_zxing(copy)
+            if found is not None:
+                return QrCode(found.text, found.corners / enlarged + shift)
     return None
 
 
