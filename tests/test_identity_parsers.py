@@ -652,6 +652,20 @@ def test_mrz_name_contradicted_by_the_printed_name() -> None:
     assert identity.field_reasons["full_name"] == [R.SOURCES_DISAGREE, R.LOW_CONFIDENCE]
 
 
+@pytest.mark.parametrize("misread", ["AGUYEN VAN DUC", "NGUYEN VAN DXC"])
+def test_a_misread_mrz_name_yields_to_a_printed_name_of_name_syllables(misread: str) -> None:
+    """The MRZ has no check digit for its name: a word no name is written with is OCR damage, and
+    the print's name, every word a name syllable, is taken; the card still goes to review."""
+    mrz = parse_td1(td1_lines(**{**CARD, "full_name": misread}), today=TODAY)
+    printed = extract_printed(CHIP_FRONT)
+    identity = fuse(None, mrz, printed, card_type=CardType.CCCD2021, side=CardSide.BOTH, today=TODAY)
+    assert identity.full_name is not None and identity.full_name.value == "NGUYỄN VĂN ĐỨC"
+    assert R.SOURCES_DISAGREE in identity.field_reasons["full_name"] and identity.needs_review
+    rare = extract_printed(CHIP_FRONT.replace("NGUYỄN VĂN ĐỨC", "NGUYỄN VĂN ĐỨCX"))
+    identity = fuse(None, mrz, rare, card_type=CardType.CCCD2021, side=CardSide.BOTH, today=TODAY)
+    assert identity.full_name is not None and identity.full_name.value == misread  # no better
+
+
 @pytest.mark.parametrize(("wrong", "reason"), [
     ("079103012345", R.ID_SEX_MISMATCH),  # female century digit for a man
     ("079204012345", R.ID_DOB_MISMATCH),  # born 2004 by the number, 2003 by the card

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 
 from ocr.identity.idnumber import check_id_number, check_old_id_number
 from ocr.identity.mrz import FILLER, MrzReading
+from ocr.identity.names import has_name_letters
 from ocr.identity.places import is_listed
 from ocr.identity.printed import PrintedReading
 from ocr.identity.qr import QrReading
@@ -87,6 +88,21 @@ def _unlisted(place: FieldValue) -> bool:
     know ("Thốn 3 Y3 phụ Thượng, Phú Vang, …"): almost always OCR damage the repairs left, so an
     officer looks; a QR's address is the card's own."""
     return place.source == IdSource.PRINTED and place.value.count(",") >= 2 and not is_listed(place.value)
+
+
+def _name_words_known(value: FieldValue) -> bool:
+    return all(has_name_letters(word) for word in re.findall(r"[a-z]+", fold(value.value)))
+
+
+def _print_over_misread_mrz(candidates: list[FieldValue]) -> list[FieldValue]:
+    """The names in order of trust, a misread MRZ name ("AGUYEN") after a printed one all of
+    whose words are name syllables: the MRZ guards its numbers with check digits but not its
+    names, so OCR damage there shows only against the syllables names are made of."""
+    first = candidates[0]
+    if first.source != IdSource.MRZ or _name_words_known(first):
+        return candidates
+    known = [c for c in candidates[1:] if _name_words_known(c)]
+    return [*known, *(c for c in candidates if c not in known)]
 
 
 def _choose(name: str, candidates: list[FieldValue]) -> tuple[FieldValue, bool]:
@@ -247,6 +263,8 @@ def fuse(qr: QrReading | None, mrz: MrzReading | None, printed: PrintedReading |
         candidates = [r.fields[name] for r in readings if name in r.fields]
         if not candidates:
             continue
+        if name == "full_name":
+            candidates = _print_over_misread_mrz(candidates)
         fields[name], unanimous = _choose(name, candidates)
         if not unanimous:
             flags.add(ReviewReason.SOURCES_DISAGREE, name)
