@@ -27,6 +27,7 @@ from ocr.identity.mrz_reader import OcrLine, OcrWord, ocr_lines, read_mrz, union
 from ocr.identity.mrz import parse_mrz
 from ocr.identity.reader import (
     _milestone_date,
+    _near_milestone_date,
     _mrz_in_lines,
     _house_number_read_again,
     _place_read_again,
@@ -384,6 +385,20 @@ def test_correct_addresses_are_left_exactly_as_they_are() -> None:
 ])
 def test_the_expiry_is_a_birthday_at_which_cards_stop_being_valid(text: str, expected: str | None) -> None:
     assert _milestone_date(text, date(2006, 5, 15)) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Có qá ¡ đó: 14/05/2031", "2031-05-15"),  # one digit of the 25th birthday misread
+    ("Date of expiry 15/05/2O46", None),  # the 40th birthday itself: no guess needed (exact pass)
+    ("14/06/2031", None),  # two digits off
+    ("15/05/2006", None),  # the birth date, one digit off the 40th birthday's "2046"
+    ("15/05/2056", None),  # no milestone year
+])
+def test_an_expiry_one_digit_off_a_milestone_birthday_is_that_birthday_to_review(
+        text: str, expected: str | None) -> None:
+    found = _near_milestone_date(text, date(2006, 5, 15))
+    assert (found.value if found else None) == expected
+    assert found is None or found.confidence < MIN_CONFIDENCE  # an officer checks the guess
 
 
 def _light_card_on_cream_paper(angle: float) -> np.ndarray:

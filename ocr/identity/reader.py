@@ -68,6 +68,7 @@ _COLUMN_SLACK = 3.0  # mm: a line starting this close to a column edge belongs t
 _SLOPE_WORDS = 3  # words a line needs for its slant to count
 _SAME_ROW = 0.35  # of the smaller piece's height: two pieces this near in level are one row
 _AGREED = 0.9  # confidence of a digit field two independent reads agree on
+_GUESSED = 0.5  # a date repaired by the law's rule alone: below fusion's bar, so reviewed
 _SMALLER = 0.6  # scale of the second read of a card front whose ID number was not read
 _NAME_BLOCK_REREAD = (1.0, 6)  # scale and page segmentation mode of a name line read again as a block
 _PLACE_REREAD = (1.5, 7)  # scale and page segmentation mode of a place line read again alone
@@ -826,12 +827,16 @@ def _with_expiry(printed: PrintedReading, certain: Sequence[SourceReading], side
     if born is None:
         return printed
     birth = date.fromisoformat(born)
+    near: FieldValue | None = None
     for text in _expiry_texts(sides, timeout):
         expiry = _milestone_date(text, birth)
         if expiry is not None:
             found = FieldValue(value=expiry, source=IdSource.PRINTED, confidence=_AGREED, raw=expiry)
             return printed.model_copy(update={"fields": {**printed.fields, "date_of_expiry": found}})
-    return printed
+        near = near or _near_milestone_date(text, birth)
+    if near is None:
+        return printed
+    return printed.model_copy(update={"fields": {**printed.fields, "date_of_expiry": near}})
 
 
 def _expiry_texts(sides: list[_Side], timeout: float) -> Iterator[str]:
@@ -854,6 +859,25 @@ def _milestone_date(text: str, birth: date) -> str | None:
         day = date.fromisoformat(parsed[0])
         if (day.month, day.day) == (birth.month, birth.day) and day.year - birth.year in _MILESTONE_AGES:
             return parsed[0]
+    return None
+
+
+def _near_milestone_date(text: str, birth: date) -> FieldValue | None:
+    """A date of `text` in the year of the holder's 14th, 25th, 40th or 60th birthday and one digit
+    of day and month off it ("14/05/2039" for a card of someone born 16/05/1979): that birthday, as
+    a guess an officer checks. The year must be whole: the milestone years differ from each other
+    and from the birth year by one digit ("2046", "2066")."""
+    for match in _DATE_LIKE.finditer(text):
+        digits = digits_from_ocr(re.sub(r"\D*[/.\-]\D*", "", match.group()))
+        for age in _MILESTONE_AGES:
+            try:
+                milestone = birth.replace(year=birth.year + age)
+            except ValueError:  # born on 29 February
+                continue
+            written = milestone.strftime("%d%m%Y")
+            if digits[4:] == written[4:] and sum(a != b for a, b in zip(digits[:4], written)) == 1:
+                return FieldValue(value=milestone.isoformat(), source=IdSource.PRINTED,
+                                  confidence=_GUESSED, raw=match.group())
     return None
 
 
