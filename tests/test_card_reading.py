@@ -401,6 +401,18 @@ def test_an_expiry_one_digit_off_a_milestone_birthday_is_that_birthday_to_review
     assert found is None or found.confidence < MIN_CONFIDENCE  # an officer checks the guess
 
 
+def test_a_printed_expiry_one_digit_off_the_milestone_birthday_is_repaired_to_review() -> None:
+    """"Có giá trị đến 18/10/2031" on the card of someone born 15/10/1991: the 40th birthday."""
+    printed = extract_printed(["Ngày sinh / Date of birth: 15/10/1991",
+                               "Có giá trị đến: 18/10/2031"])
+    assert printed.fields["date_of_expiry"].value == "2031-10-18"
+    found = _with_expiry(printed, [], [], timeout=10)
+    assert found.fields["date_of_expiry"].value == "2031-10-15"
+    assert found.fields["date_of_expiry"].confidence < MIN_CONFIDENCE
+    kept = extract_printed(["Ngày sinh / Date of birth: 15/10/1991", "Có giá trị đến: 15/10/2031"])
+    assert _with_expiry(kept, [], [], timeout=10) == kept
+
+
 def _light_card_on_cream_paper(angle: float) -> np.ndarray:
     """An A4 page at 300 dpi: cream paper lit unevenly, a light grey card with rounded corners and
     no dark outline lying at an angle, text on it."""

@@ -809,34 +809,44 @@ def _with_name_of_mrz(printed: PrintedReading, mrz: MrzReading | None,
             if name is not None and name_letters(name) == key and name != fold(name).upper():
                 found = FieldValue(value=name, source=IdSource.PRINTED, raw=line.text,
                                    confidence=min(line.conf / 100, _AGREED))
-                return printed.model_copy(update={"fields": {**printed.fields,
-                                                             "full_name": found}})
+                return _with_field(printed, "full_name", found)
     return printed
 
 
 def _with_expiry(printed: PrintedReading, certain: Sequence[SourceReading], sides: list[_Side],
                  timeout: float) -> PrintedReading:
-    """The expiry date when the page pass missed it (4-pt text in a corner that layout analysis
-    skips, or a label OCR ruined): the lines read, then a sparse-text pass over each card, keeping a
-    date that falls on a birthday at which the law ends a card's validity (ages 14, 25, 40 and 60),
-    or "không thời hạn"."""
-    if "date_of_expiry" in printed.fields:
-        return printed
+    """The expiry date, which the law puts on the holder's 14th, 25th, 40th or 60th birthday (or
+    "không thời hạn"). One read one digit off such a birthday is that birthday, to review. One the
+    page pass missed (4-pt text in a corner that layout analysis skips, or a label OCR ruined) is
+    looked for in the lines read, then in a sparse-text pass over each card."""
     born = next((reading.fields["date_of_birth"].value for reading in (*certain, printed)
                  if "date_of_birth" in reading.fields), None)
     if born is None:
         return printed
     birth = date.fromisoformat(born)
+    read = printed.fields.get("date_of_expiry")
+    if read is not None:
+        if read.value == NO_EXPIRY:
+            return printed
+        written = date.fromisoformat(read.value).strftime("%d/%m/%Y")
+        if _milestone_date(written, birth) is not None:
+            return printed
+        return _with_field(printed, "date_of_expiry", _near_milestone_date(written, birth))
     near: FieldValue | None = None
     for text in _expiry_texts(sides, timeout):
         expiry = _milestone_date(text, birth)
         if expiry is not None:
-            found = FieldValue(value=expiry, source=IdSource.PRINTED, confidence=_AGREED, raw=expiry)
-            return printed.model_copy(update={"fields": {**printed.fields, "date_of_expiry": found}})
+            return _with_field(printed, "date_of_expiry", FieldValue(
+                value=expiry, source=IdSource.PRINTED, confidence=_AGREED, raw=expiry))
         near = near or _near_milestone_date(text, birth)
-    if near is None:
+    return _with_field(printed, "date_of_expiry", near)
+
+
+def _with_field(printed: PrintedReading, name: str, value: FieldValue | None) -> PrintedReading:
+    """`printed` with field `name` set to `value` (unchanged when None)."""
+    if value is None:
         return printed
-    return printed.model_copy(update={"fields": {**printed.fields, "date_of_expiry": near}})
+    return printed.model_copy(update={"fields": {**printed.fields, name: value}})
 
 
 def _expiry_texts(sides: list[_Side], timeout: float) -> Iterator[str]:
