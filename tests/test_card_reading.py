@@ -8,6 +8,7 @@ name line); the page inputs are drawn here, with their own geometry and colours.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import cv2
@@ -660,6 +661,26 @@ def test_the_name_behind_a_ruined_label_is_the_line_spelling_the_mrz_name_with_m
     for text in ("NGUYỄN THỊ KHÁC", fold(printed_name).upper()):
         side.lines = _ocr_lines(["}4Q và tên ; fv@ nang", text])
         assert "full_name" not in _with_name_of_mrz(extract_printed([]), mrz, [side]).fields
+
+
+@pytest.mark.parametrize(("names", "line", "expected"), [
+    (("Nguyễn", "Kim Minh", "Phượng"), "KIM MINH PHƯỢNG", "NGUYỄN KIM MINH PHƯỢNG"),
+    (("Trần", "Thị", "Ngọc"), "NGỌC", None),  # one word is too little to tell a name line
+    (("Trần", "Thị", "Ngọc"), "THỊ NGỌC ÁNH", None),  # not the MRZ name's last words
+])
+def test_a_name_line_that_lost_its_first_words_is_completed_from_the_mrz(
+        names: tuple[str, str, str], line: str, expected: str | None) -> None:
+    """OCR lost the family name at the start of the name line: the MRZ's letters give it back,
+    with the likeliest marks of a name syllable, as a guess an officer checks."""
+    person = people.make_person(np.random.default_rng(11), "cccd_chip")
+    surname, middle_name, given_name = names
+    mrz = parse_mrz(cards.td1_lines(replace(person, surname=surname, middle_name=middle_name,
+                                            given_name=given_name)))
+    lines = _ocr_lines(["}4Q và tên ; fv@ nang", line])
+    side = _Side(None, np.zeros((1, 1), np.uint8), 0, lines, {}, None, mrz, extract_printed([]))  # type: ignore[arg-type]
+    found = _with_name_of_mrz(extract_printed([]), mrz, [side]).fields.get("full_name")
+    assert (found.value if found else None) == expected
+    assert found is None or found.confidence < MIN_CONFIDENCE
 
 
 def test_an_expiry_read_without_its_label_is_kept_when_it_falls_on_a_validity_birthday() -> None:

@@ -72,6 +72,13 @@ def name_syllable(word: str) -> str | None:
     return syllable
 
 
+def likeliest_syllable(word: str) -> str | None:
+    """The most common name syllable written with the letters of `word` (upper case): "NGUYEN" is
+    NGUYỄN before NGUYÊN, "THI" THỊ; None when no name syllable has them."""
+    letters = fold(word)
+    return next((nfc(syllable).upper() for syllable in NAME_SYLLABLES if fold(syllable) == letters), None)
+
+
 def run_together(word: str) -> list[str]:
     """Two name syllables OCR read without the space between ("THỊLAN" → THỊ, LAN), or the word
     alone. A syllable has one group of vowels, so a word with two is no syllable; it is split only

@@ -33,7 +33,7 @@ from ocr.identity.locate import LocatedCard, locate_cards
 from ocr.identity.missing_glyphs import mark_missing_glyphs, missing_glyph_boxes, restore_line
 from ocr.identity.mrz import MrzReading, parse_mrz
 from ocr.identity.mrz_reader import OcrLine, OcrWord, find_mrz_band, ocr_lines, read_mrz, union_box
-from ocr.identity.names import is_name_syllable, name_syllable
+from ocr.identity.names import is_name_syllable, likeliest_syllable, name_syllable
 from ocr.identity.places import is_listed
 from ocr.identity.printed import (PrintedReading, card_type_from_text, extract_name, extract_printed,
                                   parse_date)
@@ -798,18 +798,29 @@ def _with_name_of_mrz(printed: PrintedReading, mrz: MrzReading | None,
                       sides: list[_Side]) -> PrintedReading:
     """The printed name, with its marks, when OCR damaged its label beyond the label search: the
     card line whose letters are exactly the MRZ name's (two independent reads of the same letters;
-    the MRZ itself carries no marks)."""
+    the MRZ itself carries no marks). Failing that, a line of two or more words that are the MRZ
+    name's last ones, with the words OCR lost in front taken from the MRZ, each the likeliest name
+    syllable of its letters ("KIM MINH PHƯỢNG" under NGUYEN KIM MINH PHUONG): a guess to review."""
     wanted = mrz.fields.get("full_name") if mrz is not None else None
     key = name_letters(wanted.value) if wanted is not None else ""
-    if "full_name" in printed.fields or not key:
+    if "full_name" in printed.fields or wanted is None or not key:
         return printed
-    for side in sides:
-        for line in side.lines:
-            name = extract_name(line.text)
-            if name is not None and name_letters(name) == key and name != fold(name).upper():
-                found = FieldValue(value=name, source=IdSource.PRINTED, raw=line.text,
-                                   confidence=min(line.conf / 100, _AGREED))
-                return _with_field(printed, "full_name", found)
+    names = [(line, name) for side in sides for line in side.lines
+             if (name := extract_name(line.text)) is not None and name != fold(name).upper()]
+    for line, name in names:
+        if name_letters(name) == key:
+            return _with_field(printed, "full_name", FieldValue(
+                value=name, source=IdSource.PRINTED, raw=line.text,
+                confidence=min(line.conf / 100, _AGREED)))
+    letters = [name_letters(word) for word in wanted.value.split()]
+    for line, name in names:
+        words = name.split()
+        lost = len(letters) - len(words)
+        if len(words) >= 2 and lost > 0 and [name_letters(word) for word in words] == letters[lost:]:
+            front = [likeliest_syllable(word) or word for word in wanted.value.split()[:lost]]
+            return _with_field(printed, "full_name", FieldValue(
+                value=" ".join([*front, *words]), source=IdSource.PRINTED, raw=line.text,
+                confidence=min(line.conf / 100, _GUESSED)))
     return printed
 
 
