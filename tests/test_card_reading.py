@@ -364,6 +364,11 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     # A label's scrap in lower case before a ward's name in capitals; a number alone before a ward.
     ("ni: Hàng Gai, Hoàn Kiếm, Hà Nội", "Phường Hàng Gai, Hoàn Kiếm, Hà Nội"),
     ("7, Xã Hải Anh, Hải Hậu, Nam Định", "Xã Hải Anh, Hải Hậu, Nam Định"),
+    # A scrap between the street and the ward; a hamlet there is no scrap.
+    ("Số 226 Võ Văn Kiệt, Ũ, Phường Lê Hồng Phong, Quy Nhơn, Bình Định",
+     "Số 226 Võ Văn Kiệt, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),
+    ("Số 226 Võ Văn Kiệt, Tổ 5, Phường Lê Hồng Phong, Quy Nhơn, Bình Định",
+     "Số 226 Võ Văn Kiệt, Tổ 5, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),
 ])
 def test_province_district_and_damaged_wards_are_corrected_against_the_list(read: str, expected: str) -> None:
     assert correct_place(read) == expected

@@ -337,7 +337,7 @@ def _ward_and_district(text: str, province: _Unit) -> tuple[list[str], _Unit] | 
 
 
 def _without_scraps(parts: list[str]) -> list[str]:
-    """The parts without leading ones made of OCR scraps, ahead of a ward, district and province:
+    """The parts without those made of OCR scraps ahead of a ward, district and province:
     what a bilingual label damaged beyond finding left before the value ("( Piewc# Gể @sq, Xã Nhơn
     Ái, …", "f®@¿@ df Qua? Thị trấn …"). A scrap holds a mark no address has, or is a word no place,
     person or street has; a part is scraps when most of its words are, or when it is one short word."""
@@ -354,7 +354,9 @@ def _without_scraps(parts: list[str]) -> list[str]:
 
     while len(parts) > 3 and not _STREET.match(parts[0]) and scraps(parts[0]):
         parts = parts[1:]
-    return parts
+    # Between the street and the ward too ("Số 226 Võ Văn Kiệt, Ũ, Phường Lê Hồng Phong, …").
+    return [parts[0], *(part for part in parts[1:-3] if not scraps(part)), *parts[-3:]] \
+        if len(parts) > 3 else parts
 
 
 def _repaired_street(text: str) -> str:
