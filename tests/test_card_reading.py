@@ -229,6 +229,23 @@ def test_pieces_of_a_slanted_row_are_one_line_after_the_label_above_them() -> No
         "Quê quán / Place of origin:", "Phường Tam Thuận,"]
 
 
+def test_rows_cut_where_they_climb_make_no_column_and_are_read_whole() -> None:
+    """A card in perspective (a stressed copy of dev set cccd_0012): Tesseract cut its rows at one
+    x, so the right pieces, a centred heading and two specks started level and made a column that
+    parted the name from its family name and the labels from their ends."""
+    def line(text: str, x: int, y: int, height: int = 40) -> OcrLine:
+        return OcrLine(tuple(OcrWord(word, 90.0, (x + 60 * i, y, 50, height)) for i, word in enumerate(text.split())))
+
+    lines = [line("CĂN CƯỚC CÔNG DÂN", 541, 281, 77), line("Họ và tên / Full name:", 487, 476),
+             line("LÊ", 488, 512), line("Giới", 486, 639), line("Quê", 482, 680),
+             line("Phường Tam Thuận, Quận Thanh Khê, Đà Nẵng", 486, 735),
+             line("TRỌNG LONG", 549, 520), line("tính / Sex: Nam", 551, 632),
+             line("quán / Place of origin:", 555, 683), line("S `", 546, 820, 7), line("VI 0y", 549, 831, 12)]
+    read = values([found.text for found in reading_order(lines, 475 / 25.4)])
+    assert read["full_name"] == "LÊ TRỌNG LONG" and read["sex"] == "M"
+    assert read["place_of_origin"] == "Phường Tam Thuận, Quận Thanh Khê, Đà Nẵng"
+
+
 def test_a_name_in_capitals_that_looks_like_a_label_stays_a_name() -> None:
     read = values(["Họ và tên / Full name:", "NGUYỄN QUANG VIỆT", "Quê quán / Place of origin:",
                    "Xã Diễn Kỷ, Diễn Châu, Nghệ An"])

@@ -67,6 +67,7 @@ _COLUMN_LINES = 3  # lines starting at one x make a column edge
 _COLUMN_SLACK = 3.0  # mm: a line starting this close to a column edge belongs to that column
 _SLOPE_WORDS = 3  # words a line needs for its slant to count
 _SAME_ROW = 0.35  # of the smaller piece's height: two pieces this near in level are one row
+_WORD_GAP = 1.5  # of a line's height: a gap no wider than this is between words, not columns
 _AGREED = 0.9  # confidence of a digit field two independent reads agree on
 _GUESSED = 0.5  # a date repaired by the law's rule alone: below fusion's bar, so reviewed
 _SMALLER = 0.6  # scale of the second read of a card front whose ID number was not read
@@ -165,11 +166,24 @@ def without_dotted_lines(grey: np.ndarray, px_per_mm: float) -> np.ndarray:
 # Reading order
 
 
-def _dominant_edges(lines: list[OcrLine], tolerance: float) -> list[float]:
+def _dominant_edges(lines: list[OcrLine], tolerance: float,
+                    level: Callable[[OcrLine], float]) -> list[float]:
     """Left edges that several lines start at: the columns of the card's layout. Starts each within
     `tolerance` of the previous one are one edge: measured from a group's first start, one column's
-    starts (476-483 px at 475 dpi) made two edges, and the line starting leftmost a column of its own."""
-    starts = sorted(float(line.words[0].box[0]) for line in lines)
+    starts (476-483 px at 475 dpi) made two edges, and the line starting leftmost a column of its own.
+    A line that goes on from another on its row, a word's gap away, starts no column: Tesseract cut
+    the rows of a card in perspective where they climb, and the cuts lined up into a column's edge
+    that split the name ("LÊ" … "TRỌNG LONG") and the labels from their values. Nor do specks read as
+    lines, far lower than the print."""
+    def goes_on(line: OcrLine) -> bool:
+        x, _, _, height = line.box
+        return any(other is not line and abs(level(other) - level(line)) <= _SAME_ROW * min(height, other.box[3])
+                   and -height <= x - (other.box[0] + other.box[2]) <= _WORD_GAP * height
+                   for other in lines)
+
+    least = 0.5 * float(np.median([line.box[3] for line in lines]))  # lower: specks, not print
+    starts = sorted(float(line.words[0].box[0]) for line in lines
+                    if line.box[3] >= least and not goes_on(line))
     edges: list[float] = []
     group: list[float] = []
     for x in starts:
@@ -192,7 +206,13 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
     if not lines:
         return lines
     tolerance = 0.5 * px_per_mm
-    edges = _dominant_edges(lines, tolerance)
+    slope = _text_slope(lines)
+
+    def level(segment: OcrLine) -> float:
+        """Where the segment's row lies once the text's slant is taken out."""
+        return float(np.mean([y + h / 2 - slope * (x + w / 2) for x, y, w, h in (word.box for word in segment.words)]))
+
+    edges = _dominant_edges(lines, tolerance, level)
     segments: list[OcrLine] = []
     for line in lines:
         current = [line.words[0]]
@@ -214,12 +234,6 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
         # A wrapped value may start a little left of its column ("Đình, Hà Nội" under "Nơi thường
         # trú: Số 295 ..."); text under the portrait is far left of it.
         return min((e for e in edges if left + tolerance < e <= left + slack), default=inside)
-
-    slope = _text_slope(lines)
-
-    def level(segment: OcrLine) -> float:
-        """Where the segment's row lies once the text's slant is taken out."""
-        return float(np.mean([y + h / 2 - slope * (x + w / 2) for x, y, w, h in (word.box for word in segment.words)]))
 
     ordered = sorted(segments, key=lambda segment: (column(segment), level(segment)))
     return _rows_joined(ordered, column, level)
