@@ -547,6 +547,20 @@ def test_chip_back_issue_date_and_no_expiry() -> None:
     assert values(front)["date_of_expiry"] == "none"
 
 
+def test_the_one_date_of_a_back_whose_label_ocr_ruined_is_its_issue_date() -> None:
+    """A back prints its dates of birth and expiry only in the MRZ: its one written date is the
+    issue date, taken with less confidence than a labelled one; two dates are no answer."""
+    back = ("dạng 7 Personal identification\nlQ, năm / Date, ønonith, year: 10/07/2021\n"
+            "TRƯỞNG CỤC CẢNH SÁT\nNgón tró trái Ngón trỏ phải\n")
+    reading = extract_printed(back)
+    assert reading.side == CardSide.BACK and values(reading) == {"date_of_issue": "2021-07-10"}
+    labelled = extract_printed(back.replace("lQ, năm / Date, ønonith, year", "Ngày, tháng, năm / Date, month, year"))
+    assert reading.fields["date_of_issue"].confidence < labelled.fields["date_of_issue"].confidence
+    assert "date_of_issue" not in extract_printed(back + "Nốt ruồi 12/03/2020\n").fields
+    # A front's unlabelled date is no issue date.
+    assert "date_of_issue" not in extract_printed("Số / No.: 079203012345\nlQ, năm: 10/07/2021").fields
+
+
 def test_an_id_number_whose_label_ocr_ruined_is_the_cards_one_run_of_twelve_digits() -> None:
     reading = extract_printed(CHIP_FRONT.replace("Số / No.: 079203012345", "sóé¿No: 079203012345."))
     assert reading.fields["id_number"].value == "079203012345"

@@ -600,9 +600,11 @@ def extract_printed(lines: str | Sequence[Line], *,
     if card_type in _ORIGIN_THEN_RESIDENCE:
         _unlabelled_places(rows, fields)
     _dates_near_their_labels(rows, fields)
+    text = "\n".join(texts)
+    if "date_of_issue" not in fields and _side(set(fields), text, texts) is CardSide.BACK:
+        _unlabelled_issue_date(rows, fields)
     for name in fields:
         problems.pop(name, None)
-    text = "\n".join(texts)
     return PrintedReading(
         fields=fields, problems=problems, reasons=list(dict.fromkeys(problems.values())),
         card_type=card_type,
@@ -711,6 +713,19 @@ def _unlabelled_id_number(rows: list[tuple[str, float]], fields: dict[str, Field
         number, conf, text = min(found, key=lambda item: item[1])
         fields["id_number"] = FieldValue(value=number, source=IdSource.PRINTED,
                                          confidence=round(conf * _UNLABELLED, 4), raw=text)
+
+
+def _unlabelled_issue_date(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:
+    """The issue date of a card back whose label OCR ruined ("lQ, năm / Date, ønonith, year:
+    28/06/2024"): a back prints its dates of birth and expiry only in the MRZ, so the one written
+    date no other field took is the issue date. Not used when two different ones are found."""
+    taken = {value.value for value in fields.values()}
+    found = {(parsed[0], conf, text) for text, conf in rows
+             if "<" not in text and (parsed := parse_date(text)) is not None and parsed[0] not in taken}
+    if len({iso for iso, _, _ in found}) == 1:
+        iso, conf, text = min(found, key=lambda item: item[1])
+        fields["date_of_issue"] = FieldValue(value=iso, source=IdSource.PRINTED,
+                                             confidence=round(conf * _UNLABELLED, 4), raw=text)
 
 
 def _issue_date_in_words(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:
