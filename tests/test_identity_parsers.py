@@ -547,6 +547,14 @@ def test_chip_back_issue_date_and_no_expiry() -> None:
     assert values(front)["date_of_expiry"] == "none"
 
 
+def test_a_name_label_whose_english_half_ocr_ruined_is_followed_by_the_name_in_capitals() -> None:
+    """"Họ và tên / E0 are": the scraps of "Full name" are no name; the capitals below are."""
+    reading = extract_printed("Họ và tên / E0 are\nLÊ TRỌNG LONG\nNgày sinh / Date of birth: 16/05/1979")
+    assert values(reading)["full_name"] == "LÊ TRỌNG LONG"
+    same_line = extract_printed("Họ và tên: NGUYỄN VĂN A\nNgày sinh: 16/05/1979")  # a 2016 card
+    assert values(same_line)["full_name"] == "NGUYỄN VĂN A"
+
+
 def test_the_one_date_of_a_back_whose_label_ocr_ruined_is_its_issue_date() -> None:
     """A back prints its dates of birth and expiry only in the MRZ: its one written date is the
     issue date, taken with less confidence than a labelled one; two dates are no answer."""
