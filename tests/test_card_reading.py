@@ -229,6 +229,25 @@ def test_pieces_of_a_slanted_row_are_one_line_after_the_label_above_them() -> No
         "Quê quán / Place of origin:", "Phường Tam Thuận,"]
 
 
+def test_a_speck_glued_to_a_wrapped_address_does_not_keep_it_under_the_portrait() -> None:
+    """A stressed copy of dev set cccd_0014: Tesseract read the expiry under the portrait and the
+    address's wrapped line as one line, the dot after the date glued to "Ph" ("'_n", starting
+    left of the main column's edge and crossing it): the address's end goes back to its label."""
+    def line(text: str, x: int, y: int) -> OcrLine:
+        return OcrLine(tuple(OcrWord(word, 90.0, (x + 60 * i, y, 50, 40)) for i, word in enumerate(text.split())))
+
+    merged = OcrLine((OcrWord("Có", 90.0, (99, 848, 34, 21)), OcrWord("đến:", 90.0, (217, 842, 51, 25)),
+                      OcrWord("23/11/2031", 90.0, (279, 838, 181, 28)), OcrWord("'_n", 60.0, (452, 828, 77, 65)),
+                      *line("rừng 25, Quận Bình Thạnh, TP. Hồ Chí Minh", 540, 845).words))
+    lines = [merged, line("Họ và tên / Full name:", 481, 478), line("HUỲNH NGỌC SƠN", 483, 518),
+             line("Quê quán / Place of origin:", 484, 691), line("Phường Lê Hồng Phong, Quy Nhơn, Bình Định", 487, 737),
+             line("Nơi thường trú / Place of residence: 29/31 Trường Chinh,", 488, 789)]
+    ordered = [found.text for found in reading_order(lines, 475 / 25.4)]
+    assert ordered[0] == "Có đến: 23/11/2031"
+    assert ordered[-2:] == ["Nơi thường trú / Place of residence: 29/31 Trường Chinh,",
+                            "'_n rừng 25, Quận Bình Thạnh, TP. Hồ Chí Minh"]
+
+
 def test_rows_cut_where_they_climb_make_no_column_and_are_read_whole() -> None:
     """A card in perspective (a stressed copy of dev set cccd_0012): Tesseract cut its rows at one
     x, so the right pieces, a centred heading and two specks started level and made a column that

@@ -213,13 +213,23 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
         return float(np.mean([y + h / 2 - slope * (x + w / 2) for x, y, w, h in (word.box for word in segment.words)]))
 
     edges = _dominant_edges(lines, tolerance, level)
+    slack = _COLUMN_SLACK * px_per_mm
+
+    def starts_column(previous: OcrWord, word: OcrWord) -> bool:
+        """Whether `word` begins a column: it starts on an edge after a gap, or a speck glued to
+        its front ("23/11/2031 '_n rừng 25": "·Ph" read as one word) starts it a little left of an
+        edge it crosses while the word before ends short of that edge."""
+        previous_end = previous.box[0] + previous.box[2]
+        start, end = word.box[0], word.box[0] + word.box[2]
+        return any((start > previous_end and abs(start - e) <= tolerance)
+                   or (previous_end < e and e - slack <= start < e - tolerance and end > e + tolerance)
+                   for e in edges)
+
     segments: list[OcrLine] = []
     for line in lines:
         current = [line.words[0]]
         for word in line.words[1:]:
-            previous_end = current[-1].box[0] + current[-1].box[2]
-            if word.box[0] > previous_end and any(abs(word.box[0] - e) <= tolerance
-                                                  for e in edges):
+            if starts_column(current[-1], word):
                 segments.append(OcrLine(tuple(current)))
                 current = []
             current.append(word)
@@ -228,7 +238,6 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
     def column(segment: OcrLine) -> float:
         left = segment.box[0]
         inside = max((e for e in edges if e <= left + tolerance), default=-1.0)
-        slack = _COLUMN_SLACK * px_per_mm
         if left - inside <= slack:
             return inside
         # A wrapped value may start a little left of its column ("Đình, Hà Nội" under "Nơi thường
