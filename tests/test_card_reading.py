@@ -400,6 +400,9 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     # A label's scrap in lower case before a ward's name in capitals; a number alone before a ward.
     ("ni: Hàng Gai, Hoàn Kiếm, Hà Nội", "Phường Hàng Gai, Hoàn Kiếm, Hà Nội"),
     ("7, Xã Hải Anh, Hải Hậu, Nam Định", "Xã Hải Anh, Hải Hậu, Nam Định"),
+    # An apostrophe in a province is a speck (a 72 dpi photo), in a district it may be the name's.
+    ("Phíũng An Hòa, Quñn Ninh Kfu, C'n Thể", "Phường An Hòa, Quận Ninh Kiều, Cần Thơ"),
+    ("Xã Ea Sol, Huyện Ea H'leo, Tỉnh Đắk Lắk", "Xã Ea Sol, Huyện Ea H'leo, Tỉnh Đắk Lắk"),
     # A scrap between the street and the ward; a hamlet there is no scrap.
     ("Số 226 Võ Văn Kiệt, Ũ, Phường Lê Hồng Phong, Quy Nhơn, Bình Định",
      "Số 226 Võ Văn Kiệt, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),

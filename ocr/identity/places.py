@@ -161,8 +161,10 @@ def _clear_choice(text: str, choices: dict[str, str], rules: tuple[tuple[float, 
 def _province(name: str) -> _Unit | None:
     """The province `name` clearly is. A name of syllables places do have, as places write them, is
     no damaged province unless very close to one: "Hoàng Văn" (a ward's first words, cut at the line
-    end) is 75 from "Long An" and nearer to it than to any other province."""
+    end) is 75 from "Long An" and nearer to it than to any other province. No province is written
+    with an apostrophe (districts are: "Ea H'leo"): one is a speck ("C'n Thể")."""
     country = _country()
+    name = name.replace("'", "")
     # Province names hold no digit and no one-letter word: "H7 Chí Minh" is damaged.
     damaged = _damaged(name) or any(len(word) == 1 or word.isdigit()
                                     for word in _WORD_RE.findall(name))
