@@ -17,14 +17,14 @@ _DAY = ["%Y-%m-%d"]  # days as ISO dates, e.g. 2025-06-02
 @app.command()
 def archive(
     date_from: Annotated[datetime | None, typer.Option("--from", formats=_DAY,
-                                                       help="first day (default: yesterday, office time)")] = None,
-    date_to: Annotated[datetime | None, typer.Option("--to", formats=_DAY, help="last day (default: --from)")] = None,
-    office: Annotated[str | None, typer.Option("--office", help="only this office code")] = None,
-    fixity: Annotated[bool, typer.Option("--fixity/--no-fixity", help="verify what is stored afterwards")] = True,
-    as_json: Annotated[bool, typer.Option("--json", help="print the night report as JSON")] = False,
+                                                       help="ngày đầu (mặc định: hôm qua, giờ của cơ quan)")] = None,
+    date_to: Annotated[datetime | None, typer.Option("--to", formats=_DAY, help="ngày cuối (mặc định: bằng --from)")] = None,
+    office: Annotated[str | None, typer.Option("--office", help="chỉ cơ quan có mã này")] = None,
+    fixity: Annotated[bool, typer.Option("--fixity/--no-fixity", help="sau đó kiểm tra lại những gì đã lưu")] = True,
+    as_json: Annotated[bool, typer.Option("--json", help="in báo cáo đêm dạng JSON")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Archive the records of a day range now (the nightly flow by hand); exit 1 if anything failed."""
+    """Lưu trữ ngay hồ sơ của một khoảng ngày (chạy tay luồng hằng đêm); mã thoát 1 nếu có gì không thành."""
     prepare_prefect(verbose)
     from archival.report import print_night
     from flows.archive import nightly_archive
@@ -47,11 +47,11 @@ def archive(
 
 @app.command()
 def fixity(
-    everything: Annotated[bool, typer.Option("--all", help="read every object now, not tonight's share")] = False,
+    everything: Annotated[bool, typer.Option("--all", help="đọc mọi đối tượng ngay, không chỉ phần của đêm nay")] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Verify stored objects and archive packages against the catalog; exit 1 on any problem."""
+    """Kiểm tra các đối tượng đã lưu và gói lưu trữ so với danh mục; mã thoát 1 nếu có bất kỳ sai lệch nào."""
     prepare_prefect(verbose)
     from archival.report import print_fixity
     from flows.archive import fixity_check
@@ -67,12 +67,12 @@ def fixity(
 
 @app.command()
 def report(
-    office: Annotated[str | None, typer.Option("--office", help="office code (default: all offices)")] = None,
+    office: Annotated[str | None, typer.Option("--office", help="mã cơ quan (mặc định: mọi cơ quan)")] = None,
     date_from: Annotated[datetime | None, typer.Option("--from", formats=_DAY)] = None,
     date_to: Annotated[datetime | None, typer.Option("--to", formats=_DAY)] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """The 766 indicators: for --from/--to, or yesterday, month and year to date (office time)."""
+    """Các chỉ số 766: cho --from/--to, hoặc hôm qua, từ đầu tháng và từ đầu năm (giờ của cơ quan)."""
     from datetime import timedelta
 
     from archival.indicators import measure, periods

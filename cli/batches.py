@@ -22,11 +22,11 @@ from storage.resources import resources
 
 @app.command()
 def ingest(
-    path: Annotated[Path, typer.Argument(help="batch folder, .zip or single file")],
-    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="show Prefect's logs")] = False,
+    path: Annotated[Path, typer.Argument(help="thư mục lô, tệp .zip hoặc một tệp quét")],
+    as_json: Annotated[bool, typer.Option("--json", help="in báo cáo dạng JSON")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="hiện nhật ký của Prefect")] = False,
 ) -> None:
-    """Digitize a batch now, through the Prefect ingest flow; exit 1 only if the batch itself failed."""
+    """Số hóa ngay một lô qua luồng tiếp nhận Prefect; mã thoát 1 chỉ khi chính lô không xử lý được."""
     if not path.exists():
         errors.print(f"[red]Không thấy lô:[/red] {path} — hãy kiểm tra lại đường dẫn tới thư mục, tệp zip hoặc tệp quét.")
         raise typer.Exit(2)
@@ -69,10 +69,10 @@ def _ingest_with_progress(path: Path, quiet: bool) -> BatchReport:
 
 @app.command()
 def watch(
-    once: Annotated[bool, typer.Option(help="process the ready batches once, then exit")] = False,
+    once: Annotated[bool, typer.Option(help="xử lý các lô đã sẵn sàng một lần rồi thoát")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Poll the inbox and ingest each batch once it is ready (manifest present, or files settled)."""
+    """Theo dõi thư mục tiếp nhận và số hóa từng lô khi đã sẵn sàng (có batch.yaml, hoặc tệp không còn thay đổi)."""
     settings = Settings()
     if settings.inbox_kind is ObjectStoreKind.LOCAL:
         settings.inbox.mkdir(parents=True, exist_ok=True)  # so scanning staff see where to drop
@@ -95,11 +95,11 @@ def _watch_loop(settings: Settings, once: bool) -> None:
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="ID number, name or words, with or without diacritics")],
+    query: Annotated[str, typer.Argument(help="số định danh, họ tên hoặc từ ngữ, có hoặc không dấu")],
     limit: Annotated[int, typer.Option(min=1, max=100)] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="one JSON object per hit and line")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="mỗi kết quả một đối tượng JSON trên một dòng")] = False,
 ) -> None:
-    """Find digitized documents of every office, as the officers' search does (an operator's view)."""
+    """Tìm tài liệu đã số hóa của mọi cơ quan như ô tìm kiếm của cán bộ (dành cho người vận hành)."""
     from schemas.search import Scope, SearchRequest
 
     hits = catalog().search.find(SearchRequest(q=query, page_size=limit), Scope.everything()).hits
@@ -117,8 +117,8 @@ def search(
 
 
 @app.command()
-def show(document_id: Annotated[str, typer.Argument(help="document id from search or a report")]) -> None:
-    """Show one document: its record, stored objects and text."""
+def show(document_id: Annotated[str, typer.Argument(help="mã tài liệu lấy từ kết quả tìm kiếm hoặc báo cáo")]) -> None:
+    """Xem một tài liệu: bản ghi, các đối tượng đã lưu và văn bản."""
     from cli.views import print_document
 
     opened = catalog()
@@ -131,10 +131,10 @@ def show(document_id: Annotated[str, typer.Argument(help="document id from searc
 
 @app.command()
 def export(
-    format: Annotated[str, typer.Option("--format", help="only jsonl")] = "jsonl",
-    batch: Annotated[str | None, typer.Option("--batch", help="batch id (default: all batches)")] = None,
+    format: Annotated[str, typer.Option("--format", help="chỉ có jsonl")] = "jsonl",
+    batch: Annotated[str | None, typer.Option("--batch", help="mã lô (mặc định: mọi lô)")] = None,
 ) -> None:
-    """Write pages, file statuses and fields as JSON lines on standard output."""
+    """Xuất trang, trạng thái tệp và các trường ra đầu ra chuẩn, mỗi dòng một đối tượng JSON."""
     if format != "jsonl":
         errors.print("[red]Chỉ hỗ trợ --format jsonl[/red]")
         raise typer.Exit(2)
@@ -144,7 +144,7 @@ def export(
 
 @app.command()
 def batches(limit: Annotated[int, typer.Option(min=1)] = 20) -> None:
-    """List the latest batches with their status."""
+    """Liệt kê các lô gần nhất cùng trạng thái."""
     opened = catalog()
     table = Table("batch", "name", "status", "files", *(s.value for s in FileStatus), "finished")
     for report in opened.batches.find_batches(limit=limit):
@@ -165,10 +165,10 @@ def batches(limit: Annotated[int, typer.Option(min=1)] = 20) -> None:
 
 @app.command()
 def retry(
-    batch: Annotated[str, typer.Argument(help="name of the drop in the inbox, or a batch id")],
+    batch: Annotated[str, typer.Argument(help="tên lô trong thư mục tiếp nhận, hoặc mã lô")],
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Run a failed batch again now (the watcher's retries start afresh)."""
+    """Chạy lại ngay một lô không xử lý được (số lần thử lại của trình theo dõi tính lại từ đầu)."""
     settings = Settings()
     drop = _retry_drop(batch, settings)
     if drop is None:

@@ -15,11 +15,14 @@ from typing import TypeVar
 import typer
 from rich.console import Console
 
+from cli import vietnamese
 from schemas.settings import Settings
 from storage.catalog import Catalog
 
-app = typer.Typer(help="sohoa: digitize the papers of one-stop offices and reuse them.",
-                  no_args_is_help=True, pretty_exceptions_show_locals=False)
+vietnamese.install()  # shell completion is left out below: its options only speak English
+app = typer.Typer(help="sohoa: số hóa giấy tờ của Bộ phận một cửa và tái sử dụng kết quả số hóa.",
+                  no_args_is_help=True, pretty_exceptions_show_locals=False, add_completion=False,
+                  context_settings={"help_option_names": ["--help", "-h"]})
 console = Console()
 errors = Console(stderr=True)
 # How Prefect words "no server": the ephemeral one did not start, or the configured one did not answer.

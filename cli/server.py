@@ -7,13 +7,13 @@ import typer
 from cli.common import app, console, errors, prepare_prefect
 from schemas.settings import Settings
 
-server_app = typer.Typer(help="the local Prefect server that ingest, watch and archive reuse", no_args_is_help=True)
+server_app = typer.Typer(help="Máy chủ Prefect cục bộ mà ingest, watch và archive dùng chung.", no_args_is_help=True)
 app.add_typer(server_app, name="server")
 
 
 @server_app.command("start")
 def server_start() -> None:
-    """Start the local Prefect server now (commands otherwise start it on first use)."""
+    """Khởi động ngay máy chủ Prefect cục bộ (nếu không, lệnh đầu tiên cần đến sẽ tự khởi động)."""
     prepare_prefect(verbose=False)
     from flows import server
 
@@ -30,7 +30,7 @@ def server_start() -> None:
 
 @server_app.command("status")
 def server_status() -> None:
-    """Which Prefect server the commands use; exit 1 when the local one is not running."""
+    """Các lệnh đang dùng máy chủ Prefect nào; mã thoát 1 khi máy chủ cục bộ không chạy."""
     prepare_prefect(verbose=False)
     from flows import server
 
@@ -48,7 +48,7 @@ def server_status() -> None:
 
 @server_app.command("stop")
 def server_stop() -> None:
-    """Stop the local Prefect server of this data folder."""
+    """Dừng máy chủ Prefect cục bộ của thư mục dữ liệu này."""
     from flows import server
 
     stopped = server.stop(Settings())

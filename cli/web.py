@@ -16,15 +16,15 @@ from rich.table import Table
 from cli.common import app, catalog, console, errors
 from schemas.accounts import AuditAction, Role, User
 
-users = typer.Typer(help="Accounts of the web service.", no_args_is_help=True)
+users = typer.Typer(help="Tài khoản của dịch vụ web.", no_args_is_help=True)
 
 
 def serve(
-    host: Annotated[str | None, typer.Option(help="address to listen on (SOHOA_WEB_HOST)")] = None,
-    port: Annotated[int | None, typer.Option(help="port (SOHOA_WEB_PORT)")] = None,
-    workers: Annotated[int, typer.Option(min=1, help="processes serving requests")] = 1,
+    host: Annotated[str | None, typer.Option(help="địa chỉ lắng nghe (SOHOA_WEB_HOST)")] = None,
+    port: Annotated[int | None, typer.Option(help="cổng (SOHOA_WEB_PORT)")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="số tiến trình phục vụ yêu cầu")] = 1,
 ) -> None:
-    """Run the officers' web service (search, reuse, review, upload, audit) and its JSON API."""
+    """Chạy dịch vụ web cho cán bộ (tìm kiếm, tái sử dụng, rà soát, tải lên, nhật ký) và API JSON."""
     import uvicorn
 
     from schemas.settings import Settings
@@ -57,14 +57,14 @@ def _listen(host: str, port: int) -> socket.socket:
 
 @users.command("add")
 def add_user(
-    username: Annotated[str, typer.Argument(help="login name: lower-case letters, digits, . _ -")],
-    roles: Annotated[list[Role], typer.Option("--role", help="repeat for several roles")],
-    office: Annotated[str | None, typer.Option(help="office code the account belongs to")] = None,
-    name: Annotated[str, typer.Option(help="full name shown in pages and the audit log")] = "",
-    province_wide: Annotated[bool, typer.Option(help="sees every office's documents")] = False,
-    password_stdin: Annotated[bool, typer.Option(help="read the password from standard input")] = False,
+    username: Annotated[str, typer.Argument(help="tên đăng nhập: chữ thường không dấu, chữ số, . _ -")],
+    roles: Annotated[list[Role], typer.Option("--role", help="lặp lại để gán nhiều vai trò")],
+    office: Annotated[str | None, typer.Option(help="mã cơ quan của tài khoản")] = None,
+    name: Annotated[str, typer.Option(help="họ tên hiện trên trang và trong nhật ký")] = "",
+    province_wide: Annotated[bool, typer.Option(help="xem được tài liệu của mọi cơ quan")] = False,
+    password_stdin: Annotated[bool, typer.Option(help="đọc mật khẩu từ đầu vào chuẩn")] = False,
 ) -> None:
-    """Create or update an account; the password is asked twice (never given on the command line)."""
+    """Tạo hoặc cập nhật tài khoản; mật khẩu được hỏi hai lần (không bao giờ ghi trên dòng lệnh)."""
     from web.security import hash_password
 
     if office is None and not province_wide:
@@ -112,11 +112,11 @@ def _account(username: str) -> User:
 
 @users.command("token")
 def token(
-    words: Annotated[list[str], typer.Argument(help="NAME (make a token), list NAME, or revoke NAME")],
-    label: Annotated[str | None, typer.Option(help="which system uses the token (revoke: only it)")] = None,
+    words: Annotated[list[str], typer.Argument(help="TÊN (tạo mã), list TÊN, hoặc revoke TÊN")],
+    label: Annotated[str | None, typer.Option(help="hệ thống dùng mã (với revoke: chỉ thu hồi mã của hệ thống đó)")] = None,
 ) -> None:
-    """API tokens of machine clients: `token NAME` makes one (printed once, stored only as a digest),
-    `token list NAME` lists them, `token revoke NAME [--label L]` revokes them."""
+    """Mã API cho hệ thống kết nối: `token TÊN` tạo một mã (chỉ in ra một lần, chỉ lưu bản băm),
+    `token list TÊN` liệt kê, `token revoke TÊN [--label L]` thu hồi."""
     from web.security import digest, new_token
 
     verb, username = (words[0], words[1]) if len(words) == 2 and words[0] in ("list", "revoke") \
@@ -142,7 +142,7 @@ def token(
 
 @users.command("disable")
 def disable(username: Annotated[str, typer.Argument()]) -> None:
-    """Disable an account: its sessions end and its tokens are revoked at once."""
+    """Khóa một tài khoản: các phiên đăng nhập kết thúc và mã API bị thu hồi ngay."""
     user = _account(username)
     catalog().accounts.record_user(user.model_copy(update={"active": False}))
     console.print(f"Đã khóa tài khoản {username}.")
@@ -150,7 +150,7 @@ def disable(username: Annotated[str, typer.Argument()]) -> None:
 
 @users.command("enable")
 def enable(username: Annotated[str, typer.Argument()]) -> None:
-    """Enable a disabled account again (it logs in anew; old tokens stay revoked)."""
+    """Mở lại một tài khoản đã khóa (phải đăng nhập lại; mã API cũ vẫn bị thu hồi)."""
     user = _account(username)
     catalog().accounts.record_user(user.model_copy(update={"active": True}))
     console.print(f"Đã mở lại tài khoản {username}.")
@@ -159,9 +159,9 @@ def enable(username: Annotated[str, typer.Argument()]) -> None:
 @users.command("password")
 def password(
     username: Annotated[str, typer.Argument()],
-    password_stdin: Annotated[bool, typer.Option(help="read the password from standard input")] = False,
+    password_stdin: Annotated[bool, typer.Option(help="đọc mật khẩu từ đầu vào chuẩn")] = False,
 ) -> None:
-    """Set a new password; every session of the account ends and its tokens are revoked."""
+    """Đặt mật khẩu mới; mọi phiên của tài khoản kết thúc và mã API bị thu hồi."""
     from web.security import hash_password
 
     user = _account(username)
@@ -171,14 +171,14 @@ def password(
 
 @users.command("unlock")
 def unlock(username: Annotated[str, typer.Argument()]) -> None:
-    """Let a name be tried again at once from every client (after wrong passwords)."""
+    """Cho phép đăng nhập lại ngay tên này từ mọi máy (sau khi nhập sai mật khẩu nhiều lần)."""
     count = catalog().accounts.clear_login_failures(username.lower())
     console.print(f"Đã mở khóa đăng nhập của {username} ({count} máy).")
 
 
 @users.command("list")
 def list_users() -> None:
-    """Accounts with their office and roles."""
+    """Các tài khoản cùng cơ quan và vai trò."""
     table = Table("account", "name", "office", "roles", "active")
     for user in catalog().accounts.find_users():
         office = "province" if user.province_wide else user.office_code or ""
@@ -188,14 +188,14 @@ def list_users() -> None:
 
 
 def audit(
-    user: Annotated[str | None, typer.Option("--user", help="only this account")] = None,
-    action: Annotated[AuditAction | None, typer.Option(help="only this action")] = None,
-    document: Annotated[str | None, typer.Option(help="only this document id")] = None,
-    since: Annotated[datetime | None, typer.Option(help="from this time (ISO)")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="chỉ tài khoản này")] = None,
+    action: Annotated[AuditAction | None, typer.Option(help="chỉ hành động này")] = None,
+    document: Annotated[str | None, typer.Option(help="chỉ tài liệu có mã này")] = None,
+    since: Annotated[datetime | None, typer.Option(help="từ thời điểm này (ISO)")] = None,
     limit: Annotated[int, typer.Option(min=1)] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="JSON lines")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="dạng JSON, mỗi dòng một mục")] = False,
 ) -> None:
-    """List the audit log, newest first: who did what, when, on which document, from where."""
+    """Xem nhật ký truy cập, mới nhất trước: ai làm gì, khi nào, với tài liệu nào, từ đâu."""
     entries = catalog().accounts.find_audit(username=user, action=action, document_id=document, since=since,
                                    limit=limit)
     if as_json:

@@ -237,3 +237,16 @@ def test_single_file_is_ingested_and_left_where_it_was_outside_the_inbox(drops: 
     assert drops.single_file.is_file()  # only inbox drops are moved; a clerk's own file stays put
     text = resources(drops.settings).catalog.batches.get_document(report.files[0].document_id).text
     assert cer(drops.truth["don.png"], text) < 0.05
+
+
+def test_the_help_screens_speak_vietnamese() -> None:
+    """What an operator reads first: every command described, the panels and a mistyped command's
+    error in Vietnamese (typer's own English literals, such as "Usage:", aside)."""
+    shown = flat(sohoa("--help").output)
+    assert "Lệnh" in shown and "Tùy chọn" in shown and "Commands" not in shown
+    assert "Số hóa ngay một lô qua luồng tiếp nhận Prefect" in shown
+    assert "Xem nhật ký truy cập" in shown and "Digitize" not in shown
+    ingest = flat(sohoa("ingest", "--help").output)
+    assert "thư mục lô, tệp .zip hoặc một tệp quét" in ingest and "[bắt buộc]" in ingest
+    wrong = _runner.invoke(app, ["ingst"], env={"COLUMNS": "200"})
+    assert wrong.exit_code == 2 and "Không có lệnh 'ingst'" in flat(wrong.output)
