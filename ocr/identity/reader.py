@@ -214,16 +214,19 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
 
     edges = _dominant_edges(lines, tolerance, level)
     slack = _COLUMN_SLACK * px_per_mm
+    main = max(edges, key=lambda e: sum(abs(line.words[0].box[0] - e) <= tolerance for line in lines),
+               default=None)
 
     def starts_column(previous: OcrWord, word: OcrWord) -> bool:
         """Whether `word` begins a column: it starts on an edge after a gap, or a speck glued to
-        its front ("23/11/2031 '_n rừng 25": "·Ph" read as one word) starts it a little left of an
-        edge it crosses while the word before ends short of that edge."""
+        its front ("23/11/2031 '_n rừng 25": "·Ph" read as one word) starts it a little left of the
+        main column's edge, which it crosses while the word before ends short of it (only that
+        edge: centred headings line up into edges that words of other lines cross)."""
         previous_end = previous.box[0] + previous.box[2]
         start, end = word.box[0], word.box[0] + word.box[2]
-        return any((start > previous_end and abs(start - e) <= tolerance)
-                   or (previous_end < e and e - slack <= start < e - tolerance and end > e + tolerance)
-                   for e in edges)
+        glued = main is not None and previous_end < main and main - slack <= start < main - tolerance \
+            and end > main + tolerance
+        return glued or any(start > previous_end and abs(start - e) <= tolerance for e in edges)
 
     segments: list[OcrLine] = []
     for line in lines:
