@@ -69,7 +69,7 @@ _SLOPE_WORDS = 3  # words a line needs for its slant to count
 _SAME_ROW = 0.35  # of the smaller piece's height: two pieces this near in level are one row
 _WORD_GAP = 1.5  # of a line's height: a gap no wider than this is between words, not columns
 _AGREED = 0.9  # confidence of a digit field two independent reads agree on
-_GUESSED = 0.5  # a date repaired by the law's rule alone: below fusion's bar, so reviewed
+_GUESSED = 0.5  # a value guessed (a date by the law's rule, a name's lost marks): below fusion's bar alone
 _SMALLER = 0.6  # scale of the second read of a card front whose ID number was not read
 _NAME_BLOCK_REREAD = (1.0, 6)  # scale and page segmentation mode of a name line read again as a block
 _PLACE_REREAD = (1.5, 7)  # scale and page segmentation mode of a place line read again alone
@@ -826,7 +826,8 @@ def _with_name_of_mrz(printed: PrintedReading, mrz: MrzReading | None,
     card line whose letters are exactly the MRZ name's (two independent reads of the same letters;
     the MRZ itself carries no marks). Failing that, a line of two or more words that are the MRZ
     name's last ones, with the words OCR lost in front taken from the MRZ, each the likeliest name
-    syllable of its letters ("KIM MINH PHƯỢNG" under NGUYEN KIM MINH PHUONG): a guess to review."""
+    syllable of its letters ("KIM MINH PHƯỢNG" under NGUYEN KIM MINH PHUONG): a guess, below fusion's
+    bar on its own; the MRZ's agreeing letters lift it (only the lost words' marks are guessed)."""
     wanted = mrz.fields.get("full_name") if mrz is not None else None
     key = name_letters(wanted.value) if wanted is not None else ""
     if "full_name" in printed.fields or wanted is None or not key:
