@@ -715,7 +715,7 @@ def test_the_name_behind_a_ruined_label_is_the_line_spelling_the_mrz_name_with_m
 def test_a_name_line_that_lost_its_first_words_is_completed_from_the_mrz(
         names: tuple[str, str, str], line: str, expected: str | None) -> None:
     """OCR lost the family name at the start of the name line: the MRZ's letters give it back,
-    with the likeliest marks of a name syllable, as a guess an officer checks."""
+    with the likeliest marks of a name syllable, a guess below fusion's bar on its own."""
     person = people.make_person(np.random.default_rng(11), "cccd_chip")
     surname, middle_name, given_name = names
     mrz = parse_mrz(cards.td1_lines(replace(person, surname=surname, middle_name=middle_name,
