@@ -25,7 +25,7 @@ import threading
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -313,7 +313,9 @@ def _digitize(batch: StagedBatch, plans: list[DocumentPlan], settings: Settings)
     """
     for plan in plans:
         progress.emit(progress.Event.PAGES_PLANNED, plan.file.preflight.page_count)
-    ahead = _DOCUMENTS_AHEAD_PER_SLOT * _reading_slots(settings)
+    cluster = _dask_client(settings)
+    ahead = _DOCUMENTS_AHEAD_PER_SLOT * (max(1, sum(cluster.nthreads().values())) if cluster
+                                         else settings.ocr_workers)
     running: deque[PrefectFuture] = deque()
     submitted: dict[str, PrefectFuture] = {}
     for group in (plans[start:start + ahead] for start in range(0, len(plans), ahead)):
@@ -321,17 +323,23 @@ def _digitize(batch: StagedBatch, plans: list[DocumentPlan], settings: Settings)
         for plan in group if originals is not None else ():
             while len(running) >= ahead:
                 running.popleft().wait()
-            submitted[plan.file.name] = digitize_document.submit(plan, batch, originals, settings)
-            running.append(submitted[plan.file.name])
+            submitted[plan.file.name] = future = digitize_document.submit(plan, batch, originals, settings)
+            if cluster is not None:  # its pages report in a worker's process: count them here
+                future.add_done_callback(partial(_document_read_elsewhere, plan.file.preflight.page_count))
+            running.append(future)
     return submitted
 
 
-def _reading_slots(settings: Settings) -> int:
-    """Pages that can be read at once: this process's OCR slots, or every thread of the Dask cluster."""
+def _dask_client(settings: Settings) -> Any:
+    """The Dask cluster's client when the documents are read on its workers, else None."""
     runner = FlowRunContext.get().task_runner
-    if settings.dask_scheduler and hasattr(runner, "client"):
-        return max(1, sum(runner.client.nthreads().values()))
-    return settings.ocr_workers
+    return runner.client if settings.dask_scheduler and hasattr(runner, "client") else None
+
+
+def _document_read_elsewhere(pages: int, _: PrefectFuture) -> None:
+    """A document read on a Dask worker has ended: its pages and file advance the progress here."""
+    progress.emit(progress.Event.PAGE_DONE, pages)
+    progress.emit(progress.Event.FILE_DONE)
 
 
 def _settled(run: PrefectFuture | State) -> Any:

@@ -11,6 +11,8 @@ import json
 import os
 import subprocess
 import sys
+import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -57,8 +59,28 @@ def _documents_read(address: str) -> dict[str, int]:
                 client.run(lambda dask_worker: dask_worker.state.executed_count).items()}
 
 
+def _progress_of(source: str) -> Counter[str]:
+    """The progress events a batch ingested in this process sends its listeners (the CLI's bar),
+    each event's amounts added up; waits a moment for the last document's report to arrive."""
+    from flows import progress
+    from flows.ingest import ingest_batch
+
+    seen: Counter[str] = Counter()
+    stop_listening = progress.listen(lambda event, amount: seen.update({event.value: amount}))
+    try:
+        ingest_batch(source)
+        for _ in range(50):
+            if seen["file_done"] >= seen["pages_planned"]:
+                break
+            time.sleep(0.2)
+    finally:
+        stop_listening()
+    return seen
+
+
 def test_the_documents_of_one_batch_are_read_on_every_worker_of_the_cluster(
-        cluster: tuple[str, dict[str, object]], tmp_path: Path, settings: Settings) -> None:
+        cluster: tuple[str, dict[str, object]], tmp_path: Path, settings: Settings,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     address, processes = cluster
     folder = tmp_path / "lo-lon"
     write_pages(folder, PAGES, seed=83)
@@ -74,3 +96,9 @@ def test_the_documents_of_one_batch_are_read_on_every_worker_of_the_cluster(
     read = _documents_read(address)
     assert sorted(read) == sorted(WORKERS) and all(count >= 1 for count in read.values()), read
     assert sum(read.values()) == len(PAGES)  # one task per document, each run once
+
+    # The progress bar listens where the flow runs: pages read on the workers advance it there.
+    small = tmp_path / "lo-nho"
+    write_pages(small, {f"giay_{n}.png": f"Giấy tờ số {n}" for n in range(1, 4)}, seed=84)
+    monkeypatch.setenv("SOHOA_DASK_SCHEDULER", address)
+    assert _progress_of(str(small)) == {"pages_planned": 3, "page_done": 3, "file_done": 3}
