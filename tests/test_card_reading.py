@@ -403,6 +403,9 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     # An apostrophe in a province is a speck (a 72 dpi photo), in a district it may be the name's.
     ("Phíũng An Hòa, Quñn Ninh Kfu, C'n Thể", "Phường An Hòa, Quận Ninh Kiều, Cần Thơ"),
     ("Xã Ea Sol, Huyện Ea H'leo, Tỉnh Đắk Lắk", "Xã Ea Sol, Huyện Ea H'leo, Tỉnh Đắk Lắk"),
+    # A type's scrap holding a mark no address has; An Giang's "khóm" is a hamlet's word.
+    ("50/7 Lê Thánh Tông, “sanh Vĩnh Mỹ, Châu Đốc, An Giang", "50/7 Lê Thánh Tông, Phường Vĩnh Mỹ, Châu Đốc, An Giang"),
+    ("Khóm 3, Phường Vĩnh Mỹ, Châu Đốc, An Giang", "Khóm 3, Phường Vĩnh Mỹ, Châu Đốc, An Giang"),
     # A scrap between the street and the ward; a hamlet there is no scrap.
     ("Số 226 Võ Văn Kiệt, Ũ, Phường Lê Hồng Phong, Quy Nhơn, Bình Định",
      "Số 226 Võ Văn Kiệt, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),

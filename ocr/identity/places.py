@@ -48,7 +48,7 @@ _TOWN = re.compile(r"(?:^|(?<=\s))[^\W\d_]+(?=\s+trấn\s)")
 _STREET = re.compile(r"^(?:(?P<so>[^\W\d_]{1,2})\s+)?(?P<number>\d+[\w/]*)\s+(?P<name>\S.*)$")
 _STREET_RULE = (80.0, 10.0)  # least ratio of the listed street, least lead over the next one
 # Words of a street address that are no place's, person's or street's name.
-_ADDRESS_WORDS = frozenset({"số", "ngõ", "ngách", "hẻm", "kiệt", "thôn", "ấp", "xóm", "tổ", "khu",
+_ADDRESS_WORDS = frozenset({"số", "ngõ", "ngách", "hẻm", "kiệt", "thôn", "ấp", "xóm", "tổ", "khu", "khóm",
                             "bản", "khối", "đường", "phố", "lô", "nhà", "tầng", "chung", "cư", "đội"})
 _NO_UNIT_MARKS = re.compile(r"[^\w\s.'\-]")  # "Bà Rịa - Vũng Tàu", "TP. Hồ Chí Minh", "Ea H'leo"
 _ADDRESS_WORD_BY_LETTERS = {fold(word): word for word in _ADDRESS_WORDS}
@@ -470,8 +470,9 @@ def _unknown(word: str, text: str, known: frozenset[str]) -> bool:
 def _ward_behind_a_damaged_type(text: str, district: _Unit, known: frozenset[str]) -> str | None:
     """The listed ward whose own name the text ends with exactly, when what stands before it is a
     short scrap of single letters, digits, words no place name has or words in lower case before a
-    name in capitals ("V2 Hải Anh", "CA Tam Thuận", "bit 25", "ni: Lê Lợi": the type damaged, where
-    "Tổ 5" or "Phường" are words of their own): the ward with its type."""
+    name in capitals ("V2 Hải Anh", "CA Tam Thuận", "bit 25", "ni: Lê Lợi", or longer when it holds a
+    mark no address has: "“sanh Vĩnh Mỹ"; the type damaged, where "Tổ 5" or "Phường" are words of
+    their own): the ward with its type."""
     read = _WORD_RE.findall(text)
 
     def junk(scrap: str, name: list[str]) -> bool:
@@ -483,7 +484,8 @@ def _ward_behind_a_damaged_type(text: str, district: _Unit, known: frozenset[str
         name = _WORD_RE.findall(_own_name(ward).lower())
         scrap, named = read[:len(read) - len(name)], read[len(read) - len(name):]
         if len(read) > len(name) and [fold(w) for w in named] == [fold(w) for w in name] \
-                and _type_scrap("".join(scrap), ward) and junk("".join(scrap), named) \
+                and (_type_scrap("".join(scrap), ward) or _NO_UNIT_MARKS.search(text.rsplit(named[0], 1)[0])) \
+                and junk("".join(scrap), named) \
                 and not any(word.lower() in _ADDRESS_WORDS or (len(word) > 1 and not word.isdigit()
                                                                and not junk(word, named))
                             for word in scrap):
