@@ -555,6 +555,20 @@ def test_a_name_label_whose_english_half_ocr_ruined_is_followed_by_the_name_in_c
     assert values(same_line)["full_name"] == "NGUYỄN VĂN A"
 
 
+def test_the_one_run_of_name_syllables_in_capitals_is_the_name_whose_label_ocr_ruined() -> None:
+    """"Họ và vé: TRẦN ĐÌNH BẢO" (a soft 2016 card): no label found, but a card prints one run of
+    capitals made of name syllables; headings ("CHỦ NGHĨA VIỆT NAM" wrapped) are none, two runs
+    are no answer, and a back's capitals may be its signer's."""
+    front = "CỘNG HÒA XÃ HỘI\nCHỦ NGHĨA VIỆT NAM\nsố: 089080569684\nHọ và vé: TRẦN ĐÌNH BẢO\nNgày sinh: 17/03/1980"
+    reading = extract_printed(front)
+    assert values(reading)["full_name"] == "TRẦN ĐÌNH BẢO"
+    labelled = extract_printed(front.replace("Họ và vé", "Họ và tên"))
+    assert reading.fields["full_name"].confidence < labelled.fields["full_name"].confidence
+    assert "full_name" not in extract_printed(front + "\nLÊ VĂN AN").fields
+    back = "Đặc điểm nhân dạng: nốt ruồi\nNgày, tháng, năm: 10/07/2021\nGIÁM ĐỐC CÔNG AN\nNGUYỄN VĂN LONG"
+    assert "full_name" not in extract_printed(back).fields
+
+
 def test_the_one_date_of_a_back_whose_label_ocr_ruined_is_its_issue_date() -> None:
     """A back prints its dates of birth and expiry only in the MRZ: its one written date is the
     issue date, taken with less confidence than a labelled one; two dates are no answer."""

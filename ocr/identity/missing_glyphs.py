@@ -268,6 +268,13 @@ def _boxed_name_patterns() -> list[tuple[re.Pattern[str], int, str]]:
     return found
 
 
+def card_wording(text: str) -> bool:
+    """Whether `text` is a run of words of a card's printed headings or labels ("CHỦ NGHĨA VIỆT
+    NAM", "VIỆT NAM"), marks and case aside: wording every card prints, never a value."""
+    words = f" {' '.join(fold(text).split())} "
+    return words.strip() != "" and any(words in f" {fold(phrase)} " for phrase in (*_HEADINGS, *_LABELS))
+
+
 def boxed_name_syllable(word: str) -> str | None:
     """The name syllable a word in capitals reads as when its font's boxes were not found on the
     image and OCR read each as nothing, a letter or strokes ("NGUYIIN" NGUYỄN, "TRŨN" TRẦN, "QURC"

@@ -17,8 +17,8 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from ocr.identity.idnumber import digits_from_ocr, id_numbers_in
-from ocr.identity.missing_glyphs import MARKER, UNPRINTABLE, boxed_name_syllable, restore_line
-from ocr.identity.names import run_together
+from ocr.identity.missing_glyphs import MARKER, UNPRINTABLE, boxed_name_syllable, card_wording, restore_line
+from ocr.identity.names import has_name_letters, run_together
 from ocr.identity.places import correct_place, ends_with_listed_province, ends_with_province, is_listed
 from schemas.identity import (
     NO_EXPIRY,
@@ -603,8 +603,11 @@ def extract_printed(lines: str | Sequence[Line], *,
         _unlabelled_places(rows, fields)
     _dates_near_their_labels(rows, fields)
     text = "\n".join(texts)
-    if "date_of_issue" not in fields and _side(set(fields), text, texts) is CardSide.BACK:
+    back = _side(set(fields), text, texts) is CardSide.BACK
+    if "date_of_issue" not in fields and back:
         _unlabelled_issue_date(rows, fields)
+    if "full_name" not in fields and not back:  # a back's capitals may be its signer's name
+        _unlabelled_name(rows, fields)
     for name in fields:
         problems.pop(name, None)
     return PrintedReading(
@@ -714,6 +717,24 @@ def _unlabelled_id_number(rows: list[tuple[str, float]], fields: dict[str, Field
     if len({number for number, _, _ in found}) == 1:
         number, conf, text = min(found, key=lambda item: item[1])
         fields["id_number"] = FieldValue(value=number, source=IdSource.PRINTED,
+                                         confidence=round(conf * _UNLABELLED, 4), raw=text)
+
+
+def _unlabelled_name(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:
+    """The name whose "Họ và tên" label OCR damaged beyond the label search ("Họ và vé: TRẦN ĐÌNH
+    BẢO"): a card prints one run of two or more words in capitals that are all name syllables and
+    no part of its headings ("CHỦ NGHĨA VIỆT NAM" wrapped), so the one such run is the name. Not
+    used when two different ones are found, nor on an MRZ line."""
+    found = set()
+    for text, conf in rows:
+        name = extract_name(text) if "<" not in text else None
+        words = name.split() if name else []
+        if len(words) >= 2 and all(word.isupper() and has_name_letters(word) for word in words) \
+                and not card_wording(name):
+            found.add((name, conf, text))
+    if len({name for name, _, _ in found}) == 1:
+        name, conf, text = min(found, key=lambda item: item[1])
+        fields["full_name"] = FieldValue(value=name, source=IdSource.PRINTED,
                                          confidence=round(conf * _UNLABELLED, 4), raw=text)
 
 
