@@ -569,6 +569,15 @@ def test_the_one_run_of_name_syllables_in_capitals_is_the_name_whose_label_ocr_r
     assert "full_name" not in extract_printed(back).fields
 
 
+def test_the_date_in_the_year_the_number_encodes_is_the_birth_date_whose_label_ocr_ruined() -> None:
+    """"me ø teø: 30/01/1982" on the card of 079082868008 (born in 1982 by its century digit and
+    next two): that date is the birth date; the expiry "30/01/2042" is in another year."""
+    front = "Số / No.: 079082868008\nme ø teø: 30/01/1982\nCó giá trị đến: 30/01/2042"
+    assert values(extract_printed(front))["date_of_birth"] == "1982-01-30"
+    assert "date_of_birth" not in extract_printed(front.replace("1982", "1983")).fields
+    assert "date_of_birth" not in extract_printed(front.replace("079082868008", "")).fields  # no number
+
+
 def test_the_one_date_of_a_back_whose_label_ocr_ruined_is_its_issue_date() -> None:
     """A back prints its dates of birth and expiry only in the MRZ: its one written date is the
     issue date, taken with less confidence than a labelled one; two dates are no answer."""

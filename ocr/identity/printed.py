@@ -16,7 +16,7 @@ from datetime import date
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from ocr.identity.idnumber import digits_from_ocr, id_numbers_in
+from ocr.identity.idnumber import check_id_number, digits_from_ocr, id_numbers_in
 from ocr.identity.missing_glyphs import MARKER, UNPRINTABLE, boxed_name_syllable, card_wording, restore_line
 from ocr.identity.names import has_name_letters, run_together
 from ocr.identity.places import correct_place, ends_with_listed_province, ends_with_province, is_listed
@@ -608,6 +608,8 @@ def extract_printed(lines: str | Sequence[Line], *,
         _unlabelled_issue_date(rows, fields)
     if "full_name" not in fields and not back:  # a back's capitals may be its signer's name
         _unlabelled_name(rows, fields)
+    if "date_of_birth" not in fields and "id_number" in fields:
+        _birth_date_of_the_number(rows, fields)
     for name in fields:
         problems.pop(name, None)
     return PrintedReading(
@@ -736,6 +738,23 @@ def _unlabelled_name(rows: list[tuple[str, float]], fields: dict[str, FieldValue
         name, conf, text = min(found, key=lambda item: item[1])
         fields["full_name"] = FieldValue(value=name, source=IdSource.PRINTED,
                                          confidence=round(conf * _UNLABELLED, 4), raw=text)
+
+
+def _birth_date_of_the_number(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:
+    """The date of birth whose label OCR ruined ("me ø teø: 30/01/1982"): the ID number encodes the
+    year of birth (its century digit and next two), and a card's other dates (issue, expiry) fall in
+    other years, so the one written date in that year no other field took is the birth date."""
+    check = check_id_number(fields["id_number"].value)
+    if check.info is None:
+        return
+    taken = {value.value for value in fields.values()}
+    found = {(parsed[0], conf, text) for text, conf in rows
+             if "<" not in text and (parsed := parse_date(text)) is not None and parsed[0] not in taken
+             and int(parsed[0][:4]) == check.info.birth_year}
+    if len({iso for iso, _, _ in found}) == 1:
+        iso, conf, text = min(found, key=lambda item: item[1])
+        fields["date_of_birth"] = FieldValue(value=iso, source=IdSource.PRINTED,
+                                             confidence=round(conf * _UNLABELLED, 4), raw=text)
 
 
 def _unlabelled_issue_date(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:
