@@ -569,6 +569,16 @@ def test_the_one_run_of_name_syllables_in_capitals_is_the_name_whose_label_ocr_r
     assert "full_name" not in extract_printed(back).fields
 
 
+def test_a_label_line_below_an_unreadable_name_is_no_name() -> None:
+    """The name line read as "LÊ No LONG" (no name: TRỌNG lost) and the next label damaged beyond
+    the label search: words in no capitals that no name is made of are no name; a name whose case
+    OCR lost still is one."""
+    reading = extract_printed("Họ và tên / Full name\nLÊ No LONG\nNgây 3h / Date of bước 16/05/1979")
+    assert "full_name" not in reading.fields
+    lost_case = extract_printed("Họ và tên / Full name\nnguyễn văn an\nNgày sinh / Date of birth: 16/05/1979")
+    assert values(lost_case)["full_name"] == "nguyễn văn an"
+
+
 def test_the_date_in_the_year_the_number_encodes_is_the_birth_date_whose_label_ocr_ruined() -> None:
     """"me ø teø: 30/01/1982" on the card of 079082868008 (born in 1982 by its century digit and
     next two): that date is the birth date; the expiry "30/01/2042" is in another year."""

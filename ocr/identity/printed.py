@@ -355,7 +355,8 @@ def _words_date(folded: str) -> str | None:
 
 def extract_name(text: str, *, boxed: bool = False) -> str | None:
     """Names are printed in capitals: keep the longest run of capitalised words (drops a damaged
-    English label or stray marks), or all the words when OCR lost the case; letters a font lacked
+    English label or stray marks), or all the words when OCR lost the case and each is a name
+    syllable's letters; letters a font lacked
     are restored (`boxed`: also where OCR did not read them as specks), two syllables run together
     parted (ocr.identity.names.run_together)."""
     words = [_unprinted_letters_restored(word.strip(_SEPARATORS), boxed) for word in text.split()]
@@ -365,6 +366,8 @@ def extract_name(text: str, *, boxed: bool = False) -> str | None:
     for word in words:
         run = run + [word] if word.isupper() else []
         best = max(best, run, key=len)
+    if not best and not all(has_name_letters(word) for word in words):
+        return None  # no capitals, and words no name has: a label's line ("Ngây 3h / Date of bước")
     chosen = [syllable for word in best or words for syllable in run_together(nfc(word))]
     return " ".join(chosen) if chosen else None
 
