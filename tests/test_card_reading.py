@@ -406,6 +406,11 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     # A type's scrap holding a mark no address has; An Giang's "khóm" is a hamlet's word.
     ("50/7 Lê Thánh Tông, “sanh Vĩnh Mỹ, Châu Đốc, An Giang", "50/7 Lê Thánh Tông, Phường Vĩnh Mỹ, Châu Đốc, An Giang"),
     ("Khóm 3, Phường Vĩnh Mỹ, Châu Đốc, An Giang", "Khóm 3, Phường Vĩnh Mỹ, Châu Đốc, An Giang"),
+    # A damaged English label's scraps in front of the house number; a hamlet's words are none.
+    ("Piáce rẻlerse Số 74 Hai Bà Trưng, Phường Hòa Cường Bắc, Quận Hải Châu, Đà Nẵng",
+     "Số 74 Hai Bà Trưng, Phường Hòa Cường Bắc, Quận Hải Châu, Đà Nẵng"),
+    ("Thôn Hạ 3 Hai Bà Trưng, Phường Hòa Cường Bắc, Quận Hải Châu, Đà Nẵng",
+     "Thôn Hạ 3 Hai Bà Trưng, Phường Hòa Cường Bắc, Quận Hải Châu, Đà Nẵng"),
     # A scrap between the street and the ward; a hamlet there is no scrap.
     ("Số 226 Võ Văn Kiệt, Ũ, Phường Lê Hồng Phong, Quy Nhơn, Bình Định",
      "Số 226 Võ Văn Kiệt, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),

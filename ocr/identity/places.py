@@ -356,6 +356,11 @@ def _without_scraps(parts: list[str]) -> list[str]:
 
     while len(parts) > 3 and not _STREET.match(parts[0]) and scraps(parts[0]):
         parts = parts[1:]
+    # Scraps in front of a house number and street ("Piáce rẻlerse Số 74 Hai Bà Trưng").
+    words = parts[0].split()
+    start = next((i for i in range(1, len(words)) if _STREET.match(" ".join(words[i:]))), None)
+    if start is not None and len(parts) > 2 and all(map(scrap, words[:start])):
+        parts = [" ".join(words[start:]), *parts[1:]]
     # Between the street and the ward too ("Số 226 Võ Văn Kiệt, Ũ, Phường Lê Hồng Phong, …").
     return [parts[0], *(part for part in parts[1:-3] if not scraps(part)), *parts[-3:]] \
         if len(parts) > 3 else parts
