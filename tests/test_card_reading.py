@@ -411,6 +411,9 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
      "Số 74 Hai Bà Trưng, Phường Hòa Cường Bắc, Quận Hải Châu, Đà Nẵng"),
     ("Thôn Hạ 3 Hai Bà Trưng, Phường Hòa Cường Bắc, Quận Hải Châu, Đà Nẵng",
      "Thôn Hạ 3 Hai Bà Trưng, Phường Hòa Cường Bắc, Quận Hải Châu, Đà Nẵng"),
+    # A digit inside a street's word is a letter misread.
+    ("Số 254 Lý Thí0ng Kiit, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk",
+     "Số 254 Lý Thường Kiệt, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk"),
     # A scrap between the street and the ward; a hamlet there is no scrap.
     ("Số 226 Võ Văn Kiệt, Ũ, Phường Lê Hồng Phong, Quy Nhơn, Bình Định",
      "Số 226 Võ Văn Kiệt, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),

@@ -47,6 +47,9 @@ _TOWN = re.compile(r"(?:^|(?<=\s))[^\W\d_]+(?=\s+trấn\s)")
 # "Số 254 Lý Thường Kiệt", "95/32 Nguyễn Trãi": a house number (its "Số" maybe damaged), then a street.
 _STREET = re.compile(r"^(?:(?P<so>[^\W\d_]{1,2})\s+)?(?P<number>\d+[\w/]*)\s+(?P<name>\S.*)$")
 _STREET_RULE = (80.0, 10.0)  # least ratio of the listed street, least lead over the next one
+# A digit inside a street's word is a letter OCR mistook ("Lý Thí0ng Kiit"): matched as that letter.
+_LETTER_OF = {"0": "o", "1": "i", "5": "s", "8": "b"}
+_DIGIT_IN_WORD = re.compile(r"(?<=[^\W\d_])[0158]|[0158](?=[^\W\d_])")
 # Words of a street address that are no place's, person's or street's name.
 _ADDRESS_WORDS = frozenset({"số", "ngõ", "ngách", "hẻm", "kiệt", "thôn", "ấp", "xóm", "tổ", "khu", "khóm",
                             "bản", "khối", "đường", "phố", "lô", "nhà", "tầng", "chung", "cư", "đội"})
@@ -380,7 +383,8 @@ def _repaired_street(text: str) -> str:
     head = f"Số {number}" if so is not None else number
     if not _damaged_street(name):
         return f"{head} {_street_by_letters(name) or name}"
-    street = _clear_choice(name, _street_choices(), (_STREET_RULE,))
+    street = _clear_choice(_DIGIT_IN_WORD.sub(lambda found: _LETTER_OF[found.group()], name), _street_choices(),
+                           (_STREET_RULE,))
     return f"{head} {street or name}"
 
 
