@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 import pytest
 import qrcode
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from ocr.identity.fusion import MIN_CONFIDENCE
 from ocr.identity.barcode import read_blurred_qr, read_qr
@@ -27,6 +27,7 @@ from ocr.identity.locate import LocatedCard, _reads_upside_down, find_card_quads
 from ocr.identity.mrz_reader import OcrLine, OcrWord, ocr_lines, read_mrz, union_box
 from ocr.identity.mrz import parse_mrz
 from ocr.identity.reader import (
+    _expiry_texts,
     _milestone_date,
     _near_milestone_date,
     _mrz_in_lines,
@@ -747,6 +748,26 @@ def test_a_name_line_that_lost_its_first_words_is_completed_from_the_mrz(
     found = _with_name_of_mrz(extract_printed([]), mrz, [side]).fields.get("full_name")
     assert (found.value if found else None) == expected
     assert found is None or found.confidence < MIN_CONFIDENCE
+
+
+def test_an_expiry_line_the_page_pass_spoiled_is_read_again_alone_at_its_label() -> None:
+    """A soft scan (a stressed copy of dev set cccd_0030): the page pass read the expiry's line as
+    '_"=-..mnvae' under a readable "Date of expiry"; read again alone, the line gives the date."""
+    grey = Image.new("L", (800, 200), 255)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 30)
+    ImageDraw.Draw(grey).text((20, 40), "Có giá trị đến: 07/11/2029", font=font, fill=40)
+    ImageDraw.Draw(grey).text((20, 100), "Date of expiry", font=font, fill=40)
+    spoiled = OcrLine((OcrWord('_"=-..mnvae', 20.0, (18, 38, 420, 42)),))
+    label = OcrLine((OcrWord("Date", 90.0, (20, 100, 70, 34)), OcrWord("of", 90.0, (100, 100, 30, 34)),
+                     OcrWord("expiry", 90.0, (140, 100, 100, 34))))
+    card = LocatedCard(np.array(grey.convert("RGB")), 475, np.zeros((4, 2), np.float32), True, "qr", None)
+    side = _Side(card, np.array(grey), 0, [spoiled, label], {}, None, None, extract_printed([]))
+    texts = _expiry_texts([side], timeout=10)
+    assert "07/11/2029" not in next(texts)  # the page pass's lines
+    label, above = next(texts), next(texts)  # read again alone, before any whole-card pass
+    assert "expiry" in label and "07/11/2029" in above and "expiry" not in above
+    printed = extract_printed(["Ngày sinh / Date of birth: 07/11/1969", '_"=-..mnvae', "Date of expiry"])
+    assert _with_expiry(printed, [], [side], timeout=10).fields["date_of_expiry"].value == "2029-11-07"
 
 
 def test_an_expiry_read_without_its_label_is_kept_when_it_falls_on_a_validity_birthday() -> None:

@@ -25,6 +25,7 @@ from datetime import date
 
 import cv2
 import numpy as np
+from rapidfuzz import fuzz
 
 from ocr.engine import OcrTimeout
 from ocr.identity.fusion import fuse, name_letters
@@ -73,6 +74,8 @@ _GUESSED = 0.5  # a value guessed (a date by the law's rule, a name's lost marks
 _SMALLER = 0.6  # scale of the second read of a card front whose ID number was not read
 _NAME_BLOCK_REREAD = (1.0, 6)  # scale and page segmentation mode of a name line read again as a block
 _PLACE_REREAD = (1.5, 7)  # scale and page segmentation mode of a place line read again alone
+_EXPIRY_REREAD = (1.0, 7)  # ... of a line at the expiry's label read again alone
+_EXPIRY_LABEL = 75  # partial ratio of a line to the expiry's label, either language
 _PLACE_FIELDS = ("place_of_residence", "place_of_origin")
 _DOUBTFUL = 0.5  # confidence of a value no two reads agree on: below fusion's review threshold
 _FACE_MIN_FIELDS = 3  # labelled fields (name, birth date, places...) that make a card-shaped region a card
@@ -889,11 +892,34 @@ def _with_field(printed: PrintedReading, name: str, value: FieldValue | None) ->
 
 def _expiry_texts(sides: list[_Side], timeout: float) -> Iterator[str]:
     """Where an unlabelled expiry date may be, cheapest first: the page pass's lines (it may have
-    read the date and lost its label), then a sparse-text pass over each side."""
+    read the date and lost its label), the lines at the expiry's label read again alone (blur can
+    spoil a short line in the page pass that reads alone), then a sparse-text pass over each side."""
     yield "\n".join(line.text for side in sides for line in side.lines)
+    for side in sides:
+        for words in _at_expiry_label(side.lines):
+            yield _region_read_again(side, words, _EXPIRY_REREAD, timeout, "expiry line") or ""
     for side in sides:
         yield "\n".join(line.text for line in ocr_lines(side.grey, language="vie", psm=11,
                                                         dpi=side.card.dpi, timeout=timeout))
+
+
+def _at_expiry_label(lines: list[OcrLine]) -> Iterator[list[OcrWord]]:
+    """The words of each line that holds the expiry's label ("Có giá trị đến: …") with what follows
+    it on its row (a date read as a line of its own), and of the line just above one that holds its
+    English half alone ("Date of expiry", printed under the date's line)."""
+    for number, line in enumerate(lines):
+        folded = fold(line.text)
+        if not any(fuzz.partial_ratio(label, folded) >= _EXPIRY_LABEL for label in ("co gia tri den", "date of expiry")):
+            continue
+        x, y, w, h = line.box
+        others = lines[:number] + lines[number + 1:]
+        after = [word for other in others for word in other.words
+                 if abs(other.box[1] - y) <= h / 2 and 0 <= other.box[0] - (x + w) <= _WORD_GAP * h]
+        yield [*line.words, *after]
+        above = [other for other in others
+                 if other.box[1] + other.box[3] <= y + 2 and other.box[0] < x + w and x < other.box[0] + other.box[2]]
+        if above:
+            yield list(max(above, key=lambda other: other.box[1] + other.box[3]).words)
 
 
 def _milestone_date(text: str, birth: date) -> str | None:
