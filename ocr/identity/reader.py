@@ -827,29 +827,39 @@ def _with_name_of_mrz(printed: PrintedReading, mrz: MrzReading | None,
                       sides: list[_Side]) -> PrintedReading:
     """The printed name, with its marks, when OCR damaged its label beyond the label search: the
     card line whose letters are exactly the MRZ name's (two independent reads of the same letters;
-    the MRZ itself carries no marks). Failing that, a line of two or more words that are the MRZ
-    name's last ones, with the words OCR lost in front taken from the MRZ, each the likeliest name
-    syllable of its letters ("KIM MINH PHƯỢNG" under NGUYEN KIM MINH PHUONG): a guess, below fusion's
-    bar on its own; the MRZ's agreeing letters lift it (only the lost words' marks are guessed)."""
+    the MRZ itself carries no marks). Failing that, a name read (on a line, or as the printed name)
+    of two or more words that are the MRZ name's last ones, with the words OCR lost in front taken
+    from the MRZ, each the likeliest name syllable of its letters ("KIM MINH PHƯỢNG" under NGUYEN
+    KIM MINH PHUONG): a guess, below fusion's bar on its own; the MRZ's agreeing letters lift it
+    (only the lost words' marks are guessed)."""
     wanted = mrz.fields.get("full_name") if mrz is not None else None
-    key = name_letters(wanted.value) if wanted is not None else ""
-    if "full_name" in printed.fields or wanted is None or not key:
+    if wanted is None or not name_letters(wanted.value):
         return printed
+    letters = [name_letters(word) for word in wanted.value.split()]
+
+    def completed(name: str) -> str | None:
+        words = name.split()
+        lost = len(letters) - len(words)
+        if len(words) < 2 or lost <= 0 or [name_letters(word) for word in words] != letters[lost:]:
+            return None
+        return " ".join([*(likeliest_syllable(word) or word for word in wanted.value.split()[:lost]), *words])
+
+    read = printed.fields.get("full_name")
+    if read is not None:
+        whole = completed(read.value)
+        return printed if whole is None else _with_field(printed, "full_name", read.model_copy(
+            update={"value": whole, "confidence": min(read.confidence, _GUESSED)}))
     names = [(line, name) for side in sides for line in side.lines
              if (name := extract_name(line.text)) is not None and name != fold(name).upper()]
     for line, name in names:
-        if name_letters(name) == key:
+        if name_letters(name) == "".join(letters):
             return _with_field(printed, "full_name", FieldValue(
                 value=name, source=IdSource.PRINTED, raw=line.text,
                 confidence=min(line.conf / 100, _AGREED)))
-    letters = [name_letters(word) for word in wanted.value.split()]
     for line, name in names:
-        words = name.split()
-        lost = len(letters) - len(words)
-        if len(words) >= 2 and lost > 0 and [name_letters(word) for word in words] == letters[lost:]:
-            front = [likeliest_syllable(word) or word for word in wanted.value.split()[:lost]]
+        if (whole := completed(name)) is not None:
             return _with_field(printed, "full_name", FieldValue(
-                value=" ".join([*front, *words]), source=IdSource.PRINTED, raw=line.text,
+                value=whole, source=IdSource.PRINTED, raw=line.text,
                 confidence=min(line.conf / 100, _GUESSED)))
     return printed
 
