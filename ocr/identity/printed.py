@@ -356,9 +356,8 @@ def _words_date(folded: str) -> str | None:
 def extract_name(text: str, *, boxed: bool = False) -> str | None:
     """Names are printed in capitals: keep the longest run of capitalised words (drops a damaged
     English label or stray marks), or all the words when OCR lost the case and each is a name
-    syllable's letters; letters a font lacked
-    are restored (`boxed`: also where OCR did not read them as specks), two syllables run together
-    parted (ocr.identity.names.run_together)."""
+    syllable's letters; letters a font lacked are restored (`boxed`: also where OCR did not read
+    them as specks), two syllables run together parted (ocr.identity.names.run_together)."""
     words = [_unprinted_letters_restored(word.strip(_SEPARATORS), boxed) for word in text.split()]
     words = [word for word in words if word.isalpha()]
     best: list[str] = []
@@ -608,11 +607,12 @@ def extract_printed(lines: str | Sequence[Line], *,
     text = "\n".join(texts)
     back = _side(set(fields), text, texts) is CardSide.BACK
     if "date_of_issue" not in fields and back:
-        _unlabelled_issue_date(rows, fields)
+        _the_one_written_date(rows, fields, "date_of_issue")
     if "full_name" not in fields and not back:  # a back's capitals may be its signer's name
         _unlabelled_name(rows, fields)
-    if "date_of_birth" not in fields and "id_number" in fields:
-        _birth_date_of_the_number(rows, fields)
+    if "date_of_birth" not in fields and "id_number" in fields \
+            and (encoded := check_id_number(fields["id_number"].value).info) is not None:
+        _the_one_written_date(rows, fields, "date_of_birth", encoded.birth_year)
     for name in fields:
         problems.pop(name, None)
     return PrintedReading(
@@ -743,34 +743,21 @@ def _unlabelled_name(rows: list[tuple[str, float]], fields: dict[str, FieldValue
                                          confidence=round(conf * _UNLABELLED, 4), raw=text)
 
 
-def _birth_date_of_the_number(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:
-    """The date of birth whose label OCR ruined ("me ø teø: 30/01/1982"): the ID number encodes the
-    year of birth (its century digit and next two), and a card's other dates (issue, expiry) fall in
-    other years, so the one written date in that year no other field took is the birth date."""
-    check = check_id_number(fields["id_number"].value)
-    if check.info is None:
-        return
+def _the_one_written_date(rows: list[tuple[str, float]], fields: dict[str, FieldValue], name: str,
+                          year: int | None = None) -> None:
+    """Field `name` set to the one written date (in `year`, if given) that no other field took,
+    with less confidence than a labelled one; left unset when there are several or none. Used for
+    dates whose label OCR ruined: a back's issue date ("lQ, năm / Date, ønonith, year: 28/06/2024":
+    a back prints birth and expiry only in its MRZ), and a front's birth date in the year its ID
+    number encodes ("me ø teø: 30/01/1982": issue and expiry fall in other years)."""
     taken = {value.value for value in fields.values()}
     found = {(parsed[0], conf, text) for text, conf in rows
              if "<" not in text and (parsed := parse_date(text)) is not None and parsed[0] not in taken
-             and int(parsed[0][:4]) == check.info.birth_year}
+             and (year is None or int(parsed[0][:4]) == year)}
     if len({iso for iso, _, _ in found}) == 1:
         iso, conf, text = min(found, key=lambda item: item[1])
-        fields["date_of_birth"] = FieldValue(value=iso, source=IdSource.PRINTED,
-                                             confidence=round(conf * _UNLABELLED, 4), raw=text)
-
-
-def _unlabelled_issue_date(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:
-    """The issue date of a card back whose label OCR ruined ("lQ, năm / Date, ønonith, year:
-    28/06/2024"): a back prints its dates of birth and expiry only in the MRZ, so the one written
-    date no other field took is the issue date. Not used when two different ones are found."""
-    taken = {value.value for value in fields.values()}
-    found = {(parsed[0], conf, text) for text, conf in rows
-             if "<" not in text and (parsed := parse_date(text)) is not None and parsed[0] not in taken}
-    if len({iso for iso, _, _ in found}) == 1:
-        iso, conf, text = min(found, key=lambda item: item[1])
-        fields["date_of_issue"] = FieldValue(value=iso, source=IdSource.PRINTED,
-                                             confidence=round(conf * _UNLABELLED, 4), raw=text)
+        fields[name] = FieldValue(value=iso, source=IdSource.PRINTED, confidence=round(conf * _UNLABELLED, 4),
+                                  raw=text)
 
 
 def _issue_date_in_words(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:
