@@ -107,20 +107,17 @@ _SOLID_DARK = 0.9  # share of a patch's edge row (column) that is dark: the dark
 _QUIET_ZONE_MM = 1.5  # the light margin restored round a code (four modules or more)
 
 
-def _contrast_patches(grey: np.ndarray, px_per_mm: float,
+def _contrast_patches(spread: np.ndarray, window: int, px_per_mm: float,
                       min_std: float) -> list[tuple[int, int, int, int]]:
-    """Boxes (x0, y0, x1, y1) around square patches of local contrast above `min_std`, each with
-    a quiet zone's margin: where a QR code may be."""
-    window = max(5, round(_PATCH_WINDOW_MM * px_per_mm)) | 1
-    values = grey.astype(np.float32)
-    mean = cv2.blur(values, (window, window))
-    spread = np.sqrt(np.maximum(cv2.blur(values * values, (window, window)) - mean * mean, 0))
+    """Boxes (x0, y0, x1, y1) around square patches where the local contrast `spread` (grey
+    levels, measured over `window` px) is above `min_std`, each with a quiet zone's margin: where a
+    QR code may be."""
     mask = cv2.morphologyEx((spread > min_std).astype(np.uint8), cv2.MORPH_OPEN,
                             cv2.getStructuringElement(cv2.MORPH_RECT, (window, window)))
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask)
     low, high = (side * px_per_mm for side in _PATCH_SIDE_MM)
     boxes = []
-    height, width = grey.shape
+    height, width = spread.shape
     for x, y, w, h, area in stats[1:count]:
         if low <= w <= high and low <= h <= high and 0.7 <= w / h <= 1.4 \
                 and area >= _PATCH_MIN_FILL * w * h:
@@ -173,9 +170,13 @@ def _code_patches(grey: np.ndarray, px_per_mm: float) -> Iterator[tuple[tuple[in
     """Where a QR code may be, at each contrast level in turn, each box once, with whether it
     stood out at a sharp code's level (only those are worth deblurring: at the lower level,
     photos and seals stand out too, and deblurring each costs a tenth of a second)."""
+    window = max(5, round(_PATCH_WINDOW_MM * px_per_mm)) | 1
+    values = grey.astype(np.float32)
+    mean = cv2.blur(values, (window, window))
+    spread = np.sqrt(np.maximum(cv2.blur(values * values, (window, window)) - mean * mean, 0))
     seen: set[tuple[int, int, int, int]] = set()
     for min_std in _PATCH_MIN_STDS:
-        for box in _contrast_patches(grey, px_per_mm, min_std):
+        for box in _contrast_patches(spread, window, px_per_mm, min_std):
             if box not in seen:
                 seen.add(box)
                 yield box, min_std == _PATCH_MIN_STDS[0]

@@ -178,15 +178,17 @@ def _dominant_edges(lines: list[OcrLine], tolerance: float,
     the rows of a card in perspective where they climb, and the cuts lined up into a column's edge
     that split the name ("LÊ" … "TRỌNG LONG") and the labels from their values. Nor do specks read as
     lines, far lower than the print."""
-    def goes_on(line: OcrLine) -> bool:
-        x, _, _, height = line.box
-        return any(other is not line and abs(level(other) - level(line)) <= _SAME_ROW * min(height, other.box[3])
-                   and -height <= x - (other.box[0] + other.box[2]) <= _WORD_GAP * height
-                   for other in lines)
+    levels = [level(line) for line in lines]
+
+    def goes_on(number: int) -> bool:
+        x, _, _, height = lines[number].box
+        return any(other != number and abs(levels[other] - levels[number]) <= _SAME_ROW * min(height, line.box[3])
+                   and -height <= x - (line.box[0] + line.box[2]) <= _WORD_GAP * height
+                   for other, line in enumerate(lines))
 
     least = 0.5 * float(np.median([line.box[3] for line in lines]))  # lower: specks, not print
-    starts = sorted(float(line.words[0].box[0]) for line in lines
-                    if line.box[3] >= least and not goes_on(line))
+    starts = sorted(float(line.words[0].box[0]) for number, line in enumerate(lines)
+                    if line.box[3] >= least and not goes_on(number))
     edges: list[float] = []
     group: list[float] = []
     for x in starts:
@@ -835,14 +837,15 @@ def _with_name_of_mrz(printed: PrintedReading, mrz: MrzReading | None,
     wanted = mrz.fields.get("full_name") if mrz is not None else None
     if wanted is None or not name_letters(wanted.value):
         return printed
-    letters = [name_letters(word) for word in wanted.value.split()]
+    mrz_words = wanted.value.split()
+    letters = [name_letters(word) for word in mrz_words]
 
     def completed(name: str) -> str | None:
         words = name.split()
         lost = len(letters) - len(words)
         if len(words) < 2 or lost <= 0 or [name_letters(word) for word in words] != letters[lost:]:
             return None
-        return " ".join([*(likeliest_syllable(word) or word for word in wanted.value.split()[:lost]), *words])
+        return " ".join([*(likeliest_syllable(word) or word for word in mrz_words[:lost]), *words])
 
     read = printed.fields.get("full_name")
     if read is not None:
