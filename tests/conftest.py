@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 # Prefect reads its settings when imported: point it at a throw-away home, with no analytics (there is
 # no network here), before anything imports it.
-os.environ.setdefault("PREFECT_HOME", tempfile.mkdtemp(prefix="sohoa-prefect-home-"))
+# The home is removed when the session ends, unless the caller chose their own.
+OWN_PREFECT_HOME = None if "PREFECT_HOME" in os.environ else tempfile.mkdtemp(prefix="sohoa-prefect-home-")
+if OWN_PREFECT_HOME:
+    os.environ["PREFECT_HOME"] = OWN_PREFECT_HOME
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
@@ -56,6 +60,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             f"e.g. line {next(line for line in logged.splitlines() if leaked[0] in line or fold(leaked[0]) in fold(line))[:200]!r}",
             red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    else:  # a log with a leak stays behind, to be read
+        shutil.rmtree(SESSION_LOG.parent, ignore_errors=True)
+    if OWN_PREFECT_HOME:
+        shutil.rmtree(OWN_PREFECT_HOME, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
