@@ -8,6 +8,7 @@ focus, and on the QR (about 40 % of its files must be read from their print alon
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --hide-qr
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --quarter-turns
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --grey --no-dpi
+    .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --shade 0.5 --noise 8
     .venv/bin/python -m tests.benchmarks.card_manifest --misses OUT
 
 Each image is turned by +degrees or -degrees (a fixed random choice per file), on the same canvas, its
@@ -15,7 +16,9 @@ edges carried outwards, resampled by `scale` (its resolution scaled alike), blur
 pixels at 300 dpi) and saved as JPEG at `quality`; the truth is copied. PDFs are left out. With
 `--quarter-turns` each page is first laid sideways or upside down (one, two or three quarter turns,
 a fixed choice per file), as a page put on the scanner the wrong way round. `--grey` saves grey scans;
-`--no-dpi` saves PNGs that do not say their resolution (as phone apps and some scanners write). With
+`--no-dpi` saves PNGs that do not say their resolution (as phone apps and some scanners write).
+`--shade` darkens the image towards one side (a fixed direction per file; 0.5: the far side gets half
+the light), as a lamp or a window lights a photo; `--noise` adds sensor grain (sigma in grey levels). With
 `--hide-qr` every QR code zxing-cpp finds is painted over with the paper round it, so the card's print
 alone must be read (the truth then lists only what the print shows: no old ID number, no issue date on
 a front alone). A measuring aid: no constant is tuned on these copies, and a copy whose misses were
@@ -58,9 +61,21 @@ def _without_qr(pixels: np.ndarray, entry: dict) -> tuple[np.ndarray, dict]:
     return pixels, {**entry, "qr": "absent", "expected_fields": fields}
 
 
+def _lit_unevenly(pixels: np.ndarray, shade: float, noise: float, seed: int) -> np.ndarray:
+    """The image under light that falls off towards one side by `shade`, with grain of `noise` grey levels."""
+    height, width = pixels.shape[:2]
+    direction = 2 * np.pi * (seed % 360) / 360
+    rows, columns = np.mgrid[0:height, 0:width].astype(np.float32)
+    along = np.cos(direction) * columns / width + np.sin(direction) * rows / height
+    along = (along - along.min()) / max(float(np.ptp(along)), 1e-6)
+    lit = pixels.astype(np.float32) * (1 - shade * along)[..., None]
+    lit += np.random.default_rng(seed).normal(0, noise, lit.shape[:2])[..., None] if noise else 0
+    return np.clip(lit, 0, 255).astype(np.uint8)
+
+
 def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0, quality: int = 90,
                  hide_qr: bool = False, blur: float = 0.0, quarter_turns: bool = False, grey: bool = False,
-                 no_dpi: bool = False) -> int:
+                 no_dpi: bool = False, shade: float = 0.0, noise: float = 0.0) -> int:
     """Turned copies of the JPEG cards listed in `source`'s manifest, and their manifest; their count."""
     target.mkdir(parents=True, exist_ok=True)
     rows, count = [], 0
@@ -86,6 +101,8 @@ def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0,
             turned = cv2.resize(turned, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         if blur:
             turned = cv2.GaussianBlur(turned, (0, 0), blur * dpi[0] * scale / 300)
+        if shade or noise:
+            turned = _lit_unevenly(turned, shade, noise, zlib.crc32(entry["file"].encode()))
         copy = Image.fromarray(turned).convert("L" if grey else "RGB")
         if no_dpi:
             entry = {**entry, "file": Path(entry["file"]).with_suffix(".png").name}
@@ -110,9 +127,11 @@ def main() -> None:
     parser.add_argument("--quarter-turns", action="store_true", help="lay each page sideways or upside down first")
     parser.add_argument("--grey", action="store_true", help="save grey scans")
     parser.add_argument("--no-dpi", action="store_true", help="save PNGs that do not say their resolution")
+    parser.add_argument("--shade", type=float, default=0.0, help="light lost towards one side (0.5: half)")
+    parser.add_argument("--noise", type=float, default=0.0, help="sensor grain, sigma in grey levels")
     args = parser.parse_args()
     count = write_turned(args.source, args.target, args.degrees, args.scale, args.quality, args.hide_qr,
-                         args.blur, args.quarter_turns, args.grey, args.no_dpi)
+                         args.blur, args.quarter_turns, args.grey, args.no_dpi, args.shade, args.noise)
     print(f"wrote {count} stressed cards to {args.target}")  # noqa: T201
 
 
