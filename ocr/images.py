@@ -24,6 +24,9 @@ _A4_WIDTH_INCHES = 8.27
 _DEFAULT_DPI = 300
 ID1_MM = (85.6, 53.98)
 _PAGE_IS_CARD = (1.48, 1.70)  # a page this shape is a card scanned alone (A4 is 1.41)
+_A4_SHAPE = (1.38, 1.45)  # long/short of a whole A4 sheet, a little cropped or padded by the scanner
+_A4_SIZE = (0.9, 1.1)  # its width at its dpi, against A4's: the dpi is right
+_GUESSED_DPI = (100, 1200)  # a guess outside is clamped: a small picture is a coarse page, not a small one
 
 
 @dataclass(frozen=True)
@@ -114,9 +117,19 @@ def card_shaped(width: int, height: int) -> bool:
     return short > 0 and _PAGE_IS_CARD[0] <= long / short <= _PAGE_IS_CARD[1]
 
 
+def a4_sheet(width: int, height: int, dpi: float) -> bool:
+    """A whole A4 sheet at `dpi`, by proportions and size: its dpi is then right, whether the scanner
+    wrote it or it was guessed from the width."""
+    long, short = max(width, height), min(width, height)
+    return (short > 0 and _A4_SHAPE[0] <= long / short <= _A4_SHAPE[1]
+            and _A4_SIZE[0] <= short / dpi / _A4_WIDTH_INCHES <= _A4_SIZE[1])
+
+
 def _guess_dpi(size: tuple[int, int]) -> int:
     """A page without dpi: a card scanned alone has a card's length, any other page an A4 page's
-    width (a 400 dpi card taken for A4 came out 115 dpi and too small to hold a card)."""
+    width (a 400 dpi card taken for A4 came out 115 dpi and too small to hold a card). A phone photo
+    is no A4 page, but as wide as one at 100 dpi its card is a card's size or larger, never smaller
+    (taken for 300 dpi, a 780-pixel photo's card measured 51 mm and was no card)."""
     inches = ID1_MM[0] / 25.4 if card_shaped(*size) else None
     guess = round(max(size) / inches) if inches else round(min(size) / _A4_WIDTH_INCHES)
-    return guess if 100 <= guess <= 1200 else _DEFAULT_DPI
+    return min(max(guess, _GUESSED_DPI[0]), _GUESSED_DPI[1])

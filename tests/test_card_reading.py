@@ -537,6 +537,27 @@ def test_a_card_that_shows_no_edge_at_all_is_found_by_its_content(angle: float) 
     assert 1000 <= long <= 1150  # at least the card's 85.6 mm, at most a few mm more
 
 
+def test_a_card_without_an_edge_is_found_beside_one_whose_outline_shows() -> None:
+    """A sheet with both sides of a card: one side's outline stands out, the other's does not."""
+    page = _content_without_a_card_edge(8.0)
+    outlined = np.full((638, 1011, 3), (250, 250, 250), np.uint8)
+    cv2.rectangle(outlined, (0, 0), (1010, 637), (40, 40, 40), 6)
+    page[600:1238, 700:1711] = outlined
+    centres = sorted(tuple(quad.mean(axis=0)) for quad in find_card_quads(page, 300))
+    assert len(centres) == 2
+    assert any(abs(x - 1205) < 40 and abs(y - 918) < 40 for x, y in centres)  # the outlined card
+    assert any(abs(x - 1240) < 80 and abs(y - 2300) < 80 for x, y in centres)  # the one shown by its content
+
+
+def test_a_coarse_a4_sheet_without_a_card_edge_is_searched_by_its_content() -> None:
+    """A 130 dpi sheet (a 200 dpi copy reduced) whose dpi was guessed from its A4 width: its
+    resolution is right, so a card-sized block of content is a card there too."""
+    page = cv2.resize(_content_without_a_card_edge(8.0), (1075, 1520), interpolation=cv2.INTER_AREA)
+    [quad] = find_card_quads(page, 130)
+    centre = quad.mean(axis=0) * 300 / 130
+    assert abs(centre[0] - 1240) < 80 and abs(centre[1] - 2300) < 80
+
+
 def _ragged_content_on_a_faint_card(angle: float) -> np.ndarray:
     """An A4 page at 300 dpi: a card of the paper's own colour at `angle`, its content ragged (a flag and
     a photo column, lines of many lengths), so that its smallest box lies askew; the card's edge a

@@ -26,6 +26,15 @@ def test_a_scan_without_dpi_is_taken_for_a_card_or_an_a4_page_by_its_shape(
     assert abs(load_page(path, FileKind.PNG, 1).dpi - dpi) <= 0.02 * dpi
 
 
+def test_a_small_photo_without_dpi_is_taken_for_a_coarse_page_so_its_card_is_card_sized(tmp_path: Path) -> None:
+    """A 1040 x 780 phone photo: as an A4 page's width it would be 94 dpi; taken for 300 dpi, the
+    card filling half its width would measure 44 mm, half a card, and be passed over."""
+    path = tmp_path / "photo.png"
+    Image.new("RGB", (1040, 780), "white").save(path)
+    dpi = load_page(path, FileKind.PNG, 1).dpi
+    assert 520 / dpi * 25.4 >= 85.6
+
+
 def test_a_declared_dpi_is_kept(tmp_path: Path) -> None:
     path = tmp_path / "scan.png"
     Image.new("RGB", (1348, 850), "white").save(path, dpi=(600, 600))

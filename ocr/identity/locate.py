@@ -22,7 +22,7 @@ import numpy as np
 from ocr.engine import OcrTimeout, detect_orientation, read_words
 from ocr.identity.barcode import QrCode, read_blurred_qr, read_qr
 from ocr.identity.mrz_reader import find_mrz_band
-from ocr.images import ID1_MM, card_shaped, shrink, to_grey
+from ocr.images import ID1_MM, a4_sheet, card_shaped, shrink, to_grey
 from ocr.preprocess import level_angle
 
 # Documents are read in parallel, one per core: OpenCV's own thread pool would oversubscribe.
@@ -271,7 +271,7 @@ def _aspect(quad: np.ndarray) -> float:
 
 def find_card_quads(image: np.ndarray, dpi: int, *, quick: bool = False) -> list[np.ndarray]:
     """Card outlines on a page at `dpi`: clockwise corners (landscape top-left first) in page
-    pixels, top to bottom; on a scanned sheet without any, card-sized blocks of content (see
+    pixels, top to bottom; on a scanned sheet, also card-sized blocks of content outside them (see
     `_content_blocks`). Empty when no card-shaped outline stands out (a card scanned alone:
     the portrait on it is card-shaped too, but far too small at that resolution).
 
@@ -304,9 +304,15 @@ def find_card_quads(image: np.ndarray, dpi: int, *, quick: bool = False) -> list
         if long_mm < _MIN_CARD_MM or (dpi >= _TRUSTED_DPI and long_mm > _MAX_CARD_MM):
             continue
         quads.append(_landscape(quad / scale))
-    if not quads and dpi >= _TRUSTED_DPI and not card_shaped(width, height):
-        quads = [_landscape(quad / scale) for quad in _content_blocks(mask, edges, to_grey(small), dpi * scale)]
+    if (dpi >= _TRUSTED_DPI or a4_sheet(width, height, dpi)) and not card_shaped(width, height):
+        # A sheet can hold a card whose outline shows beside one whose outline does not.
+        blocks = [_landscape(quad / scale) for quad in _content_blocks(mask, edges, to_grey(small), dpi * scale)]
+        quads += [block for block in blocks if not any(_inside(block.mean(axis=0), quad) for quad in quads)]
     return sorted(quads, key=lambda q: (float(q[:, 1].min()), float(q[:, 0].min())))
+
+
+def _inside(point: np.ndarray, quad: np.ndarray) -> bool:
+    return cv2.pointPolygonTest(quad.astype(np.float32), (float(point[0]), float(point[1])), False) >= 0
 
 
 def _content_blocks(mask: np.ndarray, edges: np.ndarray, grey: np.ndarray, dpi: float) -> list[np.ndarray]:
