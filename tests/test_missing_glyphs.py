@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw
 
 from ocr.identity.missing_glyphs import mark_missing_glyphs, missing_glyph_boxes, restore_line
 from ocr.identity.mrz_reader import ocr_lines
+from ocr.identity.printed import extract_name
 from ocr.identity.reader import read_identity
 from tests.generators import cards, pages
 
@@ -80,6 +81,16 @@ def test_marked_words_are_restored_from_what_a_card_can_say(read: str, expected:
                                   "Tổ 17, Số 7A Lê Lợi", "Số/No.: 0123"])
 def test_words_nothing_fits_or_without_marker_stay_as_read(read: str) -> None:
     assert restore_line(read) == read
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("NGUY `N THANH NG C OANH", "NGUYỄN THANH NGỌC OANH"),  # dev set cccd_0009, scanned coarser
+    ("PH M QU C HUY", "PHẠM QUỐC HUY"),
+    ("TR N VĂN AN", "TRẦN VĂN AN"),
+])
+def test_a_box_read_as_a_gap_does_not_part_its_syllable(read: str, expected: str) -> None:
+    assert extract_name(read, boxed=True) == expected
+    assert extract_name(read) != expected  # on a card whose font has every letter, a gap is a gap
 
 
 def test_a_card_printed_with_boxes_is_read_with_its_marks() -> None:

@@ -136,6 +136,7 @@ _LABELS = [_Label.of(field, text) for table in (_VI_LABELS, _EN_LABELS, _OTHER_L
 _FOLDED_LABELS = {field: tuple(label.text for label in _LABELS if label.field == field) for field in _DATES}
 _SHORT_NUMBER_LABELS = {label.text for label in _LABELS if label.field == _NUMBER and label.short}
 _GLUED_SEX_LABEL = re.compile(r"\bS[eé3][x×.]?(?=N)")  # "SexNỮ", "Se.NAM": the label, then the value
+_LETTERS_ONLY = re.compile(r"[\W\d_]+")
 _UNPRINTED = re.compile(r"(?<=[^\W\d_])[.:'’*](?=[^\W\d_])")  # a letter a font lacked, read as a speck
 _DAMAGED_NO = re.compile(r"[^\W\d_]{1,2}")  # what OCR left of "No" between "Số /" and the number
 
@@ -358,7 +359,8 @@ def extract_name(text: str, *, boxed: bool = False) -> str | None:
     English label or stray marks), or all the words when OCR lost the case and each is a name
     syllable's letters; letters a font lacked are restored (`boxed`: also where OCR did not read
     them as specks), two syllables run together parted (ocr.identity.names.run_together)."""
-    words = [_unprinted_letters_restored(word.strip(_SEPARATORS), boxed) for word in text.split()]
+    words = [_unprinted_letters_restored(word, boxed) for word in _box_read_as_a_gap(
+        [word.strip(_SEPARATORS) for word in text.split()], boxed)]
     words = [word for word in words if word.isalpha()]
     best: list[str] = []
     run: list[str] = []
@@ -369,6 +371,24 @@ def extract_name(text: str, *, boxed: bool = False) -> str | None:
         return None  # no capitals, and words no name has: a label's line ("Ngây 3h / Date of bước")
     chosen = [syllable for word in best or words for syllable in run_together(nfc(word))]
     return " ".join(chosen) if chosen else None
+
+
+def _box_read_as_a_gap(words: list[str], boxed: bool) -> list[str]:
+    """On a card whose font lacks letters (`boxed`), a box OCR read as a gap parts one syllable in
+    two ("NGUY `N", "NG C"): neighbouring capitals that are no name syllable's letters and together
+    fit one with a box between them are put back together ("NGUYN", "NGC")."""
+    if not boxed:
+        return words
+    joined: list[str] = []
+    for word in words:
+        letters = _LETTERS_ONLY.sub("", word)
+        if joined and letters.isupper() and (before := _LETTERS_ONLY.sub("", joined[-1])).isupper() \
+                and not has_name_letters(before) and not has_name_letters(letters) \
+                and boxed_name_syllable(before + letters) is not None:
+            joined[-1] = before + letters
+        else:
+            joined.append(word)
+    return joined
 
 
 def _unprinted_letters_restored(word: str, boxed: bool) -> str:
