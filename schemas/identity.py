@@ -19,6 +19,7 @@ class IdSource(StrEnum):
     MRZ = "mrz"
     PRINTED = "printed"
     CARD_TYPE = "card_type"  # implied by the kind of card, not read (a citizen card's nationality)
+    ID_NUMBER = "id_number"  # implied by the ID number, not read (its century/sex digit gives the sex)
 
 
 class CardType(StrEnum):

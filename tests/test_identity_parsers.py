@@ -787,6 +787,23 @@ def test_nationality_is_never_assumed_where_the_card_does_not_print_it_for_citiz
     assert identity.nationality is None
 
 
+def test_an_unread_sex_is_the_one_the_id_number_gives_and_goes_to_review() -> None:
+    """The sex word and its label ruined ("GFI tíah: N"): the number's century digit says male."""
+    ruined = CHIP_FRONT.replace("Giới tính / Sex: Nam Quốc tịch", "GFI tíah: ~ Quốc tịch")
+    identity = fuse(None, None, extract_printed(ruined), card_type=CardType.CCCD2016, today=TODAY)
+    assert identity.sex is not None and identity.sex.value == "M" and identity.sex.source == IdSource.ID_NUMBER
+    assert identity.field_reasons["sex"] == [R.LOW_CONFIDENCE]  # derived, not read: an officer checks it
+    women = CHIP_FRONT.replace("Giới tính / Sex: Nam Quốc tịch", "GFI tíah: ~ Quốc tịch").replace(ID, "079303012345")
+    identity = fuse(None, None, extract_printed(women), card_type=CardType.CCCD2016, today=TODAY)
+    assert identity.sex is not None and identity.sex.value == "F"
+
+
+def test_no_sex_is_derived_from_a_number_whose_year_is_not_the_birth_dates() -> None:
+    ruined = CHIP_FRONT.replace("Giới tính / Sex: Nam Quốc tịch", "GFI tíah: ~ Quốc tịch").replace(ID, "079090012345")  # a man born 1990
+    identity = fuse(None, None, extract_printed(ruined), card_type=CardType.CCCD2016, today=TODAY)
+    assert identity.sex is None and R.FIELD_MISSING in identity.field_reasons["sex"]
+
+
 def test_date_checks() -> None:
     qr, mrz, printed = readings(date_of_issue="2030-01-01")
     identity = fuse(qr, mrz, printed, today=TODAY)

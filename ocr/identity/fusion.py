@@ -34,6 +34,7 @@ from schemas.identity import (
 from schemas.vntext import fold
 
 MIN_CONFIDENCE = 0.7  # below this a fused field goes to review (MRZ names without marks are 0.6)
+_DERIVED = 0.5  # a value no source read, derived from another: to review
 PLACE_SIMILARITY = 90  # folded places may differ this little (OCR noise in a long text)
 _EXACT_FIELDS = {"id_number", "old_id_number", "document_number", "date_of_birth", "sex",
                  "date_of_issue", "date_of_expiry"}
@@ -236,6 +237,19 @@ def _validate(fields: dict[str, FieldValue], flags: _Flags, today: date) -> None
 # ---------------------------------------------------------------------------------------------------
 
 
+def _sex_of_number(fields: dict[str, FieldValue], today: date) -> FieldValue | None:
+    """The sex that no source read, as the ID number's century/sex digit gives it (DESIGN 5.1), when
+    that number is whole and encodes the year of the birth date read: a sex word OCR ruined, with
+    its label ("GFI tíah: N"), is the commonest field lost on a soft front."""
+    number, born = fields.get("id_number"), fields.get("date_of_birth")
+    if number is None or born is None:
+        return None
+    info = check_id_number(number.value, today=today).info
+    if info is None or info.birth_year != int(born.value[:4]):
+        return None
+    return FieldValue(value=info.sex, source=IdSource.ID_NUMBER, confidence=_DERIVED)
+
+
 def fuse(qr: QrReading | None, mrz: MrzReading | None, printed: PrintedReading | None, *,
          card_type: CardType | None = None, side: CardSide | None = None,
          min_confidence: float = MIN_CONFIDENCE, today: date | None = None) -> Identity:
@@ -274,6 +288,8 @@ def fuse(qr: QrReading | None, mrz: MrzReading | None, printed: PrintedReading |
             and (read_nationality is None or read_nationality.value != CITIZENS_NATIONALITY):
         fields["nationality"] = FieldValue(value=CITIZENS_NATIONALITY, source=IdSource.CARD_TYPE,
                                            confidence=1.0)
+    if "sex" not in fields and (sex := _sex_of_number(fields, today)) is not None:
+        fields["sex"] = sex
     if printed is not None:
         for name, reason in printed.problems.items():
             if name not in fields:
