@@ -266,6 +266,26 @@ def test_rows_cut_where_they_climb_make_no_column_and_are_read_whole() -> None:
     assert read["place_of_origin"] == "Phường Tam Thuận, Quận Thanh Khê, Đà Nẵng"
 
 
+def test_headings_lined_up_into_an_edge_do_not_cut_rows_across_it() -> None:
+    """A shaded, grainy copy of dev set cccd_0005: three centred headings happened to start within a
+    few pixels of where the second words of the rows below start ("Giới" "tính / Sex: Nam"); taken
+    for a column's edge, it cut the labels from their ends and the origin lost its "Xã"."""
+    def line(text: str, x: int, y: int, height: int = 40) -> OcrLine:
+        return OcrLine(tuple(OcrWord(word, 90.0, (x + 64 * i, y, 57, height)) for i, word in enumerate(text.split())))
+
+    lines = [line("NG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 537, 81, 49), line("Độc lập - Tự do - Hạnh phúc", 536, 123, 52),
+             line("CĂN CƯỚC CÔNG DÂN", 528, 262, 76), line("Họ và tên / Full name:", 470, 463),
+             line("HỒ ĐỨC BẢO VŨ", 472, 508), line("Giới tính / Sex: Nam Quốc tịch / Nationality: Việt Nam", 470, 644, 28),
+             line("Quê quán / Place of origin:", 471, 695, 32), line("Xã Phước Sơn, Tuy Phước, Bình Định", 469, 744, 35),
+             line("Nơi thường trú / Place of residence: 62/14 Phạm Văn Đồng,", 470, 798, 36),
+             line("Phường Lê Hồng Phong, Quy Nhơn, Bình Định", 472, 848, 46),
+             line("Có giá trị đến: 24/06/2031", 72, 843, 32)]
+    read = values([found.text for found in reading_order(lines, 475 / 25.4)])
+    assert read["sex"] == "M"
+    assert read["place_of_origin"] == "Xã Phước Sơn, Tuy Phước, Bình Định"
+    assert read["place_of_residence"] == "62/14 Phạm Văn Đồng, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"
+
+
 def test_a_name_in_capitals_that_looks_like_a_label_stays_a_name() -> None:
     read = values(["Họ và tên / Full name:", "NGUYỄN QUANG VIỆT", "Quê quán / Place of origin:",
                    "Xã Diễn Kỷ, Diễn Châu, Nghệ An"])

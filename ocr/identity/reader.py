@@ -231,7 +231,10 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
         start, end = word.box[0], word.box[0] + word.box[2]
         glued = main is not None and previous_end < main and main - slack <= start < main - tolerance \
             and end > main + tolerance
-        return glued or any(start > previous_end and abs(start - e) <= tolerance for e in edges)
+        # An edge other than the main one parts a row only at a gap wider than a word's: centred
+        # headings can line up, by chance, where a row's words follow each other ("Giới" "tính").
+        return glued or any(start > previous_end and abs(start - e) <= tolerance
+                            and (e == main or start - previous_end > _WORD_GAP * word.box[3]) for e in edges)
 
     segments: list[OcrLine] = []
     for line in lines:
