@@ -553,6 +553,8 @@ def test_a_name_label_whose_english_half_ocr_ruined_is_followed_by_the_name_in_c
     assert values(reading)["full_name"] == "LÊ TRỌNG LONG"
     same_line = extract_printed("Họ và tên: NGUYỄN VĂN A\nNgày sinh: 16/05/1979")  # a 2016 card
     assert values(same_line)["full_name"] == "NGUYỄN VĂN A"
+    speck = extract_printed("Hovê tên 7 Full name: Ñ\nNGUYỄN BÍCH THẢO\nNgày sinh / Date of birth: 07/12/1975")
+    assert values(speck)["full_name"] == "NGUYỄN BÍCH THẢO"  # one capital after the label is a speck
 
 
 def test_the_one_run_of_name_syllables_in_capitals_is_the_name_whose_label_ocr_ruined() -> None:

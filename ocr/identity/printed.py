@@ -595,10 +595,10 @@ def extract_printed(lines: str | Sequence[Line], *,
         for position, entry in enumerate(entries):
             if entry.field is None:
                 continue
-            # A speck after a label ("Họ và tên / Full name: s") is no value, nor a name in no
-            # capitals (its English half damaged, "Họ và tên / E0 are"): read the next line.
-            has_value = bool(_without_specks(entry.value)) and (
-                entry.field != "full_name" or any(word.isalpha() and word.isupper() for word in entry.value.split()))
+            # A speck after a label ("Họ và tên / Full name: s", "…: Ñ") is no value, nor a name in
+            # no capitals (its English half damaged, "Họ và tên / E0 are"): read the next line.
+            has_value = bool(_without_specks(entry.value)) and (entry.field != "full_name" or any(
+                word.isalpha() and word.isupper() and len(word) > 1 for word in entry.value.split()))
             parts, used = ([entry.value], [number]) if has_value else ([], [])
             if position == len(entries) - 1:
                 _continue_value(entry.field, parts, used, number, texts, line_entries)
