@@ -804,6 +804,26 @@ def test_an_expiry_line_the_page_pass_spoiled_is_read_again_alone_at_its_label()
     assert _with_expiry(printed, [], [side], timeout=10).fields["date_of_expiry"].value == "2029-11-07"
 
 
+def test_an_expiry_line_the_page_pass_did_not_read_at_all_is_read_above_its_english_label() -> None:
+    """A shaded, grainy copy of dev set cccd_0011: the page pass read "Date of expiry" and nothing
+    above it; the band where the Vietnamese line is printed, read alone, gives the date."""
+    grey = Image.new("L", (800, 200), 255)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 30)
+    small = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 24)
+    ImageDraw.Draw(grey).text((20, 50), "Có giá trị đến: 21/06/2030", font=font, fill=40)
+    ImageDraw.Draw(grey).text((20, 100), "Date of expiry", font=small, fill=40)
+    label = OcrLine((OcrWord("Date", 90.0, (20, 102, 55, 26)), OcrWord("of", 90.0, (82, 102, 25, 26)),
+                     OcrWord("expiry", 90.0, (113, 102, 72, 26))))
+    card = LocatedCard(np.array(grey.convert("RGB")), 475, np.zeros((4, 2), np.float32), True, "qr", None)
+    side = _Side(card, np.array(grey), 0, [label], {}, None, None, extract_printed([]))
+    texts = _expiry_texts([side], timeout=10)
+    assert "21/06/2030" not in next(texts) + next(texts)  # the page pass's lines, the label read again
+    band = next(texts)  # the band above it, before any whole-card pass
+    assert "21/06/2030" in band and "expiry" not in band
+    printed = extract_printed(["Ngày sinh / Date of birth: 21/06/1990", "Date of expiry"])
+    assert _with_expiry(printed, [], [side], timeout=10).fields["date_of_expiry"].value == "2030-06-21"
+
+
 def test_an_expiry_read_without_its_label_is_kept_when_it_falls_on_a_validity_birthday() -> None:
     """The page pass read "07/11/2029" but OCR ruined its label: born 07/11/1969, the card ends at 60."""
     lines = _ocr_lines([": _ ;07/11/2029", "Ngày sinh / Date of birth: 07/11/1969", "18/03/2021"])

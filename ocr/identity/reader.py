@@ -76,6 +76,7 @@ _NAME_BLOCK_REREAD = (1.0, 6)  # scale and page segmentation mode of a name line
 _PLACE_REREAD = (1.5, 7)  # scale and page segmentation mode of a place line read again alone
 _EXPIRY_REREAD = (1.0, 7)  # ... of a line at the expiry's label read again alone
 _EXPIRY_LABEL = 75  # partial ratio of a line to the expiry's label, either language
+_EXPIRY_ABOVE = (2.2, 2.4)  # the band above "Date of expiry" read for its unread line: heights, widths
 _PLACE_FIELDS = ("place_of_residence", "place_of_origin")
 _DOUBTFUL = 0.5  # confidence of a value no two reads agree on: below fusion's review threshold
 _FACE_MIN_FIELDS = 3  # labelled fields (name, birth date, places...) that make a card-shaped region a card
@@ -922,7 +923,8 @@ def _expiry_texts(sides: list[_Side], timeout: float) -> Iterator[str]:
 def _at_expiry_label(lines: list[OcrLine]) -> Iterator[list[OcrWord]]:
     """The words of each line that holds the expiry's label ("Có giá trị đến: …") with what follows
     it on its row (a date read as a line of its own), and of the line just above one that holds its
-    English half alone ("Date of expiry", printed under the date's line)."""
+    English half alone ("Date of expiry", printed under the date's line), or the band there when no
+    line was read above it."""
     for number, line in enumerate(lines):
         folded = fold(line.text)
         if not any(fuzz.partial_ratio(label, folded) >= _EXPIRY_LABEL for label in ("co gia tri den", "date of expiry")):
@@ -936,6 +938,11 @@ def _at_expiry_label(lines: list[OcrLine]) -> Iterator[list[OcrWord]]:
                  if other.box[1] + other.box[3] <= y + 2 and other.box[0] < x + w and x < other.box[0] + other.box[2]]
         if above:
             yield list(max(above, key=lambda other: other.box[1] + other.box[3]).words)
+        elif fuzz.partial_ratio("co gia tri den", folded) < _EXPIRY_LABEL:
+            # The line above the English half was not read at all: the band where it is printed,
+            # that line being about twice as long ("Có giá trị đến: 21/06/2030" over "Date of expiry").
+            top = max(0, round(y - _EXPIRY_ABOVE[0] * h))
+            yield [OcrWord("", 0.0, (max(0, x - h), top, round(_EXPIRY_ABOVE[1] * w), y - top))]
 
 
 def _milestone_date(text: str, birth: date) -> str | None:
