@@ -490,6 +490,24 @@ def test_a_printed_expiry_one_digit_off_the_milestone_birthday_is_repaired_to_re
     assert _with_expiry(kept, [], [], timeout=10) == kept
 
 
+def test_a_birth_date_whose_reads_disagreed_yields_to_an_expiry_read_twice_alike() -> None:
+    """A shaded copy of dev set cccd_0026: "17/08/1980" (its two reads disagreed) under "Có giá trị
+    đến: 17/03/2020" (read twice alike): one digit apart, the birth date is the one misread."""
+    printed = extract_printed(["Ngày, tháng, năm sinh: 17/08/1980", "Có giá trị đến: 17/03/2020"])
+    fields = printed.fields
+    doubtful = printed.model_copy(update={"fields": {
+        **fields, "date_of_birth": fields["date_of_birth"].model_copy(update={"confidence": 0.5}),
+        "date_of_expiry": fields["date_of_expiry"].model_copy(update={"confidence": 0.96})}})
+    found = _with_expiry(doubtful, [], [], timeout=10)
+    assert found.fields["date_of_expiry"].value == "2020-03-17"
+    assert found.fields["date_of_birth"].value == "1980-03-17"
+    assert found.fields["date_of_birth"].confidence < MIN_CONFIDENCE  # still for an officer to check
+    # Read twice alike, the birth date stands and the expiry is repaired, as before.
+    trusted = printed.model_copy(update={"fields": {**fields, "date_of_birth": fields["date_of_birth"].model_copy(
+        update={"confidence": 0.9})}})
+    assert _with_expiry(trusted, [], [], timeout=10).fields["date_of_expiry"].value == "2020-08-17"
+
+
 def _light_card_on_cream_paper(angle: float) -> np.ndarray:
     """An A4 page at 300 dpi: cream paper lit unevenly, a light grey card with rounded corners and
     no dark outline lying at an angle, text on it."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import re
+from contextlib import suppress
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -874,22 +875,32 @@ def _with_name_of_mrz(printed: PrintedReading, mrz: MrzReading | None,
 def _with_expiry(printed: PrintedReading, certain: Sequence[SourceReading], sides: list[_Side],
                  timeout: float) -> PrintedReading:
     """The expiry date, which the law puts on the holder's 14th, 25th, 40th or 60th birthday (or
-    "không thời hạn"). One read one digit off such a birthday is that birthday, to review. One the
+    "không thời hạn"). One read one digit off such a birthday is that birthday, to review, unless
+    its digits were read twice alike and the birth date's were not: then the birth date is. One the
     page pass missed (4-pt text in a corner that layout analysis skips, or a label OCR ruined) is
     looked for in the lines read, then in a sparse-text pass over each card."""
-    born = next((reading.fields["date_of_birth"].value for reading in (*certain, printed)
+    born = next((reading.fields["date_of_birth"] for reading in (*certain, printed)
                  if "date_of_birth" in reading.fields), None)
     if born is None:
         return printed
-    birth = date.fromisoformat(born)
+    birth = date.fromisoformat(born.value)
     read = printed.fields.get("date_of_expiry")
     if read is not None:
         if read.value == NO_EXPIRY:
             return printed
-        written = date.fromisoformat(read.value).strftime("%d/%m/%Y")
+        expiry = date.fromisoformat(read.value)
+        written = expiry.strftime("%d/%m/%Y")
         if _milestone_date(written, birth) is not None:
             return printed
-        return _with_field(printed, "date_of_expiry", _near_milestone_date(written, birth))
+        near = _near_milestone_date(written, birth)
+        if near is not None and born.source == IdSource.PRINTED and born.confidence < _AGREED <= read.confidence:
+            # Two reads agreed on the expiry's digits and not on the birth date's ("17/08/1980"
+            # under "17/03/2020"): the birth date is the one misread, its day and month the expiry's.
+            with suppress(ValueError):
+                return _with_field(printed, "date_of_birth", born.model_copy(update={
+                    "value": birth.replace(month=expiry.month, day=expiry.day).isoformat(),
+                    "confidence": min(born.confidence, _GUESSED)}))
+        return _with_field(printed, "date_of_expiry", near)
     near: FieldValue | None = None
     for text in _expiry_texts(sides, timeout):
         expiry = _milestone_date(text, birth)
