@@ -286,6 +286,24 @@ def test_headings_lined_up_into_an_edge_do_not_cut_rows_across_it() -> None:
     assert read["place_of_residence"] == "62/14 Phạm Văn Đồng, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"
 
 
+def test_specks_in_front_of_lines_start_no_column() -> None:
+    """A grey, grainy copy of dev set cccd_0003: specks read in front of headings (": SOCIALIST",
+    "š : Citizen") and of the origin's label ("-_ Quê quán") lined up left of the main column; the
+    label was read in a column of its own, before the name, and the origin was lost."""
+    def line(text: str, x: int, y: int, height: int = 40) -> OcrLine:
+        return OcrLine(tuple(OcrWord(word, 90.0, (x + 64 * i, y, 57, height)) for i, word in enumerate(text.split())))
+
+    lines = [line("Tcc _ Độc lập - Tự do - Hạnh phúc", 408, 120), line(": SOCIALIST REPUBLIC OF VIET NAM", 437, 177),
+             line("š : Citizen Identity Card", 428, 334), line("-_ Quê quán / Place of origin:", 442, 686),
+             line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 488, 65), line("Số / No.: 079082868008", 468, 368),
+             line("Họ và tên / Full name:", 466, 470), line("ĐẶNG ĐỨC MINH TRUNG", 460, 514),
+             line("Ngày sinh / Date of birth: 30/01/1982", 467, 580), line("Giới tính / Sex: Nam", 472, 629),
+             line("Phường 13, Quận Bình Thạnh, TP. Hồ Chí Minh", 469, 727)]
+    read = values([found.text for found in reading_order(lines, 475 / 25.4)])
+    assert read["full_name"] == "ĐẶNG ĐỨC MINH TRUNG"
+    assert read["place_of_origin"] == "Phường 13, Quận Bình Thạnh, TP. Hồ Chí Minh"
+
+
 def test_a_name_in_capitals_that_looks_like_a_label_stays_a_name() -> None:
     read = values(["Họ và tên / Full name:", "NGUYỄN QUANG VIỆT", "Quê quán / Place of origin:",
                    "Xã Diễn Kỷ, Diễn Châu, Nghệ An"])

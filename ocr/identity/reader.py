@@ -171,6 +171,12 @@ def without_dotted_lines(grey: np.ndarray, px_per_mm: float) -> np.ndarray:
 # Reading order
 
 
+def _start(line: OcrLine) -> int:
+    """Where a line's print starts: its first word holding a letter or digit (specks read in front of
+    a label, "-_ Quê quán", or of a heading, ": SOCIALIST", start nothing)."""
+    return next((word.box[0] for word in line.words if any(char.isalnum() for char in word.text)), line.box[0])
+
+
 def _dominant_edges(lines: list[OcrLine], tolerance: float,
                     level: Callable[[OcrLine], float]) -> list[float]:
     """Left edges that several lines start at: the columns of the card's layout. Starts each within
@@ -189,7 +195,7 @@ def _dominant_edges(lines: list[OcrLine], tolerance: float,
                    for other, line in enumerate(lines))
 
     least = 0.5 * float(np.median([line.box[3] for line in lines]))  # lower: specks, not print
-    starts = sorted(float(line.words[0].box[0]) for number, line in enumerate(lines)
+    starts = sorted(float(_start(line)) for number, line in enumerate(lines)
                     if line.box[3] >= least and not goes_on(number))
     edges: list[float] = []
     group: list[float] = []
@@ -221,7 +227,7 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
 
     edges = _dominant_edges(lines, tolerance, level)
     slack = _COLUMN_SLACK * px_per_mm
-    main = max(edges, key=lambda e: sum(abs(line.words[0].box[0] - e) <= tolerance for line in lines),
+    main = max(edges, key=lambda e: sum(abs(_start(line) - e) <= tolerance for line in lines),
                default=None)
 
     def starts_column(previous: OcrWord, word: OcrWord) -> bool:
@@ -249,7 +255,7 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
         segments.append(OcrLine(tuple(current)))
 
     def column(segment: OcrLine) -> float:
-        left = segment.box[0]
+        left = _start(segment)
         inside = max((e for e in edges if e <= left + tolerance), default=-1.0)
         if left - inside <= slack:
             return inside
