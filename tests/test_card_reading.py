@@ -35,6 +35,7 @@ from ocr.identity.reader import (
     _place_read_again,
     _voted_name,
     _Side,
+    _with_digits_confirmed,
     _with_expiry,
     _with_name_of_mrz,
     _with_surname,
@@ -117,6 +118,12 @@ def test_the_next_label_glued_to_a_place_is_cut_off(read: str, expected: str) ->
 def test_a_cut_short_english_label_and_specks_are_not_part_of_a_place() -> None:
     read = values(["Quê quán / Place of Phường An Phú, Thuận An, Bình Dương `"])
     assert read["place_of_origin"] == "Phường An Phú, Thuận An, Bình Dương"
+
+
+def test_an_english_label_whose_last_word_alone_was_read_is_not_part_of_a_place() -> None:
+    """"Place of residence" read "Pitc£ 0Ý residerice" before "Ấp 2, …" (a grey copy of cccd_0027)."""
+    read = values(["Nơi thường trú / Pitc£ 0Ý residerice Ấp 2, Xã Tân Lập, Vũ", "Thư, Thái Bình"])
+    assert read["place_of_residence"] == "Ấp 2, Xã Tân Lập, Vũ Thư, Thái Bình"
 
 
 def test_a_full_stop_between_ward_and_district_is_a_comma_only_where_that_makes_the_place_listed() -> None:
@@ -1079,6 +1086,20 @@ def test_a_name_word_lost_on_the_page_pass_is_found_by_reading_the_name_line_aga
     printed = extract_printed([read[0].text, spoilt.text])
     assert printed.fields["full_name"].value == "HOÀNG HỒNG"
     assert _voted_name(printed.fields["full_name"], [side], timeout=30).value == "HOÀNG HỒNG THẢO"
+
+
+@pytest.mark.parametrize(("word", "speck"), [("Ấp", "+,"), ("Thôn", "T;,")])
+def test_a_hamlets_number_read_as_a_speck_is_read_again_from_the_image(word: str, speck: str) -> None:
+    """Stressed copies of dev set cccd_0027 and cccd_0033: the page pass read "Ấp 2," as "Ấp +,"
+    and "Thôn 3" as "Thôn T;", and the place lost its hamlet; read again under a digit whitelist."""
+    number = "2" if word == "Ấp" else "3"
+    grey, read = _address_card(f"Nơi thường trú: {word} {number}, Xã Tân Lập,", "Vũ Thư, Thái Bình")
+    spoilt = [OcrLine(tuple(OcrWord(speck if word.text == f"{number}," else word.text, word.conf, word.box)
+                            for word in line.words)) for line in read]
+    assert speck in spoilt[0].text
+    confirmed, _ = _with_digits_confirmed(spoilt, grey, 475, timeout=30)
+    place = values([line.text for line in confirmed])["place_of_residence"]
+    assert place == f"{word} {number}, Xã Tân Lập, Vũ Thư, Thái Bình"
 
 
 def test_a_house_number_misread_on_the_page_pass_is_read_again_from_the_image() -> None:

@@ -77,6 +77,9 @@ _OTHER_LABELS: dict[None, tuple[str, ...]] = {
            "Dấu vết riêng và dị hình", "Dân tộc", "Tôn giáo", "Ngón trỏ trái", "Ngón trỏ phải",
            "left index finger", "right index finger"),
 }
+# An English label whose last word is read well enough ("residerice") and whose others are not:
+# its last word this long at least, this close, scores as a label this close.
+_LABEL_END, _LABEL_END_RATIO, _LABEL_END_SCORE = 5, 80.0, 75.0
 _SHORT = 5  # labels shorter than this ("so", "no", "sex") are only looked for near the line start
 _BACK_CUES = ("dac diem nhan dang", "ngon tro trai", "ngon tro phai", "dau vet rieng va di hinh")
 _FRONT_FIELDS = {"id_number", "old_id_number", "full_name", "date_of_birth"}
@@ -260,6 +263,10 @@ def _without_english_label(field: str | None, text: str) -> str:
             score = fuzz.ratio(head, label)
             if size >= 2 and len(head) >= 5 and label.startswith(head + " "):
                 score = max(score, 90.0)  # the label's first words: the rest was lost
+            last = label.rsplit(" ", 1)[-1]
+            if size == label.count(" ") + 1 and len(last) >= _LABEL_END \
+                    and fuzz.ratio(fold(words[size - 1]).strip(_SEPARATORS), last) >= _LABEL_END_RATIO:
+                score = max(score, _LABEL_END_SCORE)  # its last word whole, the others ruined ("Pitc£ 0Ý residerice")
             threshold = 60 if size == len(words) else 70  # the whole value looks like the label
             if score >= threshold and score > best:
                 cut, best = size, score

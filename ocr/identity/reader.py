@@ -36,7 +36,7 @@ from ocr.identity.missing_glyphs import mark_missing_glyphs, missing_glyph_boxes
 from ocr.identity.mrz import MrzReading, parse_mrz
 from ocr.identity.mrz_reader import OcrLine, OcrWord, find_mrz_band, ocr_lines, read_mrz, union_box
 from ocr.identity.names import is_name_syllable, likeliest_syllable, name_syllable
-from ocr.identity.places import is_listed
+from ocr.identity.places import is_address_word, is_listed
 from ocr.identity.printed import (PrintedReading, card_type_from_text, extract_name, extract_printed,
                                   parse_date)
 from ocr.identity.qr import QrReading, parse_qr_payload
@@ -76,6 +76,7 @@ _SMALLER = 0.6  # scale of the second read of a card front whose ID number was n
 _NAME_BLOCK_REREAD = (1.0, 6)  # scale and page segmentation mode of a name line read again as a block
 _PLACE_REREAD = (1.5, 7)  # scale and page segmentation mode of a place line read again alone
 _EXPIRY_REREAD = (1.0, 7)  # ... of a line at the expiry's label read again alone
+_SPECK_NUMBER = re.compile(r"(?!.*\d)(?=[^,]*[^\w\s,])[^\s,]{1,3},?")  # "+,", "T;": three signs or fewer, one no letter
 _EXPIRY_LABEL = 75  # partial ratio of a line to the expiry's label, either language
 _EXPIRY_ABOVE = (2.2, 2.4)  # the band above "Date of expiry" read for its unread line: heights, widths
 _PLACE_FIELDS = ("place_of_residence", "place_of_origin")
@@ -348,10 +349,11 @@ def _normalized(text: str) -> str | None:
 
 
 def _whitelisted(grey: np.ndarray, words: list[OcrWord], dpi: int, *, binarize: bool,
-                 timeout: float) -> str:
-    """The words read again from their own crop, digits and date separators only."""
+                 timeout: float, tight: bool = False) -> str:
+    """The words read again from their own crop, digits and date separators only (`tight`: a short
+    word, without the half height of margin that would take in its neighbours' letters)."""
     x, y, w, h = union_box([word.box for word in words])
-    pad_x, pad_y = max(4, h // 2), max(4, h // 3)
+    pad_x, pad_y = 4 if tight else max(4, h // 2), max(4, h // 3)
     crop = grey[max(0, y - pad_y):y + h + pad_y, max(0, x - pad_x):x + w + pad_x]
     height = round(_DIGIT_HEIGHT * (1.4 if binarize else 1.0))
     scale = height / max(h, 1)
@@ -364,13 +366,13 @@ def _whitelisted(grey: np.ndarray, words: list[OcrWord], dpi: int, *, binarize: 
 
 
 def _agreed_digits(grey: np.ndarray, words: list[OcrWord], dpi: int, timeout: float,
-                   meaning: Callable[[str], str | None] = _normalized) -> tuple[str, bool]:
+                   meaning: Callable[[str], str | None] = _normalized, *, tight: bool = False) -> tuple[str, bool]:
     """The text of a digit group and whether two independent reads agree on its meaning: the
     page pass, a whitelisted re-read, and a binarized one when those two differ."""
     first = " ".join(word.text for word in words)
     reads = [(first, meaning(first))]
     for binarize in (False, True):
-        text = _whitelisted(grey, words, dpi, binarize=binarize, timeout=timeout)
+        text = _whitelisted(grey, words, dpi, binarize=binarize, timeout=timeout, tight=tight)
         reads.append((text, meaning(text)))
         meanings = [meaning for _, meaning in reads if meaning is not None]
         agreed = next((m for m in meanings if meanings.count(m) >= 2), None)
@@ -394,6 +396,13 @@ def _with_digits_confirmed(lines: list[OcrLine], grey: np.ndarray, dpi: int,
             checked[text] = checked.get(text, True) and agreed
             conf = min(word.conf for word in group)
             words[start:end] = [OcrWord(text, conf, union_box([word.box for word in group]))]
+        for i in range(1, len(words)):
+            # A hamlet's or house's number read as a speck ("Ấp +,", "Thôn T;"): the digits two
+            # whitelisted reads agree on, or the speck as it was.
+            if is_address_word(words[i - 1].text.strip(_PUNCTUATION)) and _SPECK_NUMBER.fullmatch(words[i].text):
+                text, agreed = _agreed_digits(grey, [words[i]], dpi, timeout, _house_number, tight=True)
+                if agreed and (number := _house_number(text)) is not None:
+                    words[i] = replace(words[i], text=number + "," * words[i].text.endswith(","))
         out.append(OcrLine(tuple(words)))
     return out, checked
 
