@@ -1088,6 +1088,26 @@ def test_a_name_word_lost_on_the_page_pass_is_found_by_reading_the_name_line_aga
     assert _voted_name(printed.fields["full_name"], [side], timeout=30).value == "HOÀNG HỒNG THẢO"
 
 
+def test_words_no_name_has_that_a_name_block_read_again_took_in_are_dropped() -> None:
+    """A grey, grainy copy of dev set cccd_0033: the name's line, read again as a block, took in the
+    label above, read as capitals no name has ("VWỤ VÀ PỤN HUỲNH THỊ DIỆP"); they are no part of it."""
+    image = Image.new("L", (1600, 300), 235)
+    draw = ImageDraw.Draw(image)
+    draw.text((60, 40), "VWỤ VÀ PỤN", font=pages._font("DejaVu Sans", True, 46), fill=40)
+    draw.text((60, 120), "HOÀNG HỒNG THẢO", font=pages._font("DejaVu Sans", True, 80), fill=20)
+    grey = np.asarray(image)
+    read = ocr_lines(grey, language="vie", psm=3, dpi=475, timeout=30)
+    name_line = next(line for line in read if "HỒNG" in line.text)
+    *kept, last = name_line.words
+    x, y, w, h = last.box
+    spoilt = OcrLine((*kept, OcrWord("kưïd", 30.0, (x, y - 60, w, h + 60))))
+    card = LocatedCard(grey, 475, np.zeros((4, 2), np.float32), True, "osd", None)
+    side = _Side(card, grey, 0, [spoilt], {}, None, None, extract_printed([]))
+    printed = extract_printed(["Họ và tên / Full name:", spoilt.text])
+    assert printed.fields["full_name"].value == "HOÀNG HỒNG"
+    assert _voted_name(printed.fields["full_name"], [side], timeout=30).value == "HOÀNG HỒNG THẢO"
+
+
 @pytest.mark.parametrize(("word", "speck"), [("Ấp", "+,"), ("Thôn", "T;,")])
 def test_a_hamlets_number_read_as_a_speck_is_read_again_from_the_image(word: str, speck: str) -> None:
     """Stressed copies of dev set cccd_0027 and cccd_0033: the page pass read "Ấp 2," as "Ấp +,"

@@ -35,7 +35,7 @@ from ocr.identity.locate import LocatedCard, locate_cards
 from ocr.identity.missing_glyphs import mark_missing_glyphs, missing_glyph_boxes, restore_line
 from ocr.identity.mrz import MrzReading, parse_mrz
 from ocr.identity.mrz_reader import OcrLine, OcrWord, find_mrz_band, ocr_lines, read_mrz, union_box
-from ocr.identity.names import is_name_syllable, likeliest_syllable, name_syllable
+from ocr.identity.names import has_name_letters, is_name_syllable, likeliest_syllable, name_syllable
 from ocr.identity.places import is_address_word, is_listed
 from ocr.identity.printed import (PrintedReading, card_type_from_text, extract_name, extract_printed,
                                   parse_date)
@@ -615,7 +615,13 @@ def _name_read_again(found: tuple[_Side, list[OcrWord]], value: str, timeout: fl
     text = _region_read_again(*found, _NAME_BLOCK_REREAD, timeout, "name line")
     if text is None:
         return None
-    again = extract_name(text) or ""
+    # The block may take in the label above or specks beside: words no name has, at either end.
+    words = (extract_name(text) or "").split()
+    while words and not has_name_letters(words[0]):
+        words.pop(0)
+    while words and not has_name_letters(words[-1]):
+        words.pop()
+    again = " ".join(words)
     kept, more = [fold(word) for word in value.split()], iter(fold(word) for word in again.split())
     in_order = all(word in more for word in kept)  # each kept word found after the one before
     return again if in_order and len(again.split()) > len(kept) else None
