@@ -55,13 +55,6 @@ _ADDRESS_WORDS = frozenset({"số", "ngõ", "ngách", "hẻm", "kiệt", "thôn"
                             "bản", "khối", "đường", "phố", "lô", "nhà", "tầng", "chung", "cư", "đội"})
 _NO_UNIT_MARKS = re.compile(r"[^\w\s.'\-]")  # "Bà Rịa - Vũng Tàu", "TP. Hồ Chí Minh", "Ea H'leo"
 _ADDRESS_WORD_BY_LETTERS = {fold(word): word for word in _ADDRESS_WORDS}
-
-
-def is_address_word(word: str) -> bool:
-    """Whether `word` is one of the words an address part starts with, before a name or a number
-    ("Thôn", "Ấp", "Số", "Tổ"), its marks aside ("Thốn")."""
-    return fold(word) in _ADDRESS_WORD_BY_LETTERS
-
 _NUMBERED_PLACE = re.compile(r"^(?P<word>[^\W\d_]+)\s*(?P<number>\d+\w*)$")  # "Thôn 3", "Tổ 12", "Ấp2"
 _WARD_TYPE_NAMES = ("Thị trấn", "Phường", "Xã")
 _DAMAGED_SYLLABLES = (50.0, 20.0)  # least ratio of the damaged syllables to a ward's, least lead
@@ -82,6 +75,12 @@ class _Unit:
 # One listed unit: (name with its type, name without it).
 _Listed = tuple[str, str]
 _LEADING_ZERO = re.compile(r"(?<!\d)0+(?=\d)")
+
+
+def is_address_word(word: str) -> bool:
+    """Whether `word` is one of the words an address part starts with, before a name or a number
+    ("Thôn", "Ấp", "Số", "Tổ"), its marks aside ("Thốn")."""
+    return fold(word) in _ADDRESS_WORD_BY_LETTERS
 
 
 def _package_data(package: str, name: str) -> dict:

@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import logging
 import re
-from contextlib import suppress
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import date
 
