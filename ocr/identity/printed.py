@@ -554,7 +554,9 @@ def card_type_from_text(text: str) -> CardType:
     if has("citizen identity card", "personal identification", "full name", "date of birth",
            "place of residence", "idvnm"):
         return CardType.CCCD2021
-    if has("can cuoc cong dan", "dac diem nhan dang"):
+    # "Ngày, tháng, năm sinh" without its English half: the 2016 card's label (a heading in a font
+    # without Vietnamese letters can lose too many to be found: "CĂN CC CÔNG DÂN").
+    if has("can cuoc cong dan", "dac diem nhan dang", "ngay thang nam sinh"):
         return CardType.CCCD2016
     return CardType.UNKNOWN
 
