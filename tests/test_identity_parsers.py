@@ -766,6 +766,18 @@ def test_printed_only_card_without_date_of_birth_is_not_ok() -> None:
     assert identity.field_reasons["date_of_birth"] == [R.FIELD_MISSING]
 
 
+def test_a_card_whose_print_looks_2016_but_has_an_id_cards_mrz_is_a_chip_card_and_wants_its_qr() -> None:
+    """A soft copy of a chip card (dev set cccd_0006, reduced): every English label and "IDVNM"
+    misread, "CĂN CƯỚC CÔNG DÂN" alone read well, as on the 2016 card, which has no MRZ and no QR.
+    Taken for a 2016 card it passed without its places and without its QR, silently."""
+    _, mrz, _ = readings()
+    printed = extract_printed("CĂN CƯỚC CÔNG DÂN\nldy cà f4 ^as D\nNGUYỄN VĂN ĐỨC")
+    assert printed.card_type == CardType.CCCD2016
+    identity = fuse(None, mrz, printed, today=TODAY)
+    assert identity.card_type == CardType.CCCD2021
+    assert R.QR_UNREADABLE in identity.review_reasons and identity.needs_review
+
+
 def test_printed_only_2016_card_can_be_ok() -> None:
     identity = fuse(None, None, extract_printed(CHIP_FRONT), card_type=CardType.CCCD2016,
                     today=TODAY)

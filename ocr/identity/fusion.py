@@ -129,13 +129,19 @@ def _has_fields(reading: SourceReading | None) -> bool:
 
 def _card_type(qr: QrReading | None, mrz: MrzReading | None,
                printed: PrintedReading | None) -> CardType:
-    if printed is not None and printed.card_type != CardType.UNKNOWN:
+    """What the print says, unless it says 2016 of a card with a QR or an ID card's MRZ, which the
+    2016 card has neither of (its heading is the chip card's; the chip card's own cues, English
+    labels and "IDVNM", can all be lost on a soft copy)."""
+    td1 = mrz is not None and mrz.format == "td1" and bool(mrz.fields)
+    chip = td1 or _has_fields(qr)
+    if printed is not None and printed.card_type != CardType.UNKNOWN \
+            and not (printed.card_type == CardType.CCCD2016 and chip):
         return printed.card_type
     if mrz is not None and mrz.format == "td3" and mrz.fields:
         return CardType.PASSPORT
     if qr is not None and qr.fields:
         return CardType.CANCUOC2024 if qr.extra else CardType.CCCD2021
-    return CardType.UNKNOWN
+    return CardType.CCCD2021 if td1 else CardType.UNKNOWN
 
 
 def _sides(card_type: CardType, qr: QrReading | None, mrz: MrzReading | None,
