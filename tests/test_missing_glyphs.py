@@ -93,6 +93,12 @@ def test_a_box_read_as_a_gap_does_not_part_its_syllable(read: str, expected: str
     assert extract_name(read) != expected  # on a card whose font has every letter, a gap is a gap
 
 
+def test_a_syllable_missing_boxes_is_the_one_that_lost_the_fewest() -> None:
+    """"TRNG" (dev set cccd_0032, a photo scaled down): TRỌNG lost one box, TRƯƠNG and TRƯỜNG two;
+    each box read as nothing is a miss of its own, so TRỌNG is likelier."""
+    assert extract_name("TR.N TRNG QUANG", boxed=True) == "TRẦN TRỌNG QUANG"
+
+
 def test_a_card_printed_with_boxes_is_read_with_its_marks() -> None:
     """A chip card whose QR is covered, printed in the tofu look: name and places from print alone."""
     sample = cards.sample_at(11, "chip_qr_covered", 0, "tofu")

@@ -278,14 +278,17 @@ def card_wording(text: str) -> bool:
 def boxed_name_syllable(word: str) -> str | None:
     """The name syllable a word in capitals reads as when its font's boxes were not found on the
     image and OCR read each as nothing, a letter or strokes ("NGUYIIN" NGUYỄN, "TRŨN" TRẦN, "QURC"
-    QUỐC): of those that fit, one printing most of the word's letters, the most common; None when
-    none fits, or when the word's letters are a name syllable's (its marks misread, not boxed)."""
+    QUỐC): of those that fit, one printing most of the word's letters, then with the fewest boxes,
+    then the most common; None when none fits, or when the word's letters are a name syllable's (its
+    marks misread, not boxed)."""
     if has_name_letters(word):
         return None
     letters = fold(word)
     fits = [(printed, syllable) for pattern, printed, syllable in _boxed_name_patterns() if pattern.fullmatch(letters)]
     most = max((printed for printed, _ in fits), default=0)
-    return next((syllable for printed, syllable in fits if printed == most), None)
+    # Of those, the one whose fewest boxes OCR must have lost (each box read as nothing is a miss of
+    # its own: "TRNG" is TRỌNG before TRƯƠNG), then the most common.
+    return min((syllable for printed, syllable in fits if printed == most), key=len, default=None)
 
 
 def restore_line(text: str) -> str:
