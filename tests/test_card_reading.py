@@ -42,6 +42,7 @@ from ocr.identity.reader import (
     read_card,
     reading_order,
 )
+from schemas.identity import FieldValue, IdSource
 from schemas.vntext import fold
 from tests.generators import cards, pages, people
 
@@ -1120,6 +1121,26 @@ def test_a_hamlets_number_read_as_a_speck_is_read_again_from_the_image(word: str
     confirmed, _ = _with_digits_confirmed(spoilt, grey, 475, timeout=30)
     place = values([line.text for line in confirmed])["place_of_residence"]
     assert place == f"{word} {number}, Xã Tân Lập, Vũ Thư, Thái Bình"
+
+
+def test_a_number_set_close_after_a_letter_is_read_again_without_the_letters_strokes() -> None:
+    """Own held-out card cccd2016_a4_0046: "Số 281" read again as "5281", the crop's margin taking in
+    the end of "Số". A house's or hamlet's number is read again from a tight crop."""
+    image = Image.new("L", (400, 200), 235)
+    draw = ImageDraw.Draw(image)
+    font = pages._font("DejaVu Sans", False, round(7 * 475 / 72))
+    draw.text((60, 60), "S", font=font, fill=40)
+    left = 60 + draw.textlength("S", font=font) + 4
+    draw.text((left, 60), "281", font=font, fill=40)
+    x0, y0, x1, y1 = draw.textbbox((left, 60), "281", font=font)
+    number = OcrWord("281", 90.0, (round(x0), round(y0), round(x1 - x0), round(y1 - y0)))
+    grey = np.asarray(image)
+    side = _Side(LocatedCard(grey, 475, np.zeros((4, 2), np.float32), True, "osd", None), grey, 0,
+                 [OcrLine((OcrWord("Số", 90.0, (60, y0, round(left - 64), round(y1 - y0))), number))], {}, None, None,
+                 extract_printed([]))
+    place = FieldValue(value="Số 281 Võ Văn Tần, Ân Thi, Ân Thi, Hưng Yên", source=IdSource.PRINTED, confidence=0.9,
+                       raw="Số 281")
+    assert _house_number_read_again(place, [side], timeout=30).value.startswith("Số 281 ")
 
 
 def test_a_house_number_misread_on_the_page_pass_is_read_again_from_the_image() -> None:

@@ -730,7 +730,7 @@ def _house_number_read_again(place: FieldValue, sides: list[_Side], timeout: flo
                 continue
             side = found[0]
             try:
-                text, agreed = _agreed_digits(side.grey, [word], side.card.dpi, timeout, _house_number)
+                text, agreed = _agreed_digits(side.grey, [word], side.card.dpi, timeout, _house_number, tight=True)
             except (cv2.error, OcrTimeout, RuntimeError) as exc:
                 log.warning("house number not read again (%s)", type(exc).__name__)
                 continue
