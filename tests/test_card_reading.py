@@ -312,6 +312,26 @@ def test_specks_in_front_of_lines_start_no_column() -> None:
     assert read["place_of_origin"] == "Phường 13, Quận Bình Thạnh, TP. Hồ Chí Minh"
 
 
+def test_specks_glued_to_the_front_of_a_line_start_no_column() -> None:
+    """A coarse grainy copy of dev set cccd_0003 laid sideways: "-Phường.13", ".ĐẶNG" and "'sø;wo:"
+    began with a glued speck, a little left of the main column, and made a column of their own: the
+    origin came before its label and was lost."""
+    def line(text: str, x: int, y: int, height: int = 40) -> OcrLine:
+        return OcrLine(tuple(OcrWord(word, 90.0, (x + sum(22 * len(w) + 14 for w in text.split()[:i]), y,
+                                                  22 * len(word), height)) for i, word in enumerate(text.split())))
+
+    lines = [line("4 ụ Độc lập - Tự do - Hạnh phúc", 454, 129), line("'sø;wo: 079082868008:", 444, 355),
+             line(".ĐẶNG ĐỨC MINH TRUNG", 460, 516), line("-Phường.13, Quận Bình Thạnh, TP. Hồ Chí Minh", 446, 696),
+             line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 486, 79), line("Họ và tên Full name", 471, 478),
+             line("Ngày sinh / Date of birth 30/01/1982", 474, 583), line("Giới tính / Sex: Nam", 474, 630),
+             line("Quê quán Place of origin", 476, 660),
+             line("Nơi thường trú / Place of residence: 95/32 Nguyễn Trãi,", 478, 783),
+             line("Phường 25, Bình Thạnh, TP. Hồ Chí Minh", 480, 840)]
+    read = values([found.text for found in reading_order(lines, 475 / 25.4)])
+    assert read["place_of_origin"] == "Phường 13, Quận Bình Thạnh, TP. Hồ Chí Minh"
+    assert read["full_name"] == "ĐẶNG ĐỨC MINH TRUNG"
+
+
 def test_a_name_in_capitals_that_looks_like_a_label_stays_a_name() -> None:
     read = values(["Họ và tên / Full name:", "NGUYỄN QUANG VIỆT", "Quê quán / Place of origin:",
                    "Xã Diễn Kỷ, Diễn Châu, Nghệ An"])

@@ -173,9 +173,14 @@ def without_dotted_lines(grey: np.ndarray, px_per_mm: float) -> np.ndarray:
 
 
 def _start(line: OcrLine) -> int:
-    """Where a line's print starts: its first word holding a letter or digit (specks read in front of
-    a label, "-_ Quê quán", or of a heading, ": SOCIALIST", start nothing)."""
-    return next((word.box[0] for word in line.words if any(char.isalnum() for char in word.text)), line.box[0])
+    """Where a line's print starts: its first letter or digit (specks read in front of a label,
+    "-_ Quê quán", of a heading, ": SOCIALIST", or glued to a word, "-Phường.13", start nothing),
+    placed within its word as if each sign were as wide as the others."""
+    for word in line.words:
+        first = next((number for number, char in enumerate(word.text) if char.isalnum()), None)
+        if first is not None:
+            return word.box[0] + round(word.box[2] * first / len(word.text))
+    return line.box[0]
 
 
 def _dominant_edges(lines: list[OcrLine], tolerance: float,
