@@ -844,7 +844,20 @@ def test_low_confidence_and_missing_fields() -> None:
     assert identity.review_reasons == [R.LOW_CONFIDENCE]
     empty = fuse(None, None, extract_printed(""), card_type=CardType.CCCD2016, today=TODAY)
     assert empty.review_reasons == [R.FIELD_MISSING]
-    assert set(empty.field_reasons) == {"id_number", "full_name", "date_of_birth", "sex"}
+    assert set(empty.field_reasons) == {"id_number", "full_name", "date_of_birth", "sex", "place_of_origin",
+                                        "place_of_residence", "date_of_expiry"}
+
+
+@pytest.mark.parametrize(("card_type", "expected"), [
+    (CardType.CCCD2016, ["place_of_origin"]), (CardType.CCCD2021, ["place_of_origin"]),
+    (CardType.CMND9, ["place_of_origin"]), (CardType.CANCUOC2024, []),
+])
+def test_a_front_without_its_origin_goes_to_review(card_type: CardType, expected: list[str]) -> None:
+    """A soft 2016 front (dev set cccd_0015, grey and blurred) whose origin label OCR ruined passed
+    as read, without its origin: every front but the 2024 card's prints both places."""
+    lost = "\n".join(line for line in CHIP_FRONT.splitlines() if "Quê quán" not in line and "Xã Tiền Phong" not in line)
+    identity = fuse(None, None, extract_printed(lost), card_type=card_type, side=CardSide.FRONT, today=TODAY)
+    assert [name for name, reasons in identity.field_reasons.items() if R.FIELD_MISSING in reasons] == expected
 
 
 def test_sources_may_only_carry_identity_fields() -> None:

@@ -49,6 +49,10 @@ _MRZ_SIDE = {CardType.CCCD2021: CardSide.BACK, CardType.CANCUOC2024: CardSide.BA
 # 2023): the nationality their front prints can only be "Việt Nam".
 _CITIZEN_CARDS = {CardType.CCCD2016, CardType.CCCD2021, CardType.CANCUOC2024}
 CITIZENS_NATIONALITY = "Việt Nam"
+# What else a front prints: the places (the 2024 card prints its residence on the back) and the expiry.
+_FRONT_PRINTS = {CardType.CCCD2016: ["place_of_origin", "place_of_residence", "date_of_expiry"],
+                 CardType.CCCD2021: ["place_of_origin", "place_of_residence", "date_of_expiry"],
+                 CardType.CMND9: ["place_of_origin", "place_of_residence"]}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -171,6 +175,7 @@ def _required(card_type: CardType, side: CardSide) -> list[str]:
         required += ["id_number", "full_name", "date_of_birth"]
         if card_type != CardType.CMND9:
             required.append("sex")
+        required += _FRONT_PRINTS.get(card_type, [])
     if _shows(side, CardSide.BACK):
         required.append("date_of_issue")
         if card_type in _MRZ_SIDE:
