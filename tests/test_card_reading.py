@@ -35,6 +35,7 @@ from ocr.identity.reader import (
     _place_read_again,
     _voted_name,
     _Side,
+    _with_birth_of_expiry,
     _with_digits_confirmed,
     _with_expiry,
     _with_name_of_mrz,
@@ -552,6 +553,17 @@ def test_a_birth_date_whose_reads_disagreed_yields_to_an_expiry_read_twice_alike
     trusted = printed.model_copy(update={"fields": {**fields, "date_of_birth": fields["date_of_birth"].model_copy(
         update={"confidence": 0.9})}})
     assert _with_expiry(trusted, [], [], timeout=10).fields["date_of_expiry"].value == "2020-08-17"
+
+
+def test_an_unread_birth_date_is_the_expirys_day_in_the_year_the_number_gives() -> None:
+    """A grey, blurred, shaded copy of dev set cccd_0019: "Ngày, tháng, năm sinh: Mai?" over
+    "Có giá trị đến: 14/09/2029", number 079189…: the card ends on the 40th birthday, born 14/09/1989."""
+    lines = ["Số: 079189543988", "Ngày, tháng, năm sinh: Mai?", "Có giá trị đến: 14/09/2029"]
+    found = _with_birth_of_expiry(extract_printed(lines), []).fields["date_of_birth"]
+    assert found.value == "1989-09-14" and found.confidence < MIN_CONFIDENCE  # a guess an officer checks
+    # No milestone birthday lies between the number's year and the expiry's: nothing is guessed.
+    odd = ["Số: 079189543988", "Ngày, tháng, năm sinh: Mai?", "Có giá trị đến: 14/09/2031"]
+    assert "date_of_birth" not in _with_birth_of_expiry(extract_printed(odd), []).fields
 
 
 def _light_card_on_cream_paper(angle: float) -> np.ndarray:

@@ -30,7 +30,7 @@ from rapidfuzz import fuzz
 
 from ocr.engine import OcrTimeout
 from ocr.identity.fusion import fuse, name_letters
-from ocr.identity.idnumber import digits_from_ocr, id_numbers_in
+from ocr.identity.idnumber import check_id_number, digits_from_ocr, id_numbers_in
 from ocr.identity.locate import LocatedCard, locate_cards
 from ocr.identity.missing_glyphs import mark_missing_glyphs, missing_glyph_boxes, restore_line
 from ocr.identity.mrz import MrzReading, parse_mrz
@@ -848,6 +848,7 @@ def read_card(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] | No
     mrz = _best_mrz(mrz_readings)
     printed = _confirmed(_with_name_of_mrz(extract_printed(lines), mrz, sides), sides, timeout)
     printed = _with_expiry(printed, [*qr_readings, *mrz_readings], sides, timeout)
+    printed = _with_birth_of_expiry(printed, [*qr_readings, *mrz_readings])
     # A payload that parsed wins; one that did not (decoded, yet not a card's) still says why.
     decoded = [side.qr for side in sides if side.qr is not None]
     qr = (qr_readings or decoded or [None])[0]
@@ -935,6 +936,30 @@ def _with_expiry(printed: PrintedReading, certain: Sequence[SourceReading], side
                 value=expiry, source=IdSource.PRINTED, confidence=_AGREED, raw=expiry))
         near = near or _near_milestone_date(text, birth)
     return _with_field(printed, "date_of_expiry", near)
+
+
+def _with_birth_of_expiry(printed: PrintedReading, certain: Sequence[SourceReading]) -> PrintedReading:
+    """The birth date no source read, when the expiry was read and the ID number gives the birth
+    year: the law puts the expiry on the 14th, 25th, 40th or 60th birthday, so its day and month are
+    the birth date's when the years lie such an age apart ("Ngày, tháng, năm sinh: Mai?" over
+    "Có giá trị đến: 14/09/2029", number 079189…: born 14/09/1989). A guess, to review."""
+    readings = (*certain, printed)
+    if any("date_of_birth" in reading.fields for reading in readings):
+        return printed
+    expiry = next((reading.fields["date_of_expiry"].value for reading in readings
+                   if "date_of_expiry" in reading.fields), NO_EXPIRY)
+    number = next((reading.fields["id_number"].value for reading in readings if "id_number" in reading.fields), "")
+    info = check_id_number(number).info
+    if expiry == NO_EXPIRY or info is None:
+        return printed
+    ends = date.fromisoformat(expiry)
+    if ends.year - info.birth_year not in _MILESTONE_AGES:
+        return printed
+    with suppress(ValueError):
+        born = ends.replace(year=info.birth_year).isoformat()
+        return _with_field(printed, "date_of_birth", FieldValue(
+            value=born, source=IdSource.PRINTED, confidence=_GUESSED, raw=expiry))
+    return printed
 
 
 def _with_field(printed: PrintedReading, name: str, value: FieldValue | None) -> PrintedReading:
