@@ -333,6 +333,25 @@ def test_specks_glued_to_the_front_of_a_line_start_no_column() -> None:
     assert read["full_name"] == "ĐẶNG ĐỨC MINH TRUNG"
 
 
+def test_a_line_behind_specks_tesseract_was_unsure_of_stays_in_the_main_column() -> None:
+    """A grey, shaded copy of dev set cccd_0005: the residence's label read "xa ` ớt thường trú / …",
+    its first words specks of low confidence starting left of the main column; the line was read
+    with the text under the portrait, after the address's wrapped end."""
+    def line(text: str, x: int, y: int) -> OcrLine:
+        return OcrLine(tuple(OcrWord(word, 95.0, (x + 64 * i, y, 57, 40)) for i, word in enumerate(text.split())))
+
+    specks = OcrLine((OcrWord("xa", 23.0, (389, 812, 45, 26)), OcrWord("`", 61.0, (460, 797, 15, 60)),
+                      OcrWord("ớt", 23.0, (490, 797, 25, 60)),
+                      *line("thường trú / Place of residence: 62/14 Phạm Văn Đồng,", 535, 801).words))
+    lines = [line("Có giá trị đến: 24/06/2031", 67, 835), line("Số / No: 052091969141", 473, 390),
+             line("Họ và tên / Full name:", 472, 468), line("HỒ ĐỨC BẢO VŨ", 473, 506),
+             line("Ngày sinh / Date of birth: 24/06/1991", 473, 575), line("Giới tính / Sex: Nam", 474, 632),
+             line("Quê quán / Place of origin:", 472, 686), line("Xã Phước Sơn, Tuy Phước, Bình Định", 474, 738),
+             specks, line("Phường Lê Hồng Phong, Quy Nhơn, Bình Định", 474, 850)]
+    read = values([found.text for found in reading_order(lines, 475 / 25.4)])
+    assert read["place_of_residence"] == "62/14 Phạm Văn Đồng, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"
+
+
 def test_a_name_in_capitals_that_looks_like_a_label_stays_a_name() -> None:
     read = values(["Họ và tên / Full name:", "NGUYỄN QUANG VIỆT", "Quê quán / Place of origin:",
                    "Xã Diễn Kỷ, Diễn Châu, Nghệ An"])

@@ -67,6 +67,7 @@ _PUNCTUATION = ".,:;'\"!?-_/()"
 _MAX_DOTS = 4000  # more tiny specks than this is noise, not dotted lines
 _COLUMN_LINES = 3  # lines starting at one x make a column edge
 _COLUMN_SLACK = 3.0  # mm: a line starting this close to a column edge belongs to that column
+_SURE = 50  # Tesseract's confidence below which a word of one or two signs may be a speck
 _SLOPE_WORDS = 3  # words a line needs for its slant to count
 _SAME_ROW = 0.35  # of the smaller piece's height: two pieces this near in level are one row
 _WORD_GAP = 1.5  # of a line's height: a gap no wider than this is between words, not columns
@@ -172,14 +173,16 @@ def without_dotted_lines(grey: np.ndarray, px_per_mm: float) -> np.ndarray:
 # Reading order
 
 
-def _start(line: OcrLine) -> int:
+def _start(line: OcrLine, *, sure: bool = False) -> int:
     """Where a line's print starts: its first letter or digit (specks read in front of a label,
     "-_ Quê quán", of a heading, ": SOCIALIST", or glued to a word, "-Phường.13", start nothing),
-    placed within its word as if each sign were as wide as the others."""
+    placed within its word as if each sign were as wide as the others. `sure`: nor do words of one or
+    two letters Tesseract was unsure of ("xa", "ớt" before "thường trú")."""
     for word in line.words:
         first = next((number for number, char in enumerate(word.text) if char.isalnum()), None)
-        if first is not None:
-            return word.box[0] + round(word.box[2] * first / len(word.text))
+        if first is None or (sure and word.conf < _SURE and sum(map(str.isalnum, word.text)) <= 2):
+            continue
+        return word.box[0] + round(word.box[2] * first / len(word.text))
     return line.box[0]
 
 
@@ -262,6 +265,8 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
 
     def column(segment: OcrLine) -> float:
         left = _start(segment)
+        if main is not None and left < main - tolerance and _start(segment, sure=True) >= main - tolerance:
+            return main  # the main column's line behind specks Tesseract was unsure of ("xa ` ớt thường trú")
         inside = max((e for e in edges if e <= left + tolerance), default=-1.0)
         if left - inside <= slack:
             return inside
