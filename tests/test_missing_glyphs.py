@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 
 from ocr.identity.missing_glyphs import mark_missing_glyphs, missing_glyph_boxes, restore_line
 from ocr.identity.mrz_reader import ocr_lines
-from ocr.identity.printed import extract_name
+from ocr.identity.printed import extract_name, extract_printed
 from ocr.identity.reader import read_identity
 from tests.generators import cards, pages
 
@@ -97,6 +97,15 @@ def test_a_syllable_missing_boxes_is_the_one_that_lost_the_fewest() -> None:
     """"TRNG" (dev set cccd_0032, a photo scaled down): TRỌNG lost one box, TRƯƠNG and TRƯỜNG two;
     each box read as nothing is a miss of its own, so TRỌNG is likelier."""
     assert extract_name("TR.N TRNG QUANG", boxed=True) == "TRẦN TRỌNG QUANG"
+
+
+def test_a_boxed_name_whose_label_ocr_ruined_is_found_as_the_cards_one_run_of_capitals() -> None:
+    """Dev set cccd_0009 turned and scaled down: "Họ và tên" read "H: và ta", the name's boxes as
+    gaps; the card's one run of capitals is its name, read as a box font prints it."""
+    lines = ["CĂN C::C CÔNG DÂN", "s:: 040185165132", "H: và ta NGUY N THANH NG'C OANH",
+             "Ngây, thắng, năm sinh: 11/06/1985", "GÝt tính: N Qưcc tch: VÉẾt Nam",
+             "Quê quán: Xã Nghi Phong, Nghị L?c, Ngh An"]
+    assert extract_printed(lines).fields["full_name"].value == "NGUYỄN THANH NGỌC OANH"
 
 
 def test_a_card_printed_with_boxes_is_read_with_its_marks() -> None:

@@ -638,7 +638,7 @@ def extract_printed(lines: str | Sequence[Line], *,
     if "date_of_issue" not in fields and back:
         _the_one_written_date(rows, fields, "date_of_issue")
     if "full_name" not in fields and not back:  # a back's capitals may be its signer's name
-        _unlabelled_name(rows, fields)
+        _unlabelled_name(rows, fields, boxed=boxed)
     if "date_of_birth" not in fields and "id_number" in fields \
             and (encoded := check_id_number(fields["id_number"].value).info) is not None:
         _the_one_written_date(rows, fields, "date_of_birth", encoded.birth_year)
@@ -754,14 +754,15 @@ def _unlabelled_id_number(rows: list[tuple[str, float]], fields: dict[str, Field
                                          confidence=round(conf * _UNLABELLED, 4), raw=text)
 
 
-def _unlabelled_name(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:
+def _unlabelled_name(rows: list[tuple[str, float]], fields: dict[str, FieldValue], *, boxed: bool) -> None:
     """The name whose "Họ và tên" label OCR damaged beyond the label search ("Họ và vé: TRẦN ĐÌNH
     BẢO"): a card prints one run of two or more words in capitals that are all name syllables and
     no part of its headings ("CHỦ NGHĨA VIỆT NAM" wrapped), so the one such run is the name. Not
-    used when two different ones are found, nor on an MRZ line."""
+    used when two different ones are found, nor on an MRZ line. On a card whose labels show a font
+    without Vietnamese letters (`boxed`), its words are read as that font prints them ("NGUY N")."""
     found = set()
     for text, conf in rows:
-        name = extract_name(text) if "<" not in text else None
+        name = extract_name(text, boxed=boxed) if "<" not in text else None
         words = name.split() if name else []
         if len(words) >= 2 and all(word.isupper() and has_name_letters(word) for word in words) \
                 and not card_wording(name):
