@@ -76,7 +76,9 @@ _GUESSED = 0.5  # a value guessed (a date by the law's rule, a name's lost marks
 _SMALLER = 0.6  # scale of the second read of a card front whose ID number was not read
 _NAME_BLOCK_REREAD = (1.0, 6)  # scale and page segmentation mode of a name line read again as a block
 _PLACE_REREAD = (1.5, 7)  # scale and page segmentation mode of a place line read again alone
-_EXPIRY_REREAD = (1.0, 7)  # ... of a line at the expiry's label read again alone
+# ... of a line at the expiry's label read again alone, then as a block when specks between label
+# and date spoil the line's read ("Có giá trị đến: ⁘ 07/11/2029" read "…1/2029")
+_EXPIRY_REREADS = ((1.0, 7), (1.0, 6))
 _SPECK_NUMBER = re.compile(r"(?!.*\d)(?=[^,]*[^\w\s,])[^\s,]{1,3},?")  # "+,", "T;": three signs or fewer, one no letter
 _EXPIRY_LABEL = 75  # partial ratio of a line to the expiry's label, either language
 _EXPIRY_ABOVE = (2.2, 2.4)  # the band above "Date of expiry" read for its unread line: heights, widths
@@ -981,7 +983,8 @@ def _expiry_texts(sides: list[_Side], timeout: float) -> Iterator[str]:
     yield "\n".join(line.text for side in sides for line in side.lines)
     for side in sides:
         for words in _at_expiry_label(side.lines):
-            yield _region_read_again(side, words, _EXPIRY_REREAD, timeout, "expiry line") or ""
+            for how in _EXPIRY_REREADS:
+                yield _region_read_again(side, words, how, timeout, "expiry line") or ""
     for side in sides:
         yield "\n".join(line.text for line in ocr_lines(side.grey, language="vie", psm=11,
                                                         dpi=side.card.dpi, timeout=timeout))
