@@ -653,6 +653,25 @@ def test_a_card_that_shows_no_edge_at_all_is_found_by_its_content(angle: float) 
     assert 1000 <= long <= 1150  # at least the card's 85.6 mm, at most a few mm more
 
 
+def test_a_content_block_made_squarer_by_the_cards_short_sides_is_still_a_card() -> None:
+    """A turned, shaded copy of dev set cccd_0024: the front's content, its QR damaged, merged with
+    the card's faint short sides into a block 77.8 x 57.6 mm (1.35 to 1): still a card's, for the
+    reader to confirm by its labels."""
+    page = np.full((3508, 2480, 3), (236, 233, 224), np.uint8)
+    px_per_mm = 300 / 25.4
+    width, height = round(77 * px_per_mm), round(57.5 * px_per_mm)
+    top, left = 1500, 800
+    cv2.rectangle(page, (left, top), (left + width, top + 8), (120, 120, 120), -1)  # a short side
+    cv2.rectangle(page, (left, top + height - 8), (left + width, top + height), (120, 120, 120), -1)
+    for row in range(8):
+        cv2.putText(page, "NGAY SINH 01/02/1990 QUE QUAN", (left + 20, top + 90 + 75 * row),
+                    cv2.FONT_HERSHEY_SIMPLEX, 1.2, (60, 60, 60), 3)
+    quads = find_card_quads(cv2.GaussianBlur(page, (0, 0), 2.0), 300)
+    assert len(quads) == 1
+    centre = quads[0].mean(axis=0)
+    assert abs(centre[0] - (left + width / 2)) < 80 and abs(centre[1] - (top + height / 2)) < 80
+
+
 def test_a_card_without_an_edge_is_found_beside_one_whose_outline_shows() -> None:
     """A sheet with both sides of a card: one side's outline stands out, the other's does not."""
     page = _content_without_a_card_edge(8.0)

@@ -52,7 +52,7 @@ _FRAME_MARGIN = 0.01  # of the page's long side: a corner this near the page's e
 _BLOCK_MERGE_MM = 5.0
 _BLOCK_LONG_MM = (65.0, 100.0)  # the block of a card's content: a little inside its 85.6 mm ...
 _BLOCK_SHORT_MM = (40.0, 62.0)  # ... and 54 mm (a copy may be enlarged a little)
-_BLOCK_ASPECT = (1.35, 1.85)
+_BLOCK_ASPECT = (1.3, 1.85)
 _BLOCK_MIN_FILL = 0.4  # of its box: content, not a ring or a diagonal streak
 _BLOCK_MARGIN_MM = 3.0  # content stops about this far inside a card's edge
 # The block's angle: straight lines at least this long (text baselines of a line or two of words,
