@@ -123,6 +123,12 @@ def test_a_cut_short_english_label_and_specks_are_not_part_of_a_place() -> None:
     assert read["place_of_origin"] == "Phường An Phú, Thuận An, Bình Dương"
 
 
+def test_scraps_of_a_label_in_front_of_a_hamlets_number_do_not_take_the_hamlet_with_them() -> None:
+    """"NƠI thường trở ! Piace e# ranoerce: Ấp 2, Xã An Phước," (a grey copy of dev set cccd_0024)."""
+    read = values(["Nơi thường trú: ! Piace e# ranoerce: Ấp 2, Xã An Phước,", "Long Thành, Đồng Nai"])
+    assert read["place_of_residence"] == "Ấp 2, Xã An Phước, Long Thành, Đồng Nai"
+
+
 def test_an_english_label_whose_last_word_alone_was_read_is_not_part_of_a_place() -> None:
     """"Place of residence" read "Pitc£ 0Ý residerice" before "Ấp 2, …" (a grey copy of cccd_0027)."""
     read = values(["Nơi thường trú / Pitc£ 0Ý residerice Ấp 2, Xã Tân Lập, Vũ", "Thư, Thái Bình"])

@@ -56,6 +56,7 @@ _ADDRESS_WORDS = frozenset({"số", "ngõ", "ngách", "hẻm", "kiệt", "thôn"
 _NO_UNIT_MARKS = re.compile(r"[^\w\s.'\-]")  # "Bà Rịa - Vũng Tàu", "TP. Hồ Chí Minh", "Ea H'leo"
 _ADDRESS_WORD_BY_LETTERS = {fold(word): word for word in _ADDRESS_WORDS}
 _NUMBERED_PLACE = re.compile(r"^(?P<word>[^\W\d_]+)\s*(?P<number>\d+\w*)$")  # "Thôn 3", "Tổ 12", "Ấp2"
+_NUMBERED_TAIL = re.compile(r"(?<!\S)(?P<word>[^\W\d_]+)\s*(?P<number>\d+\w*)$")  # ... ending a part
 _WARD_TYPE_NAMES = ("Thị trấn", "Phường", "Xã")
 _DAMAGED_SYLLABLES = (50.0, 20.0)  # least ratio of the damaged syllables to a ward's, least lead
 _RUINED_TYPE = 40.0  # least ratio of words standing where a ward's type does to that type
@@ -363,6 +364,11 @@ def _without_scraps(parts: list[str]) -> list[str]:
         # hamlet has a name, a house number its street.
         return (len(words) == 1 and len(part) <= 3 and part.isalnum()) or 2 * sum(map(scrap, words)) > len(words)
 
+    # Scraps in front of a hamlet's number ("! Piace e# ranoerce: Ấp 2"): the hamlet stays.
+    hamlet = _NUMBERED_TAIL.search(parts[0])
+    if len(parts) > 3 and hamlet is not None and hamlet.start() > 0 and is_address_word(hamlet.group("word")) \
+            and scraps(parts[0][:hamlet.start()]):
+        parts = [hamlet.group(), *parts[1:]]
     while len(parts) > 3 and not _STREET.match(parts[0]) and scraps(parts[0]):
         parts = parts[1:]
     # Scraps in front of a house number and street ("Piáce rẻlerse Số 74 Hai Bà Trưng").
