@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from functools import partial
 
 import cv2
 import numpy as np
@@ -195,9 +196,13 @@ def test_a_long_address_wrapped_twice_is_read_to_its_province_and_quotes_are_spe
     assert quoted["place_of_residence"] == "Thôn Hạ, Xã Hoằng Quỳ, Huyện Hoằng Hóa, Tỉnh Thanh Hóa"
 
 
+def _row(text: str, x: int, y: int, height: int = 40, *, step: int = 60, width: int = 50) -> OcrLine:
+    """A line as Tesseract gives it: its words `step` pixels apart from `x`, each `width` wide."""
+    return OcrLine(tuple(OcrWord(word, 90.0, (x + step * i, y, width, height)) for i, word in enumerate(text.split())))
+
+
 def test_a_wrapped_value_starting_a_little_left_of_its_column_follows_its_label() -> None:
-    def line(text: str, x: int, y: int) -> OcrLine:
-        return OcrLine(tuple(OcrWord(word, 90.0, (x + 60 * i, y, 50, 40)) for i, word in enumerate(text.split())))
+    line = _row
 
     lines = [line("Đình, Hà Nội", 430, 759), line("Có giá trị đến: Không thời hạn", 57, 881),
              line("Họ và tên: PHAN MỸ PHƯƠNG", 475, 424), line("Quê quán: Điện Biên, Ba Đình, Hà Nội", 470, 626),
@@ -210,8 +215,7 @@ def test_a_wrapped_value_starting_a_little_left_of_its_column_follows_its_label(
 def test_a_column_whose_lines_start_a_few_pixels_apart_is_one_column() -> None:
     """Starts seen on a coarse grey copy of a dev card at 475 dpi: 476-483 px, the address's wrapped
     line at 473; it was read as a column of its own, before the main one, and the address lost it."""
-    def line(text: str, x: int, y: int) -> OcrLine:
-        return OcrLine(tuple(OcrWord(word, 90.0, (x + 60 * i, y, 50, 40)) for i, word in enumerate(text.split())))
+    line = _row
 
     lines = [line("Có giá trị đến: 03/07/2028", 88, 817), line("Date of expiry", 88, 858),
              line("Xã Diễn Thành, Diễn Châu, Nghệ An", 473, 833), line("Số / No.: 031168401864", 483, 395),
@@ -250,8 +254,7 @@ def test_a_speck_glued_to_a_wrapped_address_does_not_keep_it_under_the_portrait(
     """A stressed copy of dev set cccd_0014: Tesseract read the expiry under the portrait and the
     address's wrapped line as one line, the dot after the date glued to "Ph" ("'_n", starting
     left of the main column's edge and crossing it): the address's end goes back to its label."""
-    def line(text: str, x: int, y: int) -> OcrLine:
-        return OcrLine(tuple(OcrWord(word, 90.0, (x + 60 * i, y, 50, 40)) for i, word in enumerate(text.split())))
+    line = _row
 
     merged = OcrLine((OcrWord("Có", 90.0, (99, 848, 34, 21)), OcrWord("đến:", 90.0, (217, 842, 51, 25)),
                       OcrWord("23/11/2031", 90.0, (279, 838, 181, 28)), OcrWord("'_n", 60.0, (452, 828, 77, 65)),
@@ -269,8 +272,7 @@ def test_rows_cut_where_they_climb_make_no_column_and_are_read_whole() -> None:
     """A card in perspective (a stressed copy of dev set cccd_0012): Tesseract cut its rows at one
     x, so the right pieces, a centred heading and two specks started level and made a column that
     parted the name from its family name and the labels from their ends."""
-    def line(text: str, x: int, y: int, height: int = 40) -> OcrLine:
-        return OcrLine(tuple(OcrWord(word, 90.0, (x + 60 * i, y, 50, height)) for i, word in enumerate(text.split())))
+    line = _row
 
     lines = [line("CĂN CƯỚC CÔNG DÂN", 541, 281, 77), line("Họ và tên / Full name:", 487, 476),
              line("LÊ", 488, 512), line("Giới", 486, 639), line("Quê", 482, 680),
@@ -286,8 +288,7 @@ def test_headings_lined_up_into_an_edge_do_not_cut_rows_across_it() -> None:
     """A shaded, grainy copy of dev set cccd_0005: three centred headings happened to start within a
     few pixels of where the second words of the rows below start ("Giới" "tính / Sex: Nam"); taken
     for a column's edge, it cut the labels from their ends and the origin lost its "Xã"."""
-    def line(text: str, x: int, y: int, height: int = 40) -> OcrLine:
-        return OcrLine(tuple(OcrWord(word, 90.0, (x + 64 * i, y, 57, height)) for i, word in enumerate(text.split())))
+    line = partial(_row, step=64, width=57)
 
     lines = [line("NG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 537, 81, 49), line("Độc lập - Tự do - Hạnh phúc", 536, 123, 52),
              line("CĂN CƯỚC CÔNG DÂN", 528, 262, 76), line("Họ và tên / Full name:", 470, 463),
@@ -306,8 +307,7 @@ def test_specks_in_front_of_lines_start_no_column() -> None:
     """A grey, grainy copy of dev set cccd_0003: specks read in front of headings (": SOCIALIST",
     "š : Citizen") and of the origin's label ("-_ Quê quán") lined up left of the main column; the
     label was read in a column of its own, before the name, and the origin was lost."""
-    def line(text: str, x: int, y: int, height: int = 40) -> OcrLine:
-        return OcrLine(tuple(OcrWord(word, 90.0, (x + 64 * i, y, 57, height)) for i, word in enumerate(text.split())))
+    line = partial(_row, step=64, width=57)
 
     lines = [line("Tcc _ Độc lập - Tự do - Hạnh phúc", 408, 120), line(": SOCIALIST REPUBLIC OF VIET NAM", 437, 177),
              line("š : Citizen Identity Card", 428, 334), line("-_ Quê quán / Place of origin:", 442, 686),
@@ -344,8 +344,7 @@ def test_a_line_behind_specks_tesseract_was_unsure_of_stays_in_the_main_column()
     """A grey, shaded copy of dev set cccd_0005: the residence's label read "xa ` ớt thường trú / …",
     its first words specks of low confidence starting left of the main column; the line was read
     with the text under the portrait, after the address's wrapped end."""
-    def line(text: str, x: int, y: int) -> OcrLine:
-        return OcrLine(tuple(OcrWord(word, 95.0, (x + 64 * i, y, 57, 40)) for i, word in enumerate(text.split())))
+    line = partial(_row, step=64, width=57)
 
     specks = OcrLine((OcrWord("xa", 23.0, (389, 812, 45, 26)), OcrWord("`", 61.0, (460, 797, 15, 60)),
                       OcrWord("ớt", 23.0, (490, 797, 25, 60)),
@@ -1173,32 +1172,15 @@ def test_a_place_misread_on_the_page_pass_is_read_again_line_by_line_from_the_im
     assert _place_read_again("place_of_residence", unmendable, [side], timeout=30) == unmendable
 
 
-def test_a_name_word_lost_on_the_page_pass_is_found_by_reading_the_name_line_again() -> None:
+@pytest.mark.parametrize(("above", "bold"), [("Họ và tên / Full name:", False), ("VWỤ VÀ PỤN", True)])
+def test_a_name_word_lost_on_the_page_pass_is_found_by_reading_the_name_line_again(above: str, bold: bool) -> None:
     """The page pass took part of the label above into the last word's box and read "kưïd" for
-    "THẢO"; the name kept "HOÀNG HỒNG". Read again as a block, the line gives the whole name."""
+    "THẢO"; the name kept "HOÀNG HỒNG". Read again as a block, the line gives the whole name; words
+    no name has that the block took in from above (a grey, grainy copy of dev set cccd_0033 read its
+    label as "VWỤ VÀ PỤN") are no part of it."""
     image = Image.new("L", (1600, 300), 235)
     draw = ImageDraw.Draw(image)
-    draw.text((60, 40), "Họ và tên / Full name:", font=pages._font("DejaVu Sans", False, 46), fill=40)
-    draw.text((60, 120), "HOÀNG HỒNG THẢO", font=pages._font("DejaVu Sans", True, 80), fill=20)
-    grey = np.asarray(image)
-    read = ocr_lines(grey, language="vie", psm=3, dpi=475, timeout=30)
-    name_line = next(line for line in read if "HỒNG" in line.text)
-    *kept, last = name_line.words
-    x, y, w, h = last.box
-    spoilt = OcrLine((*kept, OcrWord("kưïd", 30.0, (x, y - 60, w, h + 60))))
-    card = LocatedCard(grey, 475, np.zeros((4, 2), np.float32), True, "osd", None)
-    side = _Side(card, grey, 0, [read[0], spoilt], {}, None, None, extract_printed([]))
-    printed = extract_printed([read[0].text, spoilt.text])
-    assert printed.fields["full_name"].value == "HOÀNG HỒNG"
-    assert _voted_name(printed.fields["full_name"], [side], timeout=30).value == "HOÀNG HỒNG THẢO"
-
-
-def test_words_no_name_has_that_a_name_block_read_again_took_in_are_dropped() -> None:
-    """A grey, grainy copy of dev set cccd_0033: the name's line, read again as a block, took in the
-    label above, read as capitals no name has ("VWỤ VÀ PỤN HUỲNH THỊ DIỆP"); they are no part of it."""
-    image = Image.new("L", (1600, 300), 235)
-    draw = ImageDraw.Draw(image)
-    draw.text((60, 40), "VWỤ VÀ PỤN", font=pages._font("DejaVu Sans", True, 46), fill=40)
+    draw.text((60, 40), above, font=pages._font("DejaVu Sans", bold, 46), fill=40)
     draw.text((60, 120), "HOÀNG HỒNG THẢO", font=pages._font("DejaVu Sans", True, 80), fill=20)
     grey = np.asarray(image)
     read = ocr_lines(grey, language="vie", psm=3, dpi=475, timeout=30)
