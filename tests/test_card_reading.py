@@ -203,7 +203,6 @@ def _row(text: str, x: int, y: int, height: int = 40, *, step: int = 60, width: 
 
 def test_a_wrapped_value_starting_a_little_left_of_its_column_follows_its_label() -> None:
     line = _row
-
     lines = [line("Đình, Hà Nội", 430, 759), line("Có giá trị đến: Không thời hạn", 57, 881),
              line("Họ và tên: PHAN MỸ PHƯƠNG", 475, 424), line("Quê quán: Điện Biên, Ba Đình, Hà Nội", 470, 626),
              line("Nơi thường trú: Số 295 Nguyễn Huệ, Điện Biên, Ba", 475, 697)]
@@ -216,7 +215,6 @@ def test_a_column_whose_lines_start_a_few_pixels_apart_is_one_column() -> None:
     """Starts seen on a coarse grey copy of a dev card at 475 dpi: 476-483 px, the address's wrapped
     line at 473; it was read as a column of its own, before the main one, and the address lost it."""
     line = _row
-
     lines = [line("Có giá trị đến: 03/07/2028", 88, 817), line("Date of expiry", 88, 858),
              line("Xã Diễn Thành, Diễn Châu, Nghệ An", 473, 833), line("Số / No.: 031168401864", 483, 395),
              line("Họ và tên / Full name:", 483, 469), line("LÊ THANH LAN", 483, 506),
@@ -255,7 +253,6 @@ def test_a_speck_glued_to_a_wrapped_address_does_not_keep_it_under_the_portrait(
     address's wrapped line as one line, the dot after the date glued to "Ph" ("'_n", starting
     left of the main column's edge and crossing it): the address's end goes back to its label."""
     line = _row
-
     merged = OcrLine((OcrWord("Có", 90.0, (99, 848, 34, 21)), OcrWord("đến:", 90.0, (217, 842, 51, 25)),
                       OcrWord("23/11/2031", 90.0, (279, 838, 181, 28)), OcrWord("'_n", 60.0, (452, 828, 77, 65)),
                       *line("rừng 25, Quận Bình Thạnh, TP. Hồ Chí Minh", 540, 845).words))
@@ -273,7 +270,6 @@ def test_rows_cut_where_they_climb_make_no_column_and_are_read_whole() -> None:
     x, so the right pieces, a centred heading and two specks started level and made a column that
     parted the name from its family name and the labels from their ends."""
     line = _row
-
     lines = [line("CĂN CƯỚC CÔNG DÂN", 541, 281, 77), line("Họ và tên / Full name:", 487, 476),
              line("LÊ", 488, 512), line("Giới", 486, 639), line("Quê", 482, 680),
              line("Phường Tam Thuận, Quận Thanh Khê, Đà Nẵng", 486, 735),
@@ -289,7 +285,6 @@ def test_headings_lined_up_into_an_edge_do_not_cut_rows_across_it() -> None:
     few pixels of where the second words of the rows below start ("Giới" "tính / Sex: Nam"); taken
     for a column's edge, it cut the labels from their ends and the origin lost its "Xã"."""
     line = partial(_row, step=64, width=57)
-
     lines = [line("NG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 537, 81, 49), line("Độc lập - Tự do - Hạnh phúc", 536, 123, 52),
              line("CĂN CƯỚC CÔNG DÂN", 528, 262, 76), line("Họ và tên / Full name:", 470, 463),
              line("HỒ ĐỨC BẢO VŨ", 472, 508), line("Giới tính / Sex: Nam Quốc tịch / Nationality: Việt Nam", 470, 644, 28),
@@ -308,7 +303,6 @@ def test_specks_in_front_of_lines_start_no_column() -> None:
     "š : Citizen") and of the origin's label ("-_ Quê quán") lined up left of the main column; the
     label was read in a column of its own, before the name, and the origin was lost."""
     line = partial(_row, step=64, width=57)
-
     lines = [line("Tcc _ Độc lập - Tự do - Hạnh phúc", 408, 120), line(": SOCIALIST REPUBLIC OF VIET NAM", 437, 177),
              line("š : Citizen Identity Card", 428, 334), line("-_ Quê quán / Place of origin:", 442, 686),
              line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 488, 65), line("Số / No.: 079082868008", 468, 368),
@@ -345,7 +339,6 @@ def test_a_line_behind_specks_tesseract_was_unsure_of_stays_in_the_main_column()
     its first words specks of low confidence starting left of the main column; the line was read
     with the text under the portrait, after the address's wrapped end."""
     line = partial(_row, step=64, width=57)
-
     specks = OcrLine((OcrWord("xa", 23.0, (389, 812, 45, 26)), OcrWord("`", 61.0, (460, 797, 15, 60)),
                       OcrWord("ớt", 23.0, (490, 797, 25, 60)),
                       *line("thường trú / Place of residence: 62/14 Phạm Văn Đồng,", 535, 801).words))
