@@ -351,6 +351,21 @@ def test_a_line_behind_specks_tesseract_was_unsure_of_stays_in_the_main_column()
     assert read["place_of_residence"] == "62/14 Phạm Văn Đồng, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"
 
 
+def test_a_line_given_apart_on_its_labels_row_is_read_with_that_label() -> None:
+    """A grey, blurred copy of dev set cccd_0012: Tesseract gave "Số 74 Hai Bà Trưng," apart from its
+    label's line, a word's gap after it; far right of every column's edge, it was put in the centred
+    headings' column and the residence lost its street."""
+    line = _row
+    lines = [line("Độc lập - Tự do - Hạnh phúc", 619, 149), line("SOCIALIST REPUBLIC OF VIET NAM", 622, 199),
+             line("Independence - Freedom - Happiness", 617, 241), line("Số / No.: 048079098135", 486, 399),
+             line("Họ và tên / Full name:", 488, 474), line("LÊ TRỌNG LONG", 488, 520),
+             line("Quê quán / Place of origin:", 482, 677), line("Phường Tam Thuận, Quận Thanh Khê, Đà Nẵng", 481, 718),
+             line("Nơi thường trú / Place of residence:", 480, 782),
+             line("Phường Hòa Cường Bắc, Quận Hải Châu, Đà Nẵng", 481, 833), line("Số 74 Hai Bà Trưng,", 900, 781)]
+    read = values([found.text for found in reading_order(lines, 475 / 25.4)])
+    assert read["place_of_residence"] == "Số 74 Hai Bà Trưng, Phường Hòa Cường Bắc, Quận Hải Châu, Đà Nẵng"
+
+
 def test_a_name_in_capitals_that_looks_like_a_label_stays_a_name() -> None:
     read = values(["Họ và tên / Full name:", "NGUYỄN QUANG VIỆT", "Quê quán / Place of origin:",
                    "Xã Diễn Kỷ, Diễn Châu, Nghệ An"])

@@ -198,16 +198,9 @@ def _dominant_edges(lines: list[OcrLine], tolerance: float,
     that split the name ("LÊ" … "TRỌNG LONG") and the labels from their values. Nor do specks read as
     lines, far lower than the print."""
     levels = [level(line) for line in lines]
-
-    def goes_on(number: int) -> bool:
-        x, _, _, height = lines[number].box
-        return any(other != number and abs(levels[other] - levels[number]) <= _SAME_ROW * min(height, line.box[3])
-                   and -height <= x - (line.box[0] + line.box[2]) <= _WORD_GAP * height
-                   for other, line in enumerate(lines))
-
     least = 0.5 * float(np.median([line.box[3] for line in lines]))  # lower: specks, not print
     starts = sorted(float(_start(line)) for number, line in enumerate(lines)
-                    if line.box[3] >= least and not goes_on(number))
+                    if line.box[3] >= least and _piece_before(number, lines, levels) is None)
     edges: list[float] = []
     group: list[float] = []
     for x in starts:
@@ -219,6 +212,14 @@ def _dominant_edges(lines: list[OcrLine], tolerance: float,
     if len(group) >= _COLUMN_LINES:
         edges.append(float(np.median(group)))
     return edges
+
+
+def _piece_before(number: int, lines: list[OcrLine], levels: list[float]) -> int | None:
+    """The line that line `number` goes on from: on its row, ending a word's gap or less before it."""
+    x, _, _, height = lines[number].box
+    return next((other for other, line in enumerate(lines)
+                 if other != number and abs(levels[other] - levels[number]) <= _SAME_ROW * min(height, line.box[3])
+                 and -height <= x - (line.box[0] + line.box[2]) <= _WORD_GAP * height), None)
 
 
 def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
@@ -256,11 +257,13 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
                             and (e == main or start - previous_end > _WORD_GAP * word.box[3]) for e in edges)
 
     segments: list[OcrLine] = []
+    cut_off: set[int] = set()  # pieces cut from a line at a column's edge: their column is decided
     for line in lines:
         current = [line.words[0]]
         for word in line.words[1:]:
             if starts_column(current[-1], word):
                 segments.append(OcrLine(tuple(current)))
+                cut_off.add(len(segments))
                 current = []
             current.append(word)
         segments.append(OcrLine(tuple(current)))
@@ -276,8 +279,18 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
         # trú: Số 295 ..."); text under the portrait is far left of it.
         return min((e for e in edges if left + tolerance < e <= left + slack), default=inside)
 
-    ordered = sorted(segments, key=lambda segment: (column(segment), level(segment)))
-    return _rows_joined(ordered, column, level)
+    # A line Tesseract gave apart that goes on from another on its row is in that one's column (the
+    # residence's "Số 74 Hai Bà Trưng," after its label: far right of every edge, it was taken for
+    # the headings' column), unless it starts the main column.
+    levels = [level(segment) for segment in segments]
+    columns = [column(segment) for segment in segments]
+    for number in sorted(range(len(segments)), key=lambda n: segments[n].box[0]):
+        before = _piece_before(number, segments, levels)
+        if before is not None and number not in cut_off \
+                and (main is None or abs(_start(segments[number]) - main) > tolerance):
+            columns[number] = columns[before]
+    ordered = sorted(zip(columns, levels, segments), key=lambda placed: placed[:2])
+    return _rows_joined(ordered, level)
 
 
 def _text_slope(lines: list[OcrLine]) -> float:
@@ -298,19 +311,20 @@ def _text_slope(lines: list[OcrLine]) -> float:
     return slopes[order[min(middle, len(order) - 1)]]
 
 
-def _rows_joined(ordered: list[OcrLine], column: Callable[[OcrLine], float],
-                 level: Callable[[OcrLine], float]) -> list[OcrLine]:
-    """Pieces of one row of a column joined into one line, left to right: Tesseract splits a
-    slanted line where it climbs (dev set cccd_0012's origin came out as "Quận Thạnh Khê, Đà Nẵng"
-    before "CA Tam Thuận, Qu"). A word the two pieces both read at their seam is kept once."""
-    joined: list[OcrLine] = []
-    for segment in ordered:
-        if joined and column(joined[-1]) == column(segment) \
-                and abs(level(joined[-1]) - level(segment)) <= _SAME_ROW * min(joined[-1].box[3], segment.box[3]):
-            joined[-1] = _one_line([*joined[-1].words, *segment.words])
+def _rows_joined(ordered: list[tuple[float, float, OcrLine]], level: Callable[[OcrLine], float]) -> list[OcrLine]:
+    """Pieces of one row of a column, given as (column, level, piece) in reading order, joined into
+    one line, left to right: Tesseract splits a slanted line where it climbs (dev set cccd_0012's
+    origin came out as "Quận Thạnh Khê, Đà Nẵng" before "CA Tam Thuận, Qu"). A word the two pieces
+    both read at their seam is kept once."""
+    joined: list[tuple[float, float, OcrLine]] = []
+    for column, row, segment in ordered:
+        if joined and joined[-1][0] == column \
+                and abs(joined[-1][1] - row) <= _SAME_ROW * min(joined[-1][2].box[3], segment.box[3]):
+            line = _one_line([*joined[-1][2].words, *segment.words])
+            joined[-1] = (column, level(line), line)
         else:
-            joined.append(segment)
-    return joined
+            joined.append((column, row, segment))
+    return [segment for _, _, segment in joined]
 
 
 def _one_line(words: list[OcrWord]) -> OcrLine:
