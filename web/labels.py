@@ -43,7 +43,7 @@ MATCHES = {"id": "Trùng số định danh", "alias": "Trùng số CMND cũ", "i
            "name": "Trùng họ tên", "name_fuzzy": "Gần đúng họ tên", "text": "Trùng nội dung", "filter": ""}
 DIRECTIONS = {"input": "Thành phần hồ sơ (đầu vào)", "output": "Kết quả (đầu ra)"}
 SOURCES = {"qr": "mã QR", "mrz": "MRZ", "printed": "chữ in", "card_type": "loại thẻ (chỉ cấp cho công dân Việt Nam)",
-           "id_number": "số định danh (chữ số giới tính; cần đối chiếu)"}
+           "id_number": "suy ra từ chữ số giới tính của số định danh, cần đối chiếu"}
 OBJECTS = {"original": "bản gốc", "searchable_pdf": "bản PDF", "thumbnail": "ảnh thu nhỏ", "card": "ảnh thẻ"}
 REFUSALS = {"forbidden": "không có quyền", "not_found": "không có hoặc không được xem"}
 
