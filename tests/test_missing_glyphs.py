@@ -108,6 +108,16 @@ def test_a_boxed_name_whose_label_ocr_ruined_is_found_as_the_cards_one_run_of_ca
     assert extract_printed(lines).fields["full_name"].value == "NGUYỄN THANH NGỌC OANH"
 
 
+def test_a_heading_read_as_a_box_font_prints_it_is_no_second_name() -> None:
+    """Own tofu CMND front: "Họ tên" read "H7 tên", the name whole; restored as a box font prints
+    names, the heading "GIñY CHNG MINH NHÂN DÂN" became CƯỜNG MINH NHÂN DÂN, a second run of name
+    syllables, and the card lost its name. Boxes are read into names only when no run is found as read."""
+    lines = ["CING HÒA XÃ HII CHI NGHĨA VIIT NAM", "GIñY CHNG MINH NHÂN DÂN", "s2 124509319",
+             "H7 tên: TRẦN NGỌC TRUNG", "Sinh ngày: 04-11-1967", "Nguyên quán: Phường Tân Bình, Thành phố Đồng Xoài,",
+             "Tỉnh Bình Phước", "Ni ĐKHK thường trú: Tổ 17, Phường Hiệp Bình Chánh,"]
+    assert extract_printed(lines).fields["full_name"].value == "TRẦN NGỌC TRUNG"
+
+
 def test_a_card_printed_with_boxes_is_read_with_its_marks() -> None:
     """A chip card whose QR is covered, printed in the tofu look: name and places from print alone."""
     sample = cards.sample_at(11, "chip_qr_covered", 0, "tofu")

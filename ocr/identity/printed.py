@@ -759,18 +759,23 @@ def _unlabelled_name(rows: list[tuple[str, float]], fields: dict[str, FieldValue
     BẢO"): a card prints one run of two or more words in capitals that are all name syllables and
     no part of its headings ("CHỦ NGHĨA VIỆT NAM" wrapped), so the one such run is the name. Not
     used when two different ones are found, nor on an MRZ line. On a card whose labels show a font
-    without Vietnamese letters (`boxed`), its words are read as that font prints them ("NGUY N")."""
-    found = set()
-    for text, conf in rows:
-        name = extract_name(text, boxed=boxed) if "<" not in text else None
-        words = name.split() if name else []
-        if len(words) >= 2 and all(word.isupper() and has_name_letters(word) for word in words) \
-                and not card_wording(name):
-            found.add((name, conf, text))
-    if len({name for name, _, _ in found}) == 1:
-        name, conf, text = min(found, key=lambda item: item[1])
-        fields["full_name"] = FieldValue(value=name, source=IdSource.PRINTED,
-                                         confidence=round(conf * _UNLABELLED, 4), raw=text)
+    without Vietnamese letters (`boxed`), and only when no run is found as read, its words are read
+    as that font prints them ("NGUY N"): restored so, a heading's words can pass for a name's too
+    ("GIẤY CHNG MINH" as CƯỜNG MINH)."""
+    for as_boxes in dict.fromkeys((False, boxed)):
+        found = set()
+        for text, conf in rows:
+            name = extract_name(text, boxed=as_boxes) if "<" not in text else None
+            words = name.split() if name else []
+            if len(words) >= 2 and all(word.isupper() and has_name_letters(word) for word in words) \
+                    and not card_wording(name):
+                found.add((name, conf, text))
+        if found:
+            if len({name for name, _, _ in found}) == 1:
+                name, conf, text = min(found, key=lambda item: item[1])
+                fields["full_name"] = FieldValue(value=name, source=IdSource.PRINTED,
+                                                 confidence=round(conf * _UNLABELLED, 4), raw=text)
+            return
 
 
 def _the_one_written_date(rows: list[tuple[str, float]], fields: dict[str, FieldValue], name: str,
