@@ -927,8 +927,7 @@ def _with_expiry(printed: PrintedReading, certain: Sequence[SourceReading], side
     its digits were read twice alike and the birth date's were not: then the birth date is. One the
     page pass missed (4-pt text in a corner that layout analysis skips, or a label OCR ruined) is
     looked for in the lines read, then in a sparse-text pass over each card."""
-    born = next((reading.fields["date_of_birth"] for reading in (*certain, printed)
-                 if "date_of_birth" in reading.fields), None)
+    born = _first_read((*certain, printed), "date_of_birth")
     if born is None:
         return printed
     birth = date.fromisoformat(born.value)
@@ -965,22 +964,23 @@ def _with_birth_of_expiry(printed: PrintedReading, certain: Sequence[SourceReadi
     the birth date's when the years lie such an age apart ("Ngày, tháng, năm sinh: Mai?" over
     "Có giá trị đến: 14/09/2029", number 079189…: born 14/09/1989). A guess, to review."""
     readings = (*certain, printed)
-    if any("date_of_birth" in reading.fields for reading in readings):
+    expiry, number = _first_read(readings, "date_of_expiry"), _first_read(readings, "id_number")
+    if _first_read(readings, "date_of_birth") is not None or expiry is None or expiry.value == NO_EXPIRY \
+            or number is None or (info := check_id_number(number.value).info) is None:
         return printed
-    expiry = next((reading.fields["date_of_expiry"].value for reading in readings
-                   if "date_of_expiry" in reading.fields), NO_EXPIRY)
-    number = next((reading.fields["id_number"].value for reading in readings if "id_number" in reading.fields), "")
-    info = check_id_number(number).info
-    if expiry == NO_EXPIRY or info is None:
-        return printed
-    ends = date.fromisoformat(expiry)
+    ends = date.fromisoformat(expiry.value)
     if ends.year - info.birth_year not in _MILESTONE_AGES:
         return printed
     with suppress(ValueError):
         born = ends.replace(year=info.birth_year).isoformat()
         return _with_field(printed, "date_of_birth", FieldValue(
-            value=born, source=IdSource.PRINTED, confidence=_GUESSED, raw=expiry))
+            value=born, source=IdSource.PRINTED, confidence=_GUESSED, raw=expiry.value))
     return printed
+
+
+def _first_read(readings: Sequence[SourceReading], name: str) -> FieldValue | None:
+    """Field `name` as the first of `readings` that holds it read it (most trusted first)."""
+    return next((reading.fields[name] for reading in readings if name in reading.fields), None)
 
 
 def _with_field(printed: PrintedReading, name: str, value: FieldValue | None) -> PrintedReading:
