@@ -9,6 +9,7 @@ focus, and on the QR (about 40 % of its files must be read from their print alon
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --quarter-turns
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --grey --no-dpi
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --shade 0.5 --noise 8
+    .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --keystone 0.08 --fade 0.4
     .venv/bin/python -m tests.benchmarks.card_manifest --misses OUT
 
 Each image is turned by +degrees or -degrees (a fixed random choice per file), on the same canvas, its
@@ -18,7 +19,10 @@ pixels at 300 dpi) and saved as JPEG at `quality`; the truth is copied. PDFs are
 a fixed choice per file), as a page put on the scanner the wrong way round. `--grey` saves grey scans;
 `--no-dpi` saves PNGs that do not say their resolution (as phone apps and some scanners write).
 `--shade` darkens the image towards one side (a fixed direction per file; 0.5: the far side gets half
-the light), as a lamp or a window lights a photo; `--noise` adds sensor grain (sigma in grey levels). With
+the light), as a lamp or a window lights a photo; `--noise` adds sensor grain (sigma in grey levels).
+`--keystone` shoots the page at a slant (one edge, a fixed choice per file, shorter by that share), as a
+phone held over a desk does; `--fade` lifts the ink towards yellowed paper (0.4: ink keeps 60 % of its
+contrast), as an old photocopy or an over-exposed photo. With
 `--hide-qr` every QR code zxing-cpp finds is painted over with the paper round it, so the card's print
 alone must be read (the truth then lists only what the print shows: no old ID number, no issue date on
 a front alone). A measuring aid: no constant is tuned on these copies, and a copy whose misses were
@@ -73,9 +77,31 @@ def _lit_unevenly(pixels: np.ndarray, shade: float, noise: float, seed: int) -> 
     return np.clip(lit, 0, 255).astype(np.uint8)
 
 
+def _slanted(pixels: np.ndarray, keystone: float, seed: int) -> np.ndarray:
+    """The image as a camera sees it at a slant: one edge (top, right, bottom or left by `seed`) shorter
+    by `keystone` of its length, the paper carried out to the frame."""
+    height, width = pixels.shape[:2]
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    slanted = corners.copy()
+    edge = seed % 4  # which edge is farther from the lens: its two corners move towards each other
+    first, second = edge, (edge + 1) % 4
+    inward = (corners[second] - corners[first]) * keystone / 2
+    slanted[first] += inward
+    slanted[second] -= inward
+    return cv2.warpPerspective(pixels, cv2.getPerspectiveTransform(corners, slanted), (width, height),
+                               flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+
+
+def _faded(pixels: np.ndarray, fade: float) -> np.ndarray:
+    """The image with its ink lifted towards yellowed paper: dark keeps (1 - fade) of its contrast."""
+    paper = np.array([250, 243, 222], np.float32)  # RGB of a yellowed sheet
+    return np.clip(paper - (paper - pixels.astype(np.float32)) * (1 - fade), 0, 255).astype(np.uint8)
+
+
 def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0, quality: int = 90,
                  hide_qr: bool = False, blur: float = 0.0, quarter_turns: bool = False, grey: bool = False,
-                 no_dpi: bool = False, shade: float = 0.0, noise: float = 0.0) -> int:
+                 no_dpi: bool = False, shade: float = 0.0, noise: float = 0.0, keystone: float = 0.0,
+                 fade: float = 0.0) -> int:
     """Turned copies of the JPEG cards listed in `source`'s manifest, and their manifest; their count."""
     target.mkdir(parents=True, exist_ok=True)
     rows, count = [], 0
@@ -97,6 +123,10 @@ def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0,
         angle = degrees if zlib.crc32(entry["file"].encode()) % 2 else -degrees
         turned = cv2.warpAffine(pixels, cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0),
                                 (width, height), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+        if keystone:
+            turned = _slanted(turned, keystone, zlib.crc32(entry["file"].encode()) // 7)
+        if fade:
+            turned = _faded(turned, fade)
         if scale != 1.0:
             turned = cv2.resize(turned, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         if blur:
@@ -129,9 +159,12 @@ def main() -> None:
     parser.add_argument("--no-dpi", action="store_true", help="save PNGs that do not say their resolution")
     parser.add_argument("--shade", type=float, default=0.0, help="light lost towards one side (0.5: half)")
     parser.add_argument("--noise", type=float, default=0.0, help="sensor grain, sigma in grey levels")
+    parser.add_argument("--keystone", type=float, default=0.0, help="one edge shorter by this share (a slant shot)")
+    parser.add_argument("--fade", type=float, default=0.0, help="ink contrast lost towards yellowed paper (0.4)")
     args = parser.parse_args()
     count = write_turned(args.source, args.target, args.degrees, args.scale, args.quality, args.hide_qr,
-                         args.blur, args.quarter_turns, args.grey, args.no_dpi, args.shade, args.noise)
+                         args.blur, args.quarter_turns, args.grey, args.no_dpi, args.shade, args.noise,
+                         args.keystone, args.fade)
     print(f"wrote {count} stressed cards to {args.target}")  # noqa: T201
 
 
