@@ -108,6 +108,23 @@ def test_mrz_verifies_on_a_phone_photo_of_a_back() -> None:
     assert reading.fields["id_number"].value == sample.person.id_number
 
 
+def test_mrz_band_found_on_a_back_scanned_with_a_margin(chip_person: Person) -> None:
+    """A card scanned with paper round it and no outline to cut along: the zone is ~75% of the image
+    wide, not ~89%; a front's wide printed line with a shorter one below it is still no zone."""
+    def with_margin(face: Image.Image) -> np.ndarray:
+        pixels = np.asarray(face.convert("RGB"))
+        my, mx = pixels.shape[0] // 12, pixels.shape[1] // 12
+        return np.pad(pixels, ((my, my), (mx, mx), (0, 0)), mode="edge")
+
+    back = with_margin(cards.chip_back(chip_person).image)
+    band = find_mrz_band(back)
+    assert band is not None and len(band.line_boxes) == 3 and not band.upside_down
+    reading = read_mrz(back, dpi=cards.DPI)
+    assert reading is not None and reading.composite_ok
+    assert reading.fields["id_number"].value == chip_person.id_number
+    assert find_mrz_band(with_margin(cards.chip_front(chip_person).image)) is None
+
+
 def test_cccd_2016_front_from_printed_text_alone() -> None:
     sample = _sample("cccd2016_front")
     identity = read_identity([_page(sample.image, sample.dpi)])

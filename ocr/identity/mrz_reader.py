@@ -32,7 +32,10 @@ from ocr.images import to_grey
 log = logging.getLogger(__name__)
 
 MRZ_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
-_MIN_LINE_WIDTH = 0.8  # of the card: MRZ lines span ~89%, the widest printed lines ~72%
+# Of the image: MRZ lines span ~89% of a card, so ~75% of a card scanned with a margin or at a slant;
+# a front's printed lines can run as wide, but never two of them alike (see `_stack`).
+_MIN_LINE_WIDTH = 0.7
+_STACK_WIDTH = 0.9  # the zone's lines are all 30 characters wide: each within this of another's width
 _BAND_REACH = 0.45  # the band lies within this fraction of the card's top or bottom edge
 _LINE_HEIGHT = (0.025, 0.09)  # of the card height: MRZ characters are ~2.5-3 mm of 54 mm
 _OCR_LINE_HEIGHT = 48  # px: Tesseract reads best with capitals ~30-50 px tall
@@ -134,6 +137,13 @@ def _text_lines(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
             if bw >= _MIN_LINE_WIDTH * w and _LINE_HEIGHT[0] * h <= bh <= _LINE_HEIGHT[1] * h]
 
 
+def _stack(lines: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """The most lines of one width (each at least `_STACK_WIDTH` of the widest of them): the zone's
+    lines, which all run 30 characters, not a wide printed line and a shorter one below it."""
+    groups = [[box for box in lines if _STACK_WIDTH * widest[2] <= box[2] <= widest[2]] for widest in lines]
+    return max(groups, key=lambda group: (len(group), sum(box[2] for box in group)), default=[])
+
+
 def find_mrz_band(card: np.ndarray) -> MrzBand | None:
     """The MRZ of a landscape card image (at its bottom, or at its top when upside down): two or
     three card-wide lines near one edge. None when there is none."""
@@ -141,9 +151,9 @@ def find_mrz_band(card: np.ndarray) -> MrzBand | None:
     h, w = grey.shape
     lines = _text_lines(grey)
     for upside_down in (False, True):
-        near = [box for box in lines
-                if (box[1] <= _BAND_REACH * h if upside_down
-                    else box[1] + box[3] >= (1 - _BAND_REACH) * h)]
+        near = _stack([box for box in lines
+                       if (box[1] <= _BAND_REACH * h if upside_down
+                           else box[1] + box[3] >= (1 - _BAND_REACH) * h)])
         if len(near) < 2:
             continue
         near = sorted(near, key=lambda b: b[1])[-3:] if not upside_down \
