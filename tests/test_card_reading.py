@@ -8,6 +8,7 @@ name line); the page inputs are drawn here, with their own geometry and colours.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from functools import partial
@@ -666,6 +667,23 @@ def test_a_card_that_shows_no_edge_at_all_is_found_by_its_content(angle: float) 
     assert 1000 <= long <= 1150  # at least the card's 85.6 mm, at most a few mm more
 
 
+def _faded(page: np.ndarray, keep: float) -> np.ndarray:
+    """The page as a faded photocopy: its ink lifted towards yellowed paper, `keep` of its contrast left."""
+    paper = np.array([250, 243, 222], np.float32)
+    return np.clip(paper - (paper - page.astype(np.float32)) * keep, 0, 255).astype(np.uint8)
+
+
+@pytest.mark.parametrize(("page", "keep"), [(partial(_light_card_on_cream_paper, 17.0), 0.15),
+                                            (partial(_content_without_a_card_edge, 8.0), 0.2)])
+def test_a_card_on_a_faded_photocopy_is_found_at_full_contrast(page: Callable[[], np.ndarray],
+                                                               keep: float) -> None:
+    """The two faint cards above on a copy that kept a fifth of its contrast or less: found once the
+    page is searched again stretched to full contrast, where it was."""
+    quads = find_card_quads(_faded(page(), keep), 300)
+    assert len(quads) == 1
+    assert np.abs(quads[0] - find_card_quads(page(), 300)[0]).max() < 3 * 300 / 25.4  # within 3 mm
+
+
 def test_a_content_block_made_squarer_by_the_cards_short_sides_is_still_a_card() -> None:
     """A turned, shaded copy of dev set cccd_0024: the front's content, its QR damaged, merged with
     the card's faint short sides into a block 77.8 x 57.6 mm (1.35 to 1): still a card's, for the
@@ -1017,6 +1035,21 @@ def test_a_qr_blurred_beyond_the_binarizers_is_read_after_deblurring(seed: int) 
     blank[round(y0):round(y1), round(x0):round(x1)] = np.random.default_rng(seed).integers(
         0, 255, (round(y1) - round(y0), round(x1) - round(x0)), dtype=np.uint8)
     assert read_blurred_qr(blank, px_per_mm) is None  # a patch of noise decodes to nothing
+
+
+@pytest.mark.parametrize("seed", [3, 5])
+def test_a_soft_qr_on_a_faded_copy_is_read_at_full_contrast(seed: int) -> None:
+    """The soft scan above on a copy whose ink keeps 40 % of its contrast (an old photocopy): no
+    patch stands out at a sharp code's contrast until the copy is stretched to full contrast."""
+    person = people.make_person(np.random.default_rng(seed), "cccd_chip")
+    face = cards.chip_front(person)
+    card = cv2.resize(np.array(face.image.convert("L")), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    px_per_mm = card.shape[1] / 85.6
+    faded = 245 - (245 - cv2.GaussianBlur(card, (0, 0), 0.15 * px_per_mm).astype(np.float32)) * 0.4
+    faded = np.clip(faded + np.random.default_rng(seed).normal(0, 2.4, faded.shape), 0, 255).astype(np.uint8)
+    assert read_qr(faded) is None
+    found = read_blurred_qr(faded, px_per_mm)
+    assert found is not None and found.text == face.qr_payload
 
 
 def _faded_code_below(lid: int, payload: str, seed: int) -> np.ndarray:

@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import zxingcpp
 
-from ocr.images import to_grey
+from ocr.images import full_contrast, to_grey
 
 _OPENCV_SCALES = (1.0, 0.5, 2.0)
 _MAX_OPENCV_SIDE = 2400  # larger copies cost seconds and decode nothing more
@@ -200,10 +200,10 @@ def _sharpened(patch: np.ndarray, px_per_mm: float, deblur: bool) -> Iterator[tu
 
 def read_blurred_qr(image: np.ndarray, px_per_mm: float) -> QrCode | None:
     """A QR code too blurred for `read_qr` or flush against something dark, read where a code may
-    be: with its light margin restored, then binarized locally, then deblurred; None when none
-    reads. Costs a few milliseconds on an image with no code-like patch; see the README for a
-    patch."""
-    grey = to_grey(image)
+    be: at full contrast, with its light margin restored, then binarized locally, then deblurred;
+    None when none reads. Costs a few milliseconds on an image with no code-like patch; see the
+    README for a patch."""
+    grey = full_contrast(to_grey(image))  # the contrast levels above hold on a faded copy
     for (x0, y0, x1, y1), deblur in _code_patches(grey, px_per_mm):
         patch, (dx, dy) = _with_quiet_zone(grey[y0:y1, x0:x1], round(_QUIET_ZONE_MM * px_per_mm))
         shift = np.float32((x0 - dx, y0 - dy))

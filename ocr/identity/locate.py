@@ -22,7 +22,7 @@ import numpy as np
 from ocr.engine import OcrTimeout, detect_orientation, read_words
 from ocr.identity.barcode import QrCode, read_blurred_qr, read_qr
 from ocr.identity.mrz_reader import find_mrz_band
-from ocr.images import ID1_MM, a4_sheet, card_shaped, shrink, to_grey
+from ocr.images import ID1_MM, a4_sheet, card_shaped, full_contrast, shrink, to_grey
 from ocr.preprocess import level_angle
 
 # Documents are read in parallel, one per core: OpenCV's own thread pool would oversubscribe.
@@ -273,7 +273,8 @@ def find_card_quads(image: np.ndarray, dpi: int, *, quick: bool = False) -> list
     """Card outlines on a page at `dpi`: clockwise corners (landscape top-left first) in page
     pixels, top to bottom; on a scanned sheet, also card-sized blocks of content outside them (see
     `_content_blocks`). Empty when no card-shaped outline stands out (a card scanned alone:
-    the portrait on it is card-shaped too, but far too small at that resolution).
+    the portrait on it is card-shaped too, but far too small at that resolution). A faded page
+    where none stands out is searched again at full contrast (`full_contrast`).
 
     `quick` shrinks the page by halving (3 ms instead of 18 for A4 in colour): enough to tell
     whether a page holds a card at all. The corners it gives on a noisy page can lie pixels away
@@ -282,6 +283,15 @@ def find_card_quads(image: np.ndarray, dpi: int, *, quick: bool = False) -> list
     scale = min(1.0, _WORK_SIDE / max(height, width))
     small = image if scale == 1 else shrink(image, (round(width * scale), round(height * scale))) if quick \
         else cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    quads = _quads(small, dpi * scale, (width, height), dpi)
+    if not quads and (stretched := full_contrast(small)) is not small:
+        quads = _quads(stretched, dpi * scale, (width, height), dpi)
+    return sorted((_landscape(quad / scale) for quad in quads),
+                  key=lambda q: (float(q[:, 1].min()), float(q[:, 0].min())))
+
+
+def _quads(small: np.ndarray, small_dpi: float, page_size: tuple[int, int], dpi: int) -> list[np.ndarray]:
+    """`find_card_quads` on the page's working copy `small` (at `small_dpi`), in its pixels."""
     edges = _edges(small)
     mask = _foreground(small, edges)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
@@ -300,15 +310,15 @@ def find_card_quads(image: np.ndarray, dpi: int, *, quick: bool = False) -> list
             continue
         if _edge_support(quad, edges) < _MIN_EDGE_SUPPORT and _straight_support(quad, contour) < _MIN_STRAIGHT:
             continue
-        long_mm = _sides(quad)[0] / scale / dpi * 25.4
+        long_mm = _sides(quad)[0] / small_dpi * 25.4
         if long_mm < _MIN_CARD_MM or (dpi >= _TRUSTED_DPI and long_mm > _MAX_CARD_MM):
             continue
-        quads.append(_landscape(quad / scale))
-    if (dpi >= _TRUSTED_DPI or a4_sheet(width, height, dpi)) and not card_shaped(width, height):
+        quads.append(quad)
+    if (dpi >= _TRUSTED_DPI or a4_sheet(*page_size, dpi)) and not card_shaped(*page_size):
         # A sheet can hold a card whose outline shows beside one whose outline does not.
-        blocks = [_landscape(quad / scale) for quad in _content_blocks(mask, edges, to_grey(small), dpi * scale)]
+        blocks = _content_blocks(mask, edges, to_grey(small), small_dpi)
         quads += [block for block in blocks if not any(_inside(block.mean(axis=0), quad) for quad in quads)]
-    return sorted(quads, key=lambda q: (float(q[:, 1].min()), float(q[:, 0].min())))
+    return quads
 
 
 def _inside(point: np.ndarray, quad: np.ndarray) -> bool:
