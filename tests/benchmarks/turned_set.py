@@ -22,7 +22,8 @@ a fixed choice per file), as a page put on the scanner the wrong way round. `--g
 the light), as a lamp or a window lights a photo; `--noise` adds sensor grain (sigma in grey levels).
 `--keystone` shoots the page at a slant (one edge, a fixed choice per file, shorter by that share), as a
 phone held over a desk does; `--fade` lifts the ink towards yellowed paper (0.4: ink keeps 60 % of its
-contrast), as an old photocopy or an over-exposed photo. With
+contrast), as an old photocopy or an over-exposed photo; `--pad` adds that share of each side of paper
+round the image (its edge carried outwards), as a scanner cropping loosely. With
 `--hide-qr` every QR code zxing-cpp finds is painted over with the paper round it, so the card's print
 alone must be read (the truth then lists only what the print shows: no old ID number, no issue date on
 a front alone). A measuring aid: no constant is tuned on these copies, and a copy whose misses were
@@ -101,7 +102,7 @@ def _faded(pixels: np.ndarray, fade: float) -> np.ndarray:
 def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0, quality: int = 90,
                  hide_qr: bool = False, blur: float = 0.0, quarter_turns: bool = False, grey: bool = False,
                  no_dpi: bool = False, shade: float = 0.0, noise: float = 0.0, keystone: float = 0.0,
-                 fade: float = 0.0) -> int:
+                 fade: float = 0.0, pad: float = 0.0) -> int:
     """Turned copies of the JPEG cards listed in `source`'s manifest, and their manifest; their count."""
     target.mkdir(parents=True, exist_ok=True)
     rows, count = [], 0
@@ -123,6 +124,9 @@ def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0,
         angle = degrees if zlib.crc32(entry["file"].encode()) % 2 else -degrees
         turned = cv2.warpAffine(pixels, cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0),
                                 (width, height), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+        if pad:
+            turned = cv2.copyMakeBorder(turned, *[round(pad * turned.shape[0])] * 2,
+                                        *[round(pad * turned.shape[1])] * 2, cv2.BORDER_REPLICATE)
         if keystone:
             turned = _slanted(turned, keystone, zlib.crc32(entry["file"].encode()) // 7)
         if fade:
@@ -160,11 +164,12 @@ def main() -> None:
     parser.add_argument("--shade", type=float, default=0.0, help="light lost towards one side (0.5: half)")
     parser.add_argument("--noise", type=float, default=0.0, help="sensor grain, sigma in grey levels")
     parser.add_argument("--keystone", type=float, default=0.0, help="one edge shorter by this share (a slant shot)")
+    parser.add_argument("--pad", type=float, default=0.0, help="paper added round, share of each side (0.06)")
     parser.add_argument("--fade", type=float, default=0.0, help="ink contrast lost towards yellowed paper (0.4)")
     args = parser.parse_args()
     count = write_turned(args.source, args.target, args.degrees, args.scale, args.quality, args.hide_qr,
                          args.blur, args.quarter_turns, args.grey, args.no_dpi, args.shade, args.noise,
-                         args.keystone, args.fade)
+                         args.keystone, args.fade, args.pad)
     print(f"wrote {count} stressed cards to {args.target}")  # noqa: T201
 
 
