@@ -184,6 +184,8 @@ def _start(line: OcrLine, *, sure: bool = False) -> int:
         first = next((number for number, char in enumerate(word.text) if char.isalnum()), None)
         if first is None or (sure and word.conf < _SURE and sum(map(str.isalnum, word.text)) <= 2):
             continue
+        if word.conf == 0:  # a smudge read as signs: where they fall in its box means nothing
+            return word.box[0]
         return word.box[0] + round(word.box[2] * first / len(word.text))
     return line.box[0]
 
