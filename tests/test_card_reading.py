@@ -43,6 +43,7 @@ from ocr.identity.reader import (
     _with_expiry,
     _with_name_of_mrz,
     _with_surname,
+    _without_specks,
     read_card,
     reading_order,
 )
@@ -423,6 +424,18 @@ def test_a_smudge_read_as_signs_starts_its_line_where_its_box_starts() -> None:
     read = values(ordered)
     assert read["place_of_origin"] == "Phường Lê Hồng Phong, Quy Nhơn, Bình Định"
     assert read["place_of_residence"].startswith("29/31 Trường Chinh,")
+
+
+def test_a_speck_read_as_a_low_letter_after_a_name_is_no_part_of_it() -> None:
+    """Dev set cccd_0033 shot at a slant: dust after the name was read "A" (conf 0, 9 px tall beside
+    letters 41-49 px) and the name became "HUỲNH THỊ DIỆP A". A low word Tesseract was sure of ("-"
+    between "Độc lập" and "Tự do") stays."""
+    name = OcrLine((OcrWord("HUỲNH", 95.0, (507, 479, 165, 42)), OcrWord("THỊ", 96.0, (690, 488, 77, 41)),
+                    OcrWord("DIỆP", 96.0, (788, 480, 106, 49)), OcrWord("A", 0.0, (1037, 524, 24, 9))))
+    assert _without_specks(name).text == "HUỲNH THỊ DIỆP"
+    motto = _row("Độc lập - Tự do", 609, 143, 30)
+    motto = OcrLine(tuple(replace(word, box=(*word.box[:3], 5)) if word.text == "-" else word for word in motto.words))
+    assert _without_specks(motto).text == "Độc lập - Tự do"
 
 
 def test_a_name_in_capitals_that_looks_like_a_label_stays_a_name() -> None:
