@@ -488,6 +488,9 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Số 254 Lý Thường Kit, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk",
      "Số 254 Lý Thường Kiệt, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk"),
     ("Số 295 Nguyễn: Huệ, Điện Biên, Ba Đình, Hà Nội", "Số 295 Nguyễn Huệ, Điện Biên, Ba Đình, Hà Nội"),
+    # A digit inside a word is a letter the card's font could not print (a 2016 card's "ệ" read "0").
+    ("Số 80 Bà Tri0u, Phường Tân Phú, Đồng Xoài, Bình Phước", "Số 80 Bà Triệu, Phường Tân Phú, Đồng Xoài, Bình Phước"),
+    ("Số 8 Lô B2, Phường Tân Phú, Đồng Xoài, Bình Phước", "Số 8 Lô B2, Phường Tân Phú, Đồng Xoài, Bình Phước"),
     ("S 312 Đuện Biên Phù, Phường Tân Hiệp, Biên Hòa, Đồng Nai",
      "Số 312 Điện Biên Phủ, Phường Tân Hiệp, Biên Hòa, Đồng Nai"),
     ("Số 12 Tôn Thất Thuyết, Phường 1, Quận 4, Hồ Chí Minh", "Số 12 Tôn Thất Thuyết, Phường 1, Quận 4, Hồ Chí Minh"),

@@ -49,6 +49,7 @@ _STREET = re.compile(r"^(?:(?P<so>[^\W\d_]{1,2})\s+)?(?P<number>\d+[\w/]*)\s+(?P
 _STREET_RULE = (80.0, 10.0)  # least ratio of the listed street, least lead over the next one
 # A digit inside a street's word is a letter OCR mistook ("Lý Thí0ng Kiit"): matched as that letter.
 _LETTER_OF = {"0": "o", "1": "i", "5": "s", "8": "b"}
+_DIGIT_INSIDE = re.compile(r"[^\W\d_]\d+[^\W\d_]")  # "Tri0u", never "Lô B2", "Quốc lộ 1A"
 _DIGIT_IN_WORD = re.compile(r"(?<=[^\W\d_])[0158]|[0158](?=[^\W\d_])")
 # Words of a street address that are no place's, person's or street's name.
 _ADDRESS_WORDS = frozenset({"số", "ngõ", "ngách", "hẻm", "kiệt", "thôn", "ấp", "xóm", "tổ", "khu", "khóm",
@@ -446,9 +447,9 @@ def _repaired_hamlet(text: str) -> str:
 
 
 def _damaged_street(name: str) -> bool:
-    """Whether OCR surely damaged a street's name: a mark inside it, or a syllable that no place,
-    person or listed street has."""
-    if re.search(r"[^\w\s-]", name):
+    """Whether OCR surely damaged a street's name: a mark or a digit inside a word ("Tri0u": a letter
+    the card's font could not print), or a syllable that no place, person or listed street has."""
+    if re.search(r"[^\w\s-]", name) or _DIGIT_INSIDE.search(name):
         return True
     known = _street_syllables()
     return any(word.lower() not in known for word in _WORD_RE.findall(name) if not word.isdigit())
