@@ -27,7 +27,7 @@ from ocr.identity.printed import extract_printed
 from ocr.identity.probe import probe_card
 from ocr.identity.locate import LocatedCard, _reads_upside_down, find_card_quads, locate_cards, text_skew
 from ocr.identity.mrz_reader import OcrLine, OcrWord, ocr_lines, read_mrz, union_box
-from ocr.identity.mrz import parse_mrz
+from ocr.identity.mrz import MrzReading, parse_mrz
 from ocr.identity.reader import (
     _EXPIRY_REREADS,
     _expiry_texts,
@@ -672,6 +672,31 @@ def test_an_unread_birth_date_is_the_expirys_day_in_the_year_the_number_gives() 
     # No milestone birthday lies between the number's year and the expiry's: nothing is guessed.
     odd = ["Số: 079189543988", "Ngày, tháng, năm sinh: Mai?", "Có giá trị đến: 14/09/2031"]
     assert "date_of_birth" not in _with_birth_of_expiry(extract_printed(odd), []).fields
+
+
+def test_an_unlabelled_date_a_milestone_age_after_the_numbers_year_is_the_expiry_to_review() -> None:
+    """Dev set cccd_0027 loosely cropped, faded and grainy: its birth date read "t 0771 97" and the
+    expiry's label was smudged, "07/12/2035" read alone under the portrait; number 046175…: born in
+    1975, a date in 2035 is the 60th birthday's. The birth date follows from it; both to review."""
+    texts = ["07/12/2035", "CĂN CƯỚC CÔNG DÂN", "o TẠP 046175166523", "Họ và tên / Full name:",
+             "NGUYỄN BÍCH THẢO", "t 0771 97", "Nữ ; t Nationatity: Việt Nam", "Date of expiry"]
+
+    def side(lines: list[str], mrz: MrzReading | None = None) -> _Side:
+        rows = [_row(text, 100, 60 * number) for number, text in enumerate(lines)]
+        return _Side(None, np.zeros((1, 1), np.uint8), 0, rows, {}, None, mrz, extract_printed([]))  # type: ignore[arg-type]
+
+    printed = extract_printed(texts)
+    assert "date_of_birth" not in printed.fields and "date_of_expiry" not in printed.fields
+    found = _with_birth_of_expiry(_with_expiry(printed, [], [side(texts)], timeout=10), [])
+    assert found.fields["date_of_expiry"].value == "2035-12-07"
+    assert found.fields["date_of_birth"].value == "1975-12-07"
+    assert max(found.fields[name].confidence for name in ("date_of_expiry", "date_of_birth")) < MIN_CONFIDENCE
+    # A back's issue date may fall a milestone age after the birth year too: only fronts are looked at.
+    back = side(["Ngày, tháng, năm / Date, month, year: 07/12/2035"], parse_mrz(["IDVNM"]))
+    assert "date_of_expiry" not in _with_expiry(printed, [], [back], timeout=10).fields
+    # Two such dates: no guess.
+    two = side([*texts, "01/02/2035"])
+    assert "date_of_expiry" not in _with_expiry(printed, [], [two], timeout=10).fields
 
 
 def _light_card_on_cream_paper(angle: float) -> np.ndarray:

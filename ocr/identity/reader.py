@@ -940,7 +940,7 @@ def _with_expiry(printed: PrintedReading, certain: Sequence[SourceReading], side
     looked for in the lines read, then in a sparse-text pass over each card."""
     born = _first_read((*certain, printed), "date_of_birth")
     if born is None:
-        return printed
+        return _with_expiry_of_number(printed, certain, sides)
     birth = date.fromisoformat(born.value)
     read = printed.fields.get("date_of_expiry")
     if read is not None:
@@ -967,6 +967,29 @@ def _with_expiry(printed: PrintedReading, certain: Sequence[SourceReading], side
                 value=expiry, source=IdSource.PRINTED, confidence=_AGREED, raw=expiry))
         near = near or _near_milestone_date(text, birth)
     return _with_field(printed, "date_of_expiry", near)
+
+
+def _with_expiry_of_number(printed: PrintedReading, certain: Sequence[SourceReading],
+                           sides: list[_Side]) -> PrintedReading:
+    """No birth date read and no labelled expiry: the one date on the card's fronts (sides without an
+    MRZ, whose issue date could fall on such a year) whose year lies a milestone age after the birth
+    year the ID number gives ("07/12/2035" alone under the portrait, its label and the birth date
+    smudged; number 046175…). A guess, to review; the birth date then follows from it
+    (`_with_birth_of_expiry`)."""
+    readings = (*certain, printed)
+    number = _first_read(readings, "id_number")
+    if _first_read(readings, "date_of_expiry") is not None or number is None \
+            or (info := check_id_number(number.value).info) is None:
+        return printed
+    found = {parsed[0] for side in sides if side.mrz is None for line in side.lines
+             for match in _DATE_LIKE.finditer(line.text)
+             if (parsed := parse_date(match.group())) is not None
+             and int(parsed[0][:4]) - info.birth_year in _MILESTONE_AGES}
+    if len(found) != 1:
+        return printed
+    (expiry,) = found
+    return _with_field(printed, "date_of_expiry", FieldValue(
+        value=expiry, source=IdSource.PRINTED, confidence=_GUESSED, raw=expiry))
 
 
 def _with_birth_of_expiry(printed: PrintedReading, certain: Sequence[SourceReading]) -> PrintedReading:
