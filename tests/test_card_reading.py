@@ -478,6 +478,8 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Xã Quang Trung, KiiIn Xiling, Thái Bình", "Xã Quang Trung, Kiến Xương, Thái Bình"),  # one near
     ("Khu phố Tân Trà, V2 Hải Anh, Hải Hậu, Nam Định", "Khu phố Tân Trà, Xã Hải Anh, Hải Hậu, Nam Định"),
     ("Tổ 5 Hải Anh, Hải Hậu, Nam Định", "Tổ 5 Hải Anh, Hải Hậu, Nam Định"),  # a word, not a scrap
+    ("c0 lu Châu Phú A, Châu Đốc, An Giang", "Phường Châu Phú A, Châu Đốc, An Giang"),  # a digit glued: OCR's
+    ("Ấp2 Châu Phú A, Châu Đốc, An Giang", "Ấp2 Châu Phú A, Châu Đốc, An Giang"),  # a hamlet's number
     # A longer scrap starting with the type's letter, no longer than the type: that type, damaged.
     ("phb8đ Điện Biên, Quận Ba Đình, Thành phố Hà Nội", "Phường Điện Biên, Quận Ba Đình, Thành phố Hà Nội"),
     ("Phố Điện Biên, Quận Ba Đình, Thành phố Hà Nội", "Phố Điện Biên, Quận Ba Đình, Thành phố Hà Nội"),

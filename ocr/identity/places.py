@@ -49,6 +49,7 @@ _STREET = re.compile(r"^(?:(?P<so>[^\W\d_]{1,2})\s+)?(?P<number>\d+[\w/]*)\s+(?P
 _STREET_RULE = (80.0, 10.0)  # least ratio of the listed street, least lead over the next one
 # A digit inside a street's word is a letter OCR mistook ("Lý Thí0ng Kiit"): matched as that letter.
 _LETTER_OF = {"0": "o", "1": "i", "5": "s", "8": "b"}
+_DIGIT_GLUED = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")  # "c0 lu" for "Phường": OCR's, no address's ("Ấp 2")
 _DIGIT_INSIDE = re.compile(r"[^\W\d_]\d+[^\W\d_]")  # "Tri0u", never "Lô B2", "Quốc lộ 1A"
 _DIGIT_IN_WORD = re.compile(r"(?<=[^\W\d_])[0158]|[0158](?=[^\W\d_])")
 # Words of a street address that are no place's, person's or street's name.
@@ -493,8 +494,8 @@ def _ward_behind_a_damaged_type(text: str, district: _Unit, known: frozenset[str
     """The listed ward whose own name the text ends with exactly, when what stands before it is a
     short scrap of single letters, digits, words no place name has or words in lower case before a
     name in capitals ("V2 Hải Anh", "CA Tam Thuận", "bit 25", "ni: Lê Lợi", or longer when it holds a
-    mark no address has: "“sanh Vĩnh Mỹ"; the type damaged, where "Tổ 5" or "Phường" are words of
-    their own): the ward with its type."""
+    mark no address has or a digit glued to a letter: "“sanh Vĩnh Mỹ", "c0 lu Châu Phú A"; the type
+    damaged, where "Tổ 5" or "Phường" are words of their own): the ward with its type."""
     read = _WORD_RE.findall(text)
 
     def junk(scrap: str, name: list[str]) -> bool:
@@ -506,7 +507,8 @@ def _ward_behind_a_damaged_type(text: str, district: _Unit, known: frozenset[str
         name = _WORD_RE.findall(_own_name(ward).lower())
         scrap, named = read[:len(read) - len(name)], read[len(read) - len(name):]
         if len(read) > len(name) and [fold(w) for w in named] == [fold(w) for w in name] \
-                and (_type_scrap("".join(scrap), ward) or _NO_UNIT_MARKS.search(text.rsplit(named[0], 1)[0])) \
+                and (_type_scrap("".join(scrap), ward) or _NO_UNIT_MARKS.search(before := text.rsplit(named[0], 1)[0])
+                     or _DIGIT_GLUED.search(before)) \
                 and junk("".join(scrap), named) \
                 and not any(word.lower() in _ADDRESS_WORDS or (len(word) > 1 and not word.isdigit()
                                                                and not junk(word, named))
