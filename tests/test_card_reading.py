@@ -479,6 +479,8 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Khu phố Tân Trà, V2 Hải Anh, Hải Hậu, Nam Định", "Khu phố Tân Trà, Xã Hải Anh, Hải Hậu, Nam Định"),
     ("Tổ 5 Hải Anh, Hải Hậu, Nam Định", "Tổ 5 Hải Anh, Hải Hậu, Nam Định"),  # a word, not a scrap
     ("c0 lu Châu Phú A, Châu Đốc, An Giang", "Phường Châu Phú A, Châu Đốc, An Giang"),  # a digit glued: OCR's
+    ("85/32 Nguyễn Trãi, phường 25, Quận Bình Thạnh, TP. Hồ Chí Minh",  # a type as cards print it
+     "85/32 Nguyễn Trãi, Phường 25, Quận Bình Thạnh, TP. Hồ Chí Minh"),
     ("Ấp2 Châu Phú A, Châu Đốc, An Giang", "Ấp2 Châu Phú A, Châu Đốc, An Giang"),  # a hamlet's number
     # A longer scrap starting with the type's letter, no longer than the type: that type, damaged.
     ("phb8đ Điện Biên, Quận Ba Đình, Thành phố Hà Nội", "Phường Điện Biên, Quận Ba Đình, Thành phố Hà Nội"),

@@ -60,6 +60,7 @@ _ADDRESS_WORD_BY_LETTERS = {fold(word): word for word in _ADDRESS_WORDS}
 _NUMBERED_PLACE = re.compile(r"^(?P<word>[^\W\d_]+)\s*(?P<number>\d+\w*)$")  # "Thôn 3", "Tổ 12", "Ấp2"
 _NUMBERED_TAIL = re.compile(r"(?<!\S)(?P<word>[^\W\d_]+)\s*(?P<number>\d+\w*)$")  # ... ending a part
 _WARD_TYPE_NAMES = ("Thị trấn", "Phường", "Xã")
+_LOWER_TYPES = frozenset({"thị", "phường", "xã", "quận", "huyện", "tỉnh", "thành"})  # a type's first word
 _DAMAGED_SYLLABLES = (50.0, 20.0)  # least ratio of the damaged syllables to a ward's, least lead
 _RUINED_TYPE = 40.0  # least ratio of words standing where a ward's type does to that type
 # A ward's type inside a part starts a part of its own: OCR lost the comma before it ("Ấp 2 Xã Tân Lập"),
@@ -329,7 +330,14 @@ def correct_place(value: str) -> str:
             if ward is not None:
                 parts[-3] = ward
         parts[:-3] = [_repaired_street(_repaired_hamlet(part)) for part in parts[:-3]]
-    return ", ".join(_without_scraps(parts))
+    return ", ".join(_capitalized_type(part) for part in _without_scraps(parts))
+
+
+def _capitalized_type(part: str) -> str:
+    """A part whose first word is a unit's type read in lower case ("phường 25") written as cards
+    print it ("Phường 25")."""
+    first = part.split(" ", 1)[0]
+    return part[:1].upper() + part[1:] if first.islower() and first in _LOWER_TYPES else part
 
 
 def _ward_and_district(text: str, province: _Unit) -> tuple[list[str], _Unit] | None:
