@@ -428,12 +428,20 @@ def _with_digits_confirmed(lines: list[OcrLine], grey: np.ndarray, dpi: int,
         for i in range(1, len(words)):
             # A hamlet's or house's number read as a speck ("Ấp +,", "Thôn T;"): the digits two
             # whitelisted reads agree on, or the speck as it was.
-            if is_address_word(words[i - 1].text.strip(_PUNCTUATION)) and _SPECK_NUMBER.fullmatch(words[i].text):
+            if is_address_word(words[i - 1].text.strip(_PUNCTUATION)) and _speck_number(words[i]):
                 text, agreed = _agreed_digits(grey, [words[i]], dpi, timeout, _house_number, tight=True)
                 if agreed and (number := _house_number(text)) is not None:
                     words[i] = replace(words[i], text=number + "," * words[i].text.endswith(","))
         out.append(OcrLine(tuple(words)))
     return out, checked
+
+
+def _speck_number(word: OcrWord) -> bool:
+    """Whether a word after a hamlet's or house's word may be its number misread: a speck ("+,",
+    "T;"), or a word of one or two letters Tesseract was unsure of ("Sì," at confidence 4 for "3,")."""
+    letters = word.text.strip(_PUNCTUATION)
+    return bool(_SPECK_NUMBER.fullmatch(word.text)) or (word.conf < _SURE and 0 < len(letters) <= 2
+                                                       and letters.isalpha())
 
 
 # ---------------------------------------------------------------------------------------------------
