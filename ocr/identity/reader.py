@@ -68,7 +68,7 @@ _MAX_DOTS = 4000  # more tiny specks than this is noise, not dotted lines
 _COLUMN_LINES = 3  # lines starting at one x make a column edge
 _COLUMN_SLACK = 3.0  # mm: a line starting this close to a column edge belongs to that column
 _SURE = 50  # Tesseract's confidence below which a word of one or two signs may be a speck
-_SPECK_HEIGHT = 0.35  # of its line's typical word height: a word this low Tesseract was unsure of is a speck
+_SPECK_HEIGHT = 0.35  # of its line's typical word height: a short word this low Tesseract was unsure of is a speck
 _SLOPE_WORDS = 3  # words a line needs for its slant to count
 _SAME_ROW = 0.35  # of the smaller piece's height: two pieces this near in level are one row
 _WORD_GAP = 1.5  # of a line's height: a gap no wider than this is between words, not columns
@@ -517,11 +517,13 @@ def _printed_lines(grey: np.ndarray, dpi: int, timeout: float, *, missing_glyphs
 
 
 def _without_specks(line: OcrLine) -> OcrLine:
-    """The line without words far lower than its others that Tesseract was unsure of: a speck of
-    dust after a name read "A" (conf 0, a fifth of the letters' height) became part of it."""
+    """The line without words of one or two signs far lower than its others that Tesseract was
+    unsure of: a speck of dust after a name read "A" (conf 0, a fifth of the letters' height) became
+    part of it. Longer words stay whatever their box ("Ig.13," in a 2-pixel box held a ward's number)."""
     typical = float(np.median([word.box[3] for word in line.words]))
     return OcrLine(tuple(word for word in line.words
-                         if word.conf >= _SURE or word.box[3] >= _SPECK_HEIGHT * typical))
+                         if word.conf >= _SURE or word.box[3] >= _SPECK_HEIGHT * typical
+                         or sum(map(str.isalnum, word.text)) > 2))
 
 
 def _has_number(line: OcrLine) -> bool:
