@@ -482,6 +482,11 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Khu phố Tân Trà, V2 Hải Anh, Hải Hậu, Nam Định", "Khu phố Tân Trà, Xã Hải Anh, Hải Hậu, Nam Định"),
     ("Tổ 5 Hải Anh, Hải Hậu, Nam Định", "Tổ 5 Hải Anh, Hải Hậu, Nam Định"),  # a word, not a scrap
     ("c0 lu Châu Phú A, Châu Đốc, An Giang", "Phường Châu Phú A, Châu Đốc, An Giang"),  # a digit glued: OCR's
+    # A ward first in its place behind one or two syllables where its type stands: the type misread.
+    ("Ân Lê Hồng Phong, Quy Nhơn, Bình Định", "Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),
+    ("Sáng huy Châu Phú A, Châu Đốc, An Giang", "Phường Châu Phú A, Châu Đốc, An Giang"),
+    ("Thôn Lê Hồng Phong, Quy Nhơn, Bình Định", "Thôn Lê Hồng Phong, Quy Nhơn, Bình Định"),  # a hamlet's word
+    ("Số 5 Lê Hồng Phong, Quy Nhơn, Bình Định", "Số 5 Lê Hồng Phong, Quy Nhơn, Bình Định"),  # a house
     ("85/32 Nguyễn Trãi, phường 25, Quận Bình Thạnh, TP. Hồ Chí Minh",  # a type as cards print it
      "85/32 Nguyễn Trãi, Phường 25, Quận Bình Thạnh, TP. Hồ Chí Minh"),
     ("Ấp2 Châu Phú A, Châu Đốc, An Giang", "Ấp2 Châu Phú A, Châu Đốc, An Giang"),  # a hamlet's number

@@ -60,6 +60,7 @@ _ADDRESS_WORD_BY_LETTERS = {fold(word): word for word in _ADDRESS_WORDS}
 _NUMBERED_PLACE = re.compile(r"^(?P<word>[^\W\d_]+)\s*(?P<number>\d+\w*)$")  # "Thôn 3", "Tổ 12", "Ấp2"
 _NUMBERED_TAIL = re.compile(r"(?<!\S)(?P<word>[^\W\d_]+)\s*(?P<number>\d+\w*)$")  # ... ending a part
 _WARD_TYPE_NAMES = ("Thị trấn", "Phường", "Xã")
+_FOLDED_TYPES = frozenset(fold(name) for name in _WARD_TYPE_NAMES)
 _LOWER_TYPES = frozenset({"thị", "phường", "xã", "quận", "huyện", "tỉnh", "thành"})  # a type's first word
 _DAMAGED_SYLLABLES = (50.0, 20.0)  # least ratio of the damaged syllables to a ward's, least lead
 _RUINED_TYPE = 40.0  # least ratio of words standing where a ward's type does to that type
@@ -327,6 +328,8 @@ def correct_place(value: str) -> str:
             parts[-2] = _as_written(parts[-2], district)
         if len(parts) >= 3:
             ward = _repaired_ward(parts[-3], district)
+            if ward is None and len(parts) == 3:
+                ward = _ward_behind_misread_type(parts[0], district)
             if ward is not None:
                 parts[-3] = ward
         parts[:-3] = [_repaired_street(_repaired_hamlet(part)) for part in parts[:-3]]
@@ -527,6 +530,28 @@ def _ward_behind_a_damaged_type(text: str, district: _Unit, known: frozenset[str
         # the type whose first letter the scrap starts with ("X3"), if only one does.
         found = [name for name in found if fold(name[:1]) == fold(read[0][:1])]
     return found[0] if len(found) == 1 else None
+
+
+def _ward_behind_misread_type(text: str, district: _Unit) -> str | None:
+    """A place's first part that ends with one listed ward's own name after one or two words that are
+    no type, no hamlet's or street's word and no number, as long as a type at most ("Ân Lê Hồng
+    Phong", "Sáng huy Châu Phú A"): OCR read the type as other syllables. Only where the ward comes
+    first (a place of origin, a residence without a street): a card prints every ward with its type,
+    and nothing else stands before it there. The ward with its type."""
+    words = text.split()
+    found = set()
+    for ward in district.children.values():
+        name = _own_name(ward).split()
+        head = words[:len(words) - len(name)]
+        if not 1 <= len(head) <= 2 or [fold(w) for w in words[len(head):]] != [fold(w) for w in name]:
+            continue
+        typed = ward.name[:len(ward.name) - len(_own_name(ward))].strip()
+        if fold(" ".join(head)) in _FOLDED_TYPES or any(w.lower() in _ADDRESS_WORDS or any(map(str.isdigit, w))
+                                                        for w in head) \
+                or sum(map(len, head)) > len(typed) + 2:
+            continue
+        found.add(ward.name)
+    return found.pop() if len(found) == 1 else None
 
 
 def _own_name(ward: _Unit) -> str:
