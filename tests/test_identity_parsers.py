@@ -226,6 +226,17 @@ def test_a_speck_read_as_a_letter_in_the_mrz_names_filler_is_no_name() -> None:
     assert doubled.fields["full_name"].value == "NGUYEN VAN DUC"  # a filler read twice inside the names
 
 
+@pytest.mark.parametrize(("line", "at"), [(0, 5), (0, 12), (1, 0), (1, 9)])
+def test_a_sign_read_twice_in_a_line_of_codes_is_taken_out_where_every_check_then_verifies(line: int, at: int) -> None:
+    """A back of dev set cccd_0029 enlarged to 475 dpi: Tesseract read "IDVNMO0707825403…", one sign
+    too many; bringing the line to 30 by a filler shifted every field and the number was lost."""
+    lines = list(td1_lines(**CARD))
+    lines[line] = lines[line][:at] + lines[line][at] + lines[line][at:]
+    reading = parse_td1(lines, today=TODAY)
+    assert reading.composite_ok and reading.reasons == []
+    assert values(reading) == values(parse_td1(td1_lines(**CARD), today=TODAY))
+
+
 def test_td1_without_expiry() -> None:
     lines = td1_lines(**{**CARD, "date_of_expiry": "none"})
     assert lines[1][8:15] == "<<<<<<<"

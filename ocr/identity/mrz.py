@@ -208,14 +208,14 @@ def _clean(text: str) -> str:
     return _FILLER_LOOKALIKES.sub(FILLER, "".join(text.split()).upper())
 
 
-def _prepare(lines: str | Sequence[str], layout: _Layout) -> list[str] | None:
-    """The layout's lines, cleaned and repaired position-wise, or None when they are not there."""
+def _window(lines: str | Sequence[str], layout: _Layout) -> list[str] | None:
+    """The layout's lines among those given, cleaned, or None when they are not there."""
     raw = lines.splitlines() if isinstance(lines, str) else list(lines)
     cleaned = [line for line in map(_clean, raw) if line]
     count = len(layout.templates)
     if len(cleaned) < count:
         return None
-    name_line, name_start = layout.name
+    name_line = layout.name[0]
 
     def length_error(window: list[str]) -> int:
         # OCR may drop a name's trailing fillers: a short name line is no error.
@@ -225,11 +225,15 @@ def _prepare(lines: str | Sequence[str], layout: _Layout) -> list[str] | None:
     # Text above or below the zone may come with it: take the run of lines that fits best.
     windows = [cleaned[i:i + count] for i in range(len(cleaned) - count + 1)]
     chosen = min(reversed(windows), key=length_error)
-    if length_error(chosen) > _MAX_LENGTH_ERROR:
-        return None
-    vietnamese = _apply_template(chosen[0][:5], "AAAAA")[2:5] == "VNM"
+    return chosen if length_error(chosen) <= _MAX_LENGTH_ERROR else None
+
+
+def _prepared(window: list[str], layout: _Layout) -> list[str]:
+    """The window's lines brought to the layout's width and repaired position-wise."""
+    name_line, name_start = layout.name
+    vietnamese = _apply_template(window[0][:5], "AAAAA")[2:5] == "VNM"
     prepared = []
-    for number, (line, template) in enumerate(zip(chosen, layout.templates)):
+    for number, (line, template) in enumerate(zip(window, layout.templates)):
         if number == name_line:
             line = _fit(_trailing_fillers(line), layout.width, pad_at_end=True)
             if vietnamese:
@@ -375,11 +379,42 @@ def _read_fields(lines: list[str], layout: _Layout, accepted: dict[str, float], 
     return fields, reasons
 
 
+_DATES = ("dob", "expiry")
+
+
+def _confirmed_without_one_sign(window: list[str], layout: _Layout) -> tuple[list[str], str | None] | None:
+    """Lines that verify in full (every field and the composite) once one sign is taken out of a
+    line of codes one sign too long: OCR read one sign twice ("IDVNMO0707…" at 475 dpi), and
+    taking a filler out instead shifted every field. Its dates must be dates (a check digit verifies
+    "770060" too). None unless the checked fields come out one way; of the cuts that give them, the one that keeps most signs where they were read (a cut in
+    the unchecked "IDVNM" verifies too)."""
+    as_read = _prepared(window, layout)
+    answers: dict[tuple[str, ...], list[list[str]]] = {}
+    for number, line in enumerate(window):
+        if number == layout.name[0] or len(line) != layout.width + 1:
+            continue
+        for cut in range(len(line)):
+            found = _confirm(_prepared([*window[:number], line[:cut] + line[cut + 1:], *window[number + 1:]],
+                                       layout), layout)
+            if found is not None and found[1] is None and all(
+                    _yymmdd(field.text(found[0]), 2000) for field in layout.fields if field.name in _DATES):
+                answers.setdefault(tuple(field.text(found[0]) for field in layout.fields), []).append(found[0])
+    if len(answers) != 1:
+        return None
+    (readings,) = answers.values()
+
+    def moved(lines: list[str]) -> int:
+        return sum(a != b for line, read in zip(lines, as_read) for a, b in zip(line, read))
+
+    return min(readings, key=moved), None
+
+
 def _parse(lines: str | Sequence[str], layout: _Layout, today: date | None) -> MrzReading:
-    prepared = _prepare(lines, layout)
-    if prepared is None:
+    window = _window(lines, layout)
+    if window is None:
         return MrzReading(reasons=[ReviewReason.MRZ_UNREADABLE])
-    confirmed = _confirm(prepared, layout)
+    prepared = _prepared(window, layout)
+    confirmed = _confirm(prepared, layout) or _confirmed_without_one_sign(window, layout)
     if confirmed is not None:
         prepared, repaired = confirmed
         accepted = {f.name: CONF_WEAK if f.name == repaired else CONF_CONFIRMED
