@@ -386,8 +386,8 @@ def _confirmed_without_one_sign(window: list[str], layout: _Layout) -> tuple[lis
     """Lines that verify in full (every field and the composite) once one sign is taken out of a
     line of codes one sign too long: OCR read one sign twice ("IDVNMO0707…" at 475 dpi), and
     taking a filler out instead shifted every field. Its dates must be dates (a check digit verifies
-    "770060" too). None unless the checked fields come out one way; of the cuts that give them, the one that keeps most signs where they were read (a cut in
-    the unchecked "IDVNM" verifies too)."""
+    "770060" too). None unless the checked fields come out one way; of the cuts that give them, the
+    one that keeps most signs where they were read (a cut in the unchecked "IDVNM" verifies too)."""
     as_read = _prepared(window, layout)
     answers: dict[tuple[str, ...], list[list[str]]] = {}
     for number, line in enumerate(window):
