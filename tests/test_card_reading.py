@@ -44,6 +44,7 @@ from ocr.identity.reader import (
     _with_name_of_mrz,
     _with_surname,
     _without_specks,
+    _zone_reading,
     read_card,
     reading_order,
 )
@@ -996,6 +997,22 @@ def test_mrz_lines_in_the_cards_own_ocr_are_read_when_the_band_was_missed() -> N
     reading = _mrz_in_lines(lines)
     assert reading is not None and reading.fields["id_number"].value == person.id_number
     assert _mrz_in_lines(lines[:2]) is None  # no MRZ-like lines, no reading
+
+
+def test_a_band_reading_that_does_not_verify_yields_to_the_page_pass_lines_that_do() -> None:
+    """A back of dev set cccd_0029 at a slant: its band's reads did not verify (a sign read twice),
+    while the page pass had read the zone right; the band's reading was kept and the ID lost. A band
+    reading that verifies is kept as it is."""
+    person = people.make_person(np.random.default_rng(3), "cccd_chip")
+    zone = cards.td1_lines(person)
+    spoilt = parse_mrz([zone[0][:15] + "9" * 12 + zone[0][27:], "9" * 6 + zone[1][6:], zone[2]])
+    assert not spoilt.composite_ok and "id_number" not in spoilt.fields
+    lines = [OcrLine(tuple(OcrWord(word, 80.0, (0, 0, 1, 1)) for word in text.split())) for text in zone]
+    chosen = _zone_reading(spoilt, lines)
+    assert chosen is not None and chosen.composite_ok and chosen.fields["id_number"].value == person.id_number
+    verified = parse_mrz(zone)
+    assert _zone_reading(verified, lines[:1]) is verified
+    assert _zone_reading(None, lines[:1]) is None
 
 
 def _ocr_lines(texts: list[str]) -> list[OcrLine]:

@@ -572,13 +572,21 @@ def _read_side(card: LocatedCard, timeout: float) -> _Side:
         checked |= more_checked
         printed = extract_printed(_pairs(lines))
     qr = parse_qr_payload(card.qr.text) if card.qr is not None else None
-    mrz = read_mrz(card.image, dpi=card.dpi, timeout=timeout) or _mrz_in_lines(lines)
+    mrz = _zone_reading(read_mrz(card.image, dpi=card.dpi, timeout=timeout), lines)
     return _Side(card, grey, missing, lines, checked, qr, mrz, printed)
 
 
 # A line of the card's own OCR that is machine-readable zone text: OCR-B capitals, digits and fillers.
 _MRZ_CHARACTERS = re.compile(r"[A-Z0-9<]")
 _MRZ_LIKE_SHARE = 0.8
+
+
+def _zone_reading(band: MrzReading | None, lines: list[OcrLine]) -> MrzReading | None:
+    """The MRZ as read from its band, unless the band's reads did not verify and the page pass's own
+    lines of the zone read better (a back's band read "IDVNMO0707…" where the page pass read it right)."""
+    if band is not None and band.composite_ok:
+        return band
+    return _best_mrz([reading for reading in (band, _mrz_in_lines(lines)) if reading is not None])
 
 
 def _mrz_in_lines(lines: list[OcrLine]) -> MrzReading | None:
