@@ -517,13 +517,14 @@ def _printed_lines(grey: np.ndarray, dpi: int, timeout: float, *, missing_glyphs
 
 
 def _without_specks(line: OcrLine) -> OcrLine:
-    """The line without words of one or two signs far lower than its others that Tesseract was
-    unsure of: a speck of dust after a name read "A" (conf 0, a fifth of the letters' height) became
-    part of it. Longer words stay whatever their box ("Ig.13," in a 2-pixel box held a ward's number)."""
+    """The line without words of one or two letters or digits far lower than its others that
+    Tesseract was unsure of: a speck of dust after a name read "A" (conf 0, a fifth of the letters'
+    height) became part of it. Longer words stay whatever their box ("Ig.13," in a 2-pixel box held a
+    ward's number), and so do commas and dashes, which are low by nature."""
     typical = float(np.median([word.box[3] for word in line.words]))
     return OcrLine(tuple(word for word in line.words
                          if word.conf >= _SURE or word.box[3] >= _SPECK_HEIGHT * typical
-                         or sum(map(str.isalnum, word.text)) > 2))
+                         or not 0 < sum(map(str.isalnum, word.text)) <= 2))
 
 
 def _has_number(line: OcrLine) -> bool:
