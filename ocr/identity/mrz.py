@@ -382,13 +382,14 @@ def _read_fields(lines: list[str], layout: _Layout, accepted: dict[str, float], 
 _DATES = ("dob", "expiry")
 
 
-def _confirmed_without_one_sign(window: list[str], layout: _Layout) -> tuple[list[str], str | None] | None:
+def _confirmed_without_one_sign(window: list[str], as_read: list[str],
+                                layout: _Layout) -> tuple[list[str], str | None] | None:
     """Lines that verify in full (every field and the composite) once one sign is taken out of a
     line of codes one sign too long: OCR read one sign twice ("IDVNMO0707…" at 475 dpi), and
     taking a filler out instead shifted every field. Its dates must be dates (a check digit verifies
     "770060" too). None unless the checked fields come out one way; of the cuts that give them, the
-    one that keeps most signs where they were read (a cut in the unchecked "IDVNM" verifies too)."""
-    as_read = _prepared(window, layout)
+    one that keeps most signs where they were read (`as_read`: the window prepared as it is; a cut in
+    the unchecked "IDVNM" verifies too)."""
     answers: dict[tuple[str, ...], list[list[str]]] = {}
     for number, line in enumerate(window):
         if number == layout.name[0] or len(line) != layout.width + 1:
@@ -414,7 +415,7 @@ def _parse(lines: str | Sequence[str], layout: _Layout, today: date | None) -> M
     if window is None:
         return MrzReading(reasons=[ReviewReason.MRZ_UNREADABLE])
     prepared = _prepared(window, layout)
-    confirmed = _confirm(prepared, layout) or _confirmed_without_one_sign(window, layout)
+    confirmed = _confirm(prepared, layout) or _confirmed_without_one_sign(window, prepared, layout)
     if confirmed is not None:
         prepared, repaired = confirmed
         accepted = {f.name: CONF_WEAK if f.name == repaired else CONF_CONFIRMED

@@ -1000,13 +1000,11 @@ def _with_expiry_of_number(printed: PrintedReading, certain: Sequence[SourceRead
     if _first_read(readings, "date_of_expiry") is not None or number is None \
             or (info := check_id_number(number.value).info) is None:
         return printed
-    found = {parsed[0] for side in sides if side.mrz is None for line in side.lines
-             for match in _DATE_LIKE.finditer(line.text)
-             if (parsed := parse_date(match.group())) is not None
-             and int(parsed[0][:4]) - info.birth_year in _MILESTONE_AGES}
+    found = {written for side in sides if side.mrz is None for line in side.lines
+             for written in _written_dates(line.text) if written.year - info.birth_year in _MILESTONE_AGES}
     if len(found) != 1:
         return printed
-    (expiry,) = found
+    expiry = found.pop().isoformat()
     return _with_field(printed, "date_of_expiry", FieldValue(
         value=expiry, source=IdSource.PRINTED, confidence=_GUESSED, raw=expiry))
 
@@ -1082,17 +1080,20 @@ def _at_expiry_label(lines: list[OcrLine]) -> Iterator[list[OcrWord]]:
             yield [OcrWord("", 0.0, (max(0, x - h), top, round(_EXPIRY_ABOVE[1] * w), y - top))]
 
 
+def _written_dates(text: str) -> Iterator[date]:
+    """The real dates written in `text` as OCR read them ("14/O9/2029")."""
+    for match in _DATE_LIKE.finditer(text):
+        if (parsed := parse_date(match.group())) is not None:
+            yield date.fromisoformat(parsed[0])
+
+
 def _milestone_date(text: str, birth: date) -> str | None:
     """A date of `text` on the holder's 14th, 25th, 40th or 60th birthday, or NO_EXPIRY."""
     if "khong thoi han" in fold(text):
         return NO_EXPIRY
-    for match in _DATE_LIKE.finditer(text):
-        parsed = parse_date(match.group())
-        if parsed is None:
-            continue
-        day = date.fromisoformat(parsed[0])
+    for day in _written_dates(text):
         if (day.month, day.day) == (birth.month, birth.day) and day.year - birth.year in _MILESTONE_AGES:
-            return parsed[0]
+            return day.isoformat()
     return None
 
 
