@@ -10,6 +10,7 @@ focus, and on the QR (about 40 % of its files must be read from their print alon
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --grey --no-dpi
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --shade 0.5 --noise 8
     .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --keystone 0.08 --fade 0.4
+    .venv/bin/python -m tests.benchmarks.turned_set ../shared/devset/cards OUT --degrees 0 --specks 60 --stain 0.4
     .venv/bin/python -m tests.benchmarks.card_manifest --misses OUT
 
 Each image is turned by +degrees or -degrees (a fixed random choice per file), on the same canvas, its
@@ -23,7 +24,9 @@ the light), as a lamp or a window lights a photo; `--noise` adds sensor grain (s
 `--keystone` shoots the page at a slant (one edge, a fixed choice per file, shorter by that share), as a
 phone held over a desk does; `--fade` lifts the ink towards yellowed paper (0.4: ink keeps 60 % of its
 contrast), as an old photocopy or an over-exposed photo; `--pad` adds that share of each side of paper
-round the image (its edge carried outwards), as a scanner cropping loosely. With
+round the image (its edge carried outwards), as a scanner cropping loosely. `--specks` scatters dark
+dots (dust, toner spatter; the independent set's hard scans have ~60 per megapixel at 300 dpi) and
+`--stain` lays one translucent brown stain somewhere on the image. With
 `--hide-qr` every QR code zxing-cpp finds is painted over with the paper round it, so the card's print
 alone must be read (the truth then lists only what the print shows: no old ID number, no issue date on
 a front alone). A measuring aid: no constant is tuned on these copies, and a copy whose misses were
@@ -99,10 +102,40 @@ def _faded(pixels: np.ndarray, fade: float) -> np.ndarray:
     return np.clip(paper - (paper - pixels.astype(np.float32)) * (1 - fade), 0, 255).astype(np.uint8)
 
 
+def _specked(pixels: np.ndarray, specks: float, dpi: float, seed: int) -> np.ndarray:
+    """The image with `specks` dark dots per megapixel at 300 dpi (dust on the glass, toner spatter),
+    each 1-5 pixels across at 300 dpi, wherever they fall: on paper, print or a letter's mark."""
+    rng = np.random.default_rng(seed)
+    height, width = pixels.shape[:2]
+    at_300 = 300 / dpi
+    pixels = pixels.copy()
+    for _ in range(round(specks * height * width * at_300 * at_300 / 1e6)):
+        centre = int(rng.integers(0, width)), int(rng.integers(0, height))
+        radius = max(1, round(rng.uniform(0.5, 2.5) / at_300))
+        cv2.circle(pixels, centre, radius, tuple(int(value) for value in rng.integers(20, 70, 3)), -1,
+                   cv2.LINE_AA)
+    return pixels
+
+
+def _stained(pixels: np.ndarray, stain: float, seed: int) -> np.ndarray:
+    """The image under one brown, soft-edged stain (coffee, water, a dirty thumb) of opacity `stain`,
+    a quarter to near half of the shorter side across, at a place chosen by `seed`."""
+    rng = np.random.default_rng(seed)
+    height, width = pixels.shape[:2]
+    size = min(height, width) * rng.uniform(0.25, 0.45)
+    mask = np.zeros((height, width), np.float32)
+    centre = int(rng.uniform(0.15, 0.85) * width), int(rng.uniform(0.15, 0.85) * height)
+    axes = int(size / 2), int(size / 2 * rng.uniform(0.5, 1.0))
+    cv2.ellipse(mask, centre, axes, float(rng.uniform(0, 180)), 0, 360, 1.0, -1)
+    mask = cv2.GaussianBlur(mask, (0, 0), size / 12)[..., None] * stain
+    brown = np.array([126, 105, 87], np.float32)  # RGB of the independent set's stains over QR codes
+    return np.clip(pixels * (1 - mask) + brown * mask, 0, 255).astype(np.uint8)
+
+
 def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0, quality: int = 90,
                  hide_qr: bool = False, blur: float = 0.0, quarter_turns: bool = False, grey: bool = False,
                  no_dpi: bool = False, shade: float = 0.0, noise: float = 0.0, keystone: float = 0.0,
-                 fade: float = 0.0, pad: float = 0.0) -> int:
+                 fade: float = 0.0, pad: float = 0.0, specks: float = 0.0, stain: float = 0.0) -> int:
     """Turned copies of the JPEG cards listed in `source`'s manifest, and their manifest; their count."""
     target.mkdir(parents=True, exist_ok=True)
     rows, count = [], 0
@@ -131,6 +164,10 @@ def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0,
             turned = _slanted(turned, keystone, zlib.crc32(entry["file"].encode()) // 7)
         if fade:
             turned = _faded(turned, fade)
+        if specks:
+            turned = _specked(turned, specks, dpi[0], zlib.crc32(entry["file"].encode()) // 11)
+        if stain:
+            turned = _stained(turned, stain, zlib.crc32(entry["file"].encode()) // 13)
         if scale != 1.0:
             turned = cv2.resize(turned, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
         if blur:
@@ -166,10 +203,12 @@ def main() -> None:
     parser.add_argument("--keystone", type=float, default=0.0, help="one edge shorter by this share (a slant shot)")
     parser.add_argument("--pad", type=float, default=0.0, help="paper added round, share of each side (0.06)")
     parser.add_argument("--fade", type=float, default=0.0, help="ink contrast lost towards yellowed paper (0.4)")
+    parser.add_argument("--specks", type=float, default=0.0, help="dark dots per megapixel at 300 dpi (60)")
+    parser.add_argument("--stain", type=float, default=0.0, help="opacity of one brown stain (0.4)")
     args = parser.parse_args()
     count = write_turned(args.source, args.target, args.degrees, args.scale, args.quality, args.hide_qr,
                          args.blur, args.quarter_turns, args.grey, args.no_dpi, args.shade, args.noise,
-                         args.keystone, args.fade, args.pad)
+                         args.keystone, args.fade, args.pad, args.specks, args.stain)
     print(f"wrote {count} stressed cards to {args.target}")  # noqa: T201
 
 
