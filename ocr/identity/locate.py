@@ -50,6 +50,7 @@ _FRAME_MARGIN = 0.01  # of the page's long side: a corner this near the page's e
 # A card too faint to show an outline (light card, light paper, blur) still shows its content: flag,
 # photo, QR, text lines, chip, MRZ. Merged across gaps of this many mm, they make one card-sized block.
 _BLOCK_MERGE_MM = 5.0
+_SPECK_MM = 2.0  # marks no larger than this either way are dust or toner, not a card's print
 _BLOCK_LONG_MM = (65.0, 100.0)  # the block of a card's content: a little inside its 85.6 mm ...
 _BLOCK_SHORT_MM = (40.0, 62.0)  # ... and 54 mm (a copy may be enlarged a little)
 _BLOCK_ASPECT = (1.3, 1.85)
@@ -332,8 +333,8 @@ def _content_blocks(mask: np.ndarray, edges: np.ndarray, grey: np.ndarray, dpi: 
     paragraph is not this shape. See `_card_round` for where the card's sides are put."""
     px_per_mm = dpi / 25.4
     size = max(3, round(_BLOCK_MERGE_MM * px_per_mm)) | 1
-    merged = cv2.morphologyEx(mask | cv2.dilate(edges, np.ones((3, 3), np.uint8)), cv2.MORPH_CLOSE,
-                              cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    merged = cv2.morphologyEx(_without_specks(mask | cv2.dilate(edges, np.ones((3, 3), np.uint8)), px_per_mm),
+                              cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
     contours, _ = cv2.findContours(merged, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     blocks = []
     for contour in contours:
@@ -344,6 +345,16 @@ def _content_blocks(mask: np.ndarray, edges: np.ndarray, grey: np.ndarray, dpi: 
                 and cv2.contourArea(contour) >= _BLOCK_MIN_FILL * a * b):
             blocks.append(_card_round(contour, *_faint_edges(grey, contour, px_per_mm), px_per_mm))
     return blocks
+
+
+def _without_specks(marks: np.ndarray, px_per_mm: float) -> np.ndarray:
+    """`marks` without the ones smaller than `_SPECK_MM` both ways: dots scattered over a page (dust,
+    toner spatter) would otherwise join a card's block to the next dots and make it no card's size."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(marks, connectivity=8)
+    largest = _SPECK_MM * px_per_mm
+    specks = (stats[:, cv2.CC_STAT_WIDTH] <= largest) & (stats[:, cv2.CC_STAT_HEIGHT] <= largest)
+    specks[0] = False  # the background
+    return np.where(specks[labels], 0, marks).astype(marks.dtype)
 
 
 def _faint_edges(grey: np.ndarray, contour: np.ndarray, px_per_mm: float) -> tuple[np.ndarray, np.ndarray]:
