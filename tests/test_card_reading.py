@@ -797,6 +797,22 @@ def test_a_card_shown_by_its_content_is_found_on_a_page_strewn_with_specks() -> 
     assert abs(centre[0] - 1240) < 80 and abs(centre[1] - 2300) < 80
 
 
+@pytest.mark.parametrize("centre", [(1700, 2300), (1240, 1900), (1240, 2700)])
+def test_a_card_shown_by_its_content_is_found_beside_a_soft_stain_touching_it(centre: tuple[int, int]) -> None:
+    """A brown coffee stain 8 cm across, a third opaque, overlapping the card's side: its colour
+    joined the card's blob into no card's shape (three stained copies of dev set A4 sheets were "not a
+    card"); the print's own edges still make the card's block."""
+    page = _content_without_a_card_edge(8.0)
+    stain = np.zeros(page.shape[:2], np.float32)
+    cv2.circle(stain, centre, 480, 1.0, -1)
+    stain = cv2.GaussianBlur(stain, (0, 0), 80)[..., None] * 0.35
+    page = np.clip(page * (1 - stain) + np.array([126, 105, 87], np.float32) * stain, 0, 255).astype(np.uint8)
+    quads = find_card_quads(page, 300)
+    assert len(quads) == 1
+    middle = quads[0].mean(axis=0)
+    assert abs(middle[0] - 1240) < 80 and abs(middle[1] - 2300) < 80
+
+
 def _faded(page: np.ndarray, keep: float) -> np.ndarray:
     """The page as a faded photocopy: its ink lifted towards yellowed paper, `keep` of its contrast left."""
     paper = np.array([250, 243, 222], np.float32)
