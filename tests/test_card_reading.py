@@ -490,6 +490,9 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Ân Lê Hồng Phong, Quy Nhơn, Bình Định", "Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),
     ("Sáng huy Châu Phú A, Châu Đốc, An Giang", "Phường Châu Phú A, Châu Đốc, An Giang"),
     ("Thôn Lê Hồng Phong, Quy Nhơn, Bình Định", "Thôn Lê Hồng Phong, Quy Nhơn, Bình Định"),  # a hamlet's word
+    # ... its comma to the district lost too (a 72 dpi photo).
+    ("Thi Dịch Vọng Quận Cầu Giấy, Hà Nội", "Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội"),
+    ("Số 5 Lê Lợi, Thi Dịch Vọng Quận Cầu Giấy, Hà Nội", "Số 5 Lê Lợi, Thi Dịch Vọng Quận Cầu Giấy, Hà Nội"),
     ("Số 5 Lê Hồng Phong, Quy Nhơn, Bình Định", "Số 5 Lê Hồng Phong, Quy Nhơn, Bình Định"),  # a house
     ("85/32 Nguyễn Trãi, phường 25, Quận Bình Thạnh, TP. Hồ Chí Minh",  # a type as cards print it
      "85/32 Nguyễn Trãi, Phường 25, Quận Bình Thạnh, TP. Hồ Chí Minh"),

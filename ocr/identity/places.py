@@ -317,7 +317,7 @@ def correct_place(value: str) -> str:
             return value
     parts[-1] = prefix + province.short
     if fold(parts[-2]) not in _choices(province.children) \
-            and (merged := _ward_and_district(parts[-2], province)) is not None:
+            and (merged := _ward_and_district(parts[-2], province, len(parts) == 2)) is not None:
         parts[-2:-1], district = merged
     if district is None and len(parts) >= 3 and (district := _district_by_start(parts[-2], province)):
         parts[-2] = district.short
@@ -343,11 +343,12 @@ def _capitalized_type(part: str) -> str:
     return part[:1].upper() + part[1:] if first.islower() and first in _LOWER_TYPES else part
 
 
-def _ward_and_district(text: str, province: _Unit) -> tuple[list[str], _Unit] | None:
+def _ward_and_district(text: str, province: _Unit, first: bool) -> tuple[list[str], _Unit] | None:
     """([ward, district as read], district) for a ward and its district read as one part, their
     comma lost ("phường Tân Hiệp Biện Hòa", "Thị trấn Dầu Tiếng Dầu Tiếng"): split where the end is
     clearly one of the province's districts and the start one of that district's wards (as listed,
-    or as `_repaired_ward` repairs it)."""
+    as `_repaired_ward` repairs it, or, in the address's `first` part, behind a misread type: "Thi
+    Dịch Vọng Quận Cầu Giấy")."""
     words = text.split()
     for cut in range(2, len(words)):
         district = _best(" ".join(words[cut:]), province.children, _choices(province.children))
@@ -355,7 +356,8 @@ def _ward_and_district(text: str, province: _Unit) -> tuple[list[str], _Unit] | 
             continue
         head = " ".join(words[:cut])
         key = _choices(district.children).get(fold(head))
-        ward = district.children[key].name if key is not None else _repaired_ward(head, district)
+        ward = district.children[key].name if key is not None else _repaired_ward(head, district) \
+            or (_ward_behind_misread_type(head, district) if first else None)
         if ward is not None:
             return [ward, " ".join(words[cut:])], district
     return None
