@@ -23,6 +23,7 @@ from ocr.identity.fusion import MIN_CONFIDENCE
 from ocr.identity.barcode import read_blurred_qr, read_qr
 from ocr.identity.names import is_name_syllable, name_syllable, run_together
 from ocr.identity.places import correct_place, is_listed
+from ocr.identity.qr import parse_qr_payload
 from ocr.identity.printed import extract_printed
 from ocr.identity.probe import probe_card
 from ocr.identity.locate import LocatedCard, _reads_upside_down, find_card_quads, locate_cards, text_skew
@@ -41,6 +42,7 @@ from ocr.identity.reader import (
     _with_birth_of_expiry,
     _with_digits_confirmed,
     _with_expiry,
+    _expiry_by_law,
     _with_name_of_mrz,
     _with_surname,
     _without_specks,
@@ -662,6 +664,52 @@ def test_a_printed_expiry_one_digit_off_the_milestone_birthday_is_repaired_to_re
     assert found.fields["date_of_expiry"].confidence < MIN_CONFIDENCE
     kept = extract_printed(["Ngày sinh / Date of birth: 15/10/1991", "Có giá trị đến: 15/10/2031"])
     assert _with_expiry(kept, [], [], timeout=10) == kept
+
+
+@pytest.mark.parametrize(("birth", "issued", "expected"), [
+    (date(1990, 7, 31), date(2021, 7, 12), "2030-07-31"),  # 30 at issue: the 40th birthday
+    (date(1993, 11, 28), date(2022, 1, 21), "2033-11-28"),
+    (date(1996, 6, 1), date(2021, 3, 1), "2036-06-01"),  # issued within two years before 25: lasts to 40
+    (date(2008, 1, 8), date(2022, 7, 1), "2033-01-08"),  # 14 at issue: the 25th
+    (date(1962, 5, 2), date(2021, 5, 3), "none"),  # issued within two years before 60: no expiry
+    (date(1982, 1, 1), date(2020, 2, 1), None),  # the 40th birthday a month from two years after issue
+    (date(2000, 2, 29), date(2015, 1, 5), None),  # the 25th birthday falls on no day of 2025
+])
+def test_the_law_gives_a_cards_expiry_from_its_issue_and_the_holders_birth(
+        birth: date, issued: date, expected: str | None) -> None:
+    assert _expiry_by_law(birth, issued) == expected
+
+
+def test_an_expiry_one_digit_off_the_laws_date_is_the_laws_to_review() -> None:
+    """A 72 dpi photo of dev set cccd_0025, specked: "31/07/2080" is one digit off both the 40th
+    (2030) and the 60th (2050) birthday; the QR's issue date (12/07/2021) says which: 2030. A
+    milestone read one digit off the law's ("2050") is the law's too, and an expiry no pass read."""
+    qr = parse_qr_payload("001190523603||Nguyễn Phương Xuân|31071990|Nữ|Phường Dịch Vọng, Cầu Giấy, Hà Nội|12072021")
+    printed = extract_printed(["Ngày sinh / Date of birth: 31/07/1990", "Có giá trị đến: 31/07/2080"])
+    found = _with_expiry(printed, [qr], [], timeout=10).fields["date_of_expiry"]
+    assert found.value == "2030-07-31" and found.confidence < MIN_CONFIDENCE
+    other_milestone = extract_printed(["Ngày sinh / Date of birth: 31/07/1990", "Có giá trị đến: 31/07/2050"])
+    assert _with_expiry(other_milestone, [qr], [], timeout=10).fields["date_of_expiry"].value == "2030-07-31"
+    unread = extract_printed(["Ngày sinh / Date of birth: 31/07/1990"])
+    assert _with_expiry(unread, [qr], [], timeout=10).fields["date_of_expiry"].value == "2030-07-31"
+
+
+@pytest.mark.parametrize(("lines", "expected"), [
+    # Chip cards were issued from the end of 2020 to June 2024: at 40 to 44, the next is the 60th.
+    (["CĂN CƯỚC CÔNG DÂN", "Citizen Identity Card", "Ngày sinh / Date of birth: 20/02/1980"], "2040-02-20"),
+    # A 2016 card (2016 to mid-2021), born 1985: 30 to 36, always the 40th.
+    (["CĂN CƯỚC CÔNG DÂN", "Ngày, tháng, năm sinh: 11/06/1985"], "2025-06-11"),
+    # Born 2000: the 25th birthday for a card issued before mid-2023, the 40th after: unknown.
+    (["CĂN CƯỚC CÔNG DÂN", "Citizen Identity Card", "Ngày sinh / Date of birth: 01/06/2000"], None),
+    # A 2024 Căn cước (issued since July 2024, to this day): not told.
+    (["CĂN CƯỚC", "IDENTITY CARD", "Ngày, tháng, năm sinh / Date of birth: 20/02/1980"], None),
+])
+def test_an_unread_expiry_is_the_laws_when_the_kind_of_card_alone_tells_it(lines: list[str],
+                                                                            expected: str | None) -> None:
+    """Dev set cccd_0033 specked and stained: its expiry unread, the QR with the issue date damaged."""
+    found = _with_expiry(extract_printed(lines), [], [], timeout=10).fields.get("date_of_expiry")
+    assert (found.value if found else None) == expected
+    assert found is None or found.confidence < MIN_CONFIDENCE
 
 
 def test_a_birth_date_whose_reads_disagreed_yields_to_an_expiry_read_twice_alike() -> None:

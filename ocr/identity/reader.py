@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 import cv2
 import numpy as np
@@ -87,6 +87,13 @@ _PLACE_FIELDS = ("place_of_residence", "place_of_origin")
 _DOUBTFUL = 0.5  # confidence of a value no two reads agree on: below fusion's review threshold
 _FACE_MIN_FIELDS = 3  # labelled fields (name, birth date, places...) that make a card-shaped region a card
 _MILESTONE_AGES = (14, 25, 40, 60)  # birthdays on which a CCCD / Căn cước stops being valid
+_RENEWAL_GRACE_DAYS = 2 * 365  # a card issued this near before a milestone lasts to the next one
+_GRACE_DOUBT_DAYS = 45  # a milestone this near the grace's end: which one the card ends on is unsure
+# When each kind of card was issued (Law on Citizen Identification 2014 from 2016; chip cards from
+# the end of 2020 until the Law on Identification 2023 took effect on 1 July 2024), kept wide.
+_ISSUED_BETWEEN = {CardType.CCCD2016: (date(2016, 1, 1), date(2021, 6, 30)),
+                   CardType.CCCD2021: (date(2020, 12, 1), date(2024, 6, 30))}
+_ISSUE_STEP = timedelta(days=15)
 _DATE_LIKE = re.compile(r"\d[\dOoIlS]?\s*[/.\-]\s*\d[\dOoIlS]?\s*[/.\-]\s*\d[\dOoIlS]{3}")
 
 # Vietnamese surnames, folded → written. A closed set (the hundred commonest cover nearly everyone):
@@ -961,15 +968,19 @@ def _with_expiry(printed: PrintedReading, certain: Sequence[SourceReading], side
     if born is None:
         return _with_expiry_of_number(printed, certain, sides)
     birth = date.fromisoformat(born.value)
+    issued = _first_read((*certain, printed), "date_of_issue")
+    by_law = _expiry_by_law(birth, date.fromisoformat(issued.value)) if issued is not None \
+        else _expiry_by_kind(birth, printed.card_type)
     read = printed.fields.get("date_of_expiry")
     if read is not None:
         if read.value == NO_EXPIRY:
             return printed
         expiry = date.fromisoformat(read.value)
         written = expiry.strftime("%d/%m/%Y")
-        if _milestone_date(written, birth) is not None:
+        by_law_near = _one_digit_from(written, by_law)
+        if _milestone_date(written, birth) is not None and by_law_near is None:
             return printed
-        near = _near_milestone_date(written, birth)
+        near = by_law_near or _near_milestone_date(written, birth)
         if near is not None and born.source == IdSource.PRINTED and born.confidence < _AGREED <= read.confidence:
             # Two reads agreed on the expiry's digits and not on the birth date's ("17/08/1980"
             # under "17/03/2020"): the birth date is the one misread, its day and month the expiry's.
@@ -985,7 +996,50 @@ def _with_expiry(printed: PrintedReading, certain: Sequence[SourceReading], side
             return _with_field(printed, "date_of_expiry", FieldValue(
                 value=expiry, source=IdSource.PRINTED, confidence=_AGREED, raw=expiry))
         near = near or _near_milestone_date(text, birth)
+    if near is None and by_law is not None:
+        # Printed where no pass could read it: the law's date, to review.
+        near = FieldValue(value=by_law, source=IdSource.PRINTED, confidence=_GUESSED, raw=by_law)
     return _with_field(printed, "date_of_expiry", near)
+
+
+def _expiry_by_law(birth: date, issued: date) -> str | None:
+    """The expiry the law gives a card issued on `issued` (Law on Identification 2023, art. 21; the
+    2014 law alike): the first of the 14th, 25th, 40th and 60th birthdays more than two years after
+    issue, none after 60 (NO_EXPIRY). None where a milestone lies too near those two years to say."""
+    grace_ends = issued + timedelta(days=_RENEWAL_GRACE_DAYS)
+    for age in _MILESTONE_AGES:
+        year = birth.year + age
+        about = date(year, birth.month, min(birth.day, 28))  # days apart enough to compare
+        if abs((about - grace_ends).days) <= _GRACE_DOUBT_DAYS:
+            return None
+        if about > grace_ends:
+            with suppress(ValueError):
+                return birth.replace(year=year).isoformat()
+            return None  # born on 29 February, a common year: which day the card prints is unsure
+    return NO_EXPIRY
+
+
+def _expiry_by_kind(birth: date, kind: CardType) -> str | None:
+    """The expiry the law gives a card of this kind whenever in its years of issue it was issued
+    (born 20/02/1980, a chip card: the 60th birthday, 20/02/2040); None when the issue date matters."""
+    if kind not in _ISSUED_BETWEEN:
+        return None
+    first, last = _ISSUED_BETWEEN[kind]
+    found = {_expiry_by_law(birth, first + step * _ISSUE_STEP) for step in range((last - first) // _ISSUE_STEP + 1)}
+    found.add(_expiry_by_law(birth, last))
+    return found.pop() if len(found) == 1 else None
+
+
+def _one_digit_from(written: str, by_law: str | None) -> FieldValue | None:
+    """The law's expiry when the date read (dd/mm/yyyy) is one digit off it ("31/07/2080" for a card
+    the law ends on 31/07/2030): a guess, to review. The law's date alone tells which milestone,
+    where one digit off two milestone years ("2080": 2030 and 2050) does not."""
+    if by_law is None or by_law == NO_EXPIRY:
+        return None
+    due = date.fromisoformat(by_law).strftime("%d/%m/%Y")
+    if sum(a != b for a, b in zip(written, due)) != 1:
+        return None
+    return FieldValue(value=by_law, source=IdSource.PRINTED, confidence=_GUESSED, raw=written)
 
 
 def _with_expiry_of_number(printed: PrintedReading, certain: Sequence[SourceReading],
