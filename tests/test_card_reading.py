@@ -520,6 +520,9 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Số 16 Lê Lợi, Bến Thành, Qun 1, H7 Chí Minh", "Số 16 Lê Lợi, Bến Thành, Quận 1, Hồ Chí Minh"),
     ("Tổ 5, Phường 1, Quận 3, Hồ Chí Minh", "Tổ 5, Phường 1, Quận 3, Hồ Chí Minh"),
     ("Xóm Hòa Bình, Diễn Kỷ, Diễn Châu Nghệ An", "Xóm Hòa Bình, Diễn Kỷ, Diễn Châu, Nghệ An"),  # comma lost
+    ("Xã Hòa Tiến, Hòa Vang; “Đà Nẵng: :", "Xã Hòa Tiến, Hòa Vang, Đà Nẵng"),  # a comma read as a semicolon
+    ("Số 5 Lê Lợi,, Phường Mân Thái, Quận Sơn Trà, Đà Nẵng", "Số 5 Lê Lợi, Phường Mân Thái, Quận Sơn Trà, Đà Nẵng"),
+    (", ;", ", ;"),  # marks alone: nothing to correct
     ("Phường Vĩnh Ninh, Huế, Thừa Thiên Huế", "Phường Vĩnh Ninh, Huế, Thừa Thiên Huế"),
     ("Thôn 3, 2 Hải Anh, Hải Hậu, Nam Định", "Thôn 3, 2 Hải Anh, Hải Hậu, Nam Định"),
     # A merged-away ward with a damaged mark takes the marks its district's names give those letters.

@@ -80,6 +80,7 @@ class _Unit:
 # One listed unit: (name with its type, name without it).
 _Listed = tuple[str, str]
 _LEADING_ZERO = re.compile(r"(?<!\d)0+(?=\d)")
+_PART_BREAK = re.compile(r"[,;]")  # a comma, or one read as a semicolon ("Hòa Vang; Đà Nẵng")
 
 
 def is_address_word(word: str) -> bool:
@@ -301,8 +302,9 @@ def correct_place(value: str) -> str:
     Then the ward before them, only where OCR damaged it (see `_repaired_ward`), or apart from a
     district it ran into (`_ward_and_district`); the street before it where damaged; and no scraps
     of a label before it all (`_without_scraps`)."""
-    parts = _with_province_apart([piece.strip() for part in value.split(",")
-                                  for piece in _WARD_TYPE_INSIDE.split(_TOWN.sub("Thị", part))])
+    pieces = [piece.strip() for part in _PART_BREAK.split(value)
+              for piece in _WARD_TYPE_INSIDE.split(_TOWN.sub("Thị", part)) if piece.strip()]
+    parts = _with_province_apart(pieces) if pieces else []
     if len(parts) < 2:
         return value
     # Marks no district or province is written with are specks ("¿¡ Bình"): only letters are matched.
