@@ -24,7 +24,7 @@ from ocr.identity.barcode import read_blurred_qr, read_qr
 from ocr.identity.names import is_name_syllable, name_syllable, run_together
 from ocr.identity.places import correct_place, is_listed
 from ocr.identity.qr import parse_qr_payload
-from ocr.identity.printed import extract_printed
+from ocr.identity.printed import extract_name, extract_printed
 from ocr.identity.probe import probe_card
 from ocr.identity.locate import LocatedCard, _reads_upside_down, find_card_quads, locate_cards, text_skew
 from ocr.identity.mrz_reader import OcrLine, OcrWord, ocr_lines, read_mrz, union_box
@@ -445,6 +445,16 @@ def test_a_speck_read_as_a_low_letter_after_a_name_is_no_part_of_it() -> None:
     # A longer word stays whatever its box: "Ig.13," (conf 0, a 2-pixel box) held the ward's number.
     origin = OcrLine((OcrWord("Ig.13,", 0.0, (583, 728, 2, 2)), *_row("Quận Bình Thạnh,", 715, 721, 82).words))
     assert _without_specks(origin).text == "Ig.13, Quận Bình Thạnh,"
+
+
+@pytest.mark.parametrize(("read", "expected"), [
+    ("NGUYỄN BÍCH THẢO VN", "NGUYỄN BÍCH THẢO"),  # specks read as capitals after the name (dev cccd_0027)
+    ("NGUYỄN VĂN ĐỨC", "NGUYỄN VĂN ĐỨC"),
+    ("TRẦN THỊ MỸ", "TRẦN THỊ MỸ"),  # y is a vowel
+    ("LÊ NG", "LÊ NG"),  # two words: nothing is dropped from so short a name
+])
+def test_letters_without_a_vowel_after_a_name_are_no_syllable_of_it(read: str, expected: str) -> None:
+    assert extract_name(read) == expected
 
 
 def test_a_name_in_capitals_that_looks_like_a_label_stays_a_name() -> None:

@@ -140,6 +140,7 @@ _FOLDED_LABELS = {field: tuple(label.text for label in _LABELS if label.field ==
 _SHORT_NUMBER_LABELS = {label.text for label in _LABELS if label.field == _NUMBER and label.short}
 _GLUED_SEX_LABEL = re.compile(r"\bS[eé3][x×.]?(?=N)")  # "SexNỮ", "Se.NAM": the label, then the value
 _LETTERS_ONLY = re.compile(r"[\W\d_]+")
+_NO_VOWEL = re.compile(r"[^aeiouy]{1,2}")  # one or two letters, no vowel: no syllable's
 _UNPRINTED = re.compile(r"(?<=[^\W\d_])[.:'’*](?=[^\W\d_])")  # a letter a font lacked, read as a speck
 _DAMAGED_NO = re.compile(r"[^\W\d_]{1,2}")  # what OCR left of "No" between "Số /" and the number
 
@@ -376,6 +377,8 @@ def extract_name(text: str, *, boxed: bool = False) -> str | None:
         best = max(best, run, key=len)
     if not best and not all(has_name_letters(word) for word in words):
         return None  # no capitals, and words no name has: a label's line ("Ngây 3h / Date of bước")
+    while len(best) > 2 and _NO_VOWEL.fullmatch(fold(best[-1])):
+        best = best[:-1]  # no syllable lacks a vowel: specks read as letters after the name ("THẢO VN")
     chosen = [syllable for word in best or words for syllable in run_together(nfc(word))]
     return " ".join(chosen) if chosen else None
 
