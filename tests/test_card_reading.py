@@ -74,6 +74,8 @@ def test_a_name_whose_font_lacked_letters_read_as_specks_is_restored_from_name_s
     blurred dev card read "Đ.NG NG:C NHUNG"); each speck between capitals is one missing letter."""
     assert values(["Họ và tên / Full name:", "L.U QU:C H:NG"])["full_name"] == "LƯU QUỐC HỒNG"
     assert values(["Họ và tên / Full name:", "X.Y VĂN AN"])["full_name"] == "VĂN AN"  # no name fits: dropped
+    # Or a question mark (a specked A4 copy of the 2016 card cccd_0009: "NGUY?N THANH NG?C OANH").
+    assert values(["Họ và tên:", "NGUY?N THANH NG?C OANH"])["full_name"] == "NGUYỄN THANH NGỌC OANH"
 
 
 def test_a_name_whose_fonts_boxes_were_read_as_strokes_or_nothing_is_the_name_syllable_that_fits() -> None:

@@ -141,7 +141,7 @@ _SHORT_NUMBER_LABELS = {label.text for label in _LABELS if label.field == _NUMBE
 _GLUED_SEX_LABEL = re.compile(r"\bS[eé3][x×.]?(?=N)")  # "SexNỮ", "Se.NAM": the label, then the value
 _LETTERS_ONLY = re.compile(r"[\W\d_]+")
 _NO_VOWEL = re.compile(r"[^aeiouy]{1,2}")  # one or two letters, no vowel: no syllable's
-_UNPRINTED = re.compile(r"(?<=[^\W\d_])[.:'’*](?=[^\W\d_])")  # a letter a font lacked, read as a speck
+_UNPRINTED = re.compile(r"(?<=[^\W\d_])[.:'’*?](?=[^\W\d_])")  # a letter a font lacked, read as a speck
 _DAMAGED_NO = re.compile(r"[^\W\d_]{1,2}")  # what OCR left of "No" between "Số /" and the number
 
 
