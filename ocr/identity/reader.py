@@ -66,6 +66,7 @@ _REREADS = ((1.0, 7), (1.5, 8))  # scale and page segmentation mode of the secon
 _PUNCTUATION = ".,:;'\"!?-_/()"
 _MAX_DOTS = 4000  # more tiny specks than this is noise, not dotted lines
 _COLUMN_LINES = 3  # lines starting at one x make a column edge
+_EDGES_APART = 3.0  # of the column tolerance (0.5 mm): edges nearer than this are one column's
 _COLUMN_SLACK = 3.0  # mm: a line starting this close to a column edge belongs to that column
 _SURE = 50  # Tesseract's confidence below which a word of one or two signs may be a speck
 _SPECK_HEIGHT = 0.35  # of its line's typical word height: a short word this low Tesseract was unsure of is a speck
@@ -211,17 +212,21 @@ def _dominant_edges(lines: list[OcrLine], tolerance: float,
     least = 0.5 * float(np.median([line.box[3] for line in lines]))  # lower: specks, not print
     starts = sorted(float(_start(line)) for number, line in enumerate(lines)
                     if line.box[3] >= least and _piece_before(number, lines, levels) is None)
-    edges: list[float] = []
-    group: list[float] = []
+    groups: list[list[float]] = []
     for x in starts:
-        if group and x - group[-1] > tolerance:
-            if len(group) >= _COLUMN_LINES:
-                edges.append(float(np.median(group)))
-            group = []
-        group.append(x)
-    if len(group) >= _COLUMN_LINES:
-        edges.append(float(np.median(group)))
-    return edges
+        if not groups or x - groups[-1][-1] > tolerance:
+            groups.append([])
+        groups[-1].append(x)
+    edges: list[tuple[float, int]] = []  # (edge, lines starting at it)
+    for group in (group for group in groups if len(group) >= _COLUMN_LINES):
+        edge = (float(np.median(group)), len(group))
+        if edges and edge[0] - edges[-1][0] <= _EDGES_APART * tolerance:
+            # No card lays out two columns a letter's width apart: a column whose lines start a
+            # little right of it (a stain's edge, "__Phường.13", read in front) is that column.
+            edges[-1] = max(edges[-1], edge, key=lambda found: found[1])
+        else:
+            edges.append(edge)
+    return [edge for edge, _ in edges]
 
 
 def _piece_before(number: int, lines: list[OcrLine], levels: list[float]) -> int | None:
@@ -261,9 +266,12 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
         start, end = word.box[0], word.box[0] + word.box[2]
         glued = main is not None and previous_end < main and main - slack <= start < main - tolerance \
             and end > main + tolerance
+        # Nor does a word a little inside it behind words that end before it ("bơ e9 . Phường 25,":
+        # a smudge under the portrait read on the residence's second row).
+        inside = main is not None and previous_end < main - tolerance < main < start <= main + slack
         # An edge other than the main one parts a row only at a gap wider than a word's: centred
         # headings can line up, by chance, where a row's words follow each other ("Giới" "tính").
-        return glued or any(start > previous_end and abs(start - e) <= tolerance
+        return glued or inside or any(start > previous_end and abs(start - e) <= tolerance
                             and (e == main or start - previous_end > _WORD_GAP * word.box[3]) for e in edges)
 
     segments: list[OcrLine] = []
