@@ -320,9 +320,9 @@ def _quads(small: np.ndarray, small_dpi: float, page_size: tuple[int, int], dpi:
         grey = to_grey(small)
         # A soft stain or shadow touching a card joins its colour blob: its print's edges alone still
         # make a block of the card's size.
-        blocks = _content_blocks(mask, edges, grey, small_dpi) or _content_blocks(np.zeros_like(mask), edges,
-                                                                                   grey, small_dpi)
-        quads += [block for block in blocks if not any(_inside(block.mean(axis=0), quad) for quad in quads)]
+        for blocks in (_content_blocks(mask, edges, grey, small_dpi),
+                       _content_blocks(np.zeros_like(mask), edges, grey, small_dpi)):
+            quads += [block for block in blocks if not any(_inside(block.mean(axis=0), quad) for quad in quads)]
     return quads
 
 
