@@ -164,6 +164,13 @@ def test_places_whose_labels_ocr_ruined_are_taken_in_the_cards_order() -> None:
     # One address for two ruined labels: which it is cannot be told, so neither is filled.
     alone = values(lines[:7])
     assert "place_of_origin" not in alone and "place_of_residence" not in alone
+    # ... unless another line, too damaged to be an address, ends with a province after it (the
+    # residence: this is the origin) or before it (cccd_0006 stained at 200 dpi: "Dầu Tiếng. Bánh Dương").
+    ruined = ["và ý tú : Đ%úce ví 2e SỐ 219 Ba Tuệ,", '"`." Dầu Tiếng. Bánh Dương']
+    first = values([*lines[:7], *ruined])
+    assert first["place_of_origin"] == "Xã Nhơn Ái, Phong Điền, Cần Thơ" and "place_of_residence" not in first
+    second = values([*lines[:5], *ruined, lines[6]])
+    assert second["place_of_residence"] == "Xã Nhơn Ái, Phong Điền, Cần Thơ" and "place_of_origin" not in second
     # A house number and street whose comma OCR lost still begin the wrapped address (cccd_0006).
     wrapped = values([*lines[:7], "Nơi tường vò ‹ Phooe ý su ssesce Số 219 Bà Triệu —“",
                       "rọ ván Dàu Tiếng, Dầu Tiếng. Bừnh Dương"])

@@ -231,6 +231,15 @@ def ends_with_province(value: str) -> bool:
         or _district_and_province(parts[-2], name)[0] is not None
 
 
+def ends_in_a_province(text: str) -> bool:
+    """Whether a line's last words, whatever parts them, are a listed province or one letter or two off
+    it ("Dầu Tiếng. Bánh Dương"; "CÔNG DÁN" is 80 from "Long An"): an address's end, however damaged."""
+    words = _WORD_RE.findall(text)
+    country = _country()
+    return any(_best(" ".join(words[-count:]), country, {key: key for key in country}, _RULES[:2]) is not None
+               for count in range(2, min(len(words), 4) + 1))
+
+
 def ends_with_listed_province(value: str) -> bool:
     """Whether the address's last comma-separated part is a listed province as written, marks aside."""
     parts = value.split(",")

@@ -19,7 +19,8 @@ from rapidfuzz.distance import Levenshtein
 from ocr.identity.idnumber import check_id_number, digits_from_ocr, id_numbers_in
 from ocr.identity.missing_glyphs import MARKER, UNPRINTABLE, boxed_name_syllable, card_wording, restore_line
 from ocr.identity.names import has_name_letters, run_together
-from ocr.identity.places import correct_place, ends_with_listed_province, ends_with_province, is_listed
+from ocr.identity.places import (correct_place, ends_in_a_province, ends_with_listed_province, ends_with_province,
+                                 is_listed)
 from schemas.identity import (
     NO_EXPIRY,
     CardSide,
@@ -737,11 +738,20 @@ def _unlabelled_places(rows: list[tuple[str, float]], fields: dict[str, FieldVal
     if not missing:
         return
     taken = [fields[field].raw or "" for field in _PLACES if field in fields]
-    left = [(value, conf) for number, value, conf in _address_lines(rows)
+    left = [(number, value, conf) for number, value, conf in _address_lines(rows)
             if not any(rows[number][0] in raw for raw in taken)]
+    if len(missing) == 2 and len(left) == 1:
+        # One of two found: another line ending with a province, too damaged to list, tells which
+        # it is by coming after it (the residence: the found one is the origin) or before it.
+        number = left[0][0]
+        after = any(ends_in_a_province(text) for text, _ in rows[number + 1:])
+        before = any(ends_in_a_province(text) and not any(text in raw for raw in taken) for text, _ in rows[:number])
+        if after == before:
+            return
+        missing = missing[:1] if after else missing[1:]
     if len(left) != len(missing):
         return
-    for field, (value, conf) in zip(missing, left):
+    for field, (_, value, conf) in zip(missing, left):
         fields[field] = FieldValue(value=value, source=IdSource.PRINTED,
                                    confidence=round(conf * _UNLABELLED, 4), raw=value)
 
