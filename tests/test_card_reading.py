@@ -546,6 +546,17 @@ def test_a_nationality_whose_first_word_was_lost_is_viet_nam(read: str) -> None:
     assert values([f"Giới tính / Sex: Nữ Quốc tịch / Nationality: {read}"])["nationality"] == "Việt Nam"
 
 
+def test_a_hamlet_before_a_misread_ward_taken_for_a_province_does_not_end_the_address() -> None:
+    """A specked, blurred copy of dev set cccd_0024: "Ấp 2, MA mu" ("Xã An Phước," misread) is 73
+    from "Cà Mau"; a hamlet just before a province leaves no room for the ward and district, so the
+    address goes on to its next line and ends with the province it does."""
+    read = values(["Nơi thường trú / Place of residence: Ấp 2, MA mu", "Loag Thánh, Đồng Nai"])
+    assert read["place_of_residence"].startswith("Ấp 2, ") and read["place_of_residence"].endswith("Đồng Nai")
+    # A ward and its province alone, or a district and its province, still end an address.
+    kept = values(["Nơi thường trú / Place of residence: Phường 5, Cà Mau", "Quốc tịch: Việt Nam"])
+    assert kept["place_of_residence"] == "Phường 5, Cà Mau"
+
+
 def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_ruined_label() -> None:
     read = values(["Quê quán:", "Xã Nhơn Ái, Phong Điền, Cần Thơ", "Nii thiing trú", "Số 12 Lê Lợi"])
     assert read["place_of_origin"] == "Xã Nhơn Ái, Phong Điền, Cần Thơ"

@@ -222,9 +222,12 @@ def _as_written(text: str, unit: _Unit) -> str:
 def ends_with_province(value: str) -> bool:
     """Whether the address is complete: its last comma-separated part is clearly a listed province,
     alone or with the district before it (an address ends with its province; a line ending in a
-    comma goes on)."""
+    comma goes on). A hamlet or a house and street just before it leave no room for the ward and the
+    district: the province is a misread ward ("Ấp 2, MA mu" for "Ấp 2, Xã An Phước," is 73 from "Cà Mau")."""
     parts = [part.strip() for part in value.split(",")]
     if len(parts) < 2 or not parts[-1]:
+        return False
+    if len(parts) == 2 and (_STREET.match(parts[0]) or is_address_word((parts[0].split() or [""])[0])):
         return False
     name = _province_part(parts[-1])[1]
     return _province(name) is not None \
