@@ -611,6 +611,10 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Tổ 5, Phường 1, Quận 3, Hồ Chí Minh", "Tổ 5, Phường 1, Quận 3, Hồ Chí Minh"),
     ("Xóm Hòa Bình, Diễn Kỷ, Diễn Châu Nghệ An", "Xóm Hòa Bình, Diễn Kỷ, Diễn Châu, Nghệ An"),  # comma lost
     ("Xã Hòa Tiến, Hòa Vang; “Đà Nẵng: :", "Xã Hòa Tiến, Hòa Vang, Đà Nẵng"),  # a comma read as a semicolon
+    ("Số'55 Hùng Vương, Phường Mỹ Bình, Long Xuyên, An Giang",  # a speck between "Số" and the number
+     "Số 55 Hùng Vương, Phường Mỹ Bình, Long Xuyên, An Giang"),
+    ("Nàng, Phường Tam Thuận, Quận Thanh Khê, Đà Nẵng", "Phường Tam Thuận, Quận Thanh Khê, Đà Nẵng"),  # a word alone
+    ("Thôn, Phường Tam Thuận, Quận Thanh Khê, Đà Nẵng", "Thôn, Phường Tam Thuận, Quận Thanh Khê, Đà Nẵng"),
     ("Số 5 Lê Lợi,, Phường Mân Thái, Quận Sơn Trà, Đà Nẵng", "Số 5 Lê Lợi, Phường Mân Thái, Quận Sơn Trà, Đà Nẵng"),
     (", ;", ", ;"),  # marks alone: nothing to correct
     ("Phường Vĩnh Ninh, Huế, Thừa Thiên Huế", "Phường Vĩnh Ninh, Huế, Thừa Thiên Huế"),

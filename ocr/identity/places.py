@@ -45,7 +45,7 @@ _DAMAGED_TYPE = 75.0  # ratio of a damaged unit type word to the type it is ("T[
 # "… trấn" opens only "Thị trấn": a damaged first word of it is "Thị" ("Thế trấn Đông Anh").
 _TOWN = re.compile(r"(?:^|(?<=\s))[^\W\d_]+(?=\s+trấn\s)")
 # "Số 254 Lý Thường Kiệt", "95/32 Nguyễn Trãi": a house number (its "Số" maybe damaged), then a street.
-_STREET = re.compile(r"^(?:(?P<so>[^\W\d_]{1,2})\s+)?(?P<number>\d+[\w/]*)\s+(?P<name>\S.*)$")
+_STREET = re.compile(r"^(?:(?P<so>[^\W\d_]{1,2})[^\w]+)?(?P<number>\d+[\w/]*)\s+(?P<name>\S.*)$")  # "Số'55 ..." too
 _STREET_RULE = (80.0, 10.0)  # least ratio of the listed street, least lead over the next one
 # A digit inside a street's word is a letter OCR mistook ("Lý Thí0ng Kiit"): matched as that letter.
 _LETTER_OF = {"0": "o", "1": "i", "5": "s", "8": "b"}
@@ -389,9 +389,11 @@ def _without_scraps(parts: list[str]) -> list[str]:
 
     def scraps(part: str) -> bool:
         words = part.split()
-        # No part of an address is one short word or number alone ("sở, Phường 13, …", "5, Xã …"): a
-        # hamlet has a name, a house number its street.
-        return (len(words) == 1 and len(part) <= 3 and part.isalnum()) or 2 * sum(map(scrap, words)) > len(words)
+        # No part of an address is one short word or number alone ("sở, Phường 13, …", "5, Xã …"), nor
+        # one word at all but an address word's: a hamlet has a name, a house number its street, a
+        # street two syllables ("Nàng, Phường Tam Thuận, …": a stain read on the label's line).
+        alone = len(words) == 1 and ((len(part) <= 3 and part.isalnum()) or (part.isalpha() and not is_address_word(part)))
+        return alone or 2 * sum(map(scrap, words)) > len(words)
 
     # Scraps in front of a hamlet's number ("! Piace e# ranoerce: Ấp 2"): the hamlet stays.
     hamlet = _NUMBERED_TAIL.search(parts[0])
