@@ -46,6 +46,9 @@ import zxingcpp
 from PIL import Image
 
 
+_SCANNER_DPI = 150  # below this a file's dpi is a camera's nominal figure, not the print's
+
+
 def _without_qr(pixels: np.ndarray, entry: dict) -> tuple[np.ndarray, dict]:
     """The image with its QR codes painted over in the median colour just round each, and the truth
     the print alone shows."""
@@ -107,7 +110,8 @@ def _specked(pixels: np.ndarray, specks: float, dpi: float, seed: int) -> np.nda
     each 1-5 pixels across at 300 dpi, wherever they fall: on paper, print or a letter's mark."""
     rng = np.random.default_rng(seed)
     height, width = pixels.shape[:2]
-    at_300 = 300 / dpi
+    # A phone photo says 72 dpi and shows a card at about 270: its pixels are counted as a scan's.
+    at_300 = 300 / dpi if dpi >= _SCANNER_DPI else 1.0
     pixels = pixels.copy()
     for _ in range(round(specks * height * width * at_300 * at_300 / 1e6)):
         centre = int(rng.integers(0, width)), int(rng.integers(0, height))
