@@ -557,6 +557,8 @@ def _ward_behind_misread_type(text: str, district: _Unit) -> str | None:
     first (a place of origin, a residence without a street): a card prints every ward with its type,
     and nothing else stands before it there. The ward with its type."""
     words = text.split()
+    if fold(text) in _choices(district.children) or (words and fold(words[0]) in _FOLDED_TYPES):
+        return None  # a listed ward as read ("Xã Toàn Thắng", not "Thị trấn Thắng"), or its type read right
     found = set()
     for ward in district.children.values():
         name = _own_name(ward).split()
@@ -622,6 +624,13 @@ def _place_syllables() -> frozenset[str]:
     return frozenset(word for name in names for word in _WORD_RE.findall(name.lower()))
 
 
+@lru_cache(maxsize=1)
+def _whole_syllables() -> frozenset[str]:
+    """Place syllables with a vowel, and numbers: "ch", "h", "r" are pieces of names such as
+    "Ch'ơm" and "Ea H'leo", and as words on their own OCR's ("Phữờ Lê Hồng ch" for "Phường Lê Hồng Phong")."""
+    return frozenset(word for word in _place_syllables() if word.isdigit() or re.search(r"[aeiouy]", fold(word)))
+
+
 def _repaired_ward(text: str, district: _Unit) -> str | None:
     """The listed ward `text` is, when OCR damaged it; None to leave it as read.
 
@@ -631,7 +640,7 @@ def _repaired_ward(text: str, district: _Unit) -> str | None:
     undamaged syllables agree with the listed ward's syllable by syllable, and that ward is clearly
     closer than any other that agrees as well.
     """
-    known = _place_syllables()
+    known = _whole_syllables()
     read = _WORD_RE.findall(text.lower())
     if not read:
         return None
