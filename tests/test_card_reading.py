@@ -426,13 +426,18 @@ _SLANTED_0014 = [
 ]
 
 
+def _as_lines(rows: list[list[tuple[str, int, int, int, int, int]]]) -> list[OcrLine]:
+    """Tesseract's lines written as (text, conf, x, y, w, h) rows, as the reader gets them."""
+    return [OcrLine(tuple(OcrWord(text, float(conf), (x, y, w, h)) for text, conf, x, y, w, h in row))
+            for row in rows]
+
+
 def test_a_smudge_read_as_signs_starts_its_line_where_its_box_starts() -> None:
     """The first words of the origin's value and of the residence's second line above are smudges
     read with confidence 0 ("$dak", "Di ều"). Where "d" falls inside "$dak" put the origin's start
     2.6 mm right of the column; it was read after the headings and the residence's second line
     took its place as the origin."""
-    lines = [OcrLine(tuple(OcrWord(text, float(conf), (x, y, w, h)) for text, conf, x, y, w, h in row))
-             for row in _SLANTED_0014]
+    lines = _as_lines(_SLANTED_0014)
     ordered = [found.text for found in reading_order(lines, 475 / 25.4)]
     read = values(ordered)
     assert read["place_of_origin"] == "Phường Lê Hồng Phong, Quy Nhơn, Bình Định"
@@ -490,8 +495,7 @@ def test_columns_a_letters_width_apart_are_one_and_a_row_behind_a_smudge_starts_
     starts 1 mm right of the labels', with a heading's by chance: that made a second column, read
     after the first, and the origin went after the residence's label. The residence's second row was
     read on behind a smudge under the portrait ("bơ e9 . Phường 25,") and lost."""
-    lines = [OcrLine(tuple(OcrWord(text, float(conf), (x, y, w, h)) for text, conf, x, y, w, h in row))
-             for row in _STAINED_0003]
+    lines = _as_lines(_STAINED_0003)
     read = values([found.text for found in reading_order(lines, 400 / 25.4)])
     assert read["place_of_origin"] == "Phường 13, Quận Bình Thạnh, TP. Hồ Chí Minh"
     # ("các" for "Quận" is read again from the image by the reader's place pass.)

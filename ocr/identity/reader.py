@@ -268,7 +268,7 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
             and end > main + tolerance
         # Nor does a word a little inside it behind words that end before it ("bơ e9 . Phường 25,":
         # a smudge under the portrait read on the residence's second row).
-        inside = main is not None and previous_end < main - tolerance < main < start <= main + slack
+        inside = main is not None and previous_end < main - tolerance and main < start <= main + slack
         # An edge other than the main one parts a row only at a gap wider than a word's: centred
         # headings can line up, by chance, where a row's words follow each other ("Giới" "tính").
         return glued or inside or any(start > previous_end and abs(start - e) <= tolerance
@@ -976,7 +976,8 @@ def _with_expiry(printed: PrintedReading, certain: Sequence[SourceReading], side
     if born is None:
         return _with_expiry_of_number(printed, certain, sides)
     birth = date.fromisoformat(born.value)
-    issued = _first_read((*certain, printed), "date_of_issue")
+    # The QR's issue date only: a printed one comes from a back, whose MRZ gives the expiry itself.
+    issued = _first_read(certain, "date_of_issue")
     by_law = _expiry_by_law(birth, date.fromisoformat(issued.value)) if issued is not None \
         else _expiry_by_kind(birth, printed.card_type)
     read = printed.fields.get("date_of_expiry")
