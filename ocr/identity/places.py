@@ -392,7 +392,8 @@ def _without_scraps(parts: list[str]) -> list[str]:
         # No part of an address is one short word or number alone ("sở, Phường 13, …", "5, Xã …"), nor
         # one word at all but an address word's: a hamlet has a name, a house number its street, a
         # street two syllables ("Nàng, Phường Tam Thuận, …": a stain read on the label's line).
-        alone = len(words) == 1 and ((len(part) <= 3 and part.isalnum()) or (part.isalpha() and not is_address_word(part)))
+        alone = len(words) == 1 and ((len(part) <= 3 and part.isalnum())
+                                     or (part.isalpha() and not is_address_word(part)))
         return alone or 2 * sum(map(scrap, words)) > len(words)
 
     # Scraps in front of a hamlet's number ("! Piace e# ranoerce: Ấp 2"): the hamlet stays.
@@ -626,8 +627,8 @@ def _place_syllables() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _whole_syllables() -> frozenset[str]:
-    """Place syllables with a vowel, and numbers: "ch", "h", "r" are pieces of names such as
-    "Ch'ơm" and "Ea H'leo", and as words on their own OCR's ("Phữờ Lê Hồng ch" for "Phường Lê Hồng Phong")."""
+    """Place syllables with a vowel, and numbers: "ch", "h", "r" are pieces of names such as "Ch'ơm"
+    and "Ea H'leo", and as words on their own OCR's ("Phữờ Lê Hồng ch" for "Phường Lê Hồng Phong")."""
     return frozenset(word for word in _place_syllables() if word.isdigit() or re.search(r"[aeiouy]", fold(word)))
 
 

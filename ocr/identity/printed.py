@@ -102,6 +102,9 @@ _END_MARKS = re.compile(r"[\W_]*$")
 _ORIGIN_THEN_RESIDENCE = (CardType.CCCD2021, CardType.CCCD2016, CardType.CMND9)
 _UNLABELLED = 0.9  # confidence factor of a value taken without its label
 _BOX_GUESS = 0.6  # ... of a name with a syllable guessed for a font's boxes: below review's threshold
+_NO_HOUSE_NUMBER = 0.6  # ... of an address whose "Số" is followed by no number: damaged, to review
+# "Số XS Chu Trinh": a house number OCR read without a digit ("Số nhà 5" writes the word "nhà" first).
+_NUMBERLESS_HOUSE = re.compile(r"^Số\s+(?!nhà\b)[^\d\s,]+[\s,]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -524,6 +527,8 @@ def _read_value(field: str, text: str, *, boxed: bool = False) -> tuple[str, str
             return field, guessed, _BOX_GUESS
     else:
         value = {"sex": _sex, "nationality": _nationality}.get(field, _place)(text)
+        if value and field in _PLACES and _NUMBERLESS_HOUSE.match(value):
+            return field, value, _NO_HOUSE_NUMBER
     return (field, value, 1.0) if value else ReviewReason.FIELD_MISSING
 
 
