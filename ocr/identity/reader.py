@@ -94,7 +94,6 @@ _GRACE_DOUBT_DAYS = 45  # a milestone this near the grace's end: which one the c
 # the end of 2020 until the Law on Identification 2023 took effect on 1 July 2024), kept wide.
 _ISSUED_BETWEEN = {CardType.CCCD2016: (date(2016, 1, 1), date(2021, 6, 30)),
                    CardType.CCCD2021: (date(2020, 12, 1), date(2024, 6, 30))}
-_ISSUE_STEP = timedelta(days=15)
 _DATE_LIKE = re.compile(r"\d[\dOoIlS]?\s*[/.\-]\s*\d[\dOoIlS]?\s*[/.\-]\s*\d[\dOoIlS]{3}")
 
 # Vietnamese surnames, folded → written. A closed set (the hundred commonest cover nearly everyone):
@@ -1030,13 +1029,13 @@ def _expiry_by_law(birth: date, issued: date) -> str | None:
 
 def _expiry_by_kind(birth: date, kind: CardType) -> str | None:
     """The expiry the law gives a card of this kind whenever in its years of issue it was issued
-    (born 20/02/1980, a chip card: the 60th birthday, 20/02/2040); None when the issue date matters."""
+    (born 20/02/1980, a chip card: the 60th birthday, 20/02/2040); None when the issue date matters.
+    The law's expiry only moves later with the issue date, so one answer at both ends holds between."""
     if kind not in _ISSUED_BETWEEN:
         return None
     first, last = _ISSUED_BETWEEN[kind]
-    found = {_expiry_by_law(birth, first + step * _ISSUE_STEP) for step in range((last - first) // _ISSUE_STEP + 1)}
-    found.add(_expiry_by_law(birth, last))
-    return found.pop() if len(found) == 1 else None
+    earliest = _expiry_by_law(birth, first)
+    return earliest if earliest == _expiry_by_law(birth, last) else None
 
 
 def _one_digit_from(written: str, by_law: str | None) -> FieldValue | None:
