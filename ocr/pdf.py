@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import itertools
 import math
 import re
 import statistics
@@ -19,11 +20,14 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
+from pdfplumber.page import Page
+from pdfplumber.utils import cluster_objects
 from pydantic import BaseModel, Field
 
 from schemas.document import Word
@@ -55,6 +59,9 @@ COLUMN_BREAK_EM = 2.5
 # Prose columns have mostly full lines; a label|value form has ragged ones and is read row by row.
 FULL_LINE_SHARE = 0.6
 FULL_LINES_NEEDED = 0.5
+
+# Glyphs drawn twice this close (fake bold) are one character (pdfplumber's `dedupe_chars` default).
+_DUPLICATE_TOLERANCE_PT = 1.0
 
 # Trust thresholds.
 MIN_CHARS = 20
@@ -423,6 +430,26 @@ def _verdict(layer: TextLayer) -> tuple[bool, str]:
     return True, f"sound text layer: {layer.char_count} characters in {layer.columns} column(s){marks}"
 
 
+def _without_doubled_glyphs(page: Page) -> Page:
+    """The page without the second copy of glyphs drawn twice (fake bold, shadowed headings).
+
+    pdfplumber's `dedupe_chars` finds the same copies but then restores the page's order with
+    `list.index`, quadratic in the page's characters: half of a dense page's reading time. This keeps
+    its rule (same text, font, size and orientation; positions within 1 pt, clustered as it does) and
+    its choice of copy, and keeps the rest in order by identity.
+    """
+    chars = page.chars
+    key = itemgetter("upright", "text", "fontname", "size")
+    kept: set[int] = set()
+    for _, group in itertools.groupby(sorted(chars, key=key), key=key):
+        for line in cluster_objects(list(group), itemgetter("doctop"), _DUPLICATE_TOLERANCE_PT):
+            for copies in cluster_objects(line, itemgetter("x0"), _DUPLICATE_TOLERANCE_PT):
+                kept.add(id(min(copies, key=itemgetter("doctop", "x0"))))
+    if len(kept) == len(chars):
+        return page
+    return page.filter(lambda obj: obj.get("object_type") != "char" or id(obj) in kept)
+
+
 # --- entry point ---------------------------------------------------------------------------------
 
 
@@ -436,7 +463,7 @@ def read_text_layer(path: Path, page_number: int, dpi: int = 300) -> TextLayer:
         page = pdf.pages[0]
         if page.cropbox != page.bbox:  # PDFium renders the crop box; read what it shows
             page = page.crop(page.cropbox, strict=False)
-        page = page.dedupe_chars()  # fake bold draws each glyph twice
+        page = _without_doubled_glyphs(page)
         origin_x, origin_y, right, bottom = page.bbox
         boxes = [
             _Box(nfc(w["text"]), w["x0"] - origin_x, w["x1"] - origin_x, w["top"] - origin_y,

@@ -158,6 +158,16 @@ def test_word_boxes_sit_on_the_rendered_words(tmp_path: Path) -> None:
     assert _ink_under_every_word(layer, image)
 
 
+def test_fake_bold_glyphs_drawn_three_times_are_read_once(tmp_path: Path) -> None:
+    lines = [f"{label} {value}" for label, value in FORM_FIELDS]
+    pdf, truth = pdfs.fake_bold_pdf(lines)
+    layer = read_text_layer(_write(tmp_path, pdf), 1)
+
+    assert layer.trusted, layer.reason
+    assert layer.text == truth
+    assert len(layer.words) == len(truth.split())
+
+
 def test_landscape_page_stored_with_rotate_reads_upright(tmp_path: Path) -> None:
     lines = corpus.SENTENCES[:5]
     pdf, truth = pdfs.landscape_pdf(lines)

@@ -157,6 +157,21 @@ def form_pdf(fields: Sequence[tuple[str, str]], font: str = "Liberation Serif",
     return buffer.getvalue(), "\n".join(f"{label} {value}" for label, value in fields)
 
 
+def fake_bold_pdf(lines: Sequence[str], font: str = "Liberation Serif", size_pt: float = 12,
+                  strokes: int = 3) -> tuple[bytes, str]:
+    """A page whose lines are made bold the way office software without a bold face does it: each
+    line drawn `strokes` times, shifted a fraction of a point. Returns the PDF and its lines."""
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4)
+    page.setFont(_register(font, bold=False), size_pt)
+    for number, line in enumerate(lines):
+        for stroke in range(strokes):
+            page.drawString(72 + 0.3 * stroke, A4[1] - 90 - number * size_pt * 2, line)
+    page.showPage()
+    page.save()
+    return buffer.getvalue(), "\n".join(lines)
+
+
 def stripped_diacritics_pdf(paragraphs: Sequence[str], font: str = "Liberation Serif") -> bytes:
     """A born-digital page whose text layer reads 'Cong hoa xa hoi chu nghia Viet Nam'."""
     pdf, _ = born_digital_pdf([strip_marks(text) for text in paragraphs], font=font)
