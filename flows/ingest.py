@@ -5,8 +5,10 @@ keys come from `storage.layout`, the stores and catalog from `storage.resources`
 task run (Prefect's own machinery was half the flow process's time with a task per page plus one to
 assemble: see the README) and tasks pass object keys, never images. Documents run side by side on a
 thread pool and a document's pages side by side inside its task; a semaphore sized to the cores lets
-only that many read pages at once, each with one single-threaded Tesseract process, so there are
-never more busy OCR threads than cores.
+only that many read pages at once, each with one single-threaded Tesseract, so there are never more
+busy OCR threads than cores. PDF pages are read in a pool of that many processes instead: their text
+layers are parsed by pdfminer, pure Python that holds the interpreter's lock, so threads would read
+born-digital pages one at a time whatever the cores (Tesseract and OpenCV let go of it).
 
 With `SOHOA_DASK_SCHEDULER` the documents of one batch run on a Dask cluster's workers instead, on
 every OCR machine (Prefect's DaskTaskRunner): a document task needs only its original, which is in the
@@ -19,11 +21,13 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import json
+import multiprocessing
 import os
 import shutil
 import threading
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from functools import lru_cache, partial
 from pathlib import Path
@@ -40,11 +44,11 @@ from pydantic import BaseModel
 from flows import progress
 from ocr import outcome
 from ocr.identity.probe import CardEvidence
-from ocr.pipeline import read_page
+from ocr.pipeline import PageReading, read_page
 from ocr.staging import StagedBatch, StagedFile, stage, within_office
 from ocr.understanding import Understanding, understand
 from schemas.batch import BatchReport, FileReport
-from schemas.document import FileStatus, PageText, Problem, Reason, StoredObject
+from schemas.document import FileKind, FileStatus, PageText, Problem, Reason, StoredObject
 from schemas.settings import Settings
 from storage import cache, layout
 from storage.inbox import INBOX_SOURCE
@@ -87,6 +91,37 @@ def ocr_slots() -> threading.BoundedSemaphore:
     workers = machine_ocr_workers()
     with _slots_lock:
         return _slots.setdefault(workers, threading.BoundedSemaphore(workers))
+
+
+def _read(path: Path, kind: FileKind, number: int, settings: Settings, *, thumbnail: bool) -> PageReading:
+    """`read_page`, in the PDF reading processes for a PDF page (in this thread where there are none).
+
+    A reading process that dies (a PDF that crashes PDFium) breaks the whole pool and every page in it:
+    the pool is replaced and the page tried once more in the new one, so only a page that kills its
+    reader twice fails (as a failed page, the batch going on).
+    """
+    reading = partial(read_page, path, kind, number, settings, thumbnail=thumbnail)
+    pool = _pdf_readers() if kind is FileKind.PDF else None
+    if pool is None:
+        return reading()
+    try:
+        return pool.submit(reading).result()
+    except BrokenProcessPool:
+        with _slots_lock:
+            if _pdf_readers() is pool:
+                _pdf_readers.cache_clear()
+        return _pdf_readers().submit(reading).result()
+
+
+@lru_cache(maxsize=1)
+def _pdf_readers() -> ProcessPoolExecutor | None:
+    """This machine's `SOHOA_OCR_WORKERS` processes for PDF pages, started on first use and kept.
+
+    None inside a daemonic process (a Dask worker's), which may not start processes of its own.
+    """
+    if multiprocessing.current_process().daemon:
+        return None
+    return ProcessPoolExecutor(machine_ocr_workers(), mp_context=multiprocessing.get_context("forkserver"))
 
 
 @lru_cache(maxsize=1)
@@ -179,7 +214,7 @@ def _read_one_page(plan: DocumentPlan, number: int, originals: dict[str, StoredO
     path = _local_file(store, originals[plan.document_id], settings)
     try:
         with ocr_slots():
-            reading = read_page(path, plan.file.preflight.kind, number, settings, thumbnail=number == 1)
+            reading = _read(path, plan.file.preflight.kind, number, settings, thumbnail=number == 1)
         page = reading.page
     except Exception as exc:  # noqa: BLE001 - one bad page must not stop the batch
         log.error("document %s page %d failed: %s", plan.document_id, number, type(exc).__name__)

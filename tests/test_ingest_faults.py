@@ -1,6 +1,6 @@
 """Faults a real office meets, injected without mocks: a Tesseract that runs out of time, the ingest
-process killed mid-batch (power cut, OOM killer), and a scan whose page data is damaged inside an
-otherwise well-formed PDF. In every case the rest of the batch goes on and nothing is lost.
+process killed mid-batch (power cut, OOM killer), a PDF reading process killed, and a scan whose page
+data is damaged inside an otherwise well-formed PDF. In every case the rest of the batch goes on and nothing is lost.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ import pikepdf
 import prefect.settings
 import pytest
 
-from flows.ingest import ingest_batch
+from flows.ingest import _pdf_readers, _read, ingest_batch
 from ocr.metrics import cer
 from schemas.batch import BatchStatus
-from schemas.document import FileStatus, Reason, TextSource
+from schemas.document import FileKind, FileStatus, Reason, TextSource
 from schemas.settings import Settings
 from storage.resources import resources
 from tests.generators import pages, pdfs
@@ -79,6 +79,22 @@ def _pdf_with_damaged_page(truth_seed: int) -> tuple[bytes, str]:
         out = io.BytesIO()
         pdf.save(out)
     return out.getvalue(), first.text
+
+
+def test_a_killed_pdf_reading_process_is_replaced_and_its_page_still_read(tmp_path: Path) -> None:
+    path = tmp_path / "don.pdf"
+    text = write_typed_pdf(path)
+    pool = _pdf_readers()
+    assert pool is not None
+    pool.submit(int).result()  # its processes are up
+    for process in list(pool._processes.values()):  # as the OOM killer or a PDFium crash would
+        process.kill()
+
+    reading = _read(path, FileKind.PDF, 1, Settings(), thumbnail=False)
+
+    assert reading.page.source is TextSource.TEXT_LAYER
+    assert " ".join(reading.page.text.split()) == " ".join(text.split())
+    assert _pdf_readers() is not pool
 
 
 def test_a_damaged_page_inside_a_valid_pdf_is_flagged_and_the_other_page_is_read(data_dir: Path) -> None:
