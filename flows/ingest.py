@@ -47,7 +47,7 @@ from ocr.identity.probe import CardEvidence
 from ocr.pipeline import PageReading, read_page
 from ocr.staging import StagedBatch, StagedFile, stage, within_office
 from ocr.understanding import Understanding, understand
-from schemas.batch import BatchReport, FileReport
+from schemas.batch import BatchManifest, BatchReport, FileReport
 from schemas.document import FileKind, FileStatus, PageText, Problem, Reason, StoredObject
 from schemas.settings import Settings
 from storage import cache, layout
@@ -57,11 +57,15 @@ from storage.resources import resources
 
 
 class DocumentPlan(BaseModel):
-    """A new document to digitize: which staged file, under which id and object-store folder."""
+    """A new document to digitize: which staged file, under which id and object-store folder, in
+    which batch. All a document's task needs of its batch: Prefect walks every parameter of every
+    task run, so handing each document the whole batch cost time in the batch's size per document."""
 
     document_id: str
     file: StagedFile
     prefix: str
+    batch_id: str
+    manifest: BatchManifest
 
 
 class PageResult(BaseModel):
@@ -185,17 +189,16 @@ def store_originals(plans: list[DocumentPlan], settings: Settings) -> dict[str, 
 
 
 @task(name="digitize-document", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def digitize_document(plan: DocumentPlan, batch: StagedBatch, originals: dict[str, StoredObject],
-                      settings: Settings) -> FileReport:
+def digitize_document(plan: DocumentPlan, original: StoredObject, settings: Settings) -> FileReport:
     """Read every page of one document, its pages side by side on the OCR slots, then assemble it.
     A failure of the stores after the retries leaves the file `failed`, for a later run."""
     pages = range(1, plan.file.preflight.page_count + 1)
     run = contextvars.copy_context()  # each page thread logs into this task run
     try:
         with ThreadPoolExecutor(max(1, min(len(pages), machine_ocr_workers()))) as pool:
-            results = list(pool.map(lambda n: run.copy().run(_read_one_page, plan, n, originals, settings),
+            results = list(pool.map(lambda n: run.copy().run(_read_one_page, plan, n, original, settings),
                                     pages))
-        return _assemble(plan, batch, originals, results, settings)
+        return _assemble(plan, original, results, settings)
     finally:
         shutil.rmtree(_scratch(plan, settings), ignore_errors=True)
 
@@ -206,12 +209,11 @@ def _scratch(plan: DocumentPlan, settings: Settings) -> Path:
     return settings.work_dir / "pages" / plan.document_id
 
 
-def _read_one_page(plan: DocumentPlan, number: int, originals: dict[str, StoredObject],
-                   settings: Settings) -> PageResult:
+def _read_one_page(plan: DocumentPlan, number: int, original: StoredObject, settings: Settings) -> PageResult:
     """Text layer or OCR for one page; an unexpected failure degrades the page, not the batch."""
     store = resources(settings).objects
     log = get_run_logger()
-    path = _local_file(store, originals[plan.document_id], settings)
+    path = _local_file(store, original, settings)
     try:
         with ocr_slots():
             reading = _read(path, plan.file.preflight.kind, number, settings, thumbnail=number == 1)
@@ -234,13 +236,12 @@ def _read_one_page(plan: DocumentPlan, number: int, originals: dict[str, StoredO
     return PageResult(page=page, pdf_path=str(pdf_path), thumbnail_key=thumbnail_key, card=reading.card)
 
 
-def _assemble(plan: DocumentPlan, batch: StagedBatch, originals: dict[str, StoredObject],
-              results: list[PageResult], settings: Settings) -> FileReport:
+def _assemble(plan: DocumentPlan, original: StoredObject, results: list[PageResult],
+              settings: Settings) -> FileReport:
     """Understand the document, write its searchable PDF, text and words, then commit it."""
     from ocr.searchable import merge  # local import: keeps the flow module light to import
 
     store, catalog = resources(settings).objects, resources(settings).catalog
-    original = originals[plan.document_id]
     results = sorted(results, key=lambda r: r.page.number)
     pages = [r.page for r in results]
     understood = _understand(plan, original, pages, [r.card for r in results], settings)
@@ -258,7 +259,7 @@ def _assemble(plan: DocumentPlan, batch: StagedBatch, originals: dict[str, Store
         objects.append(_put(store, plan, "card.jpg", understood.card_picture, "image/jpeg", "card"))
     document = outcome.build_document(
         document_id=plan.document_id, sha256=plan.file.preflight.sha256, kind=plan.file.preflight.kind,
-        name=plan.file.name, batch_id=batch.batch_id, manifest=batch.manifest, pages=pages,
+        name=plan.file.name, batch_id=plan.batch_id, manifest=plan.manifest, pages=pages,
         understood=understood, objects=objects, created_at=datetime.now(UTC))
     report = FileReport(file=plan.file.name, status=document.status, sha256=document.sha256,
                         size=plan.file.preflight.size, pages=len(pages), document_id=document.id,
@@ -321,12 +322,13 @@ def _ingest(source: str, scratch: Path, settings: Settings) -> BatchReport:
         else:
             first_of[file.preflight.sha256] = file
             plans.append(DocumentPlan(document_id=layout.document_id(file.preflight.sha256), file=file,
-                                      prefix=layout.document_prefix(file.preflight.sha256)))
+                                      prefix=layout.document_prefix(file.preflight.sha256),
+                                      batch_id=batch.batch_id, manifest=batch.manifest))
     for name, problem in batch.rejected:
         done[name] = FileReport(file=name, status=FileStatus.QUARANTINED, problems=[problem])
         catalog.batches.record_file(batch.batch_id, done[name])
     if plans:
-        pending.update(_digitize(batch, plans, settings))
+        pending.update(_digitize(plans, settings))
     done.update({name: _settled(future) or outcome.failed_file(name) for name, future in pending.items()})
     done.update({plan.file.name: outcome.failed_file(plan.file.name) for plan in plans
                  if plan.file.name not in done})
@@ -337,7 +339,7 @@ def _ingest(source: str, scratch: Path, settings: Settings) -> BatchReport:
     return finish_batch(_report(batch, started, [done[name] for name in sorted(done)], []), settings)
 
 
-def _digitize(batch: StagedBatch, plans: list[DocumentPlan], settings: Settings) -> dict[str, PrefectFuture]:
+def _digitize(plans: list[DocumentPlan], settings: Settings) -> dict[str, PrefectFuture]:
     """Store each group of originals, then digitize its documents; file name → its task's future.
 
     Documents are handed to the task runner a few per OCR slot ahead, not all at once: the runner
@@ -358,7 +360,8 @@ def _digitize(batch: StagedBatch, plans: list[DocumentPlan], settings: Settings)
         for plan in group if originals is not None else ():
             while len(running) >= ahead:
                 running.popleft().wait()
-            submitted[plan.file.name] = future = digitize_document.submit(plan, batch, originals, settings)
+            submitted[plan.file.name] = future = digitize_document.submit(
+                plan, originals[plan.document_id], settings)
             if cluster is not None:  # its pages report in a worker's process: count them here
                 future.add_done_callback(partial(_document_read_elsewhere, plan.file.preflight.page_count))
             running.append(future)
