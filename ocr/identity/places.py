@@ -51,6 +51,9 @@ _STREET_RULE = (80.0, 10.0)  # least ratio of the listed street, least lead over
 _LETTER_OF = {"0": "o", "1": "i", "5": "s", "8": "b"}
 _DIGIT_GLUED = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")  # "c0 lu" for "Phường": OCR's, no address's ("Ấp 2")
 _DIGIT_INSIDE = re.compile(r"[^\W\d_]\d+[^\W\d_]")  # "Tri0u", never "Lô B2", "Quốc lộ 1A"
+_HOUSE = re.compile(r"^Số\s+(?:(?P<number>\d[\w/]*)\s+(?P<street>[^,]*)|(?!nhà\b)[^\d\s,]+[\s,])", re.IGNORECASE)
+_NUMBERED_WORDS = frozenset({"tháng", "phường", "quận", "km"})  # beside the address words, before a number
+_ZERO_READ_AS_O = re.compile(r"(?<=\d)[Oo]")  # "8O" for "80": house numbers end in A, B, C, never O
 _DIGIT_IN_WORD = re.compile(r"(?<=[^\W\d_])[0158]|[0158](?=[^\W\d_])")
 # Words of a street address that are no place's, person's or street's name.
 _ADDRESS_WORDS = frozenset({"số", "ngõ", "ngách", "hẻm", "kiệt", "thôn", "ấp", "xóm", "tổ", "khu", "khóm",
@@ -417,19 +420,36 @@ def _repaired_street(text: str) -> str:
     """A house number and street before a known district with the street's name repaired when OCR
     damaged it (a syllable no place, name or street has, or a stray mark inside: "Lý Thường Kit",
     "Nguyễn: Huệ", "Đuện Biên Phù") and one listed street is clearly that name; a damaged "Số"
-    before the number ("S 312", "Sĩ 80") is "Số". Any other street is kept as read: streets are many."""
+    before the number ("S 312", "Sĩ 80") is "Số", a zero read as the letter O in the number ("8O") a
+    zero. Any other street is kept as read: streets are many."""
     found = _STREET.match(text)
     if found is None:
         return text
     so, number, name = found.group("so"), found.group("number"), found.group("name")
     if so is not None and not fold(so).startswith("s"):
         return text  # "Tổ 5", "Ấp 2": no house number; only "Số" starts with an S ("Sĩ 80", "S 312")
+    number = _ZERO_READ_AS_O.sub("0", number)
     head = f"Số {number}" if so is not None else number
     if not _damaged_street(name):
         return f"{head} {_street_by_letters(name) or name}"
     street = _clear_choice(_DIGIT_IN_WORD.sub(lambda found: _LETTER_OF[found.group()], name), _street_choices(),
                            (_STREET_RULE,))
     return f"{head} {street or name}"
+
+
+def damaged_house_and_street(value: str) -> bool:
+    """Whether an address's house number and street are surely misread though every unit after them
+    is listed: a "Số" with no digit after it ("Số XS Chu Trinh"; "Số nhà 5" writes the word first),
+    or a number right after a word of the street's name ("Số 233 Quang 227": a street's number comes
+    after its type or a month, "Ngõ 4", "Quốc lộ 1A", "Đường 3 Tháng 2")."""
+    found = _HOUSE.match(value)
+    if found is None:
+        return False
+    if found.group("number") is None:
+        return True
+    words = found.group("street").split()
+    return any(word[0].isdigit() and not is_address_word(before) and before.lower() not in _NUMBERED_WORDS
+               for before, word in zip(words, words[1:]))
 
 
 def _street_by_letters(name: str) -> str | None:

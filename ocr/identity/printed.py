@@ -19,8 +19,8 @@ from rapidfuzz.distance import Levenshtein
 from ocr.identity.idnumber import check_id_number, digits_from_ocr, id_numbers_in
 from ocr.identity.missing_glyphs import MARKER, UNPRINTABLE, boxed_name_syllable, card_wording, restore_line
 from ocr.identity.names import has_name_letters, run_together
-from ocr.identity.places import (correct_place, ends_in_a_province, ends_with_listed_province, ends_with_province,
-                                 is_listed)
+from ocr.identity.places import (correct_place, damaged_house_and_street, ends_in_a_province,
+                                 ends_with_listed_province, ends_with_province, is_listed)
 from schemas.identity import (
     NO_EXPIRY,
     CardSide,
@@ -102,9 +102,7 @@ _END_MARKS = re.compile(r"[\W_]*$")
 _ORIGIN_THEN_RESIDENCE = (CardType.CCCD2021, CardType.CCCD2016, CardType.CMND9)
 _UNLABELLED = 0.9  # confidence factor of a value taken without its label
 _BOX_GUESS = 0.6  # ... of a name with a syllable guessed for a font's boxes: below review's threshold
-_NO_HOUSE_NUMBER = 0.6  # ... of an address whose "Số" is followed by no number: damaged, to review
-# "Số XS Chu Trinh": a house number OCR read without a digit ("Số nhà 5" writes the word "nhà" first).
-_NUMBERLESS_HOUSE = re.compile(r"^Số\s+(?!nhà\b)[^\d\s,]+[\s,]", re.IGNORECASE)
+_DAMAGED_HOUSE = 0.6  # ... of an address whose house number or street is surely misread: to review
 
 
 @dataclass(frozen=True)
@@ -527,8 +525,8 @@ def _read_value(field: str, text: str, *, boxed: bool = False) -> tuple[str, str
             return field, guessed, _BOX_GUESS
     else:
         value = {"sex": _sex, "nationality": _nationality}.get(field, _place)(text)
-        if value and field in _PLACES and _NUMBERLESS_HOUSE.match(value):
-            return field, value, _NO_HOUSE_NUMBER
+        if value and field in _PLACES and damaged_house_and_street(value):
+            return field, value, _DAMAGED_HOUSE
     return (field, value, 1.0) if value else ReviewReason.FIELD_MISSING
 
 
