@@ -42,6 +42,7 @@ from ocr.identity.reader import (
     _with_birth_of_expiry,
     _with_digits_confirmed,
     _with_expiry,
+    _with_possible_issue,
     _expiry_by_law,
     _with_name_of_mrz,
     _with_surname,
@@ -50,7 +51,7 @@ from ocr.identity.reader import (
     read_card,
     reading_order,
 )
-from schemas.identity import FieldValue, IdSource
+from schemas.identity import CardType, FieldValue, IdSource
 from schemas.vntext import fold
 from tests.generators import cards, pages, people
 
@@ -802,11 +803,11 @@ def test_a_printed_expiry_one_digit_off_the_milestone_birthday_is_repaired_to_re
     printed = extract_printed(["Ngày sinh / Date of birth: 15/10/1991",
                                "Có giá trị đến: 18/10/2031"])
     assert printed.fields["date_of_expiry"].value == "2031-10-18"
-    found = _with_expiry(printed, [], [], timeout=10)
+    found = _with_expiry(printed, [], [], timeout=10, kind=printed.card_type)
     assert found.fields["date_of_expiry"].value == "2031-10-15"
     assert found.fields["date_of_expiry"].confidence < MIN_CONFIDENCE
     kept = extract_printed(["Ngày sinh / Date of birth: 15/10/1991", "Có giá trị đến: 15/10/2031"])
-    assert _with_expiry(kept, [], [], timeout=10) == kept
+    assert _with_expiry(kept, [], [], timeout=10, kind=kept.card_type) == kept
 
 
 @pytest.mark.parametrize(("birth", "issued", "expected"), [
@@ -829,12 +830,12 @@ def test_an_expiry_one_digit_off_the_laws_date_is_the_laws_to_review() -> None:
     milestone read one digit off the law's ("2050") is the law's too, and an expiry no pass read."""
     qr = parse_qr_payload("001190523603||Nguyễn Phương Xuân|31071990|Nữ|Phường Dịch Vọng, Cầu Giấy, Hà Nội|12072021")
     printed = extract_printed(["Ngày sinh / Date of birth: 31/07/1990", "Có giá trị đến: 31/07/2080"])
-    found = _with_expiry(printed, [qr], [], timeout=10).fields["date_of_expiry"]
+    found = _with_expiry(printed, [qr], [], timeout=10, kind=printed.card_type).fields["date_of_expiry"]
     assert found.value == "2030-07-31" and found.confidence < MIN_CONFIDENCE
     other_milestone = extract_printed(["Ngày sinh / Date of birth: 31/07/1990", "Có giá trị đến: 31/07/2050"])
-    assert _with_expiry(other_milestone, [qr], [], timeout=10).fields["date_of_expiry"].value == "2030-07-31"
+    assert _with_expiry(other_milestone, [qr], [], timeout=10, kind=other_milestone.card_type).fields["date_of_expiry"].value == "2030-07-31"
     unread = extract_printed(["Ngày sinh / Date of birth: 31/07/1990"])
-    assert _with_expiry(unread, [qr], [], timeout=10).fields["date_of_expiry"].value == "2030-07-31"
+    assert _with_expiry(unread, [qr], [], timeout=10, kind=unread.card_type).fields["date_of_expiry"].value == "2030-07-31"
 
 
 @pytest.mark.parametrize(("lines", "expected"), [
@@ -850,9 +851,25 @@ def test_an_expiry_one_digit_off_the_laws_date_is_the_laws_to_review() -> None:
 def test_an_unread_expiry_is_the_laws_when_the_kind_of_card_alone_tells_it(lines: list[str],
                                                                             expected: str | None) -> None:
     """Dev set cccd_0033 specked and stained: its expiry unread, the QR with the issue date damaged."""
-    found = _with_expiry(extract_printed(lines), [], [], timeout=10).fields.get("date_of_expiry")
+    printed = extract_printed(lines)
+    found = _with_expiry(printed, [], [], timeout=10, kind=printed.card_type).fields.get("date_of_expiry")
     assert (found.value if found else None) == expected
     assert found is None or found.confidence < MIN_CONFIDENCE
+
+
+@pytest.mark.parametrize(("read", "kind", "expected"), [
+    ("03/09/2072", CardType.CCCD2021, "2022-09-03"),  # dev set cccd_0036's back: no chip card is that young
+    ("03/09/2025", CardType.CCCD2021, "2025-09-03"),  # 2020 to 2024 are each a digit off: left as read
+    ("03/09/2078", CardType.CCCD2016, "2018-09-03"),  # a 2016 card (2016 to mid-2021): 2018 alone
+    ("03/09/2022", CardType.CCCD2021, "2022-09-03"),  # a possible date is never changed
+    ("03/09/2072", CardType.CMND9, "2072-09-03"),  # a kind issued in years not closed: not told
+])
+def test_an_issue_date_no_card_of_its_kind_can_carry_is_the_one_date_a_digit_off_that_can(
+        read: str, kind: CardType, expected: str) -> None:
+    printed = extract_printed([f"Ngày, tháng, năm / Date, month, year: {read}"])
+    found = _with_possible_issue(printed, kind).fields["date_of_issue"]
+    assert found.value == expected
+    assert found.value == printed.fields["date_of_issue"].value or found.confidence < MIN_CONFIDENCE
 
 
 def test_a_birth_date_whose_reads_disagreed_yields_to_an_expiry_read_twice_alike() -> None:
@@ -863,14 +880,14 @@ def test_a_birth_date_whose_reads_disagreed_yields_to_an_expiry_read_twice_alike
     doubtful = printed.model_copy(update={"fields": {
         **fields, "date_of_birth": fields["date_of_birth"].model_copy(update={"confidence": 0.5}),
         "date_of_expiry": fields["date_of_expiry"].model_copy(update={"confidence": 0.96})}})
-    found = _with_expiry(doubtful, [], [], timeout=10)
+    found = _with_expiry(doubtful, [], [], timeout=10, kind=doubtful.card_type)
     assert found.fields["date_of_expiry"].value == "2020-03-17"
     assert found.fields["date_of_birth"].value == "1980-03-17"
     assert found.fields["date_of_birth"].confidence < MIN_CONFIDENCE  # still for an officer to check
     # Read twice alike, the birth date stands and the expiry is repaired, as before.
     trusted = printed.model_copy(update={"fields": {**fields, "date_of_birth": fields["date_of_birth"].model_copy(
         update={"confidence": 0.9})}})
-    assert _with_expiry(trusted, [], [], timeout=10).fields["date_of_expiry"].value == "2020-08-17"
+    assert _with_expiry(trusted, [], [], timeout=10, kind=trusted.card_type).fields["date_of_expiry"].value == "2020-08-17"
 
 
 def test_an_unread_birth_date_is_the_expirys_day_in_the_year_the_number_gives() -> None:
@@ -897,16 +914,16 @@ def test_an_unlabelled_date_a_milestone_age_after_the_numbers_year_is_the_expiry
 
     printed = extract_printed(texts)
     assert "date_of_birth" not in printed.fields and "date_of_expiry" not in printed.fields
-    found = _with_birth_of_expiry(_with_expiry(printed, [], [side(texts)], timeout=10), [])
+    found = _with_birth_of_expiry(_with_expiry(printed, [], [side(texts)], timeout=10, kind=printed.card_type), [])
     assert found.fields["date_of_expiry"].value == "2035-12-07"
     assert found.fields["date_of_birth"].value == "1975-12-07"
     assert max(found.fields[name].confidence for name in ("date_of_expiry", "date_of_birth")) < MIN_CONFIDENCE
     # A back's issue date may fall a milestone age after the birth year too: only fronts are looked at.
     back = side(["Ngày, tháng, năm / Date, month, year: 07/12/2035"], parse_mrz(["IDVNM"]))
-    assert "date_of_expiry" not in _with_expiry(printed, [], [back], timeout=10).fields
+    assert "date_of_expiry" not in _with_expiry(printed, [], [back], timeout=10, kind=printed.card_type).fields
     # Two such dates: no guess.
     two = side([*texts, "01/02/2035"])
-    assert "date_of_expiry" not in _with_expiry(printed, [], [two], timeout=10).fields
+    assert "date_of_expiry" not in _with_expiry(printed, [], [two], timeout=10, kind=printed.card_type).fields
 
 
 def _light_card_on_cream_paper(angle: float) -> np.ndarray:
@@ -1320,7 +1337,7 @@ def test_an_expiry_line_the_page_pass_spoiled_is_read_again_alone_at_its_label()
     assert all("expiry" in text for text in label)
     assert any("07/11/2029" in text for text in above) and not any("expiry" in text for text in above)
     printed = extract_printed(["Ngày sinh / Date of birth: 07/11/1969", '_"=-..mnvae', "Date of expiry"])
-    assert _with_expiry(printed, [], [side], timeout=10).fields["date_of_expiry"].value == "2029-11-07"
+    assert _with_expiry(printed, [], [side], timeout=10, kind=printed.card_type).fields["date_of_expiry"].value == "2029-11-07"
 
 
 def test_an_expiry_line_the_page_pass_did_not_read_at_all_is_read_above_its_english_label() -> None:
@@ -1341,7 +1358,7 @@ def test_an_expiry_line_the_page_pass_did_not_read_at_all_is_read_above_its_engl
     band = [next(texts) for _ in _EXPIRY_REREADS]  # the band above it, before any whole-card pass
     assert any("21/06/2030" in text for text in band) and not any("expiry" in text for text in band)
     printed = extract_printed(["Ngày sinh / Date of birth: 21/06/1990", "Date of expiry"])
-    assert _with_expiry(printed, [], [side], timeout=10).fields["date_of_expiry"].value == "2030-06-21"
+    assert _with_expiry(printed, [], [side], timeout=10, kind=printed.card_type).fields["date_of_expiry"].value == "2030-06-21"
 
 
 def test_an_expiry_line_whose_specks_spoil_its_read_as_a_line_is_read_as_a_block() -> None:
@@ -1374,7 +1391,7 @@ def test_an_expiry_read_without_its_label_is_kept_when_it_falls_on_a_validity_bi
     side = _Side(None, np.zeros((8, 8), np.uint8), 0, lines, {}, None, None, extract_printed([]))  # type: ignore[arg-type]
     printed = extract_printed([line.text for line in lines])
     assert "date_of_expiry" not in printed.fields
-    found = _with_expiry(printed, [], [side], timeout=10)
+    found = _with_expiry(printed, [], [side], timeout=10, kind=printed.card_type)
     assert found.fields["date_of_expiry"].value == "2029-11-07"
 
 

@@ -131,7 +131,7 @@ def _has_fields(reading: SourceReading | None) -> bool:
     return reading is not None and bool(reading.fields)
 
 
-def _card_type(qr: QrReading | None, mrz: MrzReading | None,
+def card_type_of(qr: QrReading | None, mrz: MrzReading | None,
                printed: PrintedReading | None) -> CardType:
     """What the print says, unless it says 2016 of a card with a QR or an ID card's MRZ, which the
     2016 card has neither of (its heading is the chip card's; the chip card's own cues, English
@@ -270,7 +270,7 @@ def fuse(qr: QrReading | None, mrz: MrzReading | None, printed: PrintedReading |
     bounds dates and the century digit of the ID number.
     """
     today = today or date.today()
-    card_type = card_type or _card_type(qr, mrz, printed)
+    card_type = card_type or card_type_of(qr, mrz, printed)
     side = side or _sides(card_type, qr, mrz, printed)
     readings = [r for r in (qr, mrz, printed) if r is not None]
     flags = _Flags()

@@ -17,6 +17,7 @@ kept, and the surname (a closed set) is restored where OCR dropped one of its ma
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -29,7 +30,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from ocr.engine import OcrTimeout
-from ocr.identity.fusion import fuse, name_letters
+from ocr.identity.fusion import card_type_of, fuse, name_letters
 from ocr.identity.idnumber import check_id_number, digits_from_ocr, id_numbers_in
 from ocr.identity.locate import LocatedCard, locate_cards
 from ocr.identity.missing_glyphs import mark_missing_glyphs, missing_glyph_boxes, restore_line
@@ -911,12 +912,14 @@ def read_card(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] | No
     mrz_readings = [side.mrz for side in sides if side.mrz is not None]
     lines = [pair for side in sides for pair in _pairs(side.lines)]
     mrz = _best_mrz(mrz_readings)
-    printed = _confirmed(_with_name_of_mrz(extract_printed(lines), mrz, sides), sides, timeout)
-    printed = _with_expiry(printed, [*qr_readings, *mrz_readings], sides, timeout)
-    printed = _with_birth_of_expiry(printed, [*qr_readings, *mrz_readings])
     # A payload that parsed wins; one that did not (decoded, yet not a card's) still says why.
     decoded = [side.qr for side in sides if side.qr is not None]
     qr = (qr_readings or decoded or [None])[0]
+    printed = _confirmed(_with_name_of_mrz(extract_printed(lines), mrz, sides), sides, timeout)
+    kind = card_type_of(qr, mrz, printed)
+    printed = _with_expiry(printed, [*qr_readings, *mrz_readings], sides, timeout, kind)
+    printed = _with_birth_of_expiry(printed, [*qr_readings, *mrz_readings])
+    printed = _with_possible_issue(printed, kind)
     identity = _cross_checked(fuse(qr, mrz, printed), qr_readings, mrz_readings)
     faces = [side.card.image for side in sides if card_shaped(side.card.image.shape[1], side.card.image.shape[0])]
     return CardReading(identity, faces)
@@ -965,7 +968,7 @@ def _with_name_of_mrz(printed: PrintedReading, mrz: MrzReading | None,
 
 
 def _with_expiry(printed: PrintedReading, certain: Sequence[SourceReading], sides: list[_Side],
-                 timeout: float) -> PrintedReading:
+                 timeout: float, kind: CardType) -> PrintedReading:
     """The expiry date, which the law puts on the holder's 14th, 25th, 40th or 60th birthday (or
     "không thời hạn"). One read one digit off such a birthday is that birthday, to review, unless
     its digits were read twice alike and the birth date's were not: then the birth date is. One the
@@ -978,7 +981,7 @@ def _with_expiry(printed: PrintedReading, certain: Sequence[SourceReading], side
     # The QR's issue date only: a printed one comes from a back, whose MRZ gives the expiry itself.
     issued = _first_read(certain, "date_of_issue")
     by_law = _expiry_by_law(birth, date.fromisoformat(issued.value)) if issued is not None \
-        else _expiry_by_kind(birth, printed.card_type)
+        else _expiry_by_kind(birth, kind)
     read = printed.fields.get("date_of_expiry")
     if read is not None:
         if read.value == NO_EXPIRY:
@@ -1048,6 +1051,31 @@ def _one_digit_from(written: str, by_law: str | None) -> FieldValue | None:
     if sum(a != b for a, b in zip(written, due)) != 1:
         return None
     return FieldValue(value=by_law, source=IdSource.PRINTED, confidence=_GUESSED, raw=written)
+
+
+def _with_possible_issue(printed: PrintedReading, kind: CardType) -> PrintedReading:
+    """An issue date read that a card of its kind cannot carry ("03/09/2072" on a chip card, issued
+    from late 2020 to mid-2024) is the one date a digit off it that the kind's years of issue allow,
+    when there is exactly one: a guess, to review. Several ("2025": 2020 to 2024) leave it as read."""
+    read = printed.fields.get("date_of_issue")
+    if read is None or kind not in _ISSUED_BETWEEN:
+        return printed
+    first, last = _ISSUED_BETWEEN[kind]
+    issued = date.fromisoformat(read.value)
+    if first <= issued <= last:
+        return printed
+    written = issued.strftime("%d%m%Y")
+    possible = set()
+    for at, digit in itertools.product(range(len(written)), "0123456789"):
+        with suppress(ValueError):
+            other = written[:at] + digit + written[at + 1:]
+            candidate = date(int(other[4:]), int(other[2:4]), int(other[:2]))
+            if first <= candidate <= last:
+                possible.add(candidate)
+    if len(possible) != 1:
+        return printed
+    return _with_field(printed, "date_of_issue", read.model_copy(
+        update={"value": possible.pop().isoformat(), "confidence": min(read.confidence, _GUESSED)}))
 
 
 def _with_expiry_of_number(printed: PrintedReading, certain: Sequence[SourceReading],
