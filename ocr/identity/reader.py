@@ -43,6 +43,7 @@ from ocr.identity.printed import (PrintedReading, card_type_from_text, extract_n
 from ocr.identity.qr import QrReading, parse_qr_payload
 from ocr.identity.skipped_lines import skipped_lines
 from ocr.images import card_shaped, to_grey
+from ocr.preprocess import flatten_background
 from schemas.identity import (
     NO_EXPIRY,
     CardType,
@@ -565,8 +566,10 @@ def _turned_over(card: LocatedCard) -> LocatedCard:
 
 
 def _read_side(card: LocatedCard, timeout: float) -> _Side:
-    grey, missing = mark_missing_glyphs(without_dotted_lines(to_grey(card.image), card.dpi / 25.4),
-                                        card.dpi)
+    # The paper's light divided out first, as on pages: on a card shaded towards one side, faded or
+    # photographed under a lamp, Tesseract's one global threshold lost whole lines (a number, a name).
+    grey, missing = mark_missing_glyphs(without_dotted_lines(flatten_background(to_grey(card.image)),
+                                                             card.dpi / 25.4), card.dpi)
     lines, printed = _printed_lines(grey, card.dpi, timeout, missing_glyphs=missing > 0)
     if card.upright_by in ("osd", "text", "none") and _printed_score(printed, lines)[1] < 3:
         # Nothing on the card said which way up it lies, and little was read: try it turned over
