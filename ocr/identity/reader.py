@@ -94,6 +94,7 @@ _RENEWAL_GRACE_DAYS = 2 * 365  # a card issued this near before a milestone last
 _GRACE_DOUBT_DAYS = 45  # a milestone this near the grace's end: which one the card ends on is unsure
 # When each kind of card was issued (Law on Citizen Identification 2014 from 2016; chip cards from
 # the end of 2020 until the Law on Identification 2023 took effect on 1 July 2024), kept wide.
+_FADED_INK = 100  # grey levels between a card's paper and its darkest ink below which it is faded
 _ISSUED_BETWEEN = {CardType.CCCD2016: (date(2016, 1, 1), date(2021, 6, 30)),
                    CardType.CCCD2021: (date(2020, 12, 1), date(2024, 6, 30))}
 _DATE_LIKE = re.compile(r"\d[\dOoIlS]?\s*[/.\-]\s*\d[\dOoIlS]?\s*[/.\-]\s*\d[\dOoIlS]{3}")
@@ -565,11 +566,21 @@ def _turned_over(card: LocatedCard) -> LocatedCard:
                        np.roll(card.quad, 2, axis=0), card.outline_found, card.upright_by, None)
 
 
+def _faded(grey: np.ndarray) -> bool:
+    """Whether a card's darkest ink lies less than `_FADED_INK` grey levels below its paper (a faded
+    copy, a dim photo): there Tesseract's one global threshold loses whole lines (a number, a name),
+    and the paper's light is divided out first, as on pages. Scans, however hard, keep their ink far
+    darker, and flattening them brought out grain that OCR read as letters."""
+    small = cv2.resize(grey, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA)
+    paper = np.median(cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)))
+    return float(paper - np.percentile(grey, 2)) < _FADED_INK
+
+
 def _read_side(card: LocatedCard, timeout: float) -> _Side:
-    # The paper's light divided out first, as on pages: on a card shaded towards one side, faded or
-    # photographed under a lamp, Tesseract's one global threshold lost whole lines (a number, a name).
-    grey, missing = mark_missing_glyphs(without_dotted_lines(flatten_background(to_grey(card.image)),
-                                                             card.dpi / 25.4), card.dpi)
+    grey = to_grey(card.image)
+    if _faded(grey):
+        grey = flatten_background(grey)
+    grey, missing = mark_missing_glyphs(without_dotted_lines(grey, card.dpi / 25.4), card.dpi)
     lines, printed = _printed_lines(grey, card.dpi, timeout, missing_glyphs=missing > 0)
     if card.upright_by in ("osd", "text", "none") and _printed_score(printed, lines)[1] < 3:
         # Nothing on the card said which way up it lies, and little was read: try it turned over
