@@ -631,6 +631,9 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Số 140 Trung, Ngô Đồng, Giao Thủy, Nam Định", "Số 140 Trung, Ngô Đồng, Giao Thủy, Nam Định"),
     ("Sĩ 80 Bà Triou, Phường Tân Phú, Đồng Xoài, Bình Phước", "Số 80 Bà Triệu, Phường Tân Phú, Đồng Xoài, Bình Phước"),
     ("Số 8O Bà Triệu, Phường Tân Phú, Đồng Xoài, Bình Phước", "Số 80 Bà Triệu, Phường Tân Phú, Đồng Xoài, Bình Phước"),
+    # A letter misread as another that still makes a syllable: the one listed ward a letter away.
+    ("Số 226 Võ Văn Kiệt, Phường tê Hồng Phong, Quy Nhơn, Bình Định",
+     "Số 226 Võ Văn Kiệt, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),
     ("Số 1O5B Lê Lợi, Phường Tân Phú, Đồng Xoài, Bình Phước", "Số 105B Lê Lợi, Phường Tân Phú, Đồng Xoài, Bình Phước"),
     ("Số 16 Lê Lợi, Bến Thành, Qun 1, H7 Chí Minh", "Số 16 Lê Lợi, Bến Thành, Quận 1, Hồ Chí Minh"),
     ("Tổ 5, Phường 1, Quận 3, Hồ Chí Minh", "Tổ 5, Phường 1, Quận 3, Hồ Chí Minh"),

@@ -24,6 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Levenshtein
 
 from ocr.identity.names import NAME_SYLLABLES
 from ocr.identity.streets import STREETS
@@ -671,6 +672,8 @@ def _repaired_ward(text: str, district: _Unit) -> str | None:
         return ruined
     if (marked := _ward_by_letters(text, district)) is not None:
         return marked
+    if (near := _ward_one_letter_off(text, district)) is not None:
+        return near
     if not _damaged(text):
         return None
     scored = []
@@ -702,6 +705,21 @@ def _ward_by_letters(text: str, district: _Unit) -> str | None:
         return None  # listed as read
     found = [name for name in listed if fold(name) == fold(text)]
     return found[0] if len(found) == 1 else None
+
+
+def _ward_one_letter_off(text: str, district: _Unit) -> str | None:
+    """The one listed ward of the district a single letter away from `text`, in as many syllables,
+    when `text` itself is not listed ("Phường tê Hồng Phong" in Quy Nhơn is "Phường Lê Hồng Phong": a
+    letter misread as another that still makes a syllable, so no syllable looks damaged). The lists
+    hold the wards of 2020 and of 2025, so a real ward is rarely this near another of its district."""
+    read = _WORD_RE.findall(text.lower())
+    listed = {name: _WORD_RE.findall(name.lower()) for ward in district.children.values()
+              for name in (ward.name, ward.short)}
+    if read in listed.values():
+        return None  # listed as read
+    near = {name for name, words in listed.items()
+            if len(words) == len(read) and Levenshtein.distance(" ".join(read), " ".join(words)) == 1}
+    return near.pop() if len(near) == 1 else None
 
 
 def _with_local_marks(text: str, district: _Unit, known: frozenset[str]) -> str | None:
