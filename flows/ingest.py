@@ -82,6 +82,7 @@ class PageResult(BaseModel):
 _DOCUMENTS_AHEAD_PER_SLOT = 3
 _slots: dict[int, threading.BoundedSemaphore] = {}
 _slots_lock = threading.Lock()
+_pdf_readers_lock = threading.Lock()  # one thread replaces a broken pool, the others then use it
 
 
 def ocr_slots() -> threading.BoundedSemaphore:
@@ -111,7 +112,7 @@ def _read(path: Path, kind: FileKind, number: int, settings: Settings, *, thumbn
     try:
         return pool.submit(reading).result()
     except BrokenProcessPool:
-        with _slots_lock:
+        with _pdf_readers_lock:
             if _pdf_readers() is pool:
                 _pdf_readers.cache_clear()
         return _pdf_readers().submit(reading).result()

@@ -132,7 +132,7 @@ def _has_fields(reading: SourceReading | None) -> bool:
 
 
 def card_type_of(qr: QrReading | None, mrz: MrzReading | None,
-               printed: PrintedReading | None) -> CardType:
+                 printed: PrintedReading | None) -> CardType:
     """What the print says, unless it says 2016 of a card with a QR or an ID card's MRZ, which the
     2016 card has neither of (its heading is the chip card's; the chip card's own cues, English
     labels and "IDVNM", can all be lost on a soft copy)."""

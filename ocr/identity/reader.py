@@ -92,9 +92,9 @@ _FACE_MIN_FIELDS = 3  # labelled fields (name, birth date, places...) that make 
 _MILESTONE_AGES = (14, 25, 40, 60)  # birthdays on which a CCCD / Căn cước stops being valid
 _RENEWAL_GRACE_DAYS = 2 * 365  # a card issued this near before a milestone lasts to the next one
 _GRACE_DOUBT_DAYS = 45  # a milestone this near the grace's end: which one the card ends on is unsure
+_FADED_INK = 100  # grey levels between a card's paper and its darkest ink below which it is faded
 # When each kind of card was issued (Law on Citizen Identification 2014 from 2016; chip cards from
 # the end of 2020 until the Law on Identification 2023 took effect on 1 July 2024), kept wide.
-_FADED_INK = 100  # grey levels between a card's paper and its darkest ink below which it is faded
 _ISSUED_BETWEEN = {CardType.CCCD2016: (date(2016, 1, 1), date(2021, 6, 30)),
                    CardType.CCCD2021: (date(2020, 12, 1), date(2024, 6, 30))}
 _DATE_LIKE = re.compile(r"\d[\dOoIlS]?\s*[/.\-]\s*\d[\dOoIlS]?\s*[/.\-]\s*\d[\dOoIlS]{3}")
