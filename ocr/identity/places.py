@@ -670,9 +670,11 @@ def _repaired_ward(text: str, district: _Unit) -> str | None:
         return typed
     if (ruined := _ward_behind_a_ruined_type(text, district)) is not None:
         return ruined
-    if (marked := _ward_by_letters(text, district)) is not None:
+    names = _ward_names(district)
+    unlisted = read not in names.values()  # a ward listed as read keeps its letters and marks
+    if unlisted and (marked := _ward_by_letters(text, names)) is not None:
         return marked
-    if (near := _ward_one_letter_off(text, district)) is not None:
+    if unlisted and (near := _ward_one_letter_off(read, names)) is not None:
         return near
     if not _damaged(text):
         return None
@@ -696,28 +698,26 @@ def _repaired_ward(text: str, district: _Unit) -> str | None:
     return scored[0][2] if scored else _with_local_marks(text, district, known)
 
 
-def _ward_by_letters(text: str, district: _Unit) -> str | None:
-    """The listed ward spelt with the same letters as `text` but other marks, when `text` itself is
-    not listed ("Xã Hoằng Quy" in Hoằng Hóa is "Xã Hoằng Quỳ": a mark lost). Names that fold alike
-    within a district were dropped from the list, so the letters name one ward at most."""
-    listed = [name for ward in district.children.values() for name in (ward.name, ward.short)]
-    if _WORD_RE.findall(text.lower()) in [_WORD_RE.findall(name.lower()) for name in listed]:
-        return None  # listed as read
-    found = [name for name in listed if fold(name) == fold(text)]
+def _ward_names(district: _Unit) -> dict[str, list[str]]:
+    """Each way the district's wards are written (with and without their type) → its words in lower case."""
+    return {name: _WORD_RE.findall(name.lower()) for ward in district.children.values()
+            for name in (ward.name, ward.short)}
+
+
+def _ward_by_letters(text: str, names: dict[str, list[str]]) -> str | None:
+    """The listed ward spelt with the same letters as an unlisted `text` but other marks ("Xã Hoằng
+    Quy" in Hoằng Hóa is "Xã Hoằng Quỳ": a mark lost). Names that fold alike within a district were
+    dropped from the list, so the letters name one ward at most."""
+    found = [name for name in names if fold(name) == fold(text)]
     return found[0] if len(found) == 1 else None
 
 
-def _ward_one_letter_off(text: str, district: _Unit) -> str | None:
-    """The one listed ward of the district a single letter away from `text`, in as many syllables,
-    when `text` itself is not listed ("Phường tê Hồng Phong" in Quy Nhơn is "Phường Lê Hồng Phong": a
-    letter misread as another that still makes a syllable, so no syllable looks damaged). The lists
-    hold the wards of 2020 and of 2025, so a real ward is rarely this near another of its district."""
-    read = _WORD_RE.findall(text.lower())
-    listed = {name: _WORD_RE.findall(name.lower()) for ward in district.children.values()
-              for name in (ward.name, ward.short)}
-    if read in listed.values():
-        return None  # listed as read
-    near = {name for name, words in listed.items()
+def _ward_one_letter_off(read: list[str], names: dict[str, list[str]]) -> str | None:
+    """The one listed ward a single letter away from the unlisted ward `read` (its words), in as many
+    syllables ("Phường tê Hồng Phong" in Quy Nhơn is "Phường Lê Hồng Phong": a letter misread as
+    another that still makes a syllable, so no syllable looks damaged). The lists hold the wards of
+    2020 and of 2025, so a real ward is rarely this near another of its district."""
+    near = {name for name, words in names.items()
             if len(words) == len(read) and Levenshtein.distance(" ".join(read), " ".join(words)) == 1}
     return near.pop() if len(near) == 1 else None
 

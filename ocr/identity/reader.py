@@ -43,7 +43,7 @@ from ocr.identity.printed import (PrintedReading, card_type_from_text, extract_n
 from ocr.identity.qr import QrReading, parse_qr_payload
 from ocr.identity.skipped_lines import skipped_lines
 from ocr.images import card_shaped, to_grey
-from ocr.preprocess import flatten_background
+from ocr.preprocess import flatten_background, paper_light
 from schemas.identity import (
     NO_EXPIRY,
     CardType,
@@ -571,9 +571,7 @@ def _faded(grey: np.ndarray) -> bool:
     copy, a dim photo): there Tesseract's one global threshold loses whole lines (a number, a name),
     and the paper's light is divided out first, as on pages. Scans, however hard, keep their ink far
     darker, and flattening them brought out grain that OCR read as letters."""
-    small = cv2.resize(grey, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA)
-    paper = np.median(cv2.morphologyEx(small, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8)))
-    return float(paper - np.percentile(grey, 2)) < _FADED_INK
+    return float(np.median(paper_light(grey)) - np.percentile(grey, 2)) < _FADED_INK
 
 
 def _read_side(card: LocatedCard, timeout: float) -> _Side:
