@@ -832,6 +832,30 @@ def test_no_sex_is_derived_from_a_number_whose_year_is_not_the_birth_dates() -> 
     assert identity.sex is None and R.FIELD_MISSING in identity.field_reasons["sex"]
 
 
+def test_a_birth_year_one_digit_off_the_numbers_takes_the_numbers_year_and_goes_to_review() -> None:
+    """"17/05/2008" read under a number of 2003 (a soft 3 read as 8): the date keeps its day and
+    month, takes the number's year, and the sex follows; both fields stay marked for the officer."""
+    blurred = CHIP_FRONT.replace("17/05/2003", "17/05/2008").replace("Giới tính / Sex: Nam Quốc tịch",
+                                                                      "GFI tíah: ~ Quốc tịch")
+    identity = fuse(None, None, extract_printed(blurred), card_type=CardType.CCCD2016, today=TODAY)
+    assert identity.date_of_birth is not None and identity.date_of_birth.value == "2003-05-17"
+    assert identity.date_of_birth.raw is not None and "2008" in identity.date_of_birth.raw
+    assert identity.sex is not None and identity.sex.value == "M"
+    assert R.ID_DOB_MISMATCH in identity.field_reasons["id_number"]
+    assert {R.ID_DOB_MISMATCH, R.LOW_CONFIDENCE} <= set(identity.field_reasons["date_of_birth"])
+
+
+@pytest.mark.parametrize("read", ["17/05/1993", "17/05/2011", "29/02/2004"])
+def test_a_birth_date_further_off_or_impossible_in_the_numbers_year_is_left_as_read(read: str) -> None:
+    """Two digits off (1993 or 2011 under 2003), or a leap day the number's year has not: nothing to repair."""
+    number = ID if read != "29/02/2004" else "079205012345"  # 2005: no 29 February
+    identity = fuse(None, None, extract_printed(CHIP_FRONT.replace("17/05/2003", read).replace(ID, number)),
+                    card_type=CardType.CCCD2016, today=TODAY)
+    day, month, year = read.split("/")
+    assert identity.date_of_birth is not None and identity.date_of_birth.value == f"{year}-{month}-{day}"
+    assert R.ID_DOB_MISMATCH in identity.field_reasons["date_of_birth"]
+
+
 def test_date_checks() -> None:
     qr, mrz, printed = readings(date_of_issue="2030-01-01")
     identity = fuse(qr, mrz, printed, today=TODAY)

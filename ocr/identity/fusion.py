@@ -261,6 +261,27 @@ def _sex_of_number(fields: dict[str, FieldValue], today: date) -> FieldValue | N
     return FieldValue(value=info.sex, source=IdSource.ID_NUMBER, confidence=_DERIVED)
 
 
+def _birth_year_of_number(fields: dict[str, FieldValue], today: date) -> FieldValue | None:
+    """The printed date of birth with the year the ID number encodes, when the two years differ in
+    one digit only and the print alone read the date ("30/01/1986" under a number of 1982): the
+    number is printed large and bold, the date small, so a soft scan blurs the date's digit first.
+    A derived value, to review with the disagreement; a number misread in that digit was wrong
+    already."""
+    number, born = fields.get("id_number"), fields.get("date_of_birth")
+    if number is None or born is None or born.source != IdSource.PRINTED or _iso(born) is None:
+        return None
+    info = check_id_number(number.value, today=today).info
+    read_year, number_year = born.value[:4], str(info.birth_year) if info is not None else ""
+    if sum(a != b for a, b in zip(read_year, number_year)) != 1:
+        return None
+    repaired = number_year + born.value[4:]
+    try:
+        date.fromisoformat(repaired)
+    except ValueError:
+        return None  # 29 February of a year without it
+    return born.model_copy(update={"value": repaired, "confidence": min(born.confidence, _DERIVED)})
+
+
 def fuse(qr: QrReading | None, mrz: MrzReading | None, printed: PrintedReading | None, *,
          card_type: CardType | None = None, side: CardSide | None = None,
          min_confidence: float = MIN_CONFIDENCE, today: date | None = None) -> Identity:
@@ -299,6 +320,10 @@ def fuse(qr: QrReading | None, mrz: MrzReading | None, printed: PrintedReading |
             and (read_nationality is None or read_nationality.value != CITIZENS_NATIONALITY):
         fields["nationality"] = FieldValue(value=CITIZENS_NATIONALITY, source=IdSource.CARD_TYPE,
                                            confidence=1.0)
+    if (born := _birth_year_of_number(fields, today)) is not None:
+        fields["date_of_birth"] = born
+        # Which of the two was misread is the officer's to say: both stay marked.
+        flags.add(ReviewReason.ID_DOB_MISMATCH, "id_number", "date_of_birth")
     if "sex" not in fields and (sex := _sex_of_number(fields, today)) is not None:
         fields["sex"] = sex
     if printed is not None:
