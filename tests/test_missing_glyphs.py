@@ -93,6 +93,15 @@ def test_a_box_read_as_a_gap_does_not_part_its_syllable(read: str, expected: str
     assert extract_name(read) != expected  # on a card whose font has every letter, a gap is a gap
 
 
+@pytest.mark.parametrize(("read", "expected"), [
+    ("NGUY N THANH NGCOANH", "NGUYỄN THANH NGỌC OANH"),  # a stress copy of dev set cccd_0009: box and space lost
+    ("LÊ TRNGLONG", "LÊ TRỌNG LONG"),
+])
+def test_a_box_read_as_nothing_beside_a_lost_space_parts_the_two_syllables(read: str, expected: str) -> None:
+    assert extract_name(read, boxed=True) == expected
+    assert extract_name(read) != expected  # a font with every letter printed none: no box to restore
+
+
 def test_a_syllable_missing_boxes_is_the_one_that_lost_the_fewest() -> None:
     """"TRNG" (dev set cccd_0032, a photo scaled down): TRỌNG lost one box, TRƯƠNG and TRƯỜNG two;
     each box read as nothing is a miss of its own, so TRỌNG is likelier."""

@@ -381,8 +381,25 @@ def extract_name(text: str, *, boxed: bool = False) -> str | None:
         return None  # no capitals, and words no name has: a label's line ("Ngây 3h / Date of bước")
     while len(best) > 2 and _NO_VOWEL.fullmatch(fold(best[-1])):
         best = best[:-1]  # no syllable lacks a vowel: specks read as letters after the name ("THẢO VN")
-    chosen = [syllable for word in best or words for syllable in run_together(nfc(word))]
+    chosen = [syllable for word in best or words for syllable in _parted(nfc(word), boxed)]
     return " ".join(chosen) if chosen else None
+
+
+def _parted(word: str, boxed: bool) -> list[str]:
+    """Two name syllables OCR read as one word (`run_together`); on a card whose font lacks letters
+    (`boxed`), also one holding a box OCR read as nothing beside one that needs none ("NGCOANH":
+    NG□C OANH, the box and the space both lost), parted only where one cut fits."""
+    parted = run_together(word)
+    if len(parted) > 1 or not boxed or not word.isupper() or has_name_letters(word):
+        return parted
+    fits = []
+    for cut in range(2, len(word) - 1):
+        left, right = word[:cut], word[cut:]
+        for plain, other in ((left, right), (right, left)):
+            if has_name_letters(plain) and not has_name_letters(other) \
+                    and (restored := boxed_name_syllable(other)) is not None:
+                fits.append([restored, plain] if other is left else [plain, restored])
+    return fits[0] if len(fits) == 1 else parted
 
 
 def _box_read_as_a_gap(words: list[str], boxed: bool) -> list[str]:
