@@ -1,5 +1,5 @@
 """`python -m cli`: the same as the `sohoa` command."""
 
-from cli import app
+from cli.launch import main
 
-app()
+main()

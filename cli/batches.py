@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cli.common import app, catalog, console, errors, prepare_prefect, with_prefect
+from cli.views import ingest_progress, print_batch_report
 from schemas.batch import AttemptState, BatchReport, BatchStatus
 from schemas.document import FileStatus
 from schemas.settings import ObjectStoreKind, Settings
@@ -31,12 +31,15 @@ def ingest(
         errors.print(f"[red]Không thấy lô:[/red] {path} — hãy kiểm tra lại đường dẫn tới thư mục, tệp zip hoặc tệp quét.")
         raise typer.Exit(2)
     report = with_prefect(verbose, lambda: _ingest_with_progress(path, quiet=as_json))
-    from cli.views import print_batch_report
-
     if as_json:
         sys.stdout.write(report.model_dump_json(indent=2) + "\n")
     else:
         print_batch_report(report, console)
+    from flows import resident, server
+
+    if not server.configured_url():  # the embedded default: the next command need not start up again
+        sys.stdout.flush()
+        resident.start(Settings())
     if report.status is BatchStatus.FAILED:
         raise typer.Exit(1)
 
@@ -46,20 +49,7 @@ def _ingest_with_progress(path: Path, quiet: bool) -> BatchReport:
     from flows import progress
     from flows.ingest import ingest_batch
 
-    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                   TimeElapsedColumn(), console=errors, transient=True, disable=quiet)
-    with bar:
-        pages = bar.add_task("pages", total=0)
-        files = bar.add_task("files", total=None)
-
-        def on_event(event: progress.Event, amount: int) -> None:
-            if event is progress.Event.PAGES_PLANNED:
-                bar.update(pages, total=(bar.tasks[pages].total or 0) + amount)
-            elif event is progress.Event.PAGE_DONE:
-                bar.advance(pages, amount)
-            else:
-                bar.advance(files, amount)
-
+    with ingest_progress(errors, quiet) as on_event:
         stop = progress.listen(on_event)
         try:
             return ingest_batch(str(path))

@@ -7,7 +7,6 @@ flow's logs still reach the Prefect server (`--verbose` shows them here too).
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -16,6 +15,7 @@ import typer
 from rich.console import Console
 
 from cli import vietnamese
+from flows.server import prepare_prefect
 from schemas.settings import Settings
 from storage.catalog import Catalog
 
@@ -29,14 +29,6 @@ errors = Console(stderr=True)
 _UNREACHABLE = ("Prefect API server", "Failed to reach API")
 _RETRY_PAUSE_SECONDS = 10
 T = TypeVar("T")
-
-
-def prepare_prefect(verbose: bool) -> None:
-    """Environment for Prefect before it is imported: no analytics (no network), quiet console."""
-    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
-    # Only for the fallback in-process server: a cold start on two busy cores can take this long.
-    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 
 def with_prefect(verbose: bool, run: Callable[[], T]) -> T:

@@ -44,12 +44,18 @@ def server_status() -> None:
         console.print("Máy chủ Prefect cục bộ chưa chạy; lệnh ingest/watch sẽ tự khởi động nó.")
         raise typer.Exit(1)
     console.print(f"Máy chủ Prefect đang chạy: {local.url} (tiến trình {local.pid})")
+    from flows import resident
+
+    console.print("Tiến trình tiếp nhận thường trú: " + (
+        "đang chạy (lệnh ingest khởi động ngay)." if resident.running(Settings())
+        else "chưa chạy; lệnh ingest kế tiếp sẽ khởi động nó."))
 
 
 @server_app.command("stop")
 def server_stop() -> None:
     """Dừng máy chủ Prefect cục bộ của thư mục dữ liệu này."""
-    from flows import server
+    from flows import resident, server
 
+    resident.stop(Settings())
     stopped = server.stop(Settings())
     console.print("Đã dừng máy chủ Prefect cục bộ." if stopped else "Máy chủ Prefect cục bộ không chạy.")

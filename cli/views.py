@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from flows.progress import Event, Listener
 from schemas.batch import BatchReport, BatchStatus
 from schemas.document import Document, FileStatus, PageText, Problem
 from schemas.messages import BATCH_STATUSES, NEXT_STEPS, REASONS, STATUSES
@@ -14,6 +19,27 @@ _STATUS_STYLE = {
     FileStatus.DUPLICATE: "cyan", FileStatus.FAILED: "magenta",
 }
 _BATCH_STYLE = {BatchStatus.DONE: "green", BatchStatus.PARTIAL: "yellow", BatchStatus.FAILED: "red"}
+
+
+@contextmanager
+def ingest_progress(console: Console, quiet: bool) -> Iterator[Listener]:
+    """A progress bar of pages and files on `console` (none when `quiet`), and the listener that
+    moves it: whichever process reads the batch reports its events there."""
+    bar = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), console=console, transient=True, disable=quiet)
+    with bar:
+        pages = bar.add_task("pages", total=0)
+        files = bar.add_task("files", total=None)
+
+        def on_event(event: Event, amount: int) -> None:
+            if event is Event.PAGES_PLANNED:
+                bar.update(pages, total=(bar.tasks[pages].total or 0) + amount)
+            elif event is Event.PAGE_DONE:
+                bar.advance(pages, amount)
+            else:
+                bar.advance(files, amount)
+
+        yield on_event
 
 
 def print_batch_report(report: BatchReport, console: Console) -> None:

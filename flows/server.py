@@ -41,6 +41,14 @@ class LocalServer(BaseModel):
     url: str  # the API address, e.g. http://127.0.0.1:41234/api
 
 
+def prepare_prefect(verbose: bool) -> None:
+    """Environment for Prefect before it is imported: no analytics (no network), quiet console."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    # Only for the fallback in-process server: a cold start on two busy cores can take this long.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+
+
 def home(settings: Settings) -> Path:
     return settings.data_dir.resolve() / "prefect"
 
@@ -86,7 +94,8 @@ def ensure_local(settings: Settings, say: Callable[[str], None] = lambda _: None
 
 
 def stop(settings: Settings) -> bool:
-    """Stop the local server of this data folder; False when none was running."""
+    """Stop the local server of this data folder; False when none was running. (The resident ingest
+    process, flows/resident.py, ends with it.)"""
     server = running(settings)
     (home(settings) / "server.json").unlink(missing_ok=True)
     if server is None:

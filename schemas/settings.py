@@ -106,6 +106,10 @@ class Settings(BaseSettings):
         600, ge=60, description="a deployment's run whose heartbeats (PREFECT_FLOWS_HEARTBEAT_FREQUENCY, "
         "180 s by default) stop for this long is marked Crashed, and the watcher retries its drop")
 
+    resident_ingest: bool = Field(
+        True, description="with the embedded default's local Prefect server, keep one process per data folder "
+        "that has paid for start-up, and let `sohoa ingest` hand it batches (flows/resident.py)")
+
     dask_scheduler: str | None = Field(
         None, description="tcp://HOST:8786 of a Dask cluster (prefect-dask): the ingest flow's documents "
         "run on its workers, on every OCR machine, instead of this process's threads")

@@ -56,6 +56,37 @@ def test_the_first_ingest_starts_a_local_server_that_the_next_commands_reuse(tmp
     assert _sohoa(data, "server", "status").returncode == 1
 
 
+# `sohoa` in a process that cannot import Prefect or OpenCV: it succeeds only if the resident process
+# read the batch.
+_WITHOUT_THE_ENGINE = ("import sys; sys.modules.update(prefect=None, cv2=None, pytesseract=None); "
+                       "from cli.launch import main; sys.argv[0] = 'sohoa'; main()")
+
+
+def test_after_the_first_ingest_a_resident_process_reads_the_next_and_ends_with_the_server(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    write_typed_pdf(tmp_path / "mot" / "don.pdf", seed=84)
+    write_page(tmp_path / "hai" / "trang.png", seed=85)
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "SOHOA_"))}
+    try:
+        first = _sohoa(data, "ingest", str(tmp_path / "mot"), "--json")
+        assert first.returncode == 0, first.stderr
+        status = _sohoa(data, "server", "status")
+        assert "Tiến trình tiếp nhận thường trú: đang chạy" in status.stdout
+
+        second = subprocess.run([sys.executable, "-c", _WITHOUT_THE_ENGINE, "ingest", str(tmp_path / "hai"), "--json"],
+                                env={**clean, "SOHOA_DATA_DIR": str(data)}, text=True, capture_output=True,
+                                timeout=DEADLINE_SECONDS, check=False)
+        assert second.returncode == 0, second.stderr
+        report = json.loads(second.stdout)
+        assert report["status"] == "done" and len(report["files"]) == 1
+        shown = _sohoa(data, "show", report["files"][0]["document_id"])  # in the catalog, like any other
+        assert shown.returncode == 0 and "trang.png" in shown.stdout
+    finally:
+        _sohoa(data, "server", "stop")
+    assert not (data / "prefect" / "resident.sock").exists()
+    assert "đang chạy" not in _sohoa(data, "server", "status").stdout
+
+
 @pytest.mark.parametrize("command", [["ingest"], ["watch", "--once"]])
 def test_no_server_answering_ends_in_a_sentence_and_exit_3(tmp_path: Path, command: list[str]) -> None:
     write_typed_pdf(tmp_path / "mot" / "don.pdf", seed=83)

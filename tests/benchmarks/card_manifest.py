@@ -91,7 +91,8 @@ def ingest_and_export(folder: Path, entries: list[dict], work: Path) -> tuple[li
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(folder / entry["file"], target)
     env = {key: value for key, value in os.environ.items() if not key.startswith("SOHOA_")}
-    env.update(SOHOA_DATA_DIR=str(work / "data"), OMP_THREAD_LIMIT="1")
+    # One command per set: no resident process to start for a next one.
+    env.update(SOHOA_DATA_DIR=str(work / "data"), OMP_THREAD_LIMIT="1", SOHOA_RESIDENT_INGEST="false")
     started = time.perf_counter()
     subprocess.run([SOHOA, "ingest", str(batch), "--json"], env=env, check=True, stdout=subprocess.DEVNULL)
     seconds = time.perf_counter() - started

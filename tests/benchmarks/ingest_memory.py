@@ -4,7 +4,8 @@ For each size, that many generated single-page A4 scans (PNG, clean) go into one
 `sohoa ingest FOLDER` runs as a user runs it, on a local Prefect server started beforehand (so the
 server's own memory is not counted). The resident memory of the command and of all its descendants
 (Tesseract runs inside the command since session 10) is sampled from /proc every quarter second; the
-table gives the peaks and the wall time.
+table gives the peaks and the wall time. The resident ingest process is off (each command reads its
+own batch).
 
     .venv/bin/python -m tests.benchmarks.ingest_memory --pages 50 500 2000
 """
@@ -69,7 +70,9 @@ def main() -> None:
     print("| pages | wall s | pages/min | peak RSS, sohoa ingest | peak RSS, with its workers and Tesseract |")
     print("|---:|---:|---:|---:|---:|")
     with tempfile.TemporaryDirectory(prefix="sohoa-memory-") as tmp:
-        env = {**os.environ, "SOHOA_DATA_DIR": str(Path(tmp) / "data")}
+        # Each batch read in its own command's process, whose peaks are the ones measured (a resident
+        # ingest process would read them all, its peak the largest batch's).
+        env = {**os.environ, "SOHOA_DATA_DIR": str(Path(tmp) / "data"), "SOHOA_RESIDENT_INGEST": "false"}
         subprocess.run([SOHOA, "server", "start"], env=env, check=True, stdout=subprocess.DEVNULL)
         try:
             for count in args.pages:
