@@ -601,6 +601,7 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Khu phố Tân Trà, V2 Hải Anh, Hải Hậu, Nam Định", "Khu phố Tân Trà, Xã Hải Anh, Hải Hậu, Nam Định"),
     ("Tổ 5 Hải Anh, Hải Hậu, Nam Định", "Tổ 5 Hải Anh, Hải Hậu, Nam Định"),  # a word, not a scrap
     ("c0 lu Châu Phú A, Châu Đốc, An Giang", "Phường Châu Phú A, Châu Đốc, An Giang"),  # a digit glued: OCR's
+    ("9 Đông Hòa, Dĩ An, Bình Vưng", "Phường Đông Hòa, Dĩ An, Bình Dương"),  # no ward is numbered and named
     # A ward first in its place behind one or two syllables where its type stands: the type misread.
     ("Ân Lê Hồng Phong, Quy Nhơn, Bình Định", "Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),
     ("Sáng huy Châu Phú A, Châu Đốc, An Giang", "Phường Châu Phú A, Châu Đốc, An Giang"),
@@ -739,11 +740,18 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     # A damaged English label's scraps in front of the house number; a hamlet's words are none.
     ("Piáce rẻlerse Số 74 Hai Bà Trưng, Phường Hòa Cường Bắc, Quận Hải Châu, Đà Nẵng",
      "Số 74 Hai Bà Trưng, Phường Hòa Cường Bắc, Quận Hải Châu, Đà Nẵng"),
+    ("Phác ofrevoersce SỐ 74 Hai Bà Trưng, Phường Hòa Cường Bắc, Quận Hải Châu, Đà Nẵng",  # one a word
+     "SỐ 74 Hai Bà Trưng, Phường Hòa Cường Bắc, Quận Hải Châu, Đà Nẵng"),
     ("Thôn Hạ 3 Hai Bà Trưng, Phường Hòa Cường Bắc, Quận Hải Châu, Đà Nẵng",
      "Thôn Hạ 3 Hai Bà Trưng, Phường Hòa Cường Bắc, Quận Hải Châu, Đà Nẵng"),
     # A digit inside a street's word is a letter misread.
     ("Số 254 Lý Thí0ng Kiit, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk",
      "Số 254 Lý Thường Kiệt, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk"),
+    # Two syllables damaged: the listed street whose sound syllables agree and whose damaged ones are
+    # alike; an unlisted street whose damaged syllable is like none stays as read.
+    ("Số 254 Lý Thiiing Kiit, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk",
+     "Số 254 Lý Thường Kiệt, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk"),
+    ("Số 20 Võ Văn Tầớn, Phường 6, Quận 3, TP. Hồ Chí Minh", "Số 20 Võ Văn Tầớn, Phường 6, Quận 3, TP. Hồ Chí Minh"),
     # A scrap between the street and the ward; a hamlet there is no scrap.
     ("Số 226 Võ Văn Kiệt, Ũ, Phường Lê Hồng Phong, Quy Nhơn, Bình Định",
      "Số 226 Võ Văn Kiệt, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),

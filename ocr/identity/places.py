@@ -407,10 +407,12 @@ def _without_scraps(parts: list[str]) -> list[str]:
         parts = [hamlet.group(), *parts[1:]]
     while len(parts) > 3 and not _STREET.match(parts[0]) and scraps(parts[0]):
         parts = parts[1:]
-    # Scraps in front of a house number and street ("Piáce rẻlerse Số 74 Hai Bà Trưng").
+    # Scraps in front of a house number and street ("Piáce rẻlerse Số 74 Hai Bà Trưng", "Phác
+    # ofrevoersce SỐ 74 …": a label's words, one of them no word at all, where no address word is).
     words = parts[0].split()
     start = next((i for i in range(1, len(words)) if _STREET.match(" ".join(words[i:]))), None)
-    if start is not None and len(parts) > 2 and all(map(scrap, words[:start])):
+    if start is not None and len(parts) > 2 and any(map(scrap, words[:start])) \
+            and not any(is_address_word(word) or word.isdigit() for word in words[:start]):
         parts = [" ".join(words[start:]), *parts[1:]]
     # Between the street and the ward too ("Số 226 Võ Văn Kiệt, Ũ, Phường Lê Hồng Phong, …").
     return [parts[0], *(part for part in parts[1:-3] if not scraps(part)), *parts[-3:]] \
@@ -433,8 +435,10 @@ def _repaired_street(text: str) -> str:
     head = f"Số {number}" if so is not None else number
     if not _damaged_street(name):
         return f"{head} {_street_by_letters(name) or name}"
-    street = _clear_choice(_DIGIT_IN_WORD.sub(lambda found: _LETTER_OF[found.group()], name), _street_choices(),
-                           (_STREET_RULE,))
+    letters = _DIGIT_IN_WORD.sub(lambda found: _LETTER_OF[found.group()], name)
+    street = _clear_choice(letters, _street_choices(), (_STREET_RULE,)) \
+        or _by_damaged_syllables(letters, [(street,) for street in STREETS], _street_syllables(),
+                                 least_damaged=_DAMAGED_SYLLABLES[0])  # the list is not every street
     return f"{head} {street or name}"
 
 
@@ -574,8 +578,9 @@ def _ward_behind_a_damaged_type(text: str, district: _Unit, known: frozenset[str
 
 def _ward_behind_misread_type(text: str, district: _Unit) -> str | None:
     """A place's first part that ends with one listed ward's own name after one or two words that are
-    no type, no hamlet's or street's word and no number, as long as a type at most ("Ân Lê Hồng
-    Phong", "Sáng huy Châu Phú A"): OCR read the type as other syllables. Only where the ward comes
+    no type, no hamlet's or street's word and no number, as long as a type at most, or after one
+    number ("Ân Lê Hồng Phong", "Sáng huy Châu Phú A", "9 Đông Hòa"): OCR read the type as other
+    syllables. Only where the ward comes
     first (a place of origin, a residence without a street): a card prints every ward with its type,
     and nothing else stands before it there. The ward with its type."""
     words = text.split()
@@ -588,8 +593,10 @@ def _ward_behind_misread_type(text: str, district: _Unit) -> str | None:
         if not 1 <= len(head) <= 2 or [fold(w) for w in words[len(head):]] != [fold(w) for w in name]:
             continue
         typed = ward.name[:len(ward.name) - len(_own_name(ward))].strip()
-        if fold(" ".join(head)) in _FOLDED_TYPES or any(w.lower() in _ADDRESS_WORDS or any(map(str.isdigit, w))
-                                                        for w in head) \
+        # A number alone stands for the type too ("9 Đông Hòa"): no ward is both numbered and named.
+        number = len(head) == 1 and head[0].isdigit() and not any(w.isdigit() for w in name)
+        if fold(" ".join(head)) in _FOLDED_TYPES or (not number and any(
+                w.lower() in _ADDRESS_WORDS or any(map(str.isdigit, w)) for w in head)) \
                 or sum(map(len, head)) > len(typed) + 2:
             continue
         found.add(ward.name)
@@ -678,9 +685,20 @@ def _repaired_ward(text: str, district: _Unit) -> str | None:
         return near
     if not _damaged(text):
         return None
+    return _by_damaged_syllables(text, [(ward.name, ward.short) for ward in district.children.values()], known) \
+        or _with_local_marks(text, district, known)
+
+
+def _by_damaged_syllables(text: str, names: list[tuple[str, ...]], known: frozenset[str],
+                          least_damaged: float = 0.0) -> str | None:
+    """The one name (of each unit's ways of writing it) that `text` clearly is, where OCR damaged
+    some syllables: same number of syllables, the syllables read right (those in `known`) the same,
+    the damaged ones at least `least_damaged` alike, then the closest whole name, or, when two are
+    close, the closest in the damaged syllables alone."""
+    read = _WORD_RE.findall(text.lower())
     scored = []
-    for ward in district.children.values():
-        for listed in (ward.name, ward.short):
+    for ways in names:
+        for listed in ways:
             words = _WORD_RE.findall(listed.lower())
             if len(words) == len(read) and all(fold(a) == fold(b) for a, b in zip(read, words) if a in known):
                 damaged = [(fold(a), fold(b)) for a, b in zip(read, words) if a not in known]
@@ -688,14 +706,14 @@ def _repaired_ward(text: str, district: _Unit) -> str | None:
                                fuzz.ratio(" ".join(a for a, _ in damaged), " ".join(b for _, b in damaged)),
                                listed))
                 break
-    scored = [fit for fit in sorted(scored, reverse=True) if fit[0] >= 60]
+    scored = [fit for fit in sorted(scored, reverse=True) if fit[0] >= 60 and fit[1] >= least_damaged]
     if len(scored) > 1 and scored[0][0] - scored[1][0] < 8:
         # Close as whole names: the syllables read right agree, so only the damaged ones tell the
-        # wards apart ("Tân Lii" is "Tân Lợi", lii/loi 67, rather than "Tân Lập", lii/lap 33).
+        # units apart ("Tân Lii" is "Tân Lợi", lii/loi 67, rather than "Tân Lập", lii/lap 33).
         scored.sort(key=lambda fit: -fit[1])
         if scored[0][1] < _DAMAGED_SYLLABLES[0] or scored[0][1] - scored[1][1] < _DAMAGED_SYLLABLES[1]:
-            scored = []
-    return scored[0][2] if scored else _with_local_marks(text, district, known)
+            return None
+    return scored[0][2] if scored else None
 
 
 def _ward_names(district: _Unit) -> dict[str, list[str]]:
