@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +71,8 @@ def ingest(settings: Settings, path: Path, on_event: progress.Listener) -> Batch
         return None
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            answers = _greeted(connection, settings)
-            if answers is None:
+            serving, answers = _greeted(connection, settings)
+            if serving != fingerprint():
                 return None
             connection.settimeout(None)
             _send(connection, {"path": str(path)})
@@ -89,7 +90,7 @@ def start(settings: Settings) -> None:
     """Start the resident process for this data folder unless one with this command's environment
     and code answers (one with others is stopped first), and wait until it listens, so the next
     command finds it. Only for the local server of the embedded default."""
-    if not settings.resident_ingest or _greeting(settings) == fingerprint():
+    if not settings.resident_ingest or _serving(settings) == fingerprint():
         return
     stop(settings)
     folder = socket_path(settings).parent
@@ -99,7 +100,7 @@ def start(settings: Settings) -> None:
             [sys.executable, "-m", "flows.resident"], stdin=subprocess.DEVNULL, stdout=log,
             stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + _READY_SECONDS
-    while time.monotonic() < deadline and process.poll() is None and _greeting(settings) is None:
+    while time.monotonic() < deadline and process.poll() is None and _serving(settings) is None:
         time.sleep(0.2)
 
 
@@ -107,7 +108,7 @@ def stop(settings: Settings) -> None:
     """Ask the resident process of this data folder to end (it ends with its server anyway)."""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            if _greeted(connection, settings, any_fingerprint=True) is not None:
+            if _greeted(connection, settings)[0] is not None:
                 _send(connection, {"stop": True})
     except (OSError, ValueError):
         pass
@@ -115,32 +116,27 @@ def stop(settings: Settings) -> None:
 
 def running(settings: Settings) -> bool:
     """Whether a resident process answers for this data folder."""
-    return _greeting(settings) is not None
+    return _serving(settings) is not None
 
 
-def _greeting(settings: Settings) -> str | None:
+def _serving(settings: Settings) -> str | None:
     """The fingerprint of the resident process that answers, if one does."""
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
-            connection.settimeout(_GREETING_SECONDS)
-            connection.connect(str(socket_path(settings)))
-            greeting = next(_messages(connection), {})
-            return str(greeting["fingerprint"]) if greeting.get("ready") is True else None
-    except (OSError, ValueError, KeyError):
+            return _greeted(connection, settings)[0]
+    except (OSError, ValueError):
         return None
 
 
-def _greeted(connection: socket.socket, settings: Settings,
-             any_fingerprint: bool = False) -> Iterator[Message] | None:
-    """The messages of the resident process, once it greeted with this command's fingerprint (or
-    any); None when it does not answer in time (busy, or gone) or serves another environment."""
+def _greeted(connection: socket.socket, settings: Settings) -> tuple[str | None, Iterator[Message]]:
+    """Connect to the resident process: the fingerprint it greets with (None when it does not greet
+    in time: busy, or gone) and its further messages."""
     connection.settimeout(_GREETING_SECONDS)
     connection.connect(str(socket_path(settings)))
     answers = _messages(connection)
     greeting = next(answers, {})
-    if greeting.get("ready") is not True or not (any_fingerprint or greeting.get("fingerprint") == fingerprint()):
-        return None
-    return answers
+    serving = greeting.get("fingerprint") if greeting.get("ready") is True else None
+    return (serving if isinstance(serving, str) else None), answers
 
 
 def _send(connection: socket.socket, message: Message) -> None:
@@ -171,7 +167,7 @@ def serve(settings: Settings) -> None:
     from flows import server
 
     server.prepare_prefect(verbose=False)
-    from flows.ingest import ingest_batch  # the imports every command would pay for, paid once
+    import flows.ingest  # noqa: F401 - the imports every command would pay for, paid once
 
     if server.configured_url() or server.running(settings) is None:
         return  # a configured server's workers take batches; no local server, nothing to serve
@@ -189,7 +185,7 @@ def serve(settings: Settings) -> None:
                         return
                     continue
                 with connection:
-                    if not _serve_one(connection, own, lambda source: _run(server, settings, ingest_batch, source)):
+                    if not _serve_one(connection, own, partial(_run, settings)):
                         return
         finally:
             with contextlib.suppress(OSError):
@@ -236,7 +232,11 @@ def _serve_one(connection: socket.socket, own: str, run: Callable[[str], BatchRe
     return True
 
 
-def _run(server: Any, settings: Settings, ingest_batch: Callable[[str], BatchReport], source: str) -> BatchReport:
+def _run(settings: Settings, source: str) -> BatchReport:
+    """One batch, as `sohoa ingest` runs it, on the local server."""
+    from flows import server
+    from flows.ingest import ingest_batch
+
     with server.api(settings):
         return ingest_batch(source)
 
