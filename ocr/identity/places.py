@@ -580,9 +580,9 @@ def _ward_behind_misread_type(text: str, district: _Unit) -> str | None:
     """A place's first part that ends with one listed ward's own name after one or two words that are
     no type, no hamlet's or street's word and no number, as long as a type at most, or after one
     number ("Ân Lê Hồng Phong", "Sáng huy Châu Phú A", "9 Đông Hòa"): OCR read the type as other
-    syllables. Only where the ward comes
-    first (a place of origin, a residence without a street): a card prints every ward with its type,
-    and nothing else stands before it there. The ward with its type."""
+    syllables. Only where the ward comes first (a place of origin, a residence without a street): a
+    card prints every ward with its type, and nothing else stands before it there. The ward with its
+    type."""
     words = text.split()
     if fold(text) in _choices(district.children) or (words and fold(words[0]) in _FOLDED_TYPES):
         return None  # a listed ward as read ("Xã Toàn Thắng", not "Thị trấn Thắng"), or its type read right
