@@ -37,6 +37,10 @@ _GREETING_SECONDS = 1.0  # a busy process does not greet: the command then runs 
 _READY_SECONDS = 60.0  # how long the starting command waits for the new process to listen
 _LIFE_CHECK_SECONDS = 30.0  # how often an idle process checks that its server still runs
 _MAX_REQUEST_BYTES = 64 * 1024
+# A process that has grown past this after a batch ends, and the next command starts a fresh one:
+# between batches it holds ~0.4 GB (Tesseract's models, Prefect); a flow's process was seen to creep
+# by ~0.3 MB a document (README "Memory as a batch grows"), which a long life would add up.
+RETIRE_RESIDENT_BYTES = 3 * 2**29
 # What decides how a batch is read and stored, besides the SOHOA_ settings: the same values, or no
 # shortcut. (PREFECT_LOGGING_LEVEL and the like only change what a console shows.)
 _ENVIRONMENT = ("PATH", "PREFECT_API_URL", "PREFECT_HOME", "PREFECT_PROFILE", "TESSDATA_PREFIX")
@@ -207,7 +211,7 @@ def listening(path: Path) -> socket.socket:
 
 
 def _serve_one(connection: socket.socket, own: str, run: Callable[[str], BatchReport]) -> bool:
-    """Answer one command; False when it asked the process to stop."""
+    """Answer one command; False when it asked the process to stop, or the batch left it too large."""
     try:
         _send(connection, {"ready": True, "fingerprint": own})
         connection.settimeout(_GREETING_SECONDS * 5)
@@ -229,7 +233,13 @@ def _serve_one(connection: socket.socket, own: str, run: Callable[[str], BatchRe
     finally:
         stop_listening()
     _quietly(connection, {"report": report.model_dump(mode="json")})
-    return True
+    return _resident_bytes() < RETIRE_RESIDENT_BYTES
+
+
+def _resident_bytes() -> int:
+    """This process's resident memory now (Linux)."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 def _run(settings: Settings, source: str) -> BatchReport:

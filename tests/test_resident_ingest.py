@@ -60,6 +60,14 @@ def serving(settings: Settings) -> Iterator[Callable[[str, Callable[[str], Batch
     listener.close()
 
 
+def _answered(goes_on: list[bool]) -> None:
+    """Wait (5 s at most) for the serving thread to finish its command."""
+    for _ in range(100):
+        if goes_on:
+            return
+        threading.Event().wait(0.05)
+
+
 def test_a_command_of_the_same_environment_gets_its_batch_read_there_with_its_progress(
         settings: Settings, serving: Callable, tmp_path: Path) -> None:
     asked: list[str] = []
@@ -77,7 +85,18 @@ def test_a_command_of_the_same_environment_gets_its_batch_read_there_with_its_pr
     assert report is not None and (report.source, report.status) == (str(tmp_path / "lo"), BatchStatus.DONE)
     assert seen == [(progress.Event.PAGES_PLANNED, 3), (progress.Event.PAGE_DONE, 1)]
     assert resident.socket_path(settings).stat().st_mode & 0o077 == 0  # the owner's alone
+    _answered(goes_on)
     assert goes_on == [True]
+
+
+def test_a_process_grown_too_large_by_a_batch_ends_after_answering_it(
+        settings: Settings, serving: Callable, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(resident, "RETIRE_RESIDENT_BYTES", 1)  # any process is larger than a byte
+    goes_on = serving(resident.fingerprint(), lambda source: _report(source))
+    report = resident.ingest(settings, tmp_path / "lo", lambda *_: None)
+    assert report is not None and report.status is BatchStatus.DONE  # the command got its report first
+    _answered(goes_on)
+    assert goes_on == [False]
 
 
 def test_a_process_of_another_environment_or_code_is_not_handed_the_batch(settings: Settings, serving: Callable,
@@ -95,6 +114,7 @@ def test_a_batch_that_fails_in_the_process_is_left_to_the_command(settings: Sett
 
     goes_on = serving(resident.fingerprint(), run)
     assert resident.ingest(settings, tmp_path / "lo", lambda *_: None) is None
+    _answered(goes_on)
     assert goes_on == [True]  # and it serves the next command
 
 
@@ -110,10 +130,7 @@ def test_stop_ends_the_process_and_the_setting_turns_the_shortcut_off(
         settings: Settings, serving: Callable, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     goes_on = serving("any", lambda source: _report(source))
     resident.stop(settings)
-    for _ in range(100):
-        if goes_on:
-            break
-        threading.Event().wait(0.05)
+    _answered(goes_on)
     assert goes_on == [False]
     monkeypatch.setenv("SOHOA_RESIDENT_INGEST", "false")
     asked: list[str] = []
