@@ -9,14 +9,13 @@ from what it sends back (cli/launch.py), importing none of the engine itself.
 
 The process runs one batch at a time, as the command would have, in the environment, working folder
 and code of the command that started it. A command whose environment, folder or code differ, or
-that finds it busy or gone, runs its batch itself as before: the resident process is only ever a
-shortcut. It ends with the local server (`sohoa server stop`, or the server gone) and never serves a
+that finds it busy or gone, runs its batch itself as before (the resident process is only ever a
+shortcut), then starts a process of its own; one that was busy ends after its batch. It ends with the local server (`sohoa server stop`, or the server gone) and never serves a
 server named by PREFECT_API_URL. `SOHOA_RESIDENT_INGEST=false` turns it off.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -185,16 +184,22 @@ def serve(settings: Settings) -> None:
                 try:
                     connection, _ = listener.accept()
                 except TimeoutError:
-                    if server.running(settings) is None or not path.exists():
-                        return
+                    if server.running(settings) is None or not _still_ours(path, own_socket):
+                        return  # the server is gone, or a successor took the socket while we were busy
                     continue
                 with connection:
                     if not _serve_one(connection, own, partial(_run, settings)):
                         return
         finally:
-            with contextlib.suppress(OSError):
-                if path.stat().st_ino == own_socket:  # not a successor's, started meanwhile
-                    path.unlink()
+            if _still_ours(path, own_socket):  # not a successor's, started meanwhile
+                path.unlink(missing_ok=True)
+
+
+def _still_ours(path: Path, inode: int) -> bool:
+    try:
+        return path.stat().st_ino == inode
+    except OSError:
+        return False
 
 
 def listening(path: Path) -> socket.socket:
