@@ -46,9 +46,11 @@ def page_count(path: Path, kind: FileKind) -> int:
 
 
 def load_page(path: Path, kind: FileKind, number: int, pdf_dpi: int = _DEFAULT_DPI) -> PageImage:
-    """Page `number` (1-based) as upright 8-bit pixels; PDF pages are rasterized at `pdf_dpi`."""
+    """Page `number` (1-based) as upright 8-bit pixels; PDF pages are rasterized at `pdf_dpi` (a
+    page that is one low-resolution photo at the photo's own, see `pdf.reading_dpi`)."""
     if kind is FileKind.PDF:
-        return PageImage(pdf.render_page(path, number, dpi=pdf_dpi), pdf_dpi)
+        dpi = pdf.reading_dpi(path, number, pdf_dpi)
+        return PageImage(pdf.render_page(path, number, dpi=dpi), dpi)
     with Image.open(path) as image:
         frame = ImageSequence.Iterator(image)[number - 1]
         dpi = _declared_dpi(frame) or _guess_dpi(frame.size)

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pdfplumber
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from pdfplumber.page import Page
 from pdfplumber.utils import cluster_objects
 from pydantic import BaseModel, Field
@@ -177,6 +178,31 @@ def page_pixel_size(path: Path, page_number: int, dpi: int = 300) -> tuple[int, 
         pdf = stack.enter_context(contextlib.closing(pdfium.PdfDocument(path)))
         page = stack.enter_context(contextlib.closing(pdf[_checked_index(page_number, len(pdf))]))
         return _pixel_size(page, dpi)
+
+
+# A page that is one image at less than this many dpi (a phone photo wrapped at a nominal 72 dpi; no
+# scanner is set so low) is read at the image's own resolution: rendered at 300 dpi its card and
+# letters would be blown up four or five times over, past what the card finder looks for.
+LEAST_SCAN_DPI = 100
+_COVERS = 0.9  # share of the page an image must cover to be the page
+
+
+def reading_dpi(path: Path, page_number: int, dpi: int = 300) -> int:
+    """The resolution to render the 1-based page at for reading: `dpi`, or, for a page that is one
+    image of fewer than LEAST_SCAN_DPI dots per inch, the image's own (its pixels, as an image file
+    of it would give them)."""
+    with _PDFIUM_LOCK, contextlib.ExitStack() as stack:
+        pdf = stack.enter_context(contextlib.closing(pdfium.PdfDocument(path)))
+        page = stack.enter_context(contextlib.closing(pdf[_checked_index(page_number, len(pdf))]))
+        images = list(itertools.islice(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]), 2))
+        if len(images) != 1:
+            return dpi
+        left, bottom, right, top = images[0].get_bounds()
+        width, height = page.get_size()
+        if (right - left) * (top - bottom) < _COVERS * width * height:
+            return dpi
+        own = round(max(images[0].get_px_size()) / (max(right - left, top - bottom) / POINTS_PER_INCH))
+    return own if 0 < own < LEAST_SCAN_DPI else dpi
 
 
 def render_page(path: Path, page_number: int, dpi: int = 300) -> np.ndarray:

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
+from ocr.identity.probe import probe_card
 from ocr.images import load_page
 from schemas.document import FileKind
+from tests.generators import cards
+from tests.generators.people import make_person
 
 
 @pytest.mark.parametrize(("size", "dpi"), [
@@ -39,3 +43,29 @@ def test_a_declared_dpi_is_kept(tmp_path: Path) -> None:
     path = tmp_path / "scan.png"
     Image.new("RGB", (1348, 850), "white").save(path, dpi=(600, 600))
     assert load_page(path, FileKind.PNG, 1).dpi == 600
+
+
+def _photo_of_a_card(seed: int) -> Image.Image:
+    person = make_person(np.random.default_rng(seed), "cccd_chip")
+    return cards.photo(cards.chip_front(person).image, np.random.default_rng(seed), size=(1280, 960)).image
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_a_photo_wrapped_as_a_pdf_at_a_nominal_72_dpi_is_read_as_the_photo_itself(tmp_path: Path, seed: int) -> None:
+    """A phone photo "printed" to PDF gets a page of 72 dpi: 18 inches wide. Rendered at 300 dpi it
+    came out 5,300 pixels wide with a card four times a card's size, and the card finder passed it
+    by (a stress copy of the independent set's photos as PDFs: one card not found at all)."""
+    photo = _photo_of_a_card(seed)
+    as_image, as_pdf = tmp_path / "photo.jpg", tmp_path / "photo.pdf"
+    photo.save(as_image, quality=90, dpi=(72, 72))
+    photo.save(as_pdf, "PDF", resolution=72)
+    image, page = load_page(as_image, FileKind.JPEG, 1), load_page(as_pdf, FileKind.PDF, 1)
+    assert page.pixels.shape == image.pixels.shape and page.dpi == image.dpi == 72
+    assert probe_card(page.pixels, page.dpi).possible  # its card is seen, as in the photo file
+
+
+def test_a_scanned_pdf_page_is_still_rendered_at_the_resolution_asked(tmp_path: Path) -> None:
+    path = tmp_path / "scan.pdf"
+    Image.new("RGB", (1654, 2339), "white").save(path, "PDF", resolution=200)  # A4 at 200 dpi
+    page = load_page(path, FileKind.PDF, 1, pdf_dpi=300)
+    assert page.dpi == 300 and abs(page.pixels.shape[1] - 2480) <= 1

@@ -26,7 +26,8 @@ phone held over a desk does; `--fade` lifts the ink towards yellowed paper (0.4:
 contrast), as an old photocopy or an over-exposed photo; `--pad` adds that share of each side of paper
 round the image (its edge carried outwards), as a scanner cropping loosely. `--specks` scatters dark
 dots (dust, toner spatter; the independent set's hard scans have ~60 per megapixel at 300 dpi) and
-`--stain` lays one translucent brown stain somewhere on the image. With
+`--stain` lays one translucent brown stain somewhere on the image. `--pdf` saves each copy as a
+one-page image-only PDF (the JPEG inside it, its resolution kept), as scanning software does. With
 `--hide-qr` every QR code zxing-cpp finds is painted over with the paper round it, so the card's print
 alone must be read (the truth then lists only what the print shows: no old ID number, no issue date on
 a front alone). A measuring aid: no constant is tuned on these copies, and a copy whose misses were
@@ -139,7 +140,8 @@ def _stained(pixels: np.ndarray, stain: float, seed: int) -> np.ndarray:
 def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0, quality: int = 90,
                  hide_qr: bool = False, blur: float = 0.0, quarter_turns: bool = False, grey: bool = False,
                  no_dpi: bool = False, shade: float = 0.0, noise: float = 0.0, keystone: float = 0.0,
-                 fade: float = 0.0, pad: float = 0.0, specks: float = 0.0, stain: float = 0.0) -> int:
+                 fade: float = 0.0, pad: float = 0.0, specks: float = 0.0, stain: float = 0.0,
+                 pdf: bool = False) -> int:
     """Turned copies of the JPEG cards listed in `source`'s manifest, and their manifest; their count."""
     target.mkdir(parents=True, exist_ok=True)
     rows, count = [], 0
@@ -182,6 +184,9 @@ def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0,
         if no_dpi:
             entry = {**entry, "file": Path(entry["file"]).with_suffix(".png").name}
             copy.save(target / entry["file"])
+        elif pdf:
+            entry = {**entry, "file": Path(entry["file"]).with_suffix(".pdf").name, "format": "pdf_image"}
+            copy.save(target / entry["file"], "PDF", quality=quality, resolution=round(dpi[0] * scale))
         else:
             copy.save(target / entry["file"], quality=quality, dpi=tuple(round(value * scale) for value in dpi))
         rows.append(json.dumps(entry, ensure_ascii=False))
@@ -209,10 +214,11 @@ def main() -> None:
     parser.add_argument("--fade", type=float, default=0.0, help="ink contrast lost towards yellowed paper (0.4)")
     parser.add_argument("--specks", type=float, default=0.0, help="dark dots per megapixel at 300 dpi (60)")
     parser.add_argument("--stain", type=float, default=0.0, help="opacity of one brown stain (0.4)")
+    parser.add_argument("--pdf", action="store_true", help="save image-only PDFs (JPEG inside) instead")
     args = parser.parse_args()
     count = write_turned(args.source, args.target, args.degrees, args.scale, args.quality, args.hide_qr,
                          args.blur, args.quarter_turns, args.grey, args.no_dpi, args.shade, args.noise,
-                         args.keystone, args.fade, args.pad, args.specks, args.stain)
+                         args.keystone, args.fade, args.pad, args.specks, args.stain, args.pdf)
     print(f"wrote {count} stressed cards to {args.target}")  # noqa: T201
 
 
