@@ -24,6 +24,7 @@ from pathlib import Path
 import pikepdf
 from PIL import Image
 
+from ocr import pdf
 from schemas.document import FileKind, PreflightResult, Problem, Reason
 from schemas.settings import Settings
 
@@ -139,14 +140,15 @@ def _inspect_image(path: Path, kind: FileKind, size: int, settings: Settings) ->
 
 
 def _inspect_pdf(path: Path, size: int, settings: Settings) -> _Contents:
-    """Open with pikepdf (structure, encryption, page boxes) without rendering anything.
+    """Open with pikepdf (structure, encryption, page boxes) without rendering anything (a page
+    too large at the reading resolution asks PDFium what it holds, still without rendering).
 
     qpdf silently rebuilds a damaged cross-reference table, which can hide lost pages of a file cut
     short; hence the explicit check for the `%%EOF` marker that every complete PDF ends with.
     """
     try:
-        with pikepdf.open(path) as pdf:
-            sizes = [_page_points(page) for page in pdf.pages]
+        with pikepdf.open(path) as document:
+            sizes = [_page_points(page) for page in document.pages]
     except pikepdf.PasswordError:
         return _Contents(problems=[_problem(
             Reason.ENCRYPTED, "PDF có mật khẩu mở tệp; hãy xin bản không có mật khẩu.")])
@@ -159,14 +161,30 @@ def _inspect_pdf(path: Path, size: int, settings: Settings) -> _Contents:
                                             "PDF không có trang nào; hãy quét hoặc xuất lại.")])
     if len(sizes) > settings.max_pages:
         return _Contents(len(sizes), problems=[_too_many_pages(len(sizes), settings)])
-    pixels = [(round(w / 72 * settings.ocr_dpi), round(h / 72 * settings.ocr_dpi)) for w, h in sizes]
+    pixels = [_pixels_at(points, settings.ocr_dpi) for points in sizes]
     contents = _Contents(len(pixels), *pixels[0])
-    oversized = next((number for number, (w, h) in enumerate(pixels, start=1)
-                      if w * h > settings.max_page_pixels), None)
-    if oversized is not None:
-        width, height = pixels[oversized - 1]
-        contents.problems.append(_too_many_pixels(oversized, width, height, settings, dpi=settings.ocr_dpi))
+    for number, (width, height) in enumerate(pixels, start=1):
+        if width * height <= settings.max_page_pixels:
+            continue
+        # A photo printed to PDF at a nominal 72 dpi is read at its own resolution, not blown up.
+        dpi = _reading_dpi(path, number, settings.ocr_dpi)
+        width, height = _pixels_at(sizes[number - 1], dpi)
+        if width * height > settings.max_page_pixels:
+            contents.problems.append(_too_many_pixels(number, width, height, settings, dpi=dpi))
+            break
     return contents
+
+
+def _pixels_at(points: tuple[float, float], dpi: int) -> tuple[int, int]:
+    return round(points[0] / 72 * dpi), round(points[1] / 72 * dpi)
+
+
+def _reading_dpi(path: Path, number: int, dpi: int) -> int:
+    """The resolution the page will be read at (ocr.pdf.reading_dpi); `dpi` if PDFium cannot say."""
+    try:
+        return pdf.reading_dpi(path, number, dpi)
+    except Exception:  # noqa: BLE001 - qpdf accepted the file; a renderer's complaint refuses nothing here
+        return dpi
 
 
 def _page_points(page: pikepdf.Page) -> tuple[float, float]:

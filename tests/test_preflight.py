@@ -364,3 +364,15 @@ def test_preflight_never_raises_on_damaged_valid_files(valid_bytes: list[bytes],
     data[start:start + len(noise)] = noise
     _assert_verdict(tmp_path / "fuzz.bin", bytes(data))
 
+
+
+def test_a_photo_printed_to_pdf_is_measured_at_the_resolution_it_will_be_read_at(tmp_path: Path) -> None:
+    """A 1280 x 960 photo on a 72 dpi page is 5,333 x 4,000 pixels at 300 dpi, yet read as its own
+    1.2 megapixels (ocr.pdf.reading_dpi): it passes a 5-megapixel limit; an A4 scan at 200 dpi, read
+    at 300, does not."""
+    photo, scan = tmp_path / "photo.pdf", tmp_path / "scan.pdf"
+    bad.page_image(1, (1280, 960)).convert("RGB").save(photo, "PDF", resolution=72)
+    bad.page_image(2, (1654, 2339)).convert("RGB").save(scan, "PDF", resolution=200)
+    limit = Settings(max_page_pixels=5_000_000)
+    assert preflight(photo, limit).problems == []
+    assert [(p.code, p.page) for p in preflight(scan, limit).problems] == [(Reason.TOO_MANY_PIXELS, 1)]
