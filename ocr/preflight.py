@@ -176,7 +176,7 @@ def _inspect_pdf(path: Path, size: int, settings: Settings) -> _Contents:
 
 
 def _pixels_at(points: tuple[float, float], dpi: int) -> tuple[int, int]:
-    return round(points[0] / 72 * dpi), round(points[1] / 72 * dpi)
+    return round(points[0] / pdf.POINTS_PER_INCH * dpi), round(points[1] / pdf.POINTS_PER_INCH * dpi)
 
 
 def _reading_dpi(path: Path, number: int, dpi: int) -> int:

@@ -372,13 +372,15 @@ def noise_sigma(gray: np.ndarray) -> float:
     return float(np.sum(np.abs(response)) * np.sqrt(0.5 * np.pi) / (6.0 * (w - 2) * (h - 2)))
 
 
-def flatten_background(gray: np.ndarray) -> np.ndarray:
+def flatten_background(gray: np.ndarray, light: np.ndarray | None = None) -> np.ndarray:
     """Divide by the estimated paper brightness: uneven light and yellow paper become white.
 
     The result stays grey (not hard black/white): Tesseract's LSTM reads grey better than a global
-    threshold would leave it, and its own Otsu step then works on an even background.
+    threshold would leave it, and its own Otsu step then works on an even background. `light` is
+    `paper_light(gray)` when the caller measured it already.
     """
-    background = cv2.resize(cv2.medianBlur(paper_light(gray), 5), (gray.shape[1], gray.shape[0]),
+    light = paper_light(gray) if light is None else light
+    background = cv2.resize(cv2.medianBlur(light, 5), (gray.shape[1], gray.shape[0]),
                             interpolation=cv2.INTER_LINEAR)
     return cv2.divide(gray, np.maximum(background, 1), scale=255)
 

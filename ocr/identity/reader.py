@@ -566,18 +566,19 @@ def _turned_over(card: LocatedCard) -> LocatedCard:
                        np.roll(card.quad, 2, axis=0), card.outline_found, card.upright_by, None)
 
 
-def _faded(grey: np.ndarray) -> bool:
+def _faded(grey: np.ndarray, light: np.ndarray) -> bool:
     """Whether a card's darkest ink lies less than `_FADED_INK` grey levels below its paper (a faded
     copy, a dim photo): there Tesseract's one global threshold loses whole lines (a number, a name),
     and the paper's light is divided out first, as on pages. Scans, however hard, keep their ink far
     darker, and flattening them brought out grain that OCR read as letters."""
-    return float(np.median(paper_light(grey)) - np.percentile(grey, 2)) < _FADED_INK
+    return float(np.median(light) - np.percentile(grey, 2)) < _FADED_INK
 
 
 def _read_side(card: LocatedCard, timeout: float) -> _Side:
     grey = to_grey(card.image)
-    if _faded(grey):
-        grey = flatten_background(grey)
+    light = paper_light(grey)  # measured once: to tell a faded card, then to divide it out
+    if _faded(grey, light):
+        grey = flatten_background(grey, light)
     grey, missing = mark_missing_glyphs(without_dotted_lines(grey, card.dpi / 25.4), card.dpi)
     lines, printed = _printed_lines(grey, card.dpi, timeout, missing_glyphs=missing > 0)
     if card.upright_by in ("osd", "text", "none") and _printed_score(printed, lines)[1] < 3:
