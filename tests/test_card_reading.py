@@ -757,6 +757,16 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
      "Số 226 Võ Văn Kiệt, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),
     ("Số 226 Võ Văn Kiệt, Tổ 5, Phường Lê Hồng Phong, Quy Nhơn, Bình Định",
      "Số 226 Võ Văn Kiệt, Tổ 5, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),
+    # A ward moved to another district since (Phú Thượng is Huế's now) keeps its name as read, its
+    # type written as cards print it; a listed ward's own lower-case syllables stay.
+    ("Thôn 3, Xà phú Thượng, Phú Vang, Thừa Thiên Huế", "Thôn 3, Xã Phú Thượng, Phú Vang, Thừa Thiên Huế"),
+    ("Xã Pa ủ, Mường Tè, Lai Châu", "Xã Pa ủ, Mường Tè, Lai Châu"),
+    # A hamlet's number read twice.
+    ("Ấp 2 2, Xã Tân Lập, Vũ Thư, Thái Bình", "Ấp 2, Xã Tân Lập, Vũ Thư, Thái Bình"),
+    # A district damaged beyond its name: the one district of the province holding the ward read.
+    ("95/32 Nguyễn Trãi, Phường 25, Quận Bề PS, TP. Hồ Chí Minh",
+     "95/32 Nguyễn Trãi, Phường 25, Quận Bình Thạnh, TP. Hồ Chí Minh"),
+    ("Phường 13, Quận Bề PS, TP. Hồ Chí Minh", "Phường 13, Quận Bề PS, TP. Hồ Chí Minh"),  # many have one
 ])
 def test_province_district_and_damaged_wards_are_corrected_against_the_list(read: str, expected: str) -> None:
     assert correct_place(read) == expected

@@ -61,7 +61,8 @@ _ADDRESS_WORDS = frozenset({"số", "ngõ", "ngách", "hẻm", "kiệt", "thôn"
                             "bản", "khối", "đường", "phố", "lô", "nhà", "tầng", "chung", "cư", "đội"})
 _NO_UNIT_MARKS = re.compile(r"[^\w\s.'\-]")  # "Bà Rịa - Vũng Tàu", "TP. Hồ Chí Minh", "Ea H'leo"
 _ADDRESS_WORD_BY_LETTERS = {fold(word): word for word in _ADDRESS_WORDS}
-_NUMBERED_PLACE = re.compile(r"^(?P<word>[^\W\d_]+)\s*(?P<number>\d+\w*)$")  # "Thôn 3", "Tổ 12", "Ấp2"
+# "Thôn 3", "Tổ 12", "Ấp2"; "Ấp 2 2": a number read twice (no address repeats one)
+_NUMBERED_PLACE = re.compile(r"^(?P<word>[^\W\d_]+)\s*(?P<number>\d+\w*)(?:\s+(?P=number))?$")
 _NUMBERED_TAIL = re.compile(r"(?<!\S)(?P<word>[^\W\d_]+)\s*(?P<number>\d+\w*)$")  # ... ending a part
 _WARD_TYPE_NAMES = ("Thị trấn", "Phường", "Xã")
 _FOLDED_TYPES = frozenset(fold(name) for name in _WARD_TYPE_NAMES)
@@ -337,8 +338,9 @@ def correct_place(value: str) -> str:
     if fold(parts[-2]) not in _choices(province.children) \
             and (merged := _ward_and_district(parts[-2], province, len(parts) == 2)) is not None:
         parts[-2:-1], district = merged
-    if district is None and len(parts) >= 3 and (district := _district_by_start(parts[-2], province)):
-        parts[-2] = district.short
+    if district is None and len(parts) >= 3 and (district := _district_by_start(parts[-2], province)
+                                                 or _district_of_ward(parts[-3], parts[-2], province)):
+        parts[-2] = _as_written(parts[-2], district)
     elif district is not None:
         # Words that all occur in place names may be a district merged away since ("Long Điền" is
         # 71 from "Long Đất"): changed only when close ("Nghi Lúc" is 88 from "Nghi Lộc").
@@ -348,8 +350,7 @@ def correct_place(value: str) -> str:
             ward = _repaired_ward(parts[-3], district)
             if ward is None and len(parts) == 3:
                 ward = _ward_behind_misread_type(parts[0], district)
-            if ward is not None:
-                parts[-3] = ward
+            parts[-3] = ward if ward is not None else _type_as_printed(parts[-3], district)
         parts[:-3] = [_repaired_street(_repaired_hamlet(part)) for part in parts[:-3]]
     return ", ".join(_capitalized_type(part) for part in _without_scraps(parts))
 
@@ -359,6 +360,32 @@ def _capitalized_type(part: str) -> str:
     print it ("Phường 25")."""
     first = part.split(" ", 1)[0]
     return part[:1].upper() + part[1:] if first.islower() and first in _LOWER_TYPES else part
+
+
+def _type_as_printed(text: str, district: _Unit) -> str:
+    """A ward the lists do not hold under its district (moved to another since: "Xã Phú Thượng" of
+    Phú Vang is Huế's now) whose type OCR read with other marks or in lower case ("Xà phú Thượng"):
+    the type as cards print it, and the name's syllables, all place syllables, capitalised as
+    cards print them. Anything else, and a ward the district lists, stays as read."""
+    if fold(text) in _choices(district.children):
+        return text
+    words = text.split()
+    for typed in _WARD_TYPE_NAMES:
+        size = len(typed.split())
+        name = words[size:]
+        if name and fold(" ".join(words[:size])) == fold(typed) \
+                and all(word.isdigit() or word.lower() in _place_syllables() for word in name):
+            return " ".join([typed, *(word[:1].upper() + word[1:] for word in name)])
+    return text
+
+
+def _district_of_ward(ward: str, district: str, province: _Unit) -> _Unit | None:
+    """The district of `province` that holds the ward read before a damaged district ("Phường 25,
+    Quận Bề PS, TP. Hồ Chí Minh": only Bình Thạnh has a Phường 25), when exactly one does."""
+    if not _damaged(district):
+        return None
+    found = [unit for unit in province.children.values() if fold(ward) in _choices(unit.children)]
+    return found[0] if len(found) == 1 else None
 
 
 def _ward_and_district(text: str, province: _Unit, first: bool) -> tuple[list[str], _Unit] | None:

@@ -14,7 +14,8 @@ focus, and on the QR (about 40 % of its files must be read from their print alon
     .venv/bin/python -m tests.benchmarks.card_manifest --misses OUT
 
 Each image is turned by +degrees or -degrees (a fixed random choice per file), on the same canvas, its
-edges carried outwards, resampled by `scale` (its resolution scaled alike), blurred by `blur` (sigma in
+edges carried outwards (its corners cut off; with `--keep-corners` on a canvas grown to hold it whole,
+the scanner's bed round it), resampled by `scale` (its resolution scaled alike), blurred by `blur` (sigma in
 pixels at 300 dpi) and saved as JPEG at `quality`; the truth is copied. PDFs are left out. With
 `--quarter-turns` each page is first laid sideways or upside down (one, two or three quarter turns,
 a fixed choice per file), as a page put on the scanner the wrong way round. `--grey` saves grey scans;
@@ -137,11 +138,31 @@ def _stained(pixels: np.ndarray, stain: float, seed: int) -> np.ndarray:
     return np.clip(pixels * (1 - mask) + brown * mask, 0, 255).astype(np.uint8)
 
 
+def _turned(pixels: np.ndarray, angle: float) -> np.ndarray:
+    """Turned on its own canvas: what falls outside is cut off (a tight card scan loses its corners)."""
+    height, width = pixels.shape[:2]
+    return cv2.warpAffine(pixels, cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0),
+                          (width, height), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+
+
+def _turned_whole(pixels: np.ndarray, angle: float) -> np.ndarray:
+    """Turned on a canvas grown to hold it whole, the new corners the colour round the image's edge:
+    a card lying askew on the scanner's bed, scanned with the bed round it."""
+    height, width = pixels.shape[:2]
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0)
+    cos, sin = abs(turn[0, 0]), abs(turn[0, 1])
+    size = (round(width * cos + height * sin), round(width * sin + height * cos))
+    turn[:, 2] += (size[0] - width) / 2, (size[1] - height) / 2
+    edge = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    return cv2.warpAffine(pixels, turn, size, flags=cv2.INTER_AREA, borderMode=cv2.BORDER_CONSTANT,
+                          borderValue=tuple(int(v) for v in np.median(edge, axis=0)))
+
+
 def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0, quality: int = 90,
                  hide_qr: bool = False, blur: float = 0.0, quarter_turns: bool = False, grey: bool = False,
                  no_dpi: bool = False, shade: float = 0.0, noise: float = 0.0, keystone: float = 0.0,
                  fade: float = 0.0, pad: float = 0.0, specks: float = 0.0, stain: float = 0.0,
-                 pdf: bool = False) -> int:
+                 pdf: bool = False, keep_corners: bool = False) -> int:
     """Turned copies of the JPEG cards listed in `source`'s manifest, and their manifest; their count."""
     target.mkdir(parents=True, exist_ok=True)
     rows, count = [], 0
@@ -159,10 +180,8 @@ def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0,
             pixels, entry = _without_qr(pixels, entry)
         if quarter_turns:
             pixels = np.ascontiguousarray(np.rot90(pixels, 1 + zlib.crc32(entry["file"].encode()) % 3))
-        height, width = pixels.shape[:2]
         angle = degrees if zlib.crc32(entry["file"].encode()) % 2 else -degrees
-        turned = cv2.warpAffine(pixels, cv2.getRotationMatrix2D((width / 2, height / 2), angle, 1.0),
-                                (width, height), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+        turned = _turned_whole(pixels, angle) if keep_corners else _turned(pixels, angle)
         if pad:
             turned = cv2.copyMakeBorder(turned, *[round(pad * turned.shape[0])] * 2,
                                         *[round(pad * turned.shape[1])] * 2, cv2.BORDER_REPLICATE)
@@ -215,10 +234,13 @@ def main() -> None:
     parser.add_argument("--specks", type=float, default=0.0, help="dark dots per megapixel at 300 dpi (60)")
     parser.add_argument("--stain", type=float, default=0.0, help="opacity of one brown stain (0.4)")
     parser.add_argument("--pdf", action="store_true", help="save image-only PDFs (JPEG inside) instead")
+    parser.add_argument("--keep-corners", action="store_true",
+                        help="grow the canvas so a turned image keeps its corners (the scanner bed round it)")
     args = parser.parse_args()
     count = write_turned(args.source, args.target, args.degrees, args.scale, args.quality, args.hide_qr,
                          args.blur, args.quarter_turns, args.grey, args.no_dpi, args.shade, args.noise,
-                         args.keystone, args.fade, args.pad, args.specks, args.stain, args.pdf)
+                         args.keystone, args.fade, args.pad, args.specks, args.stain, args.pdf,
+                         args.keep_corners)
     print(f"wrote {count} stressed cards to {args.target}")  # noqa: T201
 
 
