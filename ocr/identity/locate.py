@@ -47,6 +47,7 @@ _TRUSTED_DPI = 150  # scanners record their resolution; phones write 72 or nothi
 _MIN_STRAIGHT = 0.8  # share of each side's middle that a faint card's blob outline must follow
 _WHOLE_PAGE = 0.9  # a quadrilateral this large is the page itself (a card scanned alone)
 _FRAME_MARGIN = 0.01  # of the page's long side: a corner this near the page's edge lies on it
+_PEEL = 0.03  # of the page's long side: what touches a card narrower than this is peeled off it
 # A card too faint to show an outline (light card, light paper, blur) still shows its content: flag,
 # photo, QR, text lines, chip, MRZ. Merged across gaps of this many mm, they make one card-sized block.
 _BLOCK_MERGE_MM = 5.0
@@ -295,6 +296,27 @@ def _quads(small: np.ndarray, small_dpi: float, page_size: tuple[int, int], dpi:
     """`find_card_quads` on the page's working copy `small` (at `small_dpi`), in its pixels."""
     edges = _edges(small)
     mask = _foreground(small, edges)
+    quads = _outlined(mask, edges, small_dpi, dpi)
+    if not quads:
+        # Things lying against a card (a patterned table's light stripes, a finger) join its blob and
+        # pull its corners out of true: peeled off by an opening wider than they are, narrower than a card.
+        size = round(max(small.shape[:2]) * _PEEL) | 1
+        quads = _outlined(cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(
+            cv2.MORPH_ELLIPSE, (size, size))), edges, small_dpi, dpi)
+    if (dpi >= _TRUSTED_DPI or a4_sheet(*page_size, dpi)) and not card_shaped(*page_size):
+        # A sheet can hold a card whose outline shows beside one whose outline does not.
+        grey = to_grey(small)
+        # A soft stain or shadow touching a card joins its colour blob: its print's edges alone still
+        # make a block of the card's size.
+        for blocks in (_content_blocks(mask, edges, grey, small_dpi),
+                       _content_blocks(np.zeros_like(mask), edges, grey, small_dpi)):
+            quads += [block for block in blocks if not any(_inside(block.mean(axis=0), quad) for quad in quads)]
+    return quads
+
+
+def _outlined(mask: np.ndarray, edges: np.ndarray, small_dpi: float, dpi: int) -> list[np.ndarray]:
+    """The blobs of `mask` whose outline is a card's: filled, card-shaped, card-sized, off the
+    page's frame, and along edges (or straight) all round."""
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     page_area = mask.shape[0] * mask.shape[1]
     quads = []
@@ -315,14 +337,6 @@ def _quads(small: np.ndarray, small_dpi: float, page_size: tuple[int, int], dpi:
         if long_mm < _MIN_CARD_MM or (dpi >= _TRUSTED_DPI and long_mm > _MAX_CARD_MM):
             continue
         quads.append(quad)
-    if (dpi >= _TRUSTED_DPI or a4_sheet(*page_size, dpi)) and not card_shaped(*page_size):
-        # A sheet can hold a card whose outline shows beside one whose outline does not.
-        grey = to_grey(small)
-        # A soft stain or shadow touching a card joins its colour blob: its print's edges alone still
-        # make a block of the card's size.
-        for blocks in (_content_blocks(mask, edges, grey, small_dpi),
-                       _content_blocks(np.zeros_like(mask), edges, grey, small_dpi)):
-            quads += [block for block in blocks if not any(_inside(block.mean(axis=0), quad) for quad in quads)]
     return quads
 
 
