@@ -546,6 +546,18 @@ def test_a_nationality_wrapped_at_the_cards_edge_stays_whole_and_out_of_the_orig
     assert read["place_of_origin"] == "Xã Hòa Phong, Huyện Hòa Vang, Thành phố Đà Nẵng"
 
 
+def test_an_unlabelled_origin_is_found_beside_a_residence_whose_first_line_is_an_address_alone() -> None:
+    """A faded copy of dev set cccd_0019 (2016 card): the origin's label was lost, and the residence's
+    first line ends with a ward only one district has, so that line alone completes an address too.
+    It is the residence's, not a second unlabelled place: the origin is still the one left over."""
+    read = values(["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "CĂN CƯỚC CÔNG DÂN", "Số: 079189543988",
+                   "Họ và tên: NGÔ THỊ TRẦM", "năm sinh: 14/09/1989", "Giới tính: Nữ Quốc tịch: Việt Nam",
+                   "9 Đông Hòa, Dĩ An, Bình Vưng", "Nơi thường trú: Số 233 Quang Trung, Xã Uy Nỗ,",
+                   "Đông Anh, Hà Nội"])
+    assert read["place_of_origin"] == "Phường Đông Hòa, Dĩ An, Bình Dương"
+    assert read["place_of_residence"] == "Số 233 Quang Trung, Xã Uy Nỗ, Đông Anh, Hà Nội"
+
+
 @pytest.mark.parametrize("read", ["Nam", "Viz t Nam", "Việt Nam", "ViệtNam"])
 def test_a_nationality_whose_first_word_was_lost_is_viet_nam(read: str) -> None:
     assert values([f"Giới tính / Sex: Nữ Quốc tịch / Nationality: {read}"])["nationality"] == "Việt Nam"
@@ -767,6 +779,11 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("95/32 Nguyễn Trãi, Phường 25, Quận Bề PS, TP. Hồ Chí Minh",
      "95/32 Nguyễn Trãi, Phường 25, Quận Bình Thạnh, TP. Hồ Chí Minh"),
     ("Phường 13, Quận Bề PS, TP. Hồ Chí Minh", "Phường 13, Quận Bề PS, TP. Hồ Chí Minh"),  # many have one
+    # The last line lost after a ward only one district of the country lists: that district and province.
+    ("Số 233 Quang Trung, Xã Uy Nỗ", "Số 233 Quang Trung, Xã Uy Nỗ, Đông Anh, Hà Nội"),
+    ("29/31 Trường Chinh, Phường 25", "29/31 Trường Chinh, Phường 25, Quận Bình Thạnh, TP. Hồ Chí Minh"),
+    ("Số 9 Lê Lợi, Phường 13", "Số 9 Lê Lợi, Phường 13"),  # many districts have one
+    ("Số 9 Lê Lợi, Xã Quang Trung", "Số 9 Lê Lợi, Xã Quang Trung"),
 ])
 def test_province_district_and_damaged_wards_are_corrected_against_the_list(read: str, expected: str) -> None:
     assert correct_place(read) == expected

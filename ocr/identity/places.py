@@ -324,6 +324,7 @@ def correct_place(value: str) -> str:
     parts = _with_province_apart(pieces) if pieces else []
     if len(parts) < 2:
         return value
+    as_read = list(parts)
     # Marks no district or province is written with are specks ("¿¡ Bình"): only letters are matched.
     parts[-2:] = [" ".join(_NO_UNIT_MARKS.sub("", part).split()) or part for part in parts[-2:]]
     prefix, name = _province_part(parts[-1])
@@ -333,7 +334,7 @@ def correct_place(value: str) -> str:
     if province is None:
         province, district = _district_and_province(parts[-2], name)
         if province is None:
-            return value
+            return ", ".join(completed) if (completed := _completed_by_ward(as_read)) else value
     parts[-1] = prefix + province.short
     if fold(parts[-2]) not in _choices(province.children) \
             and (merged := _ward_and_district(parts[-2], province, len(parts) == 2)) is not None:
@@ -353,6 +354,33 @@ def correct_place(value: str) -> str:
             parts[-3] = ward if ward is not None else _type_as_printed(parts[-3], district)
         parts[:-3] = [_repaired_street(_repaired_hamlet(part)) for part in parts[:-3]]
     return ", ".join(_capitalized_type(part) for part in _without_scraps(parts))
+
+
+def _completed_by_ward(parts: list[str]) -> list[str] | None:
+    """An address whose last line OCR lost, ending with a ward (read with its type) that one district
+    of the country lists and no other ("Số 233 Quang Trung, Xã Uy Nỗ"): with that district and its
+    province after it, written as cards write them ("Quận Bình Thạnh" with its type, the other
+    districts without; "TP. Hồ Chí Minh", the other provinces without)."""
+    ward = parts[-1]
+    if not any(fold(ward).startswith(typed + " ") for typed in _FOLDED_TYPES):
+        return None
+    homes = _homes_of_wards().get(fold(ward), [])
+    if len(homes) != 1:
+        return None
+    district, province = homes[0]
+    return [*parts, district.name if district.name.startswith("Quận ") else district.short,
+            "TP. Hồ Chí Minh" if province.short == "Hồ Chí Minh" else province.short]
+
+
+@lru_cache(maxsize=1)
+def _homes_of_wards() -> dict[str, list[tuple[_Unit, _Unit]]]:
+    """Each listed ward's folded name with its type → every (district, province) listing it."""
+    homes: dict[str, list[tuple[_Unit, _Unit]]] = {}
+    for province in _country().values():
+        for district in province.children.values():
+            for ward in district.children.values():
+                homes.setdefault(fold(ward.name), []).append((district, province))
+    return homes
 
 
 def _capitalized_type(part: str) -> str:

@@ -758,8 +758,9 @@ def _unlabelled_places(rows: list[tuple[str, float]], fields: dict[str, FieldVal
     if not missing:
         return
     taken = [fields[field].raw or "" for field in _PLACES if field in fields]
+    found = {fields[field].value for field in _PLACES if field in fields}
     left = [(number, value, conf) for number, value, conf in _address_lines(rows)
-            if not any(rows[number][0] in raw for raw in taken)]
+            if not any(rows[number][0] in raw for raw in taken) and value not in found]
     if len(missing) == 2 and len(left) == 1:
         # One of two found: another line ending with a province, too damaged to list, tells which
         # it is by coming after it (the residence: the found one is the origin) or before it.
