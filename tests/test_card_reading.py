@@ -558,6 +558,18 @@ def test_an_unlabelled_origin_is_found_beside_a_residence_whose_first_line_is_an
     assert read["place_of_residence"] == "Số 233 Quang Trung, Xã Uy Nỗ, Đông Anh, Hà Nội"
 
 
+def test_an_unlabelled_origin_whose_wards_type_is_damaged_is_told_from_a_back_and_a_damaged_residence() -> None:
+    """A 150 dpi copy of dev set cccd_0006 (back and front on one sheet): both labels lost, the origin's
+    ward type read "Thụ trấn", the residence's lines too damaged to list but ending with the origin's
+    same damaged province, and the back's signer "vkin Long" 89 from "Vĩnh Long"."""
+    read = values(["Ngay tông vốn Dan su sớ /úc 79/1101", "vkin Long", "1DVNM1676756875046167675687<<1",
+                   "CĂN CƯỚC CÔNG DÂN", "1% se: 046167675687", "NGUYỀN KIM MINH PHƯỢNG",
+                   "NGày sở. De 2 sư 18/02/1967", "s ¬<‹ÓÔ ÔÖÖLccï :", "Thụ trấn Dầu Tiếng, Dầu Tiếng, Đừnh Dương",
+                   "NI, Tưởng và -Pen sac, SỐ 210 Bộ Triệu °", "Trtyến Dầu Tiếng Dầu Tiếng, Đừnh Dương"])
+    assert read["place_of_origin"] == "Thị trấn Dầu Tiếng, Dầu Tiếng, Bình Dương"
+    assert "place_of_residence" not in read
+
+
 @pytest.mark.parametrize("read", ["Nam", "Viz t Nam", "Việt Nam", "ViệtNam"])
 def test_a_nationality_whose_first_word_was_lost_is_viet_nam(read: str) -> None:
     assert values([f"Giới tính / Sex: Nữ Quốc tịch / Nationality: {read}"])["nationality"] == "Việt Nam"

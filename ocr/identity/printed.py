@@ -99,6 +99,8 @@ _PLACE_OPENER = re.compile(r"(?<!\w)(?:\d|(?:Số|Thôn|Ấp|Xóm|Tổ|Khu|Bản
                            re.IGNORECASE)
 _HOUSE_NUMBER_STREET = re.compile(r"^(?:[^\W\d_]{1,2}\s+)?\d+[\w/]*\s+[^\W\d_]")  # "Số 219 Bà Triệu"
 _END_MARKS = re.compile(r"[\W_]*$")
+_LETTER_WORDS = re.compile(r"[^\W\d_]+")
+_ADDRESS_WORDS_LEAST = 4  # words of an address at least: a ward's type and name, a district, a province
 _ORIGIN_THEN_RESIDENCE = (CardType.CCCD2021, CardType.CCCD2016, CardType.CMND9)
 _UNLABELLED = 0.9  # confidence factor of a value taken without its label
 _BOX_GUESS = 0.6  # ... of a name with a syllable guessed for a font's boxes: below review's threshold
@@ -731,10 +733,11 @@ def _address_lines(rows: list[tuple[str, float]]) -> Iterator[tuple[int, str, fl
     """(line number, text, confidence) of every address a line completes: the line alone from where
     an address may start, or a wrapped address's first line (from there: ending in a comma, or a
     house number and street whose comma OCR lost) with it; kept only when it ends with a listed
-    ward, district and province."""
+    ward, district and province; a line without such a start whole (its ward's type damaged: "Thụ
+    trấn Dầu Tiếng, …")."""
     for number, (text, conf) in enumerate(rows):
         opener = _PLACE_OPENER.search(text)
-        tries = [] if opener is None else [(text[opener.start():], conf)]
+        tries = [(text if opener is None else text[opener.start():], conf)]
         previous = rows[number - 1][0] if number > 0 else ""
         if (before := _PLACE_OPENER.search(previous)) is not None and not ends_with_province(previous):
             head = previous[before.start():]
@@ -764,9 +767,10 @@ def _unlabelled_places(rows: list[tuple[str, float]], fields: dict[str, FieldVal
     if len(missing) == 2 and len(left) == 1:
         # One of two found: another line ending with a province, too damaged to list, tells which
         # it is by coming after it (the residence: the found one is the origin) or before it.
-        number = left[0][0]
-        after = any(ends_in_a_province(text) for text, _ in rows[number + 1:])
-        before = any(ends_in_a_province(text) and not any(text in raw for raw in taken) for text, _ in rows[:number])
+        number, found_end = left[0][0], _last_words(rows[left[0][0]][0])
+        after = any(_address_end(text, found_end) for text, _ in rows[number + 1:])
+        before = any(_address_end(text, found_end) and not any(text in raw for raw in taken)
+                     for text, _ in rows[:number])
         if after == before:
             return
         missing = missing[:1] if after else missing[1:]
@@ -775,6 +779,20 @@ def _unlabelled_places(rows: list[tuple[str, float]], fields: dict[str, FieldVal
     for field, (_, value, conf) in zip(missing, left):
         fields[field] = FieldValue(value=value, source=IdSource.PRINTED,
                                    confidence=round(conf * _UNLABELLED, 4), raw=value)
+
+
+def _address_end(text: str, found_end: list[str]) -> bool:
+    """Whether a line ends as an address does, however damaged: with a province, or with the same
+    words as an address found (`found_end`, its `_last_words`: "… Đừnh Dương" twice). A line of
+    fewer words than a ward, district and province is none (a back's signer "vkin Long" is 89 from
+    "Vĩnh Long")."""
+    return len(_LETTER_WORDS.findall(text)) >= _ADDRESS_WORDS_LEAST \
+        and (ends_in_a_province(text) or _last_words(text) == found_end)
+
+
+def _last_words(text: str) -> list[str]:
+    """A line's last two words, folded: where an address ends with its province."""
+    return fold(" ".join(_LETTER_WORDS.findall(text)[-2:])).split()
 
 
 def _unlabelled_id_number(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:
