@@ -329,9 +329,15 @@ def _outlined(mask: np.ndarray, edges: np.ndarray, small_dpi: float, dpi: int) -
         quad_area = cv2.contourArea(quad)
         if quad_area <= 0 or quad_area > _WHOLE_PAGE * page_area or area / quad_area < _MIN_FILL:
             continue
-        if not _ASPECT_RANGE[0] <= _aspect(quad) <= _ASPECT_RANGE[1] or _on_frame(quad, mask.shape):
+        if not _ASPECT_RANGE[0] <= _aspect(quad) <= _ASPECT_RANGE[1]:
             continue
-        if _edge_support(quad, edges) < _MIN_EDGE_SUPPORT and _straight_support(quad, contour) < _MIN_STRAIGHT:
+        support = _edge_support(quad, edges)
+        if support < _MIN_EDGE_SUPPORT and _straight_support(quad, contour) < _MIN_STRAIGHT:
+            continue
+        # Corners on the frame are a lid's shadow or a sheet cut by it, whose sides along the frame
+        # show no edge; a scanned card filling the frame, its corners touching it, shows its own
+        # outline all round (its size is checked next, the scan's dpi being real).
+        if _on_frame(quad, mask.shape) and (dpi < _TRUSTED_DPI or support < _MIN_EDGE_SUPPORT):
             continue
         long_mm = _sides(quad)[0] / small_dpi * 25.4
         if long_mm < _MIN_CARD_MM or (dpi >= _TRUSTED_DPI and long_mm > _MAX_CARD_MM):

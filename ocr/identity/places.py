@@ -444,7 +444,9 @@ def _without_scraps(parts: list[str]) -> list[str]:
     known = _street_syllables() | _ADDRESS_WORDS
 
     def scrap(word: str) -> bool:
-        return bool(re.search(r"[^\w/.,-]", word)) or (word.isalpha() and word.lower() not in known)
+        # A letter glued to a digit is OCR's ("A2 Â, Phường …") unless an address word names it ("Lô A2").
+        return bool(re.search(r"[^\w/.,-]", word)) or (word.isalpha() and word.lower() not in known) \
+            or bool(_DIGIT_GLUED.fullmatch(word))
 
     def scraps(part: str) -> bool:
         words = part.split()
