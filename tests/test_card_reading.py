@@ -745,6 +745,9 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Thôn 2, T2 Quân Chu, Đại Từ, Thái Nguyên", "Thôn 2, Thị trấn Quân Chu, Đại Từ, Thái Nguyên"),
     # A numbered ward's type damaged to a scrap; a ward's type without its marks after a group's number.
     ("Số 9 Nguyễn Trãi, bit 7, Quận Gò Vấp, Hồ Chí Minh", "Số 9 Nguyễn Trãi, Phường 7, Quận Gò Vấp, Hồ Chí Minh"),
+    ("29/31 Trường Chinh, Ph ko 25, Quận Bình Thạnh, TP. Hồ Chí Minh",  # the type in two scraps
+     "29/31 Trường Chinh, Phường 25, Quận Bình Thạnh, TP. Hồ Chí Minh"),
+    ("Ấp Ông 25, Quận Bình Thạnh, TP. Hồ Chí Minh", "Ấp Ông 25, Quận Bình Thạnh, TP. Hồ Chí Minh"),
     ("TO 5 Xa Hải Anh, Hải Hậu, Nam Định", "Tổ 5, Xã Hải Anh, Hải Hậu, Nam Định"),
     ("Tổ 7, Quận Gò Vấp, Hồ Chí Minh", "Tổ 7, Quận Gò Vấp, Hồ Chí Minh"),  # a group, no ward
     ("Số 5 Tô Hiến Thành, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội",

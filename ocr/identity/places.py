@@ -618,13 +618,17 @@ def _ward_behind_a_damaged_type(text: str, district: _Unit, known: frozenset[str
     for ward in district.children.values():
         name = _WORD_RE.findall(_own_name(ward).lower())
         scrap, named = read[:len(read) - len(name)], read[len(read) - len(name):]
-        if len(read) > len(name) and [fold(w) for w in named] == [fold(w) for w in name] \
-                and (_type_scrap("".join(scrap), ward) or _NO_UNIT_MARKS.search(before := text.rsplit(named[0], 1)[0])
-                     or _DIGIT_GLUED.search(before)) \
+        if len(read) <= len(name) or [fold(w) for w in named] != [fold(w) for w in name] \
+                or any(word.lower() in _ADDRESS_WORDS for word in scrap):
+            continue
+        if all(map(str.isdigit, named)):
+            # Before a ward's number only its type stands ("Ph ko 25"): any scrap its type's size.
+            if _type_scrap("".join(scrap), ward) and not any(map(str.isdigit, scrap)):
+                found.append(ward.name)
+        elif (_type_scrap("".join(scrap), ward) or _NO_UNIT_MARKS.search(before := text.rsplit(named[0], 1)[0])
+              or _DIGIT_GLUED.search(before)) \
                 and junk("".join(scrap), named) \
-                and not any(word.lower() in _ADDRESS_WORDS or (len(word) > 1 and not word.isdigit()
-                                                               and not junk(word, named))
-                            for word in scrap):
+                and not any(len(word) > 1 and not word.isdigit() and not junk(word, named) for word in scrap):
             found.append(ward.name)
     if len(found) > 1:
         # One name under two types (a commune become a town: "Xã Diễn Thành", "Thị trấn Diễn Thành"):
@@ -691,7 +695,7 @@ def _ward_behind_a_ruined_type(text: str, district: _Unit) -> str | None:
 def _type_scrap(scrap: str, ward: _Unit) -> bool:
     """Whether `scrap` may be what OCR left of the ward's type: a few letters or digits, or as many
     as the type has (and one more) when it starts with the type's letter ("phb8đ" for "Phường")."""
-    typed = fold(ward.name[:len(ward.name) - len(ward.short)]).replace(" ", "")
+    typed = fold(ward.name[:len(ward.name) - len(_own_name(ward))]).replace(" ", "")
     return len(scrap) <= _SCRAP_LENGTH or (
         bool(typed) and fold(scrap[:1]) == typed[:1] and len(scrap) <= len(typed) + 1)
 
