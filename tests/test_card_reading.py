@@ -26,7 +26,8 @@ from ocr.identity.places import _country, correct_place, is_listed
 from ocr.identity.qr import parse_qr_payload
 from ocr.identity.printed import extract_name, extract_printed
 from ocr.identity.probe import probe_card
-from ocr.identity.locate import LocatedCard, _reads_upside_down, find_card_quads, locate_cards, text_skew
+from ocr.identity.locate import (LocatedCard, _make_card, _reads_upside_down, _with_the_pages_code,
+                                 find_card_quads, locate_cards, text_skew)
 from ocr.identity.mrz_reader import OcrLine, OcrWord, ocr_lines, read_mrz, union_box
 from ocr.identity.mrz import MrzReading, parse_mrz
 from ocr.identity.reader import (
@@ -1076,6 +1077,24 @@ def test_a_scanned_card_filling_the_frame_its_corners_touching_it_is_found() -> 
     quads = find_card_quads(_card_filling_the_scan(corners), 300)
     assert len(quads) == 1
     assert max(min(np.hypot(*(np.float32(corner) - found)) for found in quads[0]) for corner in corners) < 12
+
+
+def test_a_card_cut_short_of_its_code_gets_the_code_the_page_shows_on_it() -> None:
+    """A faint slanted card whose side was placed millimetres inside it (a keystoned copy of dev set
+    cccd_0002: its code cut off, its name and number then lost): the code the whole page shows on it
+    is its code; the back beside it, which has none, gets none."""
+    person = people.make_person(np.random.default_rng(4), "cccd_chip")
+    scene = cards.on_a4([cards.chip_front(person).image, cards.chip_back(person).image],
+                        np.random.default_rng(5), 7.0, dpi=300)
+    page = np.asarray(scene.image.convert("RGB"))
+    front, back = (np.float32(quad) for quad in scene.quads)
+    short = front.copy()
+    short[[1, 2]] = front[[0, 3]] + (front[[1, 2]] - front[[0, 3]]) * 0.75  # its right side 21 mm in
+    cut = [_make_card(page, quad, 1200, True) for quad in (short, back)]
+    assert all(card.qr is None for card in cut)
+    found = _with_the_pages_code(cut, page)
+    assert parse_qr_payload(found[0].qr.text).fields["id_number"].value == person.id_number
+    assert found[1].qr is None
 
 
 def _content_without_a_card_edge(angle: float) -> np.ndarray:

@@ -22,6 +22,7 @@ import numpy as np
 from ocr.engine import OcrTimeout, detect_orientation, read_words
 from ocr.identity.barcode import QrCode, read_blurred_qr, read_qr
 from ocr.identity.mrz_reader import find_mrz_band
+from ocr.identity.qr import parse_qr_payload
 from ocr.images import ID1_MM, a4_sheet, card_shaped, full_contrast, shrink, to_grey
 from ocr.preprocess import level_angle
 
@@ -48,6 +49,7 @@ _MIN_STRAIGHT = 0.8  # share of each side's middle that a faint card's blob outl
 _WHOLE_PAGE = 0.9  # a quadrilateral this large is the page itself (a card scanned alone)
 _FRAME_MARGIN = 0.01  # of the page's long side: a corner this near the page's edge lies on it
 _PEEL = 0.03  # of the page's long side: what touches a card narrower than this is peeled off it
+_CODE_REACH = 1.5  # a code the page shows lies on a card grown this much round its middle
 # A card too faint to show an outline (light card, light paper, blur) still shows its content: flag,
 # photo, QR, text lines, chip, MRZ. Merged across gaps of this many mm, they make one card-sized block.
 _BLOCK_MERGE_MM = 5.0
@@ -621,13 +623,47 @@ def _upright(card: np.ndarray) -> tuple[bool, str, QrCode | None]:
 def _make_card(page: np.ndarray, quad: np.ndarray, width: int, outline_found: bool) -> LocatedCard:
     card = rectify(page, quad, width)
     flip, decided_by, qr = _upright(card)
-    if flip:
-        card = cv2.rotate(card, cv2.ROTATE_180)
-        quad = np.roll(quad, 2, axis=0)
-        qr = _turn_over(qr, (card.shape[1], card.shape[0]))
     dpi = round(width / (ID1_MM[0] / 25.4))
-    return LocatedCard(np.ascontiguousarray(card), dpi, quad.astype(np.float32), outline_found,
-                       decided_by, qr)
+    located = LocatedCard(np.ascontiguousarray(card), dpi, quad.astype(np.float32), outline_found,
+                          decided_by, qr)
+    return _turned_over(located) if flip else located
+
+
+def _turned_over(card: LocatedCard) -> LocatedCard:
+    """The card turned by 180°: its image, its corners on the page and its code's."""
+    image = np.ascontiguousarray(cv2.rotate(card.image, cv2.ROTATE_180))
+    return replace(card, image=image, quad=np.roll(card.quad, 2, axis=0),
+                   qr=_turn_over(card.qr, (image.shape[1], image.shape[0])))
+
+
+def _with_the_pages_code(cards: list[LocatedCard], page: np.ndarray) -> list[LocatedCard]:
+    """Cards, the one whose cut-out shows no QR code given the code the whole page shows on it.
+
+    A faint card's sides are placed from its content and the straight lines round it; slanted, one
+    can fall millimetres inside the card and cut its code off, while the page still shows the code
+    whole. A card's code (its payload names an ID number) whose centre lies on exactly one such card,
+    grown by half round its middle, is that card's: its corners are mapped into the card's
+    pixels, and the card is turned over when the code says so and the QR or MRZ had not decided."""
+    if all(card.qr is not None for card in cards):
+        return cards
+    code = read_qr(page)
+    if code is None or "id_number" not in parse_qr_payload(code.text).fields \
+            or any(card.qr is not None and card.qr.text == code.text for card in cards):
+        return cards
+    centre = np.float32(code.centre)
+    under = [index for index, card in enumerate(cards) if card.qr is None and _inside(
+        centre, (card.quad - card.quad.mean(axis=0)) * _CODE_REACH + card.quad.mean(axis=0))]
+    if len(under) != 1:
+        return cards
+    card = cards[under[0]]
+    h, w = card.image.shape[:2]
+    to_card = cv2.getPerspectiveTransform(card.quad.astype(np.float32), np.float32(
+        [(0, 0), (w - 1, 0), (w - 1, h - 1), (0, h - 1)]))
+    corners = cv2.perspectiveTransform(code.corners.reshape(-1, 1, 2).astype(np.float32), to_card).reshape(4, 2)
+    located = replace(card, qr=QrCode(code.text, corners))
+    if located.upright_by not in ("qr", "mrz") and located.qr.centre[1] > h / 2:
+        located = replace(_turned_over(located), upright_by="qr")
+    return [located if index == under[0] else other for index, other in enumerate(cards)]
 
 
 def _whole(width: int, height: int) -> np.ndarray:
@@ -642,7 +678,7 @@ def locate_cards(pixels: np.ndarray, dpi: int, *, width: int = CARD_WIDTH) -> li
     height, page_width = pixels.shape[:2]
     quads = find_card_quads(pixels, dpi)
     if quads:
-        return [_make_card(pixels, quad, width, True) for quad in quads]
+        return _with_the_pages_code([_make_card(pixels, quad, width, True) for quad in quads], pixels)
     whole = _whole(page_width, height)
     if card_shaped(page_width, height):
         if page_width >= height:
