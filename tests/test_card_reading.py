@@ -792,6 +792,8 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     # type written as cards print it; a listed ward's own lower-case syllables stay.
     ("Thôn 3, Xà phú Thượng, Phú Vang, Thừa Thiên Huế", "Thôn 3, Xã Phú Thượng, Phú Vang, Thừa Thiên Huế"),
     ("Xã Pa ủ, Mường Tè, Lai Châu", "Xã Pa ủ, Mường Tè, Lai Châu"),
+    # Specks read as a part between a ward and its district; its type's marks misread too.
+    ("Thôn Trung, Xã Ủy Nỗ, n^ hs, Đông Anh, Hà Nội", "Thôn Trung, Xã Uy Nỗ, Đông Anh, Hà Nội"),
     # A hamlet's number read twice.
     ("Ấp 2 2, Xã Tân Lập, Vũ Thư, Thái Bình", "Ấp 2, Xã Tân Lập, Vũ Thư, Thái Bình"),
     # A district damaged beyond its name: the one district of the province holding the ward read.

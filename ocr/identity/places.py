@@ -60,6 +60,7 @@ _DIGIT_IN_WORD = re.compile(r"(?<=[^\W\d_])[0158]|[0158](?=[^\W\d_])")
 _ADDRESS_WORDS = frozenset({"số", "ngõ", "ngách", "hẻm", "kiệt", "thôn", "ấp", "xóm", "tổ", "khu", "khóm",
                             "bản", "khối", "đường", "phố", "lô", "nhà", "tầng", "chung", "cư", "đội"})
 _NO_UNIT_MARKS = re.compile(r"[^\w\s.'\-]")  # "Bà Rịa - Vũng Tàu", "TP. Hồ Chí Minh", "Ea H'leo"
+_NO_ADDRESS_MARK = re.compile(r"[^\w\s/.,'\-]")  # "n^ hs": no address is written with these
 _ADDRESS_WORD_BY_LETTERS = {fold(word): word for word in _ADDRESS_WORDS}
 # "Thôn 3", "Tổ 12", "Ấp2"; "Ấp 2 2": a number read twice (no address repeats one)
 _NUMBERED_PLACE = re.compile(r"^(?P<word>[^\W\d_]+)\s*(?P<number>\d+\w*)(?:\s+(?P=number))?$")
@@ -322,6 +323,8 @@ def correct_place(value: str) -> str:
     pieces = [piece.strip() for part in _PART_BREAK.split(value)
               for piece in _WARD_TYPE_INSIDE.split(_TOWN.sub("Thị", part)) if piece.strip()]
     parts = _with_province_apart(pieces) if pieces else []
+    if len(parts) > 4 and _NO_ADDRESS_MARK.search(parts[-3]) and _typed_ward(parts[-4]):
+        del parts[-3]  # a scrap between the ward and its district ("Xã Uy Nỗ, n^ hs, Đông Anh")
     if len(parts) < 2:
         return value
     as_read = list(parts)
@@ -356,13 +359,18 @@ def correct_place(value: str) -> str:
     return ", ".join(_capitalized_type(part) for part in _without_scraps(parts))
 
 
+def _typed_ward(part: str) -> bool:
+    """Whether a part starts with a ward's type, however its marks were read ("Xã", "Xà", "Phuong")."""
+    return any(fold(part).startswith(typed + " ") for typed in _FOLDED_TYPES)
+
+
 def _completed_by_ward(parts: list[str]) -> list[str] | None:
     """An address whose last line OCR lost, ending with a ward (read with its type) that one district
     of the country lists and no other ("Số 233 Quang Trung, Xã Uy Nỗ"): with that district and its
     province after it, written as cards write them ("Quận Bình Thạnh" with its type, the other
     districts without; "TP. Hồ Chí Minh", the other provinces without)."""
     ward = parts[-1]
-    if not any(fold(ward).startswith(typed + " ") for typed in _FOLDED_TYPES):
+    if not _typed_ward(ward):
         return None
     homes = _homes_of_wards().get(fold(ward), [])
     if len(homes) != 1:
