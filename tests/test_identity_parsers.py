@@ -356,6 +356,20 @@ def test_a_misread_no_repair_explains_is_refused() -> None:
     assert reading.fields["id_number"].value == ID  # its own check digit still verifies
 
 
+def test_a_birth_date_whose_check_digit_alone_was_misread_is_kept_weak_by_its_expiry_and_number() -> None:
+    """Its month and day are the verified expiry's, its year the verified ID number's: only its check
+    digit (and the composite, here lost) was misread. A birth year misread as well stays refused."""
+    line1, line2, line3 = td1_lines(**CARD)
+    wrong_check = str((int(line2[6]) + 2) % 10)
+    reading = parse_td1([line1, line2[:6] + wrong_check + line2[7:-1] + "<", line3], today=TODAY)
+    dob = reading.fields["date_of_birth"]
+    assert dob.value == "2003-05-17" and dob.confidence == CONF_WEAK < MIN_CONFIDENCE
+    assert R.MRZ_CHECKSUM_FAILED in reading.reasons
+    other_year = parse_td1([line1, line2[:1] + "8" + line2[2:6] + wrong_check + line2[7:-1] + "<", line3],
+                           today=TODAY)
+    assert "date_of_birth" not in other_year.fields
+
+
 def test_two_verifying_copies_of_the_id_that_differ_are_both_refused() -> None:
     line1, line2, line3 = td1_lines(**CARD)
     other = td1_lines(**{**CARD, "id_number": "079203012346"})[0]

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from ocr.identity.idnumber import check_id_number
 from schemas.identity import NO_EXPIRY, FieldValue, IdSource, ReviewReason, SourceReading
 
 FILLER = "<"
@@ -410,6 +411,21 @@ def _confirmed_without_one_sign(window: list[str], as_read: list[str],
     return min(readings, key=moved), None
 
 
+def _birth_date_by_its_neighbours(lines: list[str], layout: _Layout, accepted: dict[str, float]) -> bool:
+    """Whether a birth date whose check digit failed is right all the same: its month and day are the
+    verified expiry's (a card expires on a birthday) and its year is the one the verified ID number
+    encodes (DESIGN 5.1), so only its check digit was misread ("6710165" for "6710163", a chip back
+    of dev set cccd_0018 lit unevenly). Weak, like any field without its own check."""
+    if not {"expiry", "id12"} <= accepted.keys():
+        return False
+    by_name = {f.name: f for f in layout.fields}
+    born, expires = (by_name[name].text(lines)[:-1] for name in ("dob", "expiry"))
+    number = by_name["id12"].text(lines)[:-1].rstrip(FILLER)
+    encoded = check_id_number(number).info if len(number) == 12 and number.isdigit() else None
+    return encoded is not None and born.isdigit() and born[2:] == expires[2:] \
+        and int(born[:2]) == encoded.birth_year % 100 and _yymmdd(born, 1900) is not None
+
+
 def _parse(lines: str | Sequence[str], layout: _Layout, today: date | None) -> MrzReading:
     window = _window(lines, layout)
     if window is None:
@@ -422,6 +438,8 @@ def _parse(lines: str | Sequence[str], layout: _Layout, today: date | None) -> M
                     for f in layout.fields}
     else:
         accepted = {f.name: CONF_WEAK for f in layout.fields if _field_ok(f.text(prepared))}
+        if "dob" not in accepted and _birth_date_by_its_neighbours(prepared, layout, accepted):
+            accepted["dob"] = CONF_WEAK
         if {"doc9", "id12"} <= accepted.keys():
             if _consistent(prepared, layout):
                 accepted["id12"] = CONF_TWO_COPIES

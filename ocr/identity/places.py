@@ -60,6 +60,7 @@ _DIGIT_IN_WORD = re.compile(r"(?<=[^\W\d_])[0158]|[0158](?=[^\W\d_])")
 _ADDRESS_WORDS = frozenset({"số", "ngõ", "ngách", "hẻm", "kiệt", "thôn", "ấp", "xóm", "tổ", "khu", "khóm",
                             "bản", "khối", "đường", "phố", "lô", "nhà", "tầng", "chung", "cư", "đội"})
 _NO_UNIT_MARKS = re.compile(r"[^\w\s.'\-]")  # "Bà Rịa - Vũng Tàu", "TP. Hồ Chí Minh", "Ea H'leo"
+_ABBREVIATED_TYPE = re.compile(r"^(?:Q|H|TX|TP)\.", re.IGNORECASE)  # "Q. 1", "H. Củ Chi", "TX. Sơn Tây"
 _NO_ADDRESS_MARK = re.compile(r"[^\w\s/.,'\-]")  # "n^ hs": no address is written with these
 _ADDRESS_WORD_BY_LETTERS = {fold(word): word for word in _ADDRESS_WORDS}
 # "Thôn 3", "Tổ 12", "Ấp2"; "Ấp 2 2": a number read twice (no address repeats one)
@@ -417,8 +418,9 @@ def _type_as_printed(text: str, district: _Unit) -> str:
 
 def _district_of_ward(ward: str, district: str, province: _Unit) -> _Unit | None:
     """The district of `province` that holds the ward read before a damaged district ("Phường 25,
-    Quận Bề PS, TP. Hồ Chí Minh": only Bình Thạnh has a Phường 25), when exactly one does."""
-    if not _damaged(district):
+    Quận Bề PS, TP. Hồ Chí Minh": only Bình Thạnh has a Phường 25), when exactly one does. A district
+    written short ("Q. 1", "H. Củ Chi") is as printed, not damaged."""
+    if not _damaged(district) or _ABBREVIATED_TYPE.match(district):
         return None
     found = [unit for unit in province.children.values() if fold(ward) in _choices(unit.children)]
     return found[0] if len(found) == 1 else None
