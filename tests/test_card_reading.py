@@ -571,6 +571,13 @@ def test_an_unlabelled_origin_whose_wards_type_is_damaged_is_told_from_a_back_an
     assert "place_of_residence" not in read
 
 
+def test_specks_read_as_a_line_of_their_own_inside_an_address_are_no_part_of_it() -> None:
+    """A copy of dev set cccd_0011 with its QR painted over: dust between the residence's two lines
+    was read as a line "n^ hs", joined to the district and "repaired" into the commune beside it."""
+    read = values(["Nơi thường trú / Place of residence: Thôn Trung, Xã Ủy Nỗ,", "n^ hs", "Đông Anh, Hà Nội"])
+    assert read["place_of_residence"] == "Thôn Trung, Xã Uy Nỗ, Đông Anh, Hà Nội"
+
+
 @pytest.mark.parametrize("read", ["Nam", "Viz t Nam", "Việt Nam", "ViệtNam"])
 def test_a_nationality_whose_first_word_was_lost_is_viet_nam(read: str) -> None:
     assert values([f"Giới tính / Sex: Nữ Quốc tịch / Nationality: {read}"])["nationality"] == "Việt Nam"

@@ -90,6 +90,13 @@ _LEADING_ZERO = re.compile(r"(?<!\d)0+(?=\d)")
 _PART_BREAK = re.compile(r"[,;]")  # a comma, or one read as a semicolon ("Hòa Vang; Đà Nẵng")
 
 
+def is_place_word(word: str) -> bool:
+    """Whether `word` (marks round it aside) may be part of an address: a number, or a syllable of a
+    listed place, street or person, or an address word."""
+    core = word.strip(",.;:")
+    return any(ch.isdigit() for ch in core) or core.lower() in _street_syllables() | _ADDRESS_WORDS
+
+
 def is_address_word(word: str) -> bool:
     """Whether `word` is one of the words an address part starts with, before a name or a number
     ("Thôn", "Ấp", "Số", "Tổ"), its marks aside ("Thốn")."""

@@ -20,7 +20,7 @@ from ocr.identity.idnumber import check_id_number, digits_from_ocr, id_numbers_i
 from ocr.identity.missing_glyphs import MARKER, UNPRINTABLE, boxed_name_syllable, card_wording, restore_line
 from ocr.identity.names import has_name_letters, run_together
 from ocr.identity.places import (correct_place, damaged_house_and_street, ends_in_a_province,
-                                 ends_with_listed_province, ends_with_province, is_listed)
+                                 ends_with_listed_province, ends_with_province, is_listed, is_place_word)
 from schemas.identity import (
     NO_EXPIRY,
     CardSide,
@@ -699,6 +699,9 @@ def _continue_value(field: str, parts: list[str], used: list[int], number: int, 
             continue
         if not text:
             return
+        if field in _PLACES and parts and not entries and not any(map(is_place_word, text.split())):
+            following += 1  # specks read as a line of their own inside an address ("n^ hs")
+            continue
         if field == "full_name" and not parts and not entries and following == number + 1 \
                 and len((extract_name(text) or "").split()) < 2:
             following += 1  # specks read as a line between the label and the name ("„ H .")
