@@ -317,8 +317,8 @@ def _quads(small: np.ndarray, small_dpi: float, page_size: tuple[int, int], dpi:
 
 
 def _outlined(mask: np.ndarray, edges: np.ndarray, small_dpi: float, dpi: int) -> list[np.ndarray]:
-    """The blobs of `mask` whose outline is a card's: filled, card-shaped, card-sized, off the
-    page's frame, and along edges (or straight) all round."""
+    """The blobs of `mask` whose outline is a card's: filled, card-shaped, card-sized, along edges
+    (or straight) all round, and off the page's frame unless a scan shows their edges all round."""
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     page_area = mask.shape[0] * mask.shape[1]
     quads = []

@@ -94,7 +94,7 @@ def is_place_word(word: str) -> bool:
     """Whether `word` (marks round it aside) may be part of an address: a number, or a syllable of a
     listed place, street or person, or an address word."""
     core = word.strip(",.;:")
-    return any(ch.isdigit() for ch in core) or core.lower() in _street_syllables() | _ADDRESS_WORDS
+    return any(ch.isdigit() for ch in core) or core.lower() in _address_vocabulary()
 
 
 def is_address_word(word: str) -> bool:
@@ -377,10 +377,7 @@ def _completed_by_ward(parts: list[str]) -> list[str] | None:
     of the country lists and no other ("Số 233 Quang Trung, Xã Uy Nỗ"): with that district and its
     province after it, written as cards write them ("Quận Bình Thạnh" with its type, the other
     districts without; "TP. Hồ Chí Minh", the other provinces without)."""
-    ward = parts[-1]
-    if not _typed_ward(ward):
-        return None
-    homes = _homes_of_wards().get(fold(ward), [])
+    homes = _homes_of_wards().get(fold(parts[-1]), [])  # listed names all start with their type
     if len(homes) != 1:
         return None
     district, province = homes[0]
@@ -458,7 +455,7 @@ def _without_scraps(parts: list[str]) -> list[str]:
     what a bilingual label damaged beyond finding left before the value ("( Piewc# Gể @sq, Xã Nhơn
     Ái, …", "f®@¿@ df Qua? Thị trấn …"). A scrap holds a mark no address has, or is a word no place,
     person or street has; a part is scraps when most of its words are, or when it is one short word."""
-    known = _street_syllables() | _ADDRESS_WORDS
+    known = _address_vocabulary()
 
     def scrap(word: str) -> bool:
         # A letter glued to a digit is OCR's ("A2 Â, Phường …") unless an address word names it ("Lô A2").
@@ -583,6 +580,12 @@ def _damaged_street(name: str) -> bool:
         return True
     known = _street_syllables()
     return any(word.lower() not in known for word in _WORD_RE.findall(name) if not word.isdigit())
+
+
+@lru_cache(maxsize=1)
+def _address_vocabulary() -> frozenset[str]:
+    """The words an address may hold (lower case): street syllables and address words."""
+    return _street_syllables() | _ADDRESS_WORDS
 
 
 @lru_cache(maxsize=1)
