@@ -81,10 +81,10 @@ async def search(request: Request, desk: Annotated[Desk, Depends(officer)],
             notice = "Liên kết tìm kiếm này đã hết hạn hoặc không đúng. Hãy nhập lại điều cần tìm."
     criteria = SearchRequest.model_validate(form.model_dump(exclude={"for_dossier", "s", "kept"}))
     asked = criteria.model_dump(exclude_defaults=True, exclude={"page", "page_size", "sort"})
-    found = desk.search(criteria) if asked else None  # on the event loop, as /api/search
+    found = await desk.search(criteria) if asked else None
     recent, queue, saved = None, 0, []
     if found is None and landing:  # the landing page: the office's newest papers, the queue, saved searches
-        recent = desk.search(SearchRequest(page_size=_RECENT))
+        recent = await desk.search(SearchRequest(page_size=_RECENT))
         if desk.user.has(Role.REVIEWER):
             queue = desk.catalog.search.count_review_queue(desk.scope, limit=_QUEUE_SHOWN)
         saved = [(kept, _sealed_search(request, SearchForm.model_validate(kept.criteria.model_dump())))

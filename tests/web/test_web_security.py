@@ -9,6 +9,7 @@ weak passwords, and 500s on edge inputs.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import re
 import threading
@@ -19,10 +20,11 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from cli import app as sohoa
-from schemas.accounts import AuditAction
+from schemas.accounts import AuditAction, AuditEntry
 from tests.web.conftest import Site, login
 from tests.test_catalog import make_document
 from tests.web.fixtures import DOSSIER, PASSWORD, VALID
+from web.auditing import GroupCommit
 from web.gate import FORM_BYTES
 from web.security import CSRF_HEADER, LOGIN_COOKIE, SESSION_COOKIE
 
@@ -303,6 +305,30 @@ def test_health_is_not_ok_while_the_audit_log_takes_no_entries(site: Site) -> No
         assert site.client().get("/health").status_code == 503
     finally:
         auditor.failing = False
+
+
+def test_searches_answered_together_are_audited_in_one_transaction_before_any_answers(site: Site) -> None:
+    groups: list[list[AuditEntry]] = []
+
+    def write(entries: list[AuditEntry]) -> None:
+        groups.append(entries)
+        if len(groups) > 1:
+            raise OSError("disk full")
+        site.catalog.accounts.record_audit(*entries)
+
+    auditor = GroupCommit(write)
+
+    async def searches(first: int) -> list[BaseException | None]:
+        return await asyncio.gather(*(auditor.record_soon(AuditEntry(
+            username="can-bo", action=AuditAction.SEARCH, detail={"q": f"tim-{first + n}"})) for n in range(3)),
+            return_exceptions=True)
+
+    assert asyncio.run(searches(0)) == [None, None, None] and len(groups) == 1
+    written = site.catalog.accounts.find_audit(username="can-bo", action=AuditAction.SEARCH, limit=3)
+    assert sorted(entry.detail["q"] for entry in written) == ["tim-0", "tim-1", "tim-2"]
+    assert all(entry.at is not None for entry in written)
+    failed = asyncio.run(searches(3))  # the disk refuses the next group: none of its searches answers
+    assert len(groups) == 2 and all(isinstance(outcome, OSError) for outcome in failed) and auditor.failing
 
 
 # --- 5: what an officer types into the search form never reaches a URL ----------------------------
