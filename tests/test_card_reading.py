@@ -1374,6 +1374,21 @@ def test_a_card_scanned_alone_crooked_is_cut_out_level_and_its_mrz_read(angle: f
     assert reading is not None and reading.fields["id_number"].value == person.id_number
 
 
+@pytest.mark.parametrize("angle", [4.0, -3.0])
+def test_a_page_of_no_card_shape_where_no_card_is_found_is_levelled_before_it_is_read(angle: float) -> None:
+    """A card scanned with a margin (neither a card's nor an A4 sheet's proportions) whose outline is
+    not found is read whole: level, not as it lies (a dev card turned 4° on a dark lid, read
+    unlevelled, lost its address to lines Tesseract ran across)."""
+    page = np.asarray(pages.sample_page(np.random.default_rng(4), paragraphs=3).image.convert("RGB"))
+    part = np.ascontiguousarray(page[300:1060, 200:1200])
+    h, w = part.shape[:2]
+    crooked = cv2.warpAffine(part, cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0), (w, h),
+                             borderMode=cv2.BORDER_CONSTANT, borderValue=(255, 255, 255))
+    assert abs(text_skew(crooked) + angle) <= 0.3
+    [whole] = locate_cards(crooked, 300)
+    assert whole.image.shape == crooked.shape and abs(text_skew(whole.image)) <= 0.3
+
+
 @pytest.mark.parametrize(("turn", "angle"), [(cv2.ROTATE_90_CLOCKWISE, 0.0), (cv2.ROTATE_90_COUNTERCLOCKWISE, 1.0)])
 def test_a_card_scanned_alone_on_its_side_is_laid_landscape_then_levelled(turn: int, angle: float) -> None:
     """A chip card's front scanned alone lying on its side: its print is levelled once it lies

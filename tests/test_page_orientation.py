@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import random
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
 
 from ocr.engine import recognise
-from ocr.preprocess import (ascender_balance, flatten_background, preprocess, reading_scale, shows_print,
-                            text_axis, without_seals)
+from ocr.preprocess import (ascender_balance, flatten_background, line_direction, preprocess, reading_scale,
+                            shows_print, text_axis, without_seals)
 from tests.generators import cards, corpus, pages, people
 
 
@@ -37,6 +38,21 @@ def test_an_empty_page_has_no_lean_and_no_axis() -> None:
     blank = np.full((800, 600), 255, np.uint8)
     assert ascender_balance(blank) == 0.0
     assert text_axis(blank) == 0.0
+
+
+@pytest.mark.parametrize("angle", [4.0, -4.0])
+def test_a_card_scan_turned_a_few_degrees_on_a_dark_lid_runs_across(angle: float) -> None:
+    """Lines 4° off level smeared the whole page's row profile: a dev card so turned measured
+    "columns", the band read four ways chose a quarter turn, and the card was read sideways."""
+    person = people.make_person(np.random.default_rng(1), "cccd_chip")
+    front = np.asarray(cards.chip_front(person).image.convert("RGB").reduce(2))
+    h, w = front.shape[:2]
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    turn[:, 2] += 15
+    lid = cv2.warpAffine(front, turn, (w + 30, h + 30), borderMode=cv2.BORDER_CONSTANT, borderValue=(70, 70, 70))
+    grey = cv2.cvtColor(cv2.GaussianBlur(lid, (0, 0), 1.0), cv2.COLOR_RGB2GRAY)
+    assert line_direction(flatten_background(grey)) > 1.2
+    assert line_direction(flatten_background(np.ascontiguousarray(np.rot90(grey)))) < 1 / 1.2
 
 
 def _two_columns(font: str, seed: int) -> pages.RenderedPage:

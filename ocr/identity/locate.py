@@ -691,4 +691,7 @@ def locate_cards(pixels: np.ndarray, dpi: int, *, width: int = CARD_WIDTH) -> li
     scale = min(1.0, _PAGE_DPI / max(dpi, 1))
     page = pixels if scale == 1.0 else cv2.resize(pixels, None, fx=scale, fy=scale,
                                                   interpolation=cv2.INTER_AREA)
+    # Levelled too: a card scanned with a margin, or a sheet, lying a few degrees off (a card
+    # turned 4° on a dark lid, read unlevelled, lost its address to lines Tesseract ran across).
+    page = _levelled(page)
     return [LocatedCard(page, round(dpi * scale), whole, False, "none", read_qr(page))]
