@@ -671,6 +671,12 @@ def test_not_dates(text: str) -> None:
     # A font without Vietnamese letters lost the heading's; the birth date's label is the 2016 card's.
     ("CNG HÓA XÃ HICH NGHĨA VÌ T NAM\nĐcIp -T' do - Hnh phúc\nCĂN CC CÔNG DÂN\ns:: 040185165132\n"
      "H: và tên NGUY `N THANH NG C OANH\nNgày, tháng, năm sinh: 11/06/1985", CardType.CCCD2016),
+    # Every English half spoiled on a soft copy; the chip card's slashes after its labels stay.
+    ("CĂN CƯỚC CÔNG DÂN\nCluzen iđentity Card\nHọ và tên / £UÍl narre\nLÊ TRỌNG LONG\n"
+     "Ngày sinh / Oate of búth 16/05/1979 :\nQuê quán / Plạce of ortgin:", CardType.CCCD2021),
+    # The 2016 card's dates carry slashes too, never after a label.
+    ("CĂN CƯỚC CÔNG DÂN\nHọ và tên: LÊ TRỌNG LONG\nNgày, tháng, năm sinh: 16/05/1979\n"
+     "Giới tính: Nam Quốc tịch: Việt Nam\nCó giá trị đến: 16/05/2039", CardType.CCCD2016),
     ("CĂN CƯỚC\nIDENTITY CARD", CardType.CANCUOC2024),
     ("Nơi cư trú:\nNơi đăng ký khai sinh: Xã Cổ Loa", CardType.CANCUOC2024),
     ("GIẤY CHỨNG MINH NHÂN DÂN", CardType.CMND9),

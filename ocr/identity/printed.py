@@ -562,6 +562,25 @@ def _folded_words(text: str) -> str:
     return " ".join(re.sub(r"[^\w<]+", " ", fold(text)).split())
 
 
+# Labels the chip card prints with their English half after a slash ("Giới tính / Sex"), the 2016
+# card alone ("Giới tính:").
+_HALF_LABELS = ("ho va ten", "ngay sinh", "gioi tinh", "quoc tich", "que quan", "noi thuong tru")
+_HALF_LABEL_MATCH = 80
+
+
+def _bilingual_labels(text: str) -> int:
+    """How many of the chip card's labels are read followed by a slash: its English halves can all
+    be lost on a soft copy ("Họ và tên / £UÍl narre", "Quê quán / Plạce of ortgin") while the
+    Vietnamese halves and the slashes stay."""
+    found = set()
+    for line in text.splitlines():
+        for before in line.split("/")[:-1]:
+            words = _folded_words(before).split()
+            found.update(label for label in _HALF_LABELS if words and fuzz.ratio(
+                label, " ".join(words[-len(label.split()):])) >= _HALF_LABEL_MATCH)
+    return len(found)
+
+
 def card_type_from_text(text: str) -> CardType:
     """The kind of identity document from its headings and labels (either side), OCR-tolerant."""
     folded = _folded_words(text)
@@ -578,7 +597,7 @@ def card_type_from_text(text: str) -> CardType:
             has("identity card") and not has("citizen identity card", "can cuoc cong dan")):
         return CardType.CANCUOC2024
     if has("citizen identity card", "personal identification", "full name", "date of birth",
-           "place of residence", "idvnm"):
+           "place of residence", "idvnm") or _bilingual_labels(text) >= 2:
         return CardType.CCCD2021
     # "Ngày, tháng, năm sinh" without its English half: the 2016 card's label (a heading in a font
     # without Vietnamese letters can lose too many to be found: "CĂN CC CÔNG DÂN").
