@@ -638,6 +638,12 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Ân Lê Hồng Phong, Quy Nhơn, Bình Định", "Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),
     ("Sáng huy Châu Phú A, Châu Đốc, An Giang", "Phường Châu Phú A, Châu Đốc, An Giang"),
     ("Thôn Lê Hồng Phong, Quy Nhơn, Bình Định", "Thôn Lê Hồng Phong, Quy Nhơn, Bình Định"),  # a hamlet's word
+    ("39 Kiku Châu Phú A, Châu Đốc, An Giang", "Phường Châu Phú A, Châu Đốc, An Giang"),  # a number and a scrap
+    # The province's line lost: one district of the country holds that name and that ward.
+    ("Ấp 2, Xã Tân Lập, Vũ Thứ", "Ấp 2, Xã Tân Lập, Vũ Thư, Thái Bình"),
+    ("Số 5 Lê Lợi, Phường 1, Quận 3", "Số 5 Lê Lợi, Phường 1, Quận 3, TP. Hồ Chí Minh"),
+    ("Ấp 1, Xã An Hiệp, Châu Thành", "Ấp 1, Xã An Hiệp, Châu Thành"),  # in three provinces: which?
+    ("39 Lê Châu Phú A, Châu Đốc, An Giang", "39 Lê Châu Phú A, Châu Đốc, An Giang"),  # ... not a street's word
     # ... its comma to the district lost too (a 72 dpi photo).
     ("Thi Dịch Vọng Quận Cầu Giấy, Hà Nội", "Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội"),
     ("Số 5 Lê Lợi, Thi Dịch Vọng Quận Cầu Giấy, Hà Nội", "Số 5 Lê Lợi, Thi Dịch Vọng Quận Cầu Giấy, Hà Nội"),

@@ -345,7 +345,8 @@ def correct_place(value: str) -> str:
     if province is None:
         province, district = _district_and_province(parts[-2], name)
         if province is None:
-            return ", ".join(completed) if (completed := _completed_by_ward(as_read)) else value
+            completed = _completed_by_ward(as_read) or _completed_by_district(as_read)
+            return correct_place(", ".join(completed)) if completed else value
     parts[-1] = prefix + province.short
     if fold(parts[-2]) not in _choices(province.children) \
             and (merged := _ward_and_district(parts[-2], province, len(parts) == 2)) is not None:
@@ -382,7 +383,24 @@ def _completed_by_ward(parts: list[str]) -> list[str] | None:
         return None
     district, province = homes[0]
     return [*parts, district.name if district.name.startswith("Quận ") else district.short,
-            "TP. Hồ Chí Minh" if province.short == "Hồ Chí Minh" else province.short]
+            _province_as_printed(province)]
+
+
+def _province_as_printed(province: _Unit) -> str:
+    """A province as cards write it after a district: "TP. Hồ Chí Minh", the others without type."""
+    return "TP. Hồ Chí Minh" if province.short == "Hồ Chí Minh" else province.short
+
+
+def _completed_by_district(parts: list[str]) -> list[str] | None:
+    """An address whose last line OCR lost after its district ("Ấp 2, Xã Tân Lập, Vũ Thư"), when one
+    district of the country has that name and lists the ward read before it: with its province."""
+    if len(parts) < 3:
+        return None
+    found = [province for province in _country().values()
+             for district in province.children.values()
+             if fold(parts[-1]) in (fold(district.short), fold(district.name))
+             and fold(parts[-2]) in _choices(district.children)]
+    return [*parts, _province_as_printed(found[0])] if len(found) == 1 else None
 
 
 @lru_cache(maxsize=1)
@@ -660,10 +678,10 @@ def _ward_behind_a_damaged_type(text: str, district: _Unit, known: frozenset[str
 def _ward_behind_misread_type(text: str, district: _Unit) -> str | None:
     """A place's first part that ends with one listed ward's own name after one or two words that are
     no type, no hamlet's or street's word and no number, as long as a type at most, or after one
-    number ("Ân Lê Hồng Phong", "Sáng huy Châu Phú A", "9 Đông Hòa"): OCR read the type as other
-    syllables. Only where the ward comes first (a place of origin, a residence without a street): a
-    card prints every ward with its type, and nothing else stands before it there. The ward with its
-    type."""
+    number, alone or with a word no address has ("Ân Lê Hồng Phong", "Sáng huy Châu Phú A", "9 Đông
+    Hòa", "39 Kiku Châu Phú A"): OCR read the type as other syllables. Only where the ward comes
+    first (a place of origin, a residence without a street): a card prints every ward with its type,
+    and nothing else stands before it there. The ward with its type."""
     words = text.split()
     if fold(text) in _choices(district.children) or (words and fold(words[0]) in _FOLDED_TYPES):
         return None  # a listed ward as read ("Xã Toàn Thắng", not "Thị trấn Thắng"), or its type read right
@@ -674,8 +692,10 @@ def _ward_behind_misread_type(text: str, district: _Unit) -> str | None:
         if not 1 <= len(head) <= 2 or [fold(w) for w in words[len(head):]] != [fold(w) for w in name]:
             continue
         typed = ward.name[:len(ward.name) - len(_own_name(ward))].strip()
-        # A number alone stands for the type too ("9 Đông Hòa"): no ward is both numbered and named.
-        number = len(head) == 1 and head[0].isdigit() and not any(w.isdigit() for w in name)
+        # A number alone stands for the type too ("9 Đông Hòa"): no ward is both numbered and named;
+        # so does a number and a word no address has ("39 Kiku Châu Phú A").
+        number = not any(w.isdigit() for w in name) and head[0].isdigit() and (len(head) == 1 or (
+            head[1].isalpha() and head[1].lower() not in _address_vocabulary()))
         if fold(" ".join(head)) in _FOLDED_TYPES or (not number and any(
                 w.lower() in _ADDRESS_WORDS or any(map(str.isdigit, w)) for w in head)) \
                 or sum(map(len, head)) > len(typed) + 2:
