@@ -30,7 +30,8 @@ _PRINT_LEVEL = 192  # flattened grey below this is print (faded toner included),
 _MIN_PRINT = 0.0003  # share of the page below it for the page to hold any print
 _AXIS_TILES = 4  # text_axis() measures a 4 × 4 grid of patches
 _AXIS_MIN_INK = 0.01  # share of a patch that must be ink for it to count
-_TEXT_THICKNESS = 0.03  # text_axis() ignores marks thicker both ways than this share of the short side
+_TEXT_THICKNESS = 0.03  # text is measured without marks thicker both ways than this share of the short side
+_EDGE_HEIGHT = 0.3  # ... and without marks taller than this share of the page (a card's or a table's edge)
 _LINE_TILTS = (-4.0, -2.0, 2.0, 4.0)  # degrees: line_direction's profiles also taken turned by these
 _AXIS_SURE = 0.3  # |text_axis()| below this, or line_direction() disagreeing: OSD decides the axis
 _OSD_SURE = 1.5  # OSD orientation confidence below this: Tesseract reads a band four ways
@@ -212,13 +213,7 @@ def text_axis(gray: np.ndarray) -> float:
     make a whole-page column profile peak, read as what they are. A few ms on a quarter-size copy.
     """
     small = cv2.resize(gray, None, fx=0.25, fy=0.25, interpolation=cv2.INTER_AREA)
-    ink = _ink(small)
-    # Only marks as thin as text count: a photo, a QR code or a card's outline is thick or wide both
-    # ways and would draw its own edges into the profiles. The rule is the same for both axes.
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    thick = np.minimum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) > _TEXT_THICKNESS * min(ink.shape)
-    thick[0] = True  # the background
-    ink = (~thick[labels]).astype(np.float64)
+    ink = _text_marks(_ink(small)).astype(np.float64)
     ratios = []
     for band in np.array_split(ink, _AXIS_TILES, axis=0):
         for patch in np.array_split(band, _AXIS_TILES, axis=1):
@@ -227,6 +222,17 @@ def text_axis(gray: np.ndarray) -> float:
             across, down = np.var(patch.sum(axis=1)), np.var(patch.sum(axis=0))
             ratios.append(np.log((across + 1e-9) / (down + 1e-9)))
     return float(np.median(ratios)) if ratios else 0.0
+
+
+def _text_marks(ink: np.ndarray) -> np.ndarray:
+    """The ink (white on black) of marks as thin as text: a photo, a QR code or a card's outline is
+    thick or wide both ways, and a card's or a table's edge runs down much of the page; each would
+    draw its own shape into the profiles that text is measured by."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    other = (np.minimum(width, height) > _TEXT_THICKNESS * min(ink.shape)) | (height > _EDGE_HEIGHT * ink.shape[0])
+    other[0] = True  # the background
+    return ~other[labels]
 
 
 def _best_turn(gray: np.ndarray, turns: tuple[int, ...], timeout: float) -> int:
@@ -276,7 +282,7 @@ def ascender_balance(gray: np.ndarray) -> float:
     """
     small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
     above = below = 0.0
-    for strip in np.array_split(_ink(small) > 0, _LEAN_STRIPS, axis=1):
+    for strip in np.array_split(_text_marks(_ink(small)), _LEAN_STRIPS, axis=1):
         profile = strip.sum(axis=1).astype(np.float64)
         inked = profile > _LINE_INK * max(strip.shape[1], 1)
         row = 0

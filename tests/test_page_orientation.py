@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 
 from ocr.engine import recognise
-from ocr.preprocess import (ascender_balance, flatten_background, line_direction, preprocess, reading_scale,
-                            shows_print, text_axis, without_seals)
+from ocr.preprocess import (_rotate_by, ascender_balance, estimate_skew, flatten_background, line_direction,
+                            preprocess, reading_scale, shows_print, text_axis, without_seals)
 from tests.generators import cards, corpus, pages, people
 
 
@@ -40,19 +40,35 @@ def test_an_empty_page_has_no_lean_and_no_axis() -> None:
     assert text_axis(blank) == 0.0
 
 
-@pytest.mark.parametrize("angle", [4.0, -4.0])
-def test_a_card_scan_turned_a_few_degrees_on_a_dark_lid_runs_across(angle: float) -> None:
-    """Lines 4° off level smeared the whole page's row profile: a dev card so turned measured
-    "columns", the band read four ways chose a quarter turn, and the card was read sideways."""
-    person = people.make_person(np.random.default_rng(1), "cccd_chip")
+def _card_on_a_dark_lid(seed: int, angle: float) -> np.ndarray:
+    """A chip card's front scanned tight, turned by `angle` on a canvas grown round it, the corners
+    the scanner's dark lid; grey and a little soft."""
+    person = people.make_person(np.random.default_rng(seed), "cccd_chip")
     front = np.asarray(cards.chip_front(person).image.convert("RGB").reduce(2))
     h, w = front.shape[:2]
     turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     turn[:, 2] += 15
     lid = cv2.warpAffine(front, turn, (w + 30, h + 30), borderMode=cv2.BORDER_CONSTANT, borderValue=(70, 70, 70))
-    grey = cv2.cvtColor(cv2.GaussianBlur(lid, (0, 0), 1.0), cv2.COLOR_RGB2GRAY)
+    return cv2.cvtColor(cv2.GaussianBlur(lid, (0, 0), 1.0), cv2.COLOR_RGB2GRAY)
+
+
+@pytest.mark.parametrize("angle", [4.0, -4.0])
+def test_a_card_scan_turned_a_few_degrees_on_a_dark_lid_runs_across(angle: float) -> None:
+    """Lines 4° off level smeared the whole page's row profile: a dev card so turned measured
+    "columns", the band read four ways chose a quarter turn, and the card was read sideways."""
+    grey = _card_on_a_dark_lid(1, angle)
     assert line_direction(flatten_background(grey)) > 1.2
     assert line_direction(flatten_background(np.ascontiguousarray(np.rot90(grey)))) < 1 / 1.2
+
+
+@pytest.mark.parametrize("seed", [1, 3])
+def test_a_cards_qr_code_and_edges_do_not_tip_which_way_up_it_leans(seed: int) -> None:
+    """The QR code and the card's edge down the right of a card scan made one tall band of "line"
+    whose ink lay below its core: an upright card leaned down, and was read upside down."""
+    flat = flatten_background(_card_on_a_dark_lid(seed, -2.5))
+    level = _rotate_by(flat, estimate_skew(flat))
+    assert ascender_balance(level) > 0.1
+    assert ascender_balance(np.ascontiguousarray(level[::-1, ::-1])) < -0.1
 
 
 def _two_columns(font: str, seed: int) -> pages.RenderedPage:
