@@ -1788,6 +1788,24 @@ def test_a_name_word_lost_on_the_page_pass_is_found_by_reading_the_name_line_aga
     assert _voted_name(printed.fields["full_name"], [side], timeout=30).value == "HOÀNG HỒNG THẢO"
 
 
+def test_a_speck_read_as_a_modifier_mark_after_the_name_is_no_word_of_it() -> None:
+    """A speck after the name read "ˆ" (a letter to Unicode, with no case): taken for a word the name
+    had lost, it sent the line to be read again as a block, which made "NA" of it ("ĐẶNG ĐỨC MINH
+    TRUNG NA", a 0.7× PDF copy of dev set cccd_0003), and marked the name doubtful."""
+    image = Image.new("L", (1600, 200), 235)
+    ImageDraw.Draw(image).text((60, 60), "ĐẶNG ĐỨC MINH TRUNG", font=pages._font("DejaVu Sans", True, 80), fill=20)
+    grey = np.asarray(image)
+    name_line = next(line for line in ocr_lines(grey, language="vie", psm=3, dpi=475, timeout=30)
+                     if "MINH" in line.text)
+    x, y, w, h = name_line.words[-1].box
+    specked = OcrLine((*name_line.words, OcrWord("ˆ", 20.0, (x + w + 40, y, 12, 12))))
+    card = LocatedCard(grey, 475, np.zeros((4, 2), np.float32), True, "osd", None)
+    side = _Side(card, grey, 0, [specked], {}, None, None, extract_printed([]))
+    name = extract_printed(["Họ và tên / Full name:", specked.text]).fields["full_name"]
+    voted = _voted_name(name, [side], timeout=30)
+    assert voted.value == "ĐẶNG ĐỨC MINH TRUNG" and voted.confidence == name.confidence
+
+
 @pytest.mark.parametrize(("word", "speck", "conf"), [("Ấp", "+,", 90.0), ("Thôn", "T;,", 90.0), ("Thôn", "Sì,", 4.0)])
 def test_a_hamlets_number_read_as_a_speck_is_read_again_from_the_image(word: str, speck: str, conf: float) -> None:
     """Stressed copies of dev set cccd_0027 and cccd_0033: the page pass read "Ấp 2," as "Ấp +,"

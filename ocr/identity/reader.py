@@ -719,8 +719,10 @@ def _voted_name(name: FieldValue, sides: list[_Side], timeout: float) -> FieldVa
     line is missing from the name (damaged and dropped)."""
     value = name.value
     found = _line_words(sides, (name.raw or value).split(" / ")[0])
+    # A word is one with a letter that has a case, or a digit: a speck read as a modifier mark ("ˆ",
+    # a letter to Unicode) is none, and a block read of its line made a word of it ("… TRUNG NA").
     read = [word for word in (name.raw or "").split(" / ")[0].split()
-            if any(ch.isalnum() for ch in word)]
+            if any(ch.isdigit() or ch.lower() != ch.upper() for ch in word)]
     doubtful = found is None or len(read) > len(value.split())
     if found is not None and len(read) > len(value.split()):
         value = _name_read_again(found, value, timeout) or value
