@@ -643,6 +643,9 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Ấp 2, Xã Tân Lập, Vũ Thứ", "Ấp 2, Xã Tân Lập, Vũ Thư, Thái Bình"),
     ("Số 5 Lê Lợi, Phường 1, Quận 3", "Số 5 Lê Lợi, Phường 1, Quận 3, TP. Hồ Chí Minh"),
     ("Ấp 1, Xã An Hiệp, Châu Thành", "Ấp 1, Xã An Hiệp, Châu Thành"),  # in three provinces: which?
+    # The comma between a district and its province lost, both damaged: the one pair that close.
+    ("Thị tấn Dầu Tiếng, Dầu Tiếng Ban Dương", "Thị trấn Dầu Tiếng, Dầu Tiếng, Bình Dương"),
+    ("Số 5, Phường Tân Lợi, Buôn Ma Thuột Đắk Lắ", "Số 5, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk"),
     ("39 Lê Châu Phú A, Châu Đốc, An Giang", "39 Lê Châu Phú A, Châu Đốc, An Giang"),  # ... not a street's word
     # ... its comma to the district lost too (a 72 dpi photo).
     ("Thi Dịch Vọng Quận Cầu Giấy, Hà Nội", "Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội"),

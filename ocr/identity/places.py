@@ -34,6 +34,7 @@ from schemas.vntext import fold, unify_tones
 _RULES = ((92.0, 0.0), (85.0, 5.0), (72.0, 10.0))
 # A province has a few dozen districts at most: a damaged name far from all but one is that one.
 _DISTRICT_RULES = (*_RULES, (60.0, 20.0))
+_APART_LEAST = 75.0  # ratio each half must reach to split a part into a damaged district and province
 _HALF_LEAST = 50.0  # ratio each of a damaged district and province must reach on its own
 _SCRAP_LENGTH = 3  # letters and digits of a damaged unit type before a ward's name ("V2" for "Xã")
 _WORD_RE = re.compile(r"[^\W\d_]+|\d+")
@@ -267,7 +268,8 @@ def _with_province_apart(parts: list[str]) -> list[str]:
     """The last part split before the province it ends with, when OCR lost that comma and what comes
     before is one of that province's districts ("Diễn Châu Nghệ An" → "Diễn Châu", "Nghệ An"; not
     "Thừa Thiên Huế", not "Xã Hòa Bình"). The district may be damaged as any district is ("Thái NI
-    Thái Nguyên"), but not be the province's own type ("Thành phố Hà Nội" is no "Thanh Oai")."""
+    Thái Nguyên"), but not be the province's own type ("Thành phố Hà Nội" is no "Thanh Oai"); both may
+    be, when only one pair of the country reads that close ("Dầu Tiếng Ban Dương")."""
     country = _country()
     words = parts[-1].split()
     for cut in range(1, len(words)):
@@ -277,7 +279,18 @@ def _with_province_apart(parts: list[str]) -> list[str]:
                 and (_best(before, province.children, _choices(province.children), _DISTRICT_RULES) is not None
                      or _district_by_start(before, province) is not None):
             return [*parts[:-1], before, " ".join(words[cut:])]
-    return parts
+    # Both damaged: a district and province that only read clearly together ("Dầu Tiếng Ban Dương"),
+    # cut where each half reads most like its own name.
+    found: list[tuple[float, str, str]] = []
+    for cut in range(1, len(words) if len(parts) > 1 else 1):
+        before, after = " ".join(words[:cut]), " ".join(words[cut:])
+        province, district = _district_and_province(before, after)
+        if province is None or district is None or fold(before) in _PROVINCE_PREFIXES:
+            continue
+        likeness = min(fuzz.ratio(fold(before), fold(district.short)), fuzz.ratio(fold(after), fold(province.short)))
+        if likeness >= _APART_LEAST:
+            found.append((likeness, before, after))
+    return [*parts[:-1], *max(found)[1:]] if found else parts
 
 
 def _district_by_start(text: str, province: _Unit) -> _Unit | None:
