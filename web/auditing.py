@@ -70,7 +70,7 @@ class GroupCommit:
         done = loop.create_future()
         if not self._this_turn:
             loop.call_soon(self._write_this_turn)
-        self._this_turn.append((entry.model_copy(update={"at": entry.at or datetime.now(UTC)}), done))
+        self._this_turn.append((entry, done))  # stamped by `record`, in this same turn
         await done
 
     def _write_this_turn(self) -> None:

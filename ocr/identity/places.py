@@ -281,8 +281,10 @@ def _with_province_apart(parts: list[str]) -> list[str]:
             return [*parts[:-1], before, " ".join(words[cut:])]
     # Both damaged: a district and province that only read clearly together ("Dầu Tiếng Ban Dương"),
     # cut where each half reads most like its own name.
+    if len(parts) < 2:
+        return parts
     found: list[tuple[float, str, str]] = []
-    for cut in range(1, len(words) if len(parts) > 1 else 1):
+    for cut in range(1, len(words)):
         before, after = " ".join(words[:cut]), " ".join(words[cut:])
         province, district = _district_and_province(before, after)
         if province is None or district is None or fold(before) in _PROVINCE_PREFIXES:
@@ -409,10 +411,8 @@ def _completed_by_district(parts: list[str]) -> list[str] | None:
     district of the country has that name and lists the ward read before it: with its province."""
     if len(parts) < 3:
         return None
-    found = [province for province in _country().values()
-             for district in province.children.values()
-             if fold(parts[-1]) in (fold(district.short), fold(district.name))
-             and fold(parts[-2]) in _choices(district.children)]
+    found = [province for district, province in _homes_of_wards().get(fold(parts[-2]), [])
+             if fold(parts[-1]) in (fold(district.short), fold(district.name))]
     return [*parts, _province_as_printed(found[0])] if len(found) == 1 else None
 
 
