@@ -571,6 +571,19 @@ def test_an_unlabelled_origin_whose_wards_type_is_damaged_is_told_from_a_back_an
     assert "place_of_residence" not in read
 
 
+def test_a_line_of_other_labels_is_no_first_line_of_an_unlabelled_residence() -> None:
+    """A shaded, padded copy of dev set cccd_0015 (2016 card): the residence's label was ruined, and the
+    origin's line, read whole, came after "2 Giới tính: Nam …", whose speck "2" looks like a house
+    number: joined, they made a second unlabelled address, and with two left over for one missing
+    place the residence was lost."""
+    read = values(["CĂN CƯỚC CÔNG DÂN", "số: 052204059116", "in Họ và tên: NGUYỄN VĂN TIẾN",
+                   "ì Ngày, tháng, năm sinh: 08/01/2004 -", "2 Giới tính: Nam Quốc tịch: Việt Nam",
+                   "s4 ÿ020Sh >,. Quêquán: Phường Ngô Mây, Quy Nhơn, Bình nạ",
+                   "Á. : À_ Ngtường tứ Số 226 Võ Văn Kiệt,", "More Phường Lê Hồng Phong, Quy Nhơn, Bình Định"])
+    assert read["place_of_origin"] == "Phường Ngô Mây, Quy Nhơn, Bình Định"
+    assert read["place_of_residence"] == "Số 226 Võ Văn Kiệt, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"
+
+
 def test_specks_read_as_a_line_of_their_own_inside_an_address_are_no_part_of_it() -> None:
     """A copy of dev set cccd_0011 with its QR painted over: dust between the residence's two lines
     was read as a line "n^ hs", joined to the district and "repaired" into the commune beside it."""
@@ -673,6 +686,9 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Số 140 Trung, Ngô Đồng, Giao Thủy, Nam Định", "Số 140 Trung, Ngô Đồng, Giao Thủy, Nam Định"),
     ("Sĩ 80 Bà Triou, Phường Tân Phú, Đồng Xoài, Bình Phước", "Số 80 Bà Triệu, Phường Tân Phú, Đồng Xoài, Bình Phước"),
     ("Số 8O Bà Triệu, Phường Tân Phú, Đồng Xoài, Bình Phước", "Số 80 Bà Triệu, Phường Tân Phú, Đồng Xoài, Bình Phước"),
+    # "Số" read as an S and a digit stays "Số": no scrap before the house number.
+    ("S7 254 Lý Thường Kiệt, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk",
+     "Số 254 Lý Thường Kiệt, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk"),
     # A letter misread as another that still makes a syllable: the one listed ward a letter away.
     ("Số 226 Võ Văn Kiệt, Phường tê Hồng Phong, Quy Nhơn, Bình Định",
      "Số 226 Võ Văn Kiệt, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),
@@ -684,6 +700,8 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Số'55 Hùng Vương, Phường Mỹ Bình, Long Xuyên, An Giang",  # a speck between "Số" and the number
      "Số 55 Hùng Vương, Phường Mỹ Bình, Long Xuyên, An Giang"),
     ("Nàng, Phường Tam Thuận, Quận Thanh Khê, Đà Nẵng", "Phường Tam Thuận, Quận Thanh Khê, Đà Nẵng"),  # a word alone
+    ("919005, Xã Ea Phê, Krông Pắc, Đắk Lắk", "Xã Ea Phê, Krông Pắc, Đắk Lắk"),  # a label read as digits
+    ("7/0/1042, Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội", "Phường Dịch Vọng, Quận Cầu Giấy, Hà Nội"),
     # "ch" is a piece of names such as "Ch'ơm", yet no syllable: here OCR's for "Phong,".
     ("62/14 Phạm Văn Đồng, Phữờ Lê Hồng ch Quy Nhơn, Bình Định",
      "62/14 Phạm Văn Đồng, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),

@@ -47,7 +47,8 @@ _DAMAGED_TYPE = 75.0  # ratio of a damaged unit type word to the type it is ("T[
 # "… trấn" opens only "Thị trấn": a damaged first word of it is "Thị" ("Thế trấn Đông Anh").
 _TOWN = re.compile(r"(?:^|(?<=\s))[^\W\d_]+(?=\s+trấn\s)")
 # "Số 254 Lý Thường Kiệt", "95/32 Nguyễn Trãi": a house number (its "Số" maybe damaged), then a street.
-_STREET = re.compile(r"^(?:(?P<so>[^\W\d_]{1,2})[^\w]+)?(?P<number>\d+[\w/]*)\s+(?P<name>\S.*)$")  # "Số'55 ..." too
+# Its "Số" may come out as an S and a digit ("S7 254"): its second letter's mark read as one.
+_STREET = re.compile(r"^(?:(?P<so>[^\W\d_]{1,2}|[Ss]\d)[^\w]+)?(?P<number>\d+[\w/]*)\s+(?P<name>\S.*)$")  # "Số'55 ..." too
 _STREET_RULE = (80.0, 10.0)  # least ratio of the listed street, least lead over the next one
 # A digit inside a street's word is a letter OCR mistook ("Lý Thí0ng Kiit"): matched as that letter.
 _LETTER_OF = {"0": "o", "1": "i", "5": "s", "8": "b"}
@@ -495,10 +496,11 @@ def _without_scraps(parts: list[str]) -> list[str]:
 
     def scraps(part: str) -> bool:
         words = part.split()
-        # No part of an address is one short word or number alone ("sở, Phường 13, …", "5, Xã …"), nor
-        # one word at all but an address word's: a hamlet has a name, a house number its street, a
-        # street two syllables ("Nàng, Phường Tam Thuận, …": a stain read on the label's line).
-        alone = len(words) == 1 and ((len(part) <= 3 and part.isalnum())
+        # No part of an address is one short word or a number alone ("sở, Phường 13, …", "5, Xã …",
+        # "919005, Xã …", "7/0/1042, Phường …": a label's "origin:" read as digits), nor one word at all but an address
+        # word's: a hamlet has a name, a house number its street, a street two syllables ("Nàng,
+        # Phường Tam Thuận, …": a stain read on the label's line).
+        alone = len(words) == 1 and ((len(part) <= 3 and part.isalnum()) or part.replace("/", "").isdigit()
                                      or (part.isalpha() and not is_address_word(part)))
         return alone or 2 * sum(map(scrap, words)) > len(words)
 
@@ -512,13 +514,20 @@ def _without_scraps(parts: list[str]) -> list[str]:
     # Scraps in front of a house number and street ("Piáce rẻlerse Số 74 Hai Bà Trưng", "Phác
     # ofrevoersce SỐ 74 …": a label's words, one of them no word at all, where no address word is).
     words = parts[0].split()
-    start = next((i for i in range(1, len(words)) if _STREET.match(" ".join(words[i:]))), None)
+    start = None if _numbered_house(parts[0]) else \
+        next((i for i in range(1, len(words)) if _STREET.match(" ".join(words[i:]))), None)
     if start is not None and len(parts) > 2 and any(map(scrap, words[:start])) \
             and not any(is_address_word(word) or word.isdigit() for word in words[:start]):
         parts = [" ".join(words[start:]), *parts[1:]]
     # Between the street and the ward too ("Số 226 Võ Văn Kiệt, Ũ, Phường Lê Hồng Phong, …").
     return [parts[0], *(part for part in parts[1:-3] if not scraps(part)), *parts[-3:]] \
         if len(parts) > 3 else parts
+
+
+def _numbered_house(text: str) -> bool:
+    """Whether the text starts with "Số" (maybe damaged: "Sĩ", "S7") and a house number."""
+    found = _STREET.match(text)
+    return found is not None and found.group("so") is not None and fold(found.group("so")).startswith("s")
 
 
 def _repaired_street(text: str) -> str:

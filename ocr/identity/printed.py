@@ -676,7 +676,9 @@ def extract_printed(lines: str | Sequence[Line], *,
         _unlabelled_id_number(rows, fields)
     card_type = card_type or card_type_from_text("\n".join(texts))
     if card_type in _ORIGIN_THEN_RESIDENCE:
-        _unlabelled_places(rows, fields)
+        other_labels = {number for number, entries in enumerate(line_entries)
+                        if any(entry.field not in (None, *_PLACES) for entry in entries)}
+        _unlabelled_places(rows, fields, other_labels)
     _dates_near_their_labels(rows, fields)
     text = "\n".join(texts)
     back = _side(set(fields), text, texts) is CardSide.BACK
@@ -751,17 +753,19 @@ def _dates_near_their_labels(rows: list[tuple[str, float]], fields: dict[str, Fi
             taken.add(parsed[0])
 
 
-def _address_lines(rows: list[tuple[str, float]]) -> Iterator[tuple[int, str, float]]:
+def _address_lines(rows: list[tuple[str, float]], other_labels: set[int]) -> Iterator[tuple[int, str, float]]:
     """(line number, text, confidence) of every address a line completes: the line alone from where
     an address may start, or a wrapped address's first line (from there: ending in a comma, or a
-    house number and street whose comma OCR lost) with it; kept only when it ends with a listed
-    ward, district and province; a line without such a start whole (its ward's type damaged: "Thụ
-    trấn Dầu Tiếng, …")."""
+    house number and street whose comma OCR lost) with it, unless that line holds another field's
+    label (`other_labels`: "2 Giới tính: Nam …" is no house number and street); kept only when it
+    ends with a listed ward, district and province; a line without such a start whole (its ward's
+    type damaged: "Thụ trấn Dầu Tiếng, …")."""
     for number, (text, conf) in enumerate(rows):
         opener = _PLACE_OPENER.search(text)
         tries = [(text if opener is None else text[opener.start():], conf)]
         previous = rows[number - 1][0] if number > 0 else ""
-        if (before := _PLACE_OPENER.search(previous)) is not None and not ends_with_province(previous):
+        if number - 1 not in other_labels and (before := _PLACE_OPENER.search(previous)) is not None \
+                and not ends_with_province(previous):
             head = previous[before.start():]
             marks = _END_MARKS.search(head).group()  # specks after it, its comma among them maybe
             head = head[:len(head) - len(marks)]
@@ -774,7 +778,7 @@ def _address_lines(rows: list[tuple[str, float]]) -> Iterator[tuple[int, str, fl
                 break
 
 
-def _unlabelled_places(rows: list[tuple[str, float]], fields: dict[str, FieldValue]) -> None:
+def _unlabelled_places(rows: list[tuple[str, float]], fields: dict[str, FieldValue], other_labels: set[int]) -> None:
     """Origin and residence whose labels OCR damaged beyond the label search (the 4-pt labels of a
     200 dpi copy): the card prints them in this order and nothing else on its front is an address,
     so the addresses the lines complete that no field took are, in reading order, the missing ones.
@@ -784,7 +788,7 @@ def _unlabelled_places(rows: list[tuple[str, float]], fields: dict[str, FieldVal
         return
     taken = [fields[field].raw or "" for field in _PLACES if field in fields]
     found = {fields[field].value for field in _PLACES if field in fields}
-    left = [(number, value, conf) for number, value, conf in _address_lines(rows)
+    left = [(number, value, conf) for number, value, conf in _address_lines(rows, other_labels)
             if not any(rows[number][0] in raw for raw in taken) and value not in found]
     if len(missing) == 2 and len(left) == 1:
         # One of two found: another line ending with a province, too damaged to list, tells which
