@@ -1091,6 +1091,31 @@ def test_a_photographed_card_is_found_whole_when_light_things_touch_its_sides() 
     assert max(min(np.hypot(*(corner - found)) for found in quads[0]) for corner in corners) < 15
 
 
+def test_a_photographed_card_is_found_on_a_striped_cloth() -> None:
+    """A card photographed on a cloth of broad stripes lighter than the table (a padded, shaded copy of
+    dev set cccd_0032): the stripes differ from the table as much as the card does, so they and the
+    card made one blob too wide to peel, and the card was "not a card". It is still the lightest thing
+    in the photo."""
+    page = np.full((1200, 1600, 3), 40, np.uint8)
+    for x in range(0, 1600, 110):  # stripes 60 px wide whose light swells and fades along them
+        shade = 85 + 35 * np.sin(np.arange(1200) / 40.0)[:, None, None]
+        page[:, x:x + 60] = np.clip(shade, 0, 255).astype(np.uint8)
+    card_w, card_h = 860, 542
+    card = np.full((card_h, card_w, 3), (226, 224, 220), np.uint8)
+    for row in range(5):
+        cv2.putText(card, "HO VA TEN NGUYEN VAN A", (240, 110 + 80 * row), cv2.FONT_HERSHEY_SIMPLEX,
+                    1.1, (40, 40, 40), 3)
+    turn = cv2.getRotationMatrix2D((card_w / 2, card_h / 2), 4.0, 1.0)
+    turn[:, 2] += (800 - card_w / 2, 600 - card_h / 2)
+    placed = cv2.warpAffine(card, turn, (1600, 1200))
+    where = cv2.warpAffine(np.full((card_h, card_w), 255, np.uint8), turn, (1600, 1200)) > 127
+    page[where] = placed[where]
+    corners = cv2.transform(np.float32([[[0, 0], [card_w, 0], [card_w, card_h], [0, card_h]]]), turn)[0]
+    quads = find_card_quads(page, 72)
+    assert len(quads) == 1
+    assert max(min(np.hypot(*(corner - found)) for found in quads[0]) for corner in corners) < 15
+
+
 def _card_filling_the_scan(corners: list[tuple[int, int]]) -> np.ndarray:
     """A 300 dpi scan (1150 x 800) on a grey lid, of a light card slanted to `corners` (some on the
     frame), with print inside."""

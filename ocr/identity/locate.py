@@ -142,8 +142,21 @@ def _foreground(small: np.ndarray, edges: np.ndarray) -> np.ndarray:
     threshold = float(np.clip(_NOISE_FACTOR * np.median(distance) + _MIN_BACKGROUND_DISTANCE,
                               _MIN_BACKGROUND_DISTANCE, _BACKGROUND_DISTANCE))
     mask = (distance > threshold).astype(np.uint8) * 255
-    mask |= cv2.dilate(edges, np.ones((3, 3), np.uint8))
-    size = max(3, round(max(small.shape[:2]) * 0.01)) | 1
+    return _solid(mask | cv2.dilate(edges, np.ones((3, 3), np.uint8)))
+
+
+def _lighter(small: np.ndarray) -> np.ndarray:
+    """What is lighter than the page's dark half (Otsu's split), filled into solid blobs: a card on
+    a patterned cloth or a grained table, whose light stripes differ from the table's median as
+    much as the card does and join its blob in `_foreground`, while the card is still the lightest
+    thing there."""
+    grey = cv2.GaussianBlur(to_grey(small), (5, 5), 0)
+    return _solid(cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1])
+
+
+def _solid(mask: np.ndarray) -> np.ndarray:
+    """The mask closed over gaps of 1 % of the page, its blobs filled, then opened as much."""
+    size = max(3, round(max(mask.shape[:2]) * 0.01)) | 1
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
     filled = np.zeros_like(mask)
@@ -305,6 +318,8 @@ def _quads(small: np.ndarray, small_dpi: float, page_size: tuple[int, int], dpi:
         size = round(max(small.shape[:2]) * _PEEL) | 1
         quads = _outlined(cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(
             cv2.MORPH_ELLIPSE, (size, size))), edges, small_dpi, dpi)
+    if not quads:
+        quads = _outlined(_lighter(small), edges, small_dpi, dpi)
     if (dpi >= _TRUSTED_DPI or a4_sheet(*page_size, dpi)) and not card_shaped(*page_size):
         # A sheet can hold a card whose outline shows beside one whose outline does not.
         grey = to_grey(small)
