@@ -81,7 +81,8 @@ _TURN_TIMEOUT = 10.0  # seconds per reading of a half-size card
 _PAGE_DPI = 300  # a page taken whole is read at this resolution at most
 _SKEW_WIDTH = 1200  # px: a card taken whole is measured for skew at this width ...
 _SKEW_STROKE_MM = 1.0  # ... its print found as dark marks thinner than this ...
-_MAX_CARD_SKEW = 10.0  # ... turned by at most this many degrees
+_MAX_CARD_SKEW = 10.0  # ... turned by at most this many degrees (a card scanned alone) ...
+_MAX_PAGE_SKEW = 45.0  # ... or this many (a page neither card- nor A4-shaped: a card on a bed, any angle)
 _LEVEL_ENOUGH = 1.5  # degrees: the MRZ band reader holds to 1.5° on own cards and fails at 2°
 
 
@@ -199,13 +200,15 @@ def _straight_support(quad: np.ndarray, contour: np.ndarray) -> float:
 
 
 def _on_frame(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
-    """Whether two corners lie on the page's edge: a shadow or the scanner's lid cut by the frame
-    (a card lying on the page shows its four corners; one cut off is not all there to read)."""
+    """Whether a side lies along the page's edge, both its corners on the same edge of the frame: a
+    shadow or the scanner's lid cut by the frame (a card lying on the page shows its four corners;
+    one cut off is not all there to read). Corners touching different edges are a slanted card that
+    fills the frame (a tight scan turned on a wider bed), not cut by it."""
     height, width = shape[:2]
     margin = _FRAME_MARGIN * max(height, width)
     x, y = quad[:, 0], quad[:, 1]
-    on_edge = (x < margin) | (x > width - 1 - margin) | (y < margin) | (y > height - 1 - margin)
-    return int(on_edge.sum()) >= 2
+    edges = (x < margin, x > width - 1 - margin, y < margin, y > height - 1 - margin)
+    return any(bool(on[i] and on[(i + 1) % 4]) for on in edges for i in range(4))
 
 
 def _rough_quad(contour: np.ndarray) -> np.ndarray:
@@ -351,9 +354,9 @@ def _outlined(mask: np.ndarray, edges: np.ndarray, small_dpi: float, dpi: int) -
         support = _edge_support(quad, edges)
         if support < _MIN_EDGE_SUPPORT and _straight_support(quad, contour) < _MIN_STRAIGHT:
             continue
-        # Corners on the frame are a lid's shadow or a sheet cut by it, whose sides along the frame
-        # show no edge; a scanned card filling the frame, its corners touching it, shows its own
-        # outline all round (its size is checked next, the scan's dpi being real).
+        # A side along the frame is a lid's shadow or a sheet cut by it, which shows no edge there;
+        # a scanned card filling the frame, its side on it, shows its own outline all round (its
+        # size is checked next, the scan's dpi being real).
         if _on_frame(quad, mask.shape) and (dpi < _TRUSTED_DPI or support < _MIN_EDGE_SUPPORT):
             continue
         long_mm = _sides(quad)[0] / small_dpi * 25.4
@@ -535,28 +538,28 @@ def _card_size(width: int) -> tuple[int, int]:
     return width, round(width / ID1_ASPECT)
 
 
-def text_skew(image: np.ndarray) -> float:
+def text_skew(image: np.ndarray, most: float = _MAX_CARD_SKEW) -> float:
     """The angle (degrees, counter-clockwise) that levels the text of a card taken whole: a card
     scanned alone a little crooked, or in slight perspective, whose outline is not found. Its rows of
     print (black-hat: text, not the portrait or the scanner's dark border) stand out sharpest in the
-    row profile when level."""
+    row profile when level. Turned by at most `most` degrees either way."""
     grey = to_grey(image)
     scale = _SKEW_WIDTH / grey.shape[1]
     small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     size = max(3, round(_SKEW_WIDTH / ID1_MM[0] * _SKEW_STROKE_MM)) | 1
     text = cv2.morphologyEx(small, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
     ink = cv2.threshold(text, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
-    coarse = level_angle(ink, np.arange(-_MAX_CARD_SKEW, _MAX_CARD_SKEW + 0.01, 0.5))
+    coarse = level_angle(ink, np.arange(-most, most + 0.01, 0.5))
     return level_angle(ink, np.arange(coarse - 0.5, coarse + 0.51, 0.1))
 
 
-def _levelled(page: np.ndarray) -> np.ndarray:
+def _levelled(page: np.ndarray, most: float = _MAX_CARD_SKEW) -> np.ndarray:
     """A card taken whole turned so that its text is level: the MRZ band finder, Tesseract's line
     finding and the column rules all expect level lines (dev set cards turned 1.5° more lost their
     MRZ and names; the set's own scans lie up to 2° off). The corners turned in are filled with the
     colour of the page's edge, not smeared from it (smears read as lines). Text within
-    _LEVEL_ENOUGH degrees is left as it is."""
-    angle = text_skew(page)
+    _LEVEL_ENOUGH degrees is left as it is; text turned more than `most` degrees is not levelled."""
+    angle = text_skew(page, most)
     if abs(angle) < _LEVEL_ENOUGH:
         return page
     h, w = page.shape[:2]
@@ -708,5 +711,5 @@ def locate_cards(pixels: np.ndarray, dpi: int, *, width: int = CARD_WIDTH) -> li
                                                   interpolation=cv2.INTER_AREA)
     # Levelled too: a card scanned with a margin, or a sheet, lying a few degrees off (a card
     # turned 4° on a dark lid, read unlevelled, lost its address to lines Tesseract ran across).
-    page = _levelled(page)
+    page = _levelled(page, _MAX_PAGE_SKEW)
     return [LocatedCard(page, round(dpi * scale), whole, False, "none", read_qr(page))]
