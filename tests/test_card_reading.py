@@ -78,6 +78,8 @@ def test_a_name_whose_font_lacked_letters_read_as_specks_is_restored_from_name_s
     assert values(["Họ và tên / Full name:", "X.Y VĂN AN"])["full_name"] == "VĂN AN"  # no name fits: dropped
     # Or a question mark (a specked A4 copy of the 2016 card cccd_0009: "NGUY?N THANH NG?C OANH").
     assert values(["Họ và tên:", "NGUY?N THANH NG?C OANH"])["full_name"] == "NGUYỄN THANH NGỌC OANH"
+    # Or a backquote, or two specks for one letter (a copy of it turned 8°: "NGUY`N THANH NG'.C OANH").
+    assert values(["H: và tê NGUY`N THANH NG'.C OANH"])["full_name"] == "NGUYỄN THANH NGỌC OANH"
 
 
 def test_a_name_whose_fonts_boxes_were_read_as_strokes_or_nothing_is_the_name_syllable_that_fits() -> None:
@@ -589,6 +591,11 @@ def test_specks_read_as_a_line_of_their_own_inside_an_address_are_no_part_of_it(
     was read as a line "n^ hs", joined to the district and "repaired" into the commune beside it."""
     read = values(["Nơi thường trú / Place of residence: Thôn Trung, Xã Ủy Nỗ,", "n^ hs", "Đông Anh, Hà Nội"])
     assert read["place_of_residence"] == "Thôn Trung, Xã Uy Nỗ, Đông Anh, Hà Nội"
+    # Or a mark alone: the comma that ends the first line, read on a line of its own (a turned copy of
+    # cccd_0001), ended the address after its street.
+    read = values(["Nïi thững trú / Place of residence: Số 254 Lý Thường Kiệt", ",",
+                   "Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk"])
+    assert read["place_of_residence"] == "Số 254 Lý Thường Kiệt, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk"
 
 
 @pytest.mark.parametrize("read", ["Nam", "Viz t Nam", "Việt Nam", "ViệtNam"])

@@ -145,7 +145,8 @@ _SHORT_NUMBER_LABELS = {label.text for label in _LABELS if label.field == _NUMBE
 _GLUED_SEX_LABEL = re.compile(r"\bS[eé3][x×.]?(?=N)")  # "SexNỮ", "Se.NAM": the label, then the value
 _LETTERS_ONLY = re.compile(r"[\W\d_]+")
 _NO_VOWEL = re.compile(r"[^aeiouy]{1,2}")  # one or two letters, no vowel: no syllable's
-_UNPRINTED = re.compile(r"(?<=[^\W\d_])[.:'’*?](?=[^\W\d_])")  # a letter a font lacked, read as a speck
+# A letter a font lacked, read as a speck or two ("NG:C", "NGUY`N", "NG'.C").
+_UNPRINTED = re.compile(r"(?<=[^\W\d_])[.:'’`´*?]{1,2}(?=[^\W\d_])")
 _DAMAGED_NO = re.compile(r"[^\W\d_]{1,2}")  # what OCR left of "No" between "Số /" and the number
 
 
@@ -715,8 +716,8 @@ def _continue_value(field: str, parts: list[str], used: list[int], number: int, 
             return
         entries = line_entries[following]
         text = _clean_value(texts[following][:entries[0].start if entries else None])
-        if not parts and not entries and not any(ch.isalnum() for ch in text):
-            following += 1  # a speck read as a line of its own between the label and the value ("_")
+        if not entries and not any(ch.isalnum() for ch in text) and (not parts or field in _PLACES):
+            following += 1  # a speck read as a line of its own before the value ("_") or inside an address (",")
             continue
         if not text:
             return
