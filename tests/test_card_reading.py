@@ -147,11 +147,16 @@ def test_an_english_label_whose_last_word_alone_was_read_is_not_part_of_a_place(
     assert read["place_of_residence"] == "Ấp 2, Xã Tân Lập, Vũ Thư, Thái Bình"
 
 
-def test_a_full_stop_between_ward_and_district_is_a_comma_only_where_that_makes_the_place_listed() -> None:
+def test_a_full_stop_or_colon_between_places_is_a_comma_only_where_that_makes_the_place_listed() -> None:
     read = values(["Quê quán / Place of origin:", "Thị trấn Dầu Tiếng. Dầu Tiếng, Bình Dương",
                    "Nơi thường trú / Place of residence: Thôn. 3, Xã Nhơn Ái, Phong Điền, Cần Thơ"])
     assert read["place_of_origin"] == "Thị trấn Dầu Tiếng, Dầu Tiếng, Bình Dương"
     assert read["place_of_residence"] == "Thôn 3, Xã Nhơn Ái, Phong Điền, Cần Thơ"  # a speck
+    # A colon likewise (a turned, specked copy of cccd_0012), where a colon as a speck is dropped.
+    read = values(["Quê quán / Place of origin:", "Sường Tam Thuận: Quận Thanh Khê, Đề Nẵng ˆ",
+                   "Nơi thường trú / Place of residence: Số 295 Nguyễn: Huệ, Điện Biên, Ba Đình, Hà Nội"])
+    assert read["place_of_origin"] == "Phường Tam Thuận, Quận Thanh Khê, Đà Nẵng"
+    assert read["place_of_residence"] == "Số 295 Nguyễn Huệ, Điện Biên, Ba Đình, Hà Nội"
 
 
 def test_places_whose_labels_ocr_ruined_are_taken_in_the_cards_order() -> None:

@@ -476,12 +476,15 @@ def _place(text: str) -> str | None:
     if not value:
         return None
     # A full stop after a whole word is a speck, or a comma read small ("Thị trấn Dầu Tiếng. Dầu
-    # Tiếng, Bình Dương"): a comma where only that makes the address a listed one.
+    # Tiếng, Bình Dương"); a colon is a speck ("Nguyễn: Huệ") or a comma ("Sường Tam Thuận: Quận
+    # Thanh Khê"): a comma where only that makes the address a listed one.
     dropped = correct_place(_SPECK_STOP.sub("", value))
     if is_listed(dropped):
         return dropped
-    as_comma = correct_place(_SPECK_STOP.sub(",", value))
-    return as_comma if is_listed(as_comma) else dropped
+    for as_comma in (_SPECK_STOP.sub(",", value), _SPECK_STOP.sub("", value).replace(":", ",")):
+        if is_listed(corrected := correct_place(as_comma)):
+            return corrected
+    return dropped
 
 
 def _without_specks(value: str) -> str:
