@@ -697,6 +697,10 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Số 12 Tôn Thất Thuyết, Phường 1, Quận 4, Hồ Chí Minh", "Số 12 Tôn Thất Thuyết, Phường 1, Quận 4, Hồ Chí Minh"),
     ("Số 140 Trung, Ngô Đồng, Giao Thủy, Nam Định", "Số 140 Trung, Ngô Đồng, Giao Thủy, Nam Định"),
     ("Sĩ 80 Bà Triou, Phường Tân Phú, Đồng Xoài, Bình Phước", "Số 80 Bà Triệu, Phường Tân Phú, Đồng Xoài, Bình Phước"),
+    # A hamlet's word a letter off ("Thôh 3"); a district whose first word was lost at the line's
+    # start, told by the ward before it ("Thành" with Xã An Phước is Long Thành).
+    ("Thôh 3, Xã Phú Thượng, Phú Vang, Thừa Thiên Huế", "Thôn 3, Xã Phú Thượng, Phú Vang, Thừa Thiên Huế"),
+    ("Ấp 2, Xã An Phước, Thành, Đồng Nai", "Ấp 2, Xã An Phước, Long Thành, Đồng Nai"),
     ("Số 8O Bà Triệu, Phường Tân Phú, Đồng Xoài, Bình Phước", "Số 80 Bà Triệu, Phường Tân Phú, Đồng Xoài, Bình Phước"),
     # "Số" read as an S and a digit stays "Số": no scrap before the house number.
     ("S7 254 Lý Thường Kiệt, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk",
@@ -1752,8 +1756,10 @@ def test_a_typed_a4_page_shows_no_card(degradation: str) -> None:
 @pytest.mark.parametrize(("read", "expected"), [
     ("THỊLAN", ["THỊ", "LAN"]), ("VĂNTHANH", ["VĂN", "THANH"]),  # two vowel groups: two syllables
     ("THOAN", ["THOAN"]), ("NGUYỄN", ["NGUYỄN"]),  # one group: one syllable, listed or not
+    # A whole name (a specked copy of cccd_0024's front read "ĐĂNGVĂNTOÀN"), one way only.
+    ("ĐĂNGVĂNTOÀN", ["ĐĂNG", "VĂN", "TOÀN"]), ("LÊTHỊTHUHÀ", ["LÊ", "THỊ", "THU", "HÀ"]),
 ])
-def test_two_name_syllables_read_as_one_word_are_parted(read: str, expected: list[str]) -> None:
+def test_name_syllables_read_as_one_word_are_parted(read: str, expected: list[str]) -> None:
     assert run_together(read) == expected
 
 

@@ -36,6 +36,7 @@ Gấm Hiên Kỳ Lân Lệ Mãi Ngoan Nhị Thoại Thục Thuận Tình Trúc T
 
 _DOUBLED_VOWEL = re.compile(r"([aeiouy])\1")
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
+_MOST_RUN_TOGETHER = 4  # a whole name of four syllables read as one word, at most
 
 
 @lru_cache(maxsize=1)
@@ -80,12 +81,24 @@ def likeliest_syllable(word: str) -> str | None:
 
 
 def run_together(word: str) -> list[str]:
-    """Two name syllables OCR read without the space between ("THỊLAN" → THỊ, LAN), or the word
-    alone. A syllable has one group of vowels, so a word with two is no syllable; it is split only
-    where both halves have the letters of name syllables, and only if at one place."""
+    """Name syllables OCR read without the spaces between ("THỊLAN" → THỊ, LAN; "ĐĂNGVĂNTOÀN" → ĐĂNG,
+    VĂN, TOÀN), or the word alone. A syllable has one group of vowels, so a word with several is no
+    syllable; it is split into as many, each with the letters of a name syllable, only if one way
+    does that."""
     letters = fold(word)
-    if len(letters) != len(word) or len(_VOWEL_GROUPS.findall(letters)) != 2:
+    if len(letters) != len(word) or not 2 <= len(_VOWEL_GROUPS.findall(letters)) <= _MOST_RUN_TOGETHER:
         return [word]
-    cuts = [cut for cut in range(2, len(word) - 1)
-            if letters[:cut] in _by_letters() and letters[cut:] in _by_letters()]
-    return [word[:cuts[0]], word[cuts[0]:]] if len(cuts) == 1 else [word]
+    ways = _syllable_cuts(letters)
+    if len(ways) != 1:
+        return [word]
+    starts = [0, *ways[0]]
+    return [word[start:end] for start, end in zip(starts, [*ways[0], len(word)])]
+
+
+def _syllable_cuts(letters: str, start: int = 0) -> list[tuple[int, ...]]:
+    """Every way to cut `letters[start:]` into name syllables: the positions of the cuts."""
+    rest = letters[start:]
+    if len(_VOWEL_GROUPS.findall(rest)) == 1:
+        return [()] if rest in _by_letters() else []
+    return [(cut, *after) for cut in range(start + 1, len(letters))
+            if letters[start:cut] in _by_letters() for after in _syllable_cuts(letters, cut)]

@@ -65,6 +65,7 @@ _NO_UNIT_MARKS = re.compile(r"[^\w\s.'\-]")  # "Bà Rịa - Vũng Tàu", "TP. H�
 _ABBREVIATED_TYPE = re.compile(r"^(?:Q|H|TX|TP)\.", re.IGNORECASE)  # "Q. 1", "H. Củ Chi", "TX. Sơn Tây"
 _NO_ADDRESS_MARK = re.compile(r"[^\w\s/.,'\-]")  # "n^ hs": no address is written with these
 _ADDRESS_WORD_BY_LETTERS = {fold(word): word for word in _ADDRESS_WORDS}
+_LONG_ADDRESS_WORD = 4  # letters: shorter address words ("Tổ", "Số", "Ấp") are too near too many others
 # "Thôn 3", "Tổ 12", "Ấp2"; "Ấp 2 2": a number read twice (no address repeats one)
 _NUMBERED_PLACE = re.compile(r"^(?P<word>[^\W\d_]+)\s*(?P<number>\d+\w*)(?:\s+(?P=number))?$")
 _NUMBERED_TAIL = re.compile(r"(?<!\S)(?P<word>[^\W\d_]+)\s*(?P<number>\d+\w*)$")  # ... ending a part
@@ -454,12 +455,17 @@ def _type_as_printed(text: str, district: _Unit) -> str:
 
 def _district_of_ward(ward: str, district: str, province: _Unit) -> _Unit | None:
     """The district of `province` that holds the ward read before a damaged district ("Phường 25,
-    Quận Bề PS, TP. Hồ Chí Minh": only Bình Thạnh has a Phường 25), when exactly one does. A district
+    Quận Bề PS, TP. Hồ Chí Minh": only Bình Thạnh has a Phường 25) or one cut short ("Xã An Phước,
+    Thành, Đồng Nai"), when exactly one does. A district
     written short ("Q. 1", "H. Củ Chi") is as printed, not damaged."""
-    if not _damaged(district) or _ABBREVIATED_TYPE.match(district):
+    if _ABBREVIATED_TYPE.match(district):
         return None
     found = [unit for unit in province.children.values() if fold(ward) in _choices(unit.children)]
-    return found[0] if len(found) == 1 else None
+    if len(found) != 1:
+        return None
+    # Whole syllables that end that district's name are its first words cut off at the line's
+    # start ("Thành" for Long Thành): the ward decides as it does for a damaged one.
+    return found[0] if _damaged(district) or fold(found[0].short).endswith(" " + fold(district)) else None
 
 
 def _ward_and_district(text: str, province: _Unit, first: bool) -> tuple[list[str], _Unit] | None:
@@ -606,11 +612,23 @@ def _repaired_hamlet(text: str) -> str:
         return f"{listed.capitalize()} {rest}"
     word = found.group("word")
     if word.lower() not in _ADDRESS_WORDS:
-        listed = _ADDRESS_WORD_BY_LETTERS.get(fold(word))
+        listed = _ADDRESS_WORD_BY_LETTERS.get(fold(word)) or _address_word_a_letter_off(word)
         if listed is None:
             return text
         word = listed.capitalize()
     return f"{word} {found.group('number')}"
+
+
+def _address_word_a_letter_off(word: str) -> str | None:
+    """The one address word of four letters or more ("Thôn", "Khối") that `word`, no syllable of
+    a place, person or street, is a letter away from, starting alike ("Thôh 3")."""
+    letters = fold(word)
+    if len(letters) < _LONG_ADDRESS_WORD or word.lower() in _street_syllables():
+        return None
+    near = [listed for folded, listed in _ADDRESS_WORD_BY_LETTERS.items()
+            if len(folded) >= _LONG_ADDRESS_WORD and folded[0] == letters[0]
+            and Levenshtein.distance(folded, letters, score_cutoff=1) <= 1]
+    return near[0] if len(near) == 1 else None
 
 
 def _damaged_street(name: str) -> bool:
