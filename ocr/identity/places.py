@@ -456,8 +456,8 @@ def _type_as_printed(text: str, district: _Unit) -> str:
 def _district_of_ward(ward: str, district: str, province: _Unit) -> _Unit | None:
     """The district of `province` that holds the ward read before a damaged district ("Phường 25,
     Quận Bề PS, TP. Hồ Chí Minh": only Bình Thạnh has a Phường 25) or one cut short ("Xã An Phước,
-    Thành, Đồng Nai"), when exactly one does. A district
-    written short ("Q. 1", "H. Củ Chi") is as printed, not damaged."""
+    Thành, Đồng Nai"), when exactly one does. A district written short ("Q. 1", "H. Củ Chi") is as
+    printed, not damaged."""
     if _ABBREVIATED_TYPE.match(district):
         return None
     found = [unit for unit in province.children.values() if fold(ward) in _choices(unit.children)]
@@ -503,9 +503,9 @@ def _without_scraps(parts: list[str]) -> list[str]:
     def scraps(part: str) -> bool:
         words = part.split()
         # No part of an address is one short word or a number alone ("sở, Phường 13, …", "5, Xã …",
-        # "919005, Xã …", "7/0/1042, Phường …": a label's "origin:" read as digits), nor one word at all but an address
-        # word's: a hamlet has a name, a house number its street, a street two syllables ("Nàng,
-        # Phường Tam Thuận, …": a stain read on the label's line).
+        # "919005, Xã …", "7/0/1042, Phường …": a label's "origin:" read as digits), nor one word
+        # at all but an address word's: a hamlet has a name, a house number its street, a street
+        # two syllables ("Nàng, Phường Tam Thuận, …": a stain read on the label's line).
         alone = len(words) == 1 and ((len(part) <= 3 and part.isalnum()) or part.replace("/", "").isdigit()
                                      or (part.isalpha() and not is_address_word(part)))
         return alone or 2 * sum(map(scrap, words)) > len(words)
