@@ -701,6 +701,13 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     # start, told by the ward before it ("Thành" with Xã An Phước is Long Thành).
     ("Thôh 3, Xã Phú Thượng, Phú Vang, Thừa Thiên Huế", "Thôn 3, Xã Phú Thượng, Phú Vang, Thừa Thiên Huế"),
     ("Ấp 2, Xã An Phước, Thành, Đồng Nai", "Ấp 2, Xã An Phước, Long Thành, Đồng Nai"),
+    # A numbered ward behind any scrap its type's size ("là xà 25": only Phường 25 has that number);
+    # a street whose last word a stain ruined, its first words beginning one listed street only.
+    ("29/31 Trường Chinh, là xà 25, Quận Bình Thạnh, TP. Hồ Chí Minh",
+     "29/31 Trường Chinh, Phường 25, Quận Bình Thạnh, TP. Hồ Chí Minh"),
+    ("Số 292 Hai Bà 'f 0MB], Phường Châu Phú A, Châu Đốc, An Giang",
+     "Số 292 Hai Bà Trưng, Phường Châu Phú A, Châu Đốc, An Giang"),
+    ("Số 12 Lê Văn xQz, Phường Châu Phú A, Châu Đốc, An Giang", "Số 12 Lê Văn xQz, Phường Châu Phú A, Châu Đốc, An Giang"),
     ("Số 8O Bà Triệu, Phường Tân Phú, Đồng Xoài, Bình Phước", "Số 80 Bà Triệu, Phường Tân Phú, Đồng Xoài, Bình Phước"),
     # "Số" read as an S and a digit stays "Số": no scrap before the house number.
     ("S7 254 Lý Thường Kiệt, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk",

@@ -555,8 +555,24 @@ def _repaired_street(text: str) -> str:
     letters = _DIGIT_IN_WORD.sub(lambda found: _LETTER_OF[found.group()], name)
     street = _clear_choice(letters, _street_choices(), (_STREET_RULE,)) \
         or _by_damaged_syllables(letters, [(street,) for street in STREETS], _street_syllables(),
-                                 least_damaged=_DAMAGED_SYLLABLES[0])  # the list is not every street
+                                 least_damaged=_DAMAGED_SYLLABLES[0]) \
+        or _street_by_first_words(name)  # the list is not every street
     return f"{head} {street or name}"
+
+
+def _street_by_first_words(name: str) -> str | None:
+    """The one listed street that starts with the first two or more words of `name`, read whole,
+    when all that follows them is ruined: no syllable a place, person or street has, and marks or
+    digits among it ("Hai Bà 'f 0MB]" is Hai Bà Trưng, its last word lost to a stain; "Võ Văn Tầớn",
+    letters only, may be a street the list lacks)."""
+    words, known = name.split(), _street_syllables()
+    whole = next((count for count, word in enumerate(words) if word.lower() not in known), len(words))
+    rest = words[whole:]
+    if whole < 2 or not rest or any(word.lower() in known for word in rest) or all(map(str.isalpha, rest)):
+        return None
+    start = " ".join(words[:whole]).lower()
+    found = [street for street in STREETS if street.lower().startswith(start + " ")]
+    return found[0] if len(found) == 1 else None
 
 
 def damaged_house_and_street(value: str) -> bool:
@@ -700,8 +716,9 @@ def _ward_behind_a_damaged_type(text: str, district: _Unit, known: frozenset[str
                 or any(word.lower() in _ADDRESS_WORDS for word in scrap):
             continue
         if all(map(str.isdigit, named)):
-            # Before a ward's number only its type stands ("Ph ko 25"): any scrap its type's size.
-            if _type_scrap("".join(scrap), ward) and not any(map(str.isdigit, scrap)):
+            # Before a ward's number only its type stands ("Ph ko 25", "là xà 25"): any scrap its
+            # type's size, whatever letter it starts with.
+            if len("".join(scrap)) <= len(_type_letters(ward)) + 1 and not any(map(str.isdigit, scrap)):
                 found.append(ward.name)
         elif (_type_scrap("".join(scrap), ward) or _NO_UNIT_MARKS.search(before := text.rsplit(named[0], 1)[0])
               or _DIGIT_GLUED.search(before)) \
@@ -775,9 +792,14 @@ def _ward_behind_a_ruined_type(text: str, district: _Unit) -> str | None:
 def _type_scrap(scrap: str, ward: _Unit) -> bool:
     """Whether `scrap` may be what OCR left of the ward's type: a few letters or digits, or as many
     as the type has (and one more) when it starts with the type's letter ("phb8đ" for "Phường")."""
-    typed = fold(ward.name[:len(ward.name) - len(_own_name(ward))]).replace(" ", "")
+    typed = _type_letters(ward)
     return len(scrap) <= _SCRAP_LENGTH or (
         bool(typed) and fold(scrap[:1]) == typed[:1] and len(scrap) <= len(typed) + 1)
+
+
+def _type_letters(ward: _Unit) -> str:
+    """The letters of the ward's type, folded ("phuong", "thitran")."""
+    return fold(ward.name[:len(ward.name) - len(_own_name(ward))]).replace(" ", "")
 
 
 def place_names() -> list[str]:
