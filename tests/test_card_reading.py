@@ -1079,6 +1079,19 @@ def test_the_probes_quick_look_finds_the_card_where_the_careful_search_does() ->
     assert np.abs(quick[0] - careful[0]).max() < 300 / 25.4  # corners within a millimetre
 
 
+def _turned_to_the_middle(card: np.ndarray, angle: float,
+                          shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The card turned by `angle` degrees about its middle and moved to the middle of a page of
+    `shape`: the page-sized image of it, where it lies (a mask) and its corners there."""
+    card_h, card_w = card.shape[:2]
+    height, width = shape[:2]
+    turn = cv2.getRotationMatrix2D((card_w / 2, card_h / 2), angle, 1.0)
+    turn[:, 2] += (width / 2 - card_w / 2, height / 2 - card_h / 2)
+    placed = cv2.warpAffine(card, turn, (width, height))
+    where = cv2.warpAffine(np.full((card_h, card_w), 255, np.uint8), turn, (width, height)) > 127
+    return placed, where, cv2.transform(np.float32([[[0, 0], [card_w, 0], [card_w, card_h], [0, card_h]]]), turn)[0]
+
+
 def _photo_of_a_card_touched_by_light_things() -> tuple[np.ndarray, np.ndarray]:
     """A 72 dpi phone photo (1600 x 1200) of a card turned 20 degrees on a dark table, with light
     patches of the table (a patterned cloth's stripes, a finger) touching each of its sides; and
@@ -1090,11 +1103,7 @@ def _photo_of_a_card_touched_by_light_things() -> tuple[np.ndarray, np.ndarray]:
     for row in range(5):
         cv2.putText(card, "HO VA TEN NGUYEN VAN A", (260, 120 + 80 * row), cv2.FONT_HERSHEY_SIMPLEX,
                     1.2, (40, 40, 40), 3)
-    turn = cv2.getRotationMatrix2D((card_w / 2, card_h / 2), 20.0, 1.0)
-    turn[:, 2] += (800 - card_w / 2, 600 - card_h / 2)
-    placed = cv2.warpAffine(card, turn, (1600, 1200))
-    where = cv2.warpAffine(np.full((card_h, card_w), 255, np.uint8), turn, (1600, 1200)) > 127
-    corners = cv2.transform(np.float32([[[0, 0], [card_w, 0], [card_w, card_h], [0, card_h]]]), turn)[0]
+    placed, where, corners = _turned_to_the_middle(card, 20.0, page.shape)
     rng = np.random.default_rng(0)
     for side in (0, 1, 2, 3, 0):
         start, end = corners[side], corners[(side + 1) % 4]
@@ -1128,12 +1137,8 @@ def test_a_photographed_card_is_found_on_a_striped_cloth() -> None:
     for row in range(5):
         cv2.putText(card, "HO VA TEN NGUYEN VAN A", (240, 110 + 80 * row), cv2.FONT_HERSHEY_SIMPLEX,
                     1.1, (40, 40, 40), 3)
-    turn = cv2.getRotationMatrix2D((card_w / 2, card_h / 2), 4.0, 1.0)
-    turn[:, 2] += (800 - card_w / 2, 600 - card_h / 2)
-    placed = cv2.warpAffine(card, turn, (1600, 1200))
-    where = cv2.warpAffine(np.full((card_h, card_w), 255, np.uint8), turn, (1600, 1200)) > 127
+    placed, where, corners = _turned_to_the_middle(card, 4.0, page.shape)
     page[where] = placed[where]
-    corners = cv2.transform(np.float32([[[0, 0], [card_w, 0], [card_w, card_h], [0, card_h]]]), turn)[0]
     quads = find_card_quads(page, 72)
     assert len(quads) == 1
     assert max(min(np.hypot(*(corner - found)) for found in quads[0]) for corner in corners) < 15
