@@ -601,6 +601,9 @@ def test_specks_read_as_a_line_of_their_own_inside_an_address_are_no_part_of_it(
     read = values(["Nïi thững trú / Place of residence: Số 254 Lý Thường Kiệt", ",",
                    "Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk"])
     assert read["place_of_residence"] == "Số 254 Lý Thường Kiệt, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk"
+    # A speck glued before the hamlet's word (a shaded, specked copy of cccd_0027) is no part of it.
+    read = values(["Nơi thường trú / Place of residence: =Ấp 2, Xã Tân Lập, Vũ Thư,", "Thái Bình"])
+    assert read["place_of_residence"] == "Ấp 2, Xã Tân Lập, Vũ Thư, Thái Bình"
 
 
 @pytest.mark.parametrize("read", ["Nam", "Viz t Nam", "Việt Nam", "ViệtNam"])

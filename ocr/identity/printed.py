@@ -468,11 +468,13 @@ def _nationality(text: str) -> str | None:
 # speck; abbreviations ("TP.", "Q.1", "Tx.Sơn") are one or two letters and keep theirs.
 _SPECK_STOP = re.compile(r"(?<=[^\W\d_]{3})\.(?=\s)")  # dropped
 _SPECK_STOP_IN_WORDS = re.compile(r"(?<=[^\W\d_]{3})\.(?=[^\W_])")  # a space again
+_LEADING_MARKS = re.compile(r"^[\W_]+")
 
 
 def _place(text: str) -> str | None:
     value = _without_specks(_before_damaged_label(nfc(" ".join(text.split()))))
-    value = _SPECK_STOP_IN_WORDS.sub(" ", value).strip(_SEPARATORS + _QUOTES)
+    # No address starts with a mark ("=Ấp 2": a speck glued to the hamlet's word).
+    value = _LEADING_MARKS.sub("", _SPECK_STOP_IN_WORDS.sub(" ", value)).strip(_SEPARATORS + _QUOTES)
     if not value:
         return None
     # A full stop after a whole word is a speck, or a comma read small ("Thị trấn Dầu Tiếng. Dầu
