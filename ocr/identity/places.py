@@ -520,7 +520,7 @@ def _without_scraps(parts: list[str]) -> list[str]:
     # Scraps in front of a house number and street ("Piáce rẻlerse Số 74 Hai Bà Trưng", "Phác
     # ofrevoersce SỐ 74 …": a label's words, one of them no word at all, where no address word is).
     words = parts[0].split()
-    start = None if _numbered_house(parts[0]) else \
+    start = None if _says_so(_STREET.match(parts[0])) else \
         next((i for i in range(1, len(words)) if _STREET.match(" ".join(words[i:]))), None)
     if start is not None and len(parts) > 2 and any(map(scrap, words[:start])) \
             and not any(is_address_word(word) or word.isdigit() for word in words[:start]):
@@ -530,9 +530,9 @@ def _without_scraps(parts: list[str]) -> list[str]:
         if len(parts) > 3 else parts
 
 
-def _numbered_house(text: str) -> bool:
-    """Whether the text starts with "Số" (maybe damaged: "Sĩ", "S7") and a house number."""
-    found = _STREET.match(text)
+def _says_so(found: re.Match[str] | None) -> bool:
+    """Whether a `_STREET` match starts with "Số" (maybe damaged: "Sĩ", "S7") before its house number:
+    only "Số" starts with an S ("Tổ 5", "Ấp 2" are no house numbers)."""
     return found is not None and found.group("so") is not None and fold(found.group("so")).startswith("s")
 
 
@@ -546,8 +546,8 @@ def _repaired_street(text: str) -> str:
     if found is None:
         return text
     so, number, name = found.group("so"), found.group("number"), found.group("name")
-    if so is not None and not fold(so).startswith("s"):
-        return text  # "Tổ 5", "Ấp 2": no house number; only "Số" starts with an S ("Sĩ 80", "S 312")
+    if so is not None and not _says_so(found):
+        return text  # "Tổ 5", "Ấp 2": no house number
     number = _ZERO_READ_AS_O.sub("0", number)
     head = f"Số {number}" if so is not None else number
     if not _damaged_street(name):

@@ -480,10 +480,11 @@ def _place(text: str) -> str | None:
     # A full stop after a whole word is a speck, or a comma read small ("Thị trấn Dầu Tiếng. Dầu
     # Tiếng, Bình Dương"); a colon is a speck ("Nguyễn: Huệ") or a comma ("Sường Tam Thuận: Quận
     # Thanh Khê"): a comma where only that makes the address a listed one.
-    dropped = correct_place(_SPECK_STOP.sub("", value))
+    without_stops = _SPECK_STOP.sub("", value)
+    dropped = correct_place(without_stops)
     if is_listed(dropped):
         return dropped
-    for as_comma in (_SPECK_STOP.sub(",", value), _SPECK_STOP.sub("", value).replace(":", ",")):
+    for as_comma in (_SPECK_STOP.sub(",", value), without_stops.replace(":", ",")):
         if is_listed(corrected := correct_place(as_comma)):
             return corrected
     return dropped
