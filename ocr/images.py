@@ -26,6 +26,7 @@ ID1_MM = (85.6, 53.98)
 _PAGE_IS_CARD = (1.48, 1.70)  # a page this shape is a card scanned alone (A4 is 1.41)
 _A4_SHAPE = (1.38, 1.45)  # long/short of a whole A4 sheet, a little cropped or padded by the scanner
 _A4_SIZE = (0.9, 1.1)  # its width at its dpi, against A4's: the dpi is right
+_PLAUSIBLE_DPI = (50, 2400)  # a written dpi outside says nothing of the pixels
 _GUESSED_DPI = (100, 1200)  # a guess outside is clamped: a small picture is a coarse page, not a small one
 
 
@@ -47,10 +48,12 @@ def page_count(path: Path, kind: FileKind) -> int:
 
 def load_page(path: Path, kind: FileKind, number: int, pdf_dpi: int = _DEFAULT_DPI) -> PageImage:
     """Page `number` (1-based) as upright 8-bit pixels; PDF pages are rasterized at `pdf_dpi` (a
-    page that is one low-resolution photo at the photo's own, see `pdf.reading_dpi`)."""
+    page that is one low-resolution photo at the photo's own, see `pdf.reading_dpi`; a photo's own
+    below any scanner's, as an image file's, says nothing and the dpi is guessed from its size)."""
     if kind is FileKind.PDF:
         dpi = pdf.reading_dpi(path, number, pdf_dpi)
-        return PageImage(pdf.render_page(path, number, dpi=dpi), dpi)
+        pixels = pdf.render_page(path, number, dpi=dpi)
+        return PageImage(pixels, dpi if _plausible(dpi) else _guess_dpi((pixels.shape[1], pixels.shape[0])))
     with Image.open(path) as image:
         frame = ImageSequence.Iterator(image)[number - 1]
         dpi = _declared_dpi(frame) or _guess_dpi(frame.size)
@@ -127,7 +130,12 @@ def _declared_dpi(image: Image.Image) -> int | None:
     if not dpi:
         return None
     value = round(float(dpi[0]))
-    return value if 50 <= value <= 2400 else None
+    return value if _plausible(value) else None
+
+
+def _plausible(dpi: int) -> bool:
+    """A resolution some scanner or camera app writes (a 48 dpi photo is a 72 dpi one resized)."""
+    return _PLAUSIBLE_DPI[0] <= dpi <= _PLAUSIBLE_DPI[1]
 
 
 def card_shaped(width: int, height: int) -> bool:

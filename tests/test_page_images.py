@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from ocr.identity.probe import probe_card
+from ocr.identity.reader import read_card
 from ocr.images import load_page
 from schemas.document import FileKind
 from tests.generators import cards
@@ -62,6 +63,21 @@ def test_a_photo_wrapped_as_a_pdf_at_a_nominal_72_dpi_is_read_as_the_photo_itsel
     image, page = load_page(as_image, FileKind.JPEG, 1), load_page(as_pdf, FileKind.PDF, 1)
     assert page.pixels.shape == image.pixels.shape and page.dpi == image.dpi == 72
     assert probe_card(page.pixels, page.dpi).possible  # its card is seen, as in the photo file
+
+
+def test_a_photo_resized_below_any_scanners_dpi_is_read_as_a_card_as_a_pdf_as_an_image(tmp_path: Path) -> None:
+    """A 72 dpi phone photo reduced by two thirds writes 48 dpi: as an image file that says nothing
+    and the dpi is guessed from its size; as the only image of a PDF page it was taken as said, its
+    card measured 400 mm and no card was read at all (a stress copy of the independent set's photos
+    as reduced PDFs: three cards lost)."""
+    photo = _photo_of_a_card(5).resize((853, 640))
+    as_image, as_pdf = tmp_path / "photo.jpg", tmp_path / "photo.pdf"
+    photo.save(as_image, quality=90, dpi=(48, 48))
+    photo.save(as_pdf, "PDF", resolution=48)
+    image, page = load_page(as_image, FileKind.JPEG, 1), load_page(as_pdf, FileKind.PDF, 1)
+    assert page.pixels.shape == image.pixels.shape and page.dpi == image.dpi >= 50
+    reading = read_card([(page.pixels, page.dpi)])
+    assert reading is not None and reading.identity.id_number is not None
 
 
 def test_a_scanned_pdf_page_is_still_rendered_at_the_resolution_asked(tmp_path: Path) -> None:
