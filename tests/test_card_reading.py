@@ -289,6 +289,26 @@ def test_a_speck_glued_to_a_wrapped_address_does_not_keep_it_under_the_portrait(
                             "'_n rừng 25, Quận Bình Thạnh, TP. Hồ Chí Minh"]
 
 
+def test_a_wrapped_address_behind_a_date_ending_just_short_of_the_column_goes_back_to_its_label() -> None:
+    """A faded, grainy copy of dev set cccd_0012: the expiry under the portrait ended 6 px short of
+    the main column's edge and the address's second row, its "Phường" damaged ("pạ rợng"), began
+    17 px inside it; read as one line under the portrait, the row went before the card's heading
+    and the residence lost its ward, district and province."""
+    line = _row
+    expiry = OcrLine((OcrWord("Có", 60.0, (110, 790, 34, 30)), OcrWord("giá", 60.0, (153, 790, 39, 30)),
+                      OcrWord("16/09/2939.", 60.0, (306, 788, 178, 30))))
+    merged = OcrLine((*expiry.words, OcrWord("pạ", 40.0, (507, 790, 34, 30)),
+                      *line("rợng Hòa Cường Bắc, Quận Hải Châu, Đà Nẵng", 548, 790, 36, step=95, width=80).words))
+    lines = [merged, line("Số / No.: 048079098135", 490, 380), line("Họ và tên / Full name:", 490, 460),
+             line("LÊ TRỌNG LONG", 490, 500), line("Quê quán / Place of origin:", 490, 660),
+             line("Phường Tam Thuận, Quận Thanh Khê, Đà Nẵng", 490, 690),
+             line("Nơi thường trú / Place of residence: Số 74 Hai Bà Trưng,", 490, 750)]
+    ordered = [found.text for found in reading_order(lines, 475 / 25.4)]
+    assert ordered[0] == "Có giá 16/09/2939."
+    assert ordered[-1] == "pạ rợng Hòa Cường Bắc, Quận Hải Châu, Đà Nẵng"
+    assert values(ordered)["place_of_residence"].startswith("Số 74 Hai Bà Trưng, ")
+
+
 def test_rows_cut_where_they_climb_make_no_column_and_are_read_whole() -> None:
     """A card in perspective (a stressed copy of dev set cccd_0012): Tesseract cut its rows at one
     x, so the right pieces, a centred heading and two specks started level and made a column that

@@ -269,8 +269,9 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
         glued = main is not None and previous_end < main and main - slack <= start < main - tolerance \
             and end > main + tolerance
         # Nor does a word a little inside it behind words that end before it ("bơ e9 . Phường 25,":
-        # a smudge under the portrait read on the residence's second row).
-        inside = main is not None and previous_end < main - tolerance and main < start <= main + slack
+        # a smudge under the portrait read on the residence's second row; "16/09/2939. pạ rợng Hòa
+        # Cường Bắc,": the expiry's date ending a third of a millimetre short of the edge).
+        inside = main is not None and previous_end < main < start <= main + slack
         # An edge other than the main one parts a row only at a gap wider than a word's: centred
         # headings can line up, by chance, where a row's words follow each other ("Giới" "tính").
         return glued or inside or any(start > previous_end and abs(start - e) <= tolerance
