@@ -611,6 +611,17 @@ def test_a_line_of_other_labels_is_no_first_line_of_an_unlabelled_residence() ->
     assert read["place_of_residence"] == "Số 226 Võ Văn Kiệt, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"
 
 
+def test_an_unlabelled_residence_whose_second_row_ends_the_origin_too_is_read() -> None:
+    """A faded copy of dev set cccd_0026 (2016 card): the residence's label was ruined ("Ngtườgto")
+    and its second row, "Long Xuyên, An Giang", is also how the origin ends: it was taken for part
+    of the origin and the residence was lost. Who lives where they were born is common."""
+    read = values(["Số: 089080569684", "Họ và tên: TRẦN ĐÌNH BẢO", "Ngày, tháng, năm sinh: 17/03/1980",
+                   "Giới tính: Nam Quốc tịch: Việt Nam", "Quê quán: Phường Mỹ Xuyên, Long Xuyên, An Giang",
+                   "Ngtườgto Số 55 Hùng Vương, Phường Mỹ Bình,", "Long Xuyên, An Giang"])
+    assert read["place_of_origin"] == "Phường Mỹ Xuyên, Long Xuyên, An Giang"
+    assert read["place_of_residence"] == "Số 55 Hùng Vương, Phường Mỹ Bình, Long Xuyên, An Giang"
+
+
 def test_specks_read_as_a_line_of_their_own_inside_an_address_are_no_part_of_it() -> None:
     """A copy of dev set cccd_0011 with its QR painted over: dust between the residence's two lines
     was read as a line "n^ hs", joined to the district and "repaired" into the commune beside it."""

@@ -652,6 +652,7 @@ def extract_printed(lines: str | Sequence[Line], *,
 
     fields: dict[str, FieldValue] = {}
     problems: dict[str, ReviewReason] = {}
+    consumed: set[int] = set()  # the lines a labelled value was read from
     for number, entries in enumerate(line_entries):
         for position, entry in enumerate(entries):
             if entry.field is None:
@@ -677,6 +678,7 @@ def extract_printed(lines: str | Sequence[Line], *,
                 confidence = min(rows[i][1] for i in used) * factor
                 fields[name] = FieldValue(value=value, source=IdSource.PRINTED,
                                           confidence=round(confidence, 4), raw=" / ".join(parts))
+                consumed.update(used)
     if "date_of_issue" not in fields:
         _issue_date_in_words(rows, fields)
     if "id_number" not in fields:
@@ -685,7 +687,7 @@ def extract_printed(lines: str | Sequence[Line], *,
     if card_type in _ORIGIN_THEN_RESIDENCE:
         other_labels = {number for number, entries in enumerate(line_entries)
                         if any(entry.field not in (None, *_PLACES) for entry in entries)}
-        _unlabelled_places(rows, fields, other_labels)
+        _unlabelled_places(rows, fields, other_labels, consumed)
     _dates_near_their_labels(rows, fields)
     text = "\n".join(texts)
     back = _side(set(fields), text, texts) is CardSide.BACK
@@ -785,25 +787,26 @@ def _address_lines(rows: list[tuple[str, float]], other_labels: set[int]) -> Ite
                 break
 
 
-def _unlabelled_places(rows: list[tuple[str, float]], fields: dict[str, FieldValue], other_labels: set[int]) -> None:
+def _unlabelled_places(rows: list[tuple[str, float]], fields: dict[str, FieldValue], other_labels: set[int],
+                       consumed: set[int]) -> None:
     """Origin and residence whose labels OCR damaged beyond the label search (the 4-pt labels of a
     200 dpi copy): the card prints them in this order and nothing else on its front is an address,
-    so the addresses the lines complete that no field took are, in reading order, the missing ones.
-    Used only when exactly that many are left over."""
+    so the addresses the lines complete that no labelled value was read from (`consumed`: by line,
+    not by text, as a residence's wrapped "Long Xuyên, An Giang" ends its origin too) are, in
+    reading order, the missing ones. Used only when exactly that many are left over."""
     missing = [field for field in ("place_of_origin", "place_of_residence") if field not in fields]
     if not missing:
         return
-    taken = [fields[field].raw or "" for field in _PLACES if field in fields]
     found = {fields[field].value for field in _PLACES if field in fields}
     left = [(number, value, conf) for number, value, conf in _address_lines(rows, other_labels)
-            if not any(rows[number][0] in raw for raw in taken) and value not in found]
+            if number not in consumed and value not in found]
     if len(missing) == 2 and len(left) == 1:
         # One of two found: another line ending with a province, too damaged to list, tells which
         # it is by coming after it (the residence: the found one is the origin) or before it.
         number, found_end = left[0][0], _last_words(rows[left[0][0]][0])
         after = any(_address_end(text, found_end) for text, _ in rows[number + 1:])
-        before = any(_address_end(text, found_end) and not any(text in raw for raw in taken)
-                     for text, _ in rows[:number])
+        before = any(_address_end(text, found_end) and earlier not in consumed
+                     for earlier, (text, _) in enumerate(rows[:number]))
         if after == before:
             return
         missing = missing[:1] if after else missing[1:]
