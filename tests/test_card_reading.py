@@ -622,6 +622,19 @@ def test_an_unlabelled_residence_whose_second_row_ends_the_origin_too_is_read() 
     assert read["place_of_residence"] == "Số 55 Hùng Vương, Phường Mỹ Bình, Long Xuyên, An Giang"
 
 
+def test_specks_opening_with_a_digit_are_no_first_line_of_an_unlabelled_address() -> None:
+    """A faded copy of dev set cccd_0006: the line before the origin's, all specks, opened with a
+    digit and ended with a comma ("20 540) 00 - tb,"), and was taken for its house number and street.
+    A first line opening with a digit is a house number and street ("95/32 Nguyễn Trãi,") or none."""
+    read = values(["CĂN CƯỚC CÔNG DÂN", "Số: 046167675687", "NGUYÊN KIM MINH PHƯỢNG",
+                   "20 540) 00 - tb, _.- - ÔNHPMÁmP\"g#-df @Hgh,", "Thị vấn Dầu Tiếng, Dâu Tiếng, Bình Dương",
+                   "-T0nNS0I VEPNSM Mang xà SỐ 219 Bà Triệu,", "_ esessÓs +. ván Cầu Tiếng Dầu Tiếng Đình Dương"])
+    assert read["place_of_origin"] == "Thị trấn Dầu Tiếng, Dầu Tiếng, Bình Dương"
+    house = values(["CĂN CƯỚC CÔNG DÂN", "Quê quán: Phường 13, Quận Bình Thạnh, TP. Hồ Chí Minh",
+                    "No eg 95/32 Nguyễn Trãi,", "Phường 25, Quận Bình Thạnh, TP. Hồ Chí Minh"])
+    assert house["place_of_residence"] == "95/32 Nguyễn Trãi, Phường 25, Quận Bình Thạnh, TP. Hồ Chí Minh"
+
+
 def test_specks_read_as_a_line_of_their_own_inside_an_address_are_no_part_of_it() -> None:
     """A copy of dev set cccd_0011 with its QR painted over: dust between the residence's two lines
     was read as a line "n^ hs", joined to the district and "repaired" into the commune beside it."""

@@ -778,7 +778,8 @@ def _address_lines(rows: list[tuple[str, float]], other_labels: set[int]) -> Ite
             head = previous[before.start():]
             marks = _END_MARKS.search(head).group()  # specks after it, its comma among them maybe
             head = head[:len(head) - len(marks)]
-            if "," in marks or _HOUSE_NUMBER_STREET.match(head):
+            # A head opening with a digit is a house number and street, or specks ("20 540) 00 - tb,").
+            if ("," in marks and not head[0].isdigit()) or _HOUSE_NUMBER_STREET.match(head):
                 tries.insert(0, (head + ", " + text.strip(), min(conf, rows[number - 1][1])))
         for joined, least in tries:
             value = _place(joined)
