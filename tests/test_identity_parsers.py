@@ -226,6 +226,20 @@ def test_a_speck_read_as_a_letter_in_the_mrz_names_filler_is_no_name() -> None:
     assert doubled.fields["full_name"].value == "NGUYEN VAN DUC"  # a filler read twice inside the names
 
 
+def test_a_td1_zone_whose_name_line_the_scan_cut_gives_every_checked_field_from_two_lines() -> None:
+    """A tight back scan at a slant (a stress copy of dev set cccd_0029): the card's edge was lost off
+    the scan, its cut-out lost half the name line ("AICQIIVENMCCIUANCTAMCCCLCLCCLECL4LLEEEE"), and
+    the two whole lines, which hold every checked field and the composite check, were thrown away."""
+    line1, line2, _ = td1_lines(**CARD)
+    whole = values(parse_td1(td1_lines(**CARD), today=TODAY))
+    for cut in (["AICQIIVENMCCIUANCTAMCCCLCLCCLECL4LLEEEE"], []):
+        reading = parse_td1([line1, line2, *cut], today=TODAY)
+        assert reading.composite_ok and reading.format == "td1"
+        assert values(reading) == {name: value for name, value in whole.items() if name != "full_name"}
+    # Two lines whose composite does not verify are no zone: nothing is taken from them.
+    assert parse_td1([line1, line2[:-1] + str((int(line2[-1]) + 1) % 10)], today=TODAY).fields == {}
+
+
 @pytest.mark.parametrize(("line", "at"), [(0, 5), (0, 12), (1, 0), (1, 9)])
 def test_a_sign_read_twice_in_a_line_of_codes_is_taken_out_where_every_check_then_verifies(line: int, at: int) -> None:
     """A back of dev set cccd_0029 enlarged to 475 dpi: Tesseract read "IDVNMO0707825403…", one sign

@@ -209,14 +209,22 @@ def _clean(text: str) -> str:
     return _FILLER_LOOKALIKES.sub(FILLER, "".join(text.split()).upper())
 
 
-def _window(lines: str | Sequence[str], layout: _Layout) -> list[str] | None:
-    """The layout's lines among those given, cleaned, or None when they are not there."""
+def _window(lines: str | Sequence[str], layout: _Layout, *, without_name: bool = False) -> list[str] | None:
+    """The layout's lines among those given, cleaned, or None when they are not there.
+
+    `without_name`: only the lines above a last line that is the name (a TD1 zone whose name line a
+    card cut off at the scan's edge): they hold every checked field, the name line is made of fillers.
+    """
     raw = lines.splitlines() if isinstance(lines, str) else list(lines)
     cleaned = [line for line in map(_clean, raw) if line]
     count = len(layout.templates)
+    name_line = layout.name[0]
+    if without_name:
+        if name_line != count - 1:
+            return None
+        count -= 1
     if len(cleaned) < count:
         return None
-    name_line = layout.name[0]
 
     def length_error(window: list[str]) -> int:
         # OCR may drop a name's trailing fillers: a short name line is no error.
@@ -226,7 +234,9 @@ def _window(lines: str | Sequence[str], layout: _Layout) -> list[str] | None:
     # Text above or below the zone may come with it: take the run of lines that fits best.
     windows = [cleaned[i:i + count] for i in range(len(cleaned) - count + 1)]
     chosen = min(reversed(windows), key=length_error)
-    return chosen if length_error(chosen) <= _MAX_LENGTH_ERROR else None
+    if length_error(chosen) > _MAX_LENGTH_ERROR:
+        return None
+    return [*chosen, FILLER * layout.width] if without_name else chosen
 
 
 def _prepared(window: list[str], layout: _Layout) -> list[str]:
@@ -428,10 +438,13 @@ def _birth_date_by_its_neighbours(lines: list[str], layout: _Layout, accepted: d
 
 def _parse(lines: str | Sequence[str], layout: _Layout, today: date | None) -> MrzReading:
     window = _window(lines, layout)
+    cut = window is None and (window := _window(lines, layout, without_name=True)) is not None
     if window is None:
         return MrzReading(reasons=[ReviewReason.MRZ_UNREADABLE])
     prepared = _prepared(window, layout)
     confirmed = _confirm(prepared, layout) or _confirmed_without_one_sign(window, prepared, layout)
+    if cut and confirmed is None:  # two lines of some other text may pass for a zone's
+        return MrzReading(reasons=[ReviewReason.MRZ_UNREADABLE])
     if confirmed is not None:
         prepared, repaired = confirmed
         accepted = {f.name: CONF_WEAK if f.name == repaired else CONF_CONFIRMED
