@@ -1952,6 +1952,28 @@ def test_a_speck_read_as_a_modifier_mark_after_the_name_is_no_word_of_it() -> No
     assert voted.value == "ĐẶNG ĐỨC MINH TRUNG" and voted.confidence == name.confidence
 
 
+def test_specks_far_right_of_the_name_are_no_word_it_lost() -> None:
+    """Dust 16 mm right of the name on a reduced PDF copy of dev set cccd_0027 was read "°àt" (conf
+    0) on the name's row: taken for a word the name had lost, it sent the row from the name's first
+    word to the dust to be read again as a block, which made "TU" of the dust ("NGUYỄN BÍCH THẢO TU")."""
+    image = Image.new("L", (1600, 200), 235)
+    draw = ImageDraw.Draw(image)
+    draw.text((60, 60), "NGUYỄN BÍCH THẢO", font=pages._font("DejaVu Sans", True, 80), fill=20)
+    for x, y in ((1240, 95), (1300, 120), (1330, 88)):
+        draw.ellipse((x, y, x + 9, y + 9), fill=30)
+    grey = np.asarray(image)
+    name_line = next(line for line in ocr_lines(grey, language="vie", psm=3, dpi=475, timeout=30)
+                     if "BÍCH" in line.text)
+    words = [word for word in name_line.words if word.box[0] < 1200]
+    specked = OcrLine((*words, OcrWord("°àt", 0.0, (1240, 88, 100, 41))))
+    card = LocatedCard(grey, 475, np.zeros((4, 2), np.float32), True, "osd", None)
+    side = _Side(card, grey, 0, [specked], {}, None, None, extract_printed([]))
+    name = extract_printed(["Họ và tên / Full name:", specked.text]).fields["full_name"]
+    assert name.value == "NGUYỄN BÍCH THẢO"
+    voted = _voted_name(name, [side], timeout=30)
+    assert voted.value == "NGUYỄN BÍCH THẢO" and voted.confidence == name.confidence
+
+
 @pytest.mark.parametrize(("word", "speck", "conf"), [("Ấp", "+,", 90.0), ("Thôn", "T;,", 90.0), ("Thôn", "Sì,", 4.0)])
 def test_a_hamlets_number_read_as_a_speck_is_read_again_from_the_image(word: str, speck: str, conf: float) -> None:
     """Stressed copies of dev set cccd_0027 and cccd_0033: the page pass read "Ấp 2," as "Ấp +,"

@@ -712,6 +712,17 @@ def _name_read_again(found: tuple[_Side, list[OcrWord]], value: str, timeout: fl
     return again if in_order and len(again.split()) > len(kept) else None
 
 
+def _one_run(words: list[OcrWord]) -> list[OcrWord]:
+    """The words up to the first gap wider than between words: specks a card's width away on the
+    name's row ("NGUYỄN BÍCH THẢO °àt", 16 mm on) are no word of it, nor is their region read."""
+    run = words[:1]
+    for word in words[1:]:
+        if word.box[0] - (run[-1].box[0] + run[-1].box[2]) > _WORD_GAP * run[-1].box[3]:
+            break
+        run.append(word)
+    return run
+
+
 def _voted_name(name: FieldValue, sides: list[_Side], timeout: float) -> FieldValue:
     """The printed name with each word's marks as two of three reads agree (the page pass, and
     the word alone, heavier, at two sizes; a read that changes letters does not count), a word that
@@ -720,10 +731,12 @@ def _voted_name(name: FieldValue, sides: list[_Side], timeout: float) -> FieldVa
     line is missing from the name (damaged and dropped)."""
     value = name.value
     found = _line_words(sides, (name.raw or value).split(" / ")[0])
+    if found is not None:
+        found = found[0], _one_run(found[1])
     # A word is one with a letter that has a case, or a digit: a speck read as a modifier mark ("ˆ",
     # a letter to Unicode) is none, and a block read of its line made a word of it ("… TRUNG NA").
-    read = [word for word in (name.raw or "").split(" / ")[0].split()
-            if any(ch.isdigit() or ch.lower() != ch.upper() for ch in word)]
+    texts = [word.text for word in found[1]] if found is not None else (name.raw or "").split(" / ")[0].split()
+    read = [word for word in texts if any(ch.isdigit() or ch.lower() != ch.upper() for ch in word)]
     doubtful = found is None or len(read) > len(value.split())
     if found is not None and len(read) > len(value.split()):
         value = _name_read_again(found, value, timeout) or value
