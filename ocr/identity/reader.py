@@ -456,10 +456,11 @@ def _with_digits_confirmed(lines: list[OcrLine], grey: np.ndarray, dpi: int,
 
 def _speck_number(word: OcrWord) -> bool:
     """Whether a word after a hamlet's or house's word may be its number misread: a speck ("+,",
-    "T;"), or a word of one or two letters Tesseract was unsure of ("Sì," at confidence 4 for "3,")."""
+    "T;"), or a word of one or two letters Tesseract was unsure of ("Sì," at confidence 4 for "3,"),
+    or in small letters, which no hamlet's name is ("Ấp à," at confidence 60 for "Ấp 2,")."""
     letters = word.text.strip(_PUNCTUATION)
-    return bool(_SPECK_NUMBER.fullmatch(word.text)) or (word.conf < _SURE and 0 < len(letters) <= 2
-                                                       and letters.isalpha())
+    return bool(_SPECK_NUMBER.fullmatch(word.text)) or ((word.conf < _SURE or letters.islower())
+                                                       and 0 < len(letters) <= 2 and letters.isalpha())
 
 
 # ---------------------------------------------------------------------------------------------------
