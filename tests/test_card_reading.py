@@ -309,6 +309,22 @@ def test_a_wrapped_address_behind_a_date_ending_just_short_of_the_column_goes_ba
     assert values(ordered)["place_of_residence"].startswith("Số 74 Hai Bà Trưng, ")
 
 
+def test_a_wrapped_address_whose_first_word_lost_its_start_still_goes_back_to_its_label() -> None:
+    """A slanted copy of dev set cccd_0021 with its QR painted over: "Hòa Vang, Đà Nẵng" under the
+    residence's label was read "2 Vang, Đà Nẵng", its first word from its last letter, 3 mm inside
+    the main column, on one row with the expiry under the portrait: a gap of 5 mm after the date."""
+    expiry = OcrLine((OcrWord("Có", 97.0, (97, 804, 34, 61)), OcrWord("đến:", 97.0, (218, 804, 47, 61)),
+                      OcrWord("13/10/2044,", 96.0, (275, 800, 161, 75))))
+    merged = OcrLine((*expiry.words, OcrWord("2", 60.0, (530, 838, 20, 38)),
+                      OcrWord("Vang,", 97.0, (561, 837, 104, 53)), OcrWord("Đà", 96.0, (678, 835, 51, 47)),
+                      OcrWord("Nẵng", 97.0, (742, 829, 96, 46))))
+    lines = [merged, _row("Họ và tên / Full name:", 473, 460), _row("NGUYỄN THỊ LAN", 473, 500),
+             _row("Quê quán / Place of origin:", 473, 660), _row("Xã Nghi Phong, Nghi Lộc, Nghệ An", 473, 700),
+             _row("Nơi thường trú / Place of residence: Xóm 4, Xã Hòa Tiến,", 473, 780)]
+    ordered = [found.text for found in reading_order(lines, 475 / 25.4)]
+    assert ordered[0] == "Có đến: 13/10/2044," and ordered[-1] == "2 Vang, Đà Nẵng"
+
+
 def test_rows_cut_where_they_climb_make_no_column_and_are_read_whole() -> None:
     """A card in perspective (a stressed copy of dev set cccd_0012): Tesseract cut its rows at one
     x, so the right pieces, a centred heading and two specks started level and made a column that

@@ -270,8 +270,10 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
             and end > main + tolerance
         # Nor does a word a little inside it behind words that end before it ("bơ e9 . Phường 25,":
         # a smudge under the portrait read on the residence's second row; "16/09/2939. pạ rợng Hòa
-        # Cường Bắc,": the expiry's date ending a third of a millimetre short of the edge).
-        inside = main is not None and previous_end < main < start <= main + slack
+        # Cường Bắc,": the expiry's date ending a third of a millimetre short of the edge), or further
+        # inside after a gap wider than between words ("13/10/2044, 2 Vang,": "Hòa" read from its "a").
+        inside = main is not None and previous_end < main < start \
+            and (start <= main + slack or start - previous_end > _WORD_GAP * word.box[3])
         # An edge other than the main one parts a row only at a gap wider than a word's: centred
         # headings can line up, by chance, where a row's words follow each other ("Giới" "tính").
         return glued or inside or any(start > previous_end and abs(start - e) <= tolerance
