@@ -31,6 +31,7 @@ from ocr.identity.locate import (LocatedCard, _make_card, _reads_upside_down, _w
 from ocr.identity.mrz_reader import OcrLine, OcrWord, ocr_lines, read_mrz, union_box
 from ocr.identity.mrz import MrzReading, parse_mrz
 from ocr.identity.reader import (
+    _ink_rows,
     _EXPIRY_REREADS,
     _expiry_texts,
     _milestone_date,
@@ -1988,6 +1989,32 @@ def test_specks_far_right_of_the_name_are_no_word_it_lost() -> None:
     assert name.value == "NGUYỄN BÍCH THẢO"
     voted = _voted_name(name, [side], timeout=30)
     assert voted.value == "NGUYỄN BÍCH THẢO" and voted.confidence == name.confidence
+
+
+def test_a_number_misread_short_in_a_box_swollen_by_specks_is_read_again_at_its_own_height() -> None:
+    """A slanted, grainy copy of dev set cccd_0030 with its QR painted over: specks below the ID
+    number made the page pass read "055." in a box twice the digits' height and "B1": too short a
+    text for a number to confirm, and re-read at the box's height, the digits came out half size
+    and misread ("/505"), the card's subtitle above in the crop. The box's width holds twelve digits;
+    the band of ink gives their height."""
+    image = Image.new("L", (1600, 300), 235)
+    draw = ImageDraw.Draw(image)
+    font = pages._font("DejaVu Sans", True, 62)
+    draw.text((700, 30), "Citizen Identity Card", font=pages._font("DejaVu Sans", False, 34), fill=60)
+    draw.text((640, 90), "089069505181", font=font, fill=40)
+    left, top, right, bottom = draw.textbbox((640, 90), "089069505181", font=font)
+    x, y, w, h = left, top, right - left, bottom - top
+    for dot_x, dot_y in ((700, bottom + 35), (820, bottom + 40), (right - 60, top - 15)):
+        draw.ellipse((dot_x, dot_y, dot_x + 8, dot_y + 8), fill=40)
+    blurred = cv2.GaussianBlur(np.asarray(image, np.float32), (0, 0), 2.5)  # a soft, grainy copy
+    grey = np.clip(blurred + np.random.default_rng(30).normal(0, 8, blurred.shape), 0, 255).astype(np.uint8)
+    spoilt = OcrLine((OcrWord("055.", 40.0, (x, y, w - 90, 2 * h)), OcrWord("B1", 20.0, (x + w - 92, y - 20, 92, h + 20))))
+    confirmed, checked = _with_digits_confirmed([spoilt], grey, 475, timeout=30)
+    assert confirmed[0].text == "089069505181" and checked == {"089069505181": True}
+    # The swollen box's band of ink is the digits' own rows, give or take the blur.
+    bx, by, bw, bh = union_box([word.box for word in spoilt.words])
+    band_top, band_height = _ink_rows(grey[by:by + bh, bx:bx + bw], by, bh)
+    assert abs(band_top - y) <= 6 and abs(band_height - h) <= 10 < bh - h
 
 
 @pytest.mark.parametrize(("word", "speck", "conf"), [("Ấp", "+,", 90.0), ("Thôn", "T;,", 90.0), ("Thôn", "Sì,", 4.0),

@@ -61,6 +61,9 @@ OCR_CARD_WIDTH = 1600  # px of a rectified card for OCR: 475 dpi, 4-pt labels ~2
 _MIN_PAGE_SIDE = 64
 _DIGIT_HEIGHT = 40  # px of a digit crop for the whitelisted re-read
 _DATE_CHARACTERS = "0123456789/-."
+_INK_ROW = 0.2  # of the inkiest row's dark pixels: a row of the text's band, not a speck's
+_INK_BAND = 0.75  # of a word box's height: a band of ink lower than this is the text, the rest specks
+_DIGIT_WIDTH = 0.6  # of its height: a card digit's advance, to count the digits a box holds
 _GROUP_LENGTH = (8, 16)  # characters of a date (dd/mm/yyyy) or a spaced ID number; an MRZ line
 # is longer
 _DIGIT_FIELDS = ("id_number", "old_id_number", "date_of_birth", "date_of_issue", "date_of_expiry")
@@ -374,14 +377,15 @@ def _digit_like(word: OcrWord) -> bool:
 
 def _digit_groups(line: OcrLine) -> list[tuple[int, int]]:
     """(first, end) word indices of runs of digit-like words long enough to be an ID number or a
-    date (an ID may be read as three words)."""
+    date (an ID may be read as three words), by their text or by their boxes' width (twelve digits
+    read "055." in a box as wide as twelve)."""
     groups, start = [], None
     for i, word in enumerate([*line.words, None]):
         if word is not None and _digit_like(word):
             start = i if start is None else start
             continue
         if start is not None:
-            length = sum(len(w.text) for w in line.words[start:i])
+            length = sum(max(len(w.text), round(w.box[2] / (_DIGIT_WIDTH * w.box[3]))) for w in line.words[start:i])
             if _GROUP_LENGTH[0] <= length <= _GROUP_LENGTH[1]:
                 groups.append((start, i))
             start = None
@@ -397,11 +401,30 @@ def _normalized(text: str) -> str | None:
     return digits if digits.isdigit() and len(digits) in (9, 12) else None
 
 
+def _ink_rows(box: np.ndarray, top: int, height: int) -> tuple[int, int]:
+    """(top, height) of the text in a word box: the box's own, unless its rows of ink make a band
+    clearly lower than it (specks above or below a number made Tesseract's box twice its height,
+    and the number, shrunk to half the reading height, was misread)."""
+    if box.size == 0:
+        return top, height
+    counts = np.count_nonzero(cv2.threshold(box, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1], axis=1)
+    band, start = (0, 0), None
+    for row, inked in enumerate([*(counts >= _INK_ROW * counts.max(initial=0)), False]):
+        if inked and start is None:
+            start = row
+        elif not inked and start is not None:
+            band, start = max(band, (row - start, start)), None
+    length, first = band
+    return (top + first, length) if 0 < length < _INK_BAND * height else (top, height)
+
+
 def _whitelisted(grey: np.ndarray, words: list[OcrWord], dpi: int, *, binarize: bool,
                  timeout: float, tight: bool = False) -> str:
     """The words read again from their own crop, digits and date separators only (`tight`: a short
     word, without the half height of margin that would take in its neighbours' letters)."""
     x, y, w, h = union_box([word.box for word in words])
+    if not tight:  # a short word's comma is a low band of its own
+        y, h = _ink_rows(grey[y:y + h, x:x + w], y, h)
     pad_x, pad_y = 4 if tight else max(4, h // 2), max(4, h // 3)
     crop = grey[max(0, y - pad_y):y + h + pad_y, max(0, x - pad_x):x + w + pad_x]
     height = round(_DIGIT_HEIGHT * (1.4 if binarize else 1.0))
