@@ -869,6 +869,8 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Số 9 Nguyễn Trãi, bit 7, Quận Gò Vấp, Hồ Chí Minh", "Số 9 Nguyễn Trãi, Phường 7, Quận Gò Vấp, Hồ Chí Minh"),
     ("29/31 Trường Chinh, Ph ko 25, Quận Bình Thạnh, TP. Hồ Chí Minh",  # the type in two scraps
      "29/31 Trường Chinh, Phường 25, Quận Bình Thạnh, TP. Hồ Chí Minh"),
+    ("29/31 Trường Chinh, »XeSQ, 25, Quận Bình Thạnh, TP. Hồ Chí Minh",  # the scrap before its own comma
+     "29/31 Trường Chinh, Phường 25, Quận Bình Thạnh, TP. Hồ Chí Minh"),
     ("Ấp Ông 25, Quận Bình Thạnh, TP. Hồ Chí Minh", "Ấp Ông 25, Quận Bình Thạnh, TP. Hồ Chí Minh"),
     ("TO 5 Xa Hải Anh, Hải Hậu, Nam Định", "Tổ 5, Xã Hải Anh, Hải Hậu, Nam Định"),
     ("Tổ 7, Quận Gò Vấp, Hồ Chí Minh", "Tổ 7, Quận Gò Vấp, Hồ Chí Minh"),  # a group, no ward

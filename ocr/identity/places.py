@@ -701,7 +701,8 @@ def _ward_behind_a_damaged_type(text: str, district: _Unit, known: frozenset[str
     short scrap of single letters, digits, words no place name has or words in lower case before a
     name in capitals ("V2 Hải Anh", "CA Tam Thuận", "bit 25", "ni: Lê Lợi", or longer when it holds a
     mark no address has or a digit glued to a letter: "“sanh Vĩnh Mỹ", "c0 lu Châu Phú A"; the type
-    damaged, where "Tổ 5" or "Phường" are words of their own): the ward with its type."""
+    damaged, where "Tổ 5" or "Phường" are words of their own), or nothing before a ward's number (its
+    type read as a scrap before a comma of its own, "»XeSQ, 25,", and dropped): the ward with its type."""
     read = _WORD_RE.findall(text)
 
     def junk(scrap: str, name: list[str]) -> bool:
@@ -712,7 +713,8 @@ def _ward_behind_a_damaged_type(text: str, district: _Unit, known: frozenset[str
     for ward in district.children.values():
         name = _WORD_RE.findall(_own_name(ward).lower())
         scrap, named = read[:len(read) - len(name)], read[len(read) - len(name):]
-        if len(read) <= len(name) or [fold(w) for w in named] != [fold(w) for w in name] \
+        bare_number = len(read) == len(name) and all(map(str.isdigit, read))
+        if (len(read) <= len(name) and not bare_number) or [fold(w) for w in named] != [fold(w) for w in name] \
                 or any(word.lower() in _ADDRESS_WORDS for word in scrap):
             continue
         if all(map(str.isdigit, named)):
