@@ -2017,6 +2017,11 @@ def test_a_number_misread_short_in_a_box_swollen_by_specks_is_read_again_at_its_
     bx, by, bw, bh = union_box([word.box for word in spoilt.words])
     band_top, band_height = _ink_rows(grey[by:by + bh, bx:bx + bw], by, bh)
     assert abs(band_top - y) <= 6 and abs(band_height - h) <= 10 < bh - h
+    # A date's box is its own: its slashes stand taller than its digits, its rows thin there.
+    draw.text((640, 200), "10/12/2022", font=font, fill=40)
+    left, top, right, bottom = draw.textbbox((640, 200), "10/12/2022", font=font)
+    date = np.asarray(image)[top:bottom, left:right]
+    assert _ink_rows(date, top, bottom - top) == (top, bottom - top)
 
 
 @pytest.mark.parametrize(("word", "speck", "conf"), [("Ấp", "+,", 90.0), ("Thôn", "T;,", 90.0), ("Thôn", "Sì,", 4.0),

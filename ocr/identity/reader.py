@@ -62,7 +62,9 @@ _MIN_PAGE_SIDE = 64
 _DIGIT_HEIGHT = 40  # px of a digit crop for the whitelisted re-read
 _DATE_CHARACTERS = "0123456789/-."
 _INK_ROW = 0.2  # of the inkiest row's dark pixels: a row of the text's band, not a speck's
-_INK_BAND = 0.75  # of a word box's height: a band of ink lower than this is the text, the rest specks
+# Of a word box's height: a band of ink lower than this is the text, the rest specks (a date's slashes
+# stand a fifth taller than its digits, and its box with them).
+_INK_BAND = 0.6
 _DIGIT_WIDTH = 0.6  # of its height: a card digit's advance, to count the digits a box holds
 _GROUP_LENGTH = (8, 16)  # characters of a date (dd/mm/yyyy) or a spaced ID number; an MRZ line
 # is longer
