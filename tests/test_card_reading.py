@@ -326,6 +326,26 @@ def test_a_wrapped_address_whose_first_word_lost_its_start_still_goes_back_to_it
     assert ordered[0] == "Có đến: 13/10/2044," and ordered[-1] == "2 Vang, Đà Nẵng"
 
 
+def test_a_wrapped_address_cut_at_the_main_edge_behind_a_speck_stays_in_the_main_column() -> None:
+    """A slanted copy of dev set cccd_0030 with its QR painted over: the residence's second row,
+    "Phường" read as a speck on the main column's edge and "ông", 4 mm inside, was cut from the
+    expiry's row at that edge; but its first sure word lay nearer the centred headings' edge, and it
+    was read after the headings, far from its label."""
+    expiry = [OcrWord("F", 40.0, (62, 780, 9, 40)), OcrWord("07/11/2029", 90.0, (240, 780, 179, 40))]
+    merged = OcrLine((*expiry, OcrWord(";", 20.0, (423, 790, 30, 30)), OcrWord("ông", 60.0, (510, 790, 90, 40)),
+                      *_row("Vĩnh Mỹ, Châu Đốc, An Giang", 614, 790, step=110, width=95).words))
+    headings = [_row("Độc lập - Tự do - Hạnh phúc", 564, 140), _row("Independence - Freedom", 563, 200),
+                _row("Citizen Identity Card", 563, 290)]
+    main = [_row(text, 432, y) for text, y in (("Số / No.: 089069505181", 380), ("Họ và tên / Full name:", 440),
+                                               ("NGUYỄN VĂN TÂM", 480), ("Quê quán / Place of origin:", 640),
+                                               ("Phường Châu Phú A, Châu Đốc, An Giang", 680),
+                                               ("Nơi thường trú / Place of residence: 50/7 Lê Thánh Tông,", 730))]
+    ordered = [found.text for found in reading_order([merged, *headings, *main], 475 / 25.4)]
+    label = ordered.index("Nơi thường trú / Place of residence: 50/7 Lê Thánh Tông,")
+    assert ordered[label + 1] == "; ông Vĩnh Mỹ, Châu Đốc, An Giang"
+    assert values(ordered)["place_of_residence"] == "50/7 Lê Thánh Tông, Phường Vĩnh Mỹ, Châu Đốc, An Giang"
+
+
 def test_rows_cut_where_they_climb_make_no_column_and_are_read_whole() -> None:
     """A card in perspective (a stressed copy of dev set cccd_0012): Tesseract cut its rows at one
     x, so the right pieces, a centred heading and two specks started level and made a column that

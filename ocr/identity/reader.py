@@ -264,34 +264,45 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
     main = max(edges, key=lambda e: sum(abs(_start(line) - e) <= tolerance for line in lines),
                default=None)
 
-    def starts_column(previous: OcrWord, word: OcrWord) -> bool:
-        """Whether `word` begins a column: it starts on an edge after a gap, or a speck glued to
-        its front ("23/11/2031 '_n rừng 25": "·Ph" read as one word) starts it a little left of the
-        main column's edge, which it crosses while the word before ends short of it (only that
-        edge: centred headings line up into edges that words of other lines cross)."""
+    def opens_main(previous: OcrWord, word: OcrWord) -> bool:
+        """Whether `word` begins the main column behind words under the portrait: it starts on the
+        main column's edge after a gap; or a speck glued to its front ("23/11/2031 '_n rừng 25": "·Ph"
+        read as one word) starts it a little left of that edge, which it crosses while the word
+        before ends short of it (only that edge: centred headings line up into edges that words of
+        other lines cross); or it starts a little inside behind words that end before the edge ("bơ
+        e9 . Phường 25,": a smudge under the portrait read on the residence's second row; "16/09/2939.
+        pạ rợng Hòa Cường Bắc,": the expiry's date ending a third of a millimetre short of the edge),
+        or further inside after a gap wider than between words ("13/10/2044, 2 Vang,": "Hòa" read
+        from its "a")."""
+        if main is None:
+            return False
         previous_end = previous.box[0] + previous.box[2]
         start, end = word.box[0], word.box[0] + word.box[2]
-        glued = main is not None and previous_end < main and main - slack <= start < main - tolerance \
-            and end > main + tolerance
-        # Nor does a word a little inside it behind words that end before it ("bơ e9 . Phường 25,":
-        # a smudge under the portrait read on the residence's second row; "16/09/2939. pạ rợng Hòa
-        # Cường Bắc,": the expiry's date ending a third of a millimetre short of the edge), or further
-        # inside after a gap wider than between words ("13/10/2044, 2 Vang,": "Hòa" read from its "a").
-        inside = main is not None and previous_end < main < start \
+        on_edge = previous_end < start and abs(start - main) <= tolerance
+        glued = previous_end < main and main - slack <= start < main - tolerance and end > main + tolerance
+        inside = previous_end < main < start \
             and (start <= main + slack or start - previous_end > _WORD_GAP * word.box[3])
-        # An edge other than the main one parts a row only at a gap wider than a word's: centred
-        # headings can line up, by chance, where a row's words follow each other ("Giới" "tính").
-        return glued or inside or any(start > previous_end and abs(start - e) <= tolerance
-                            and (e == main or start - previous_end > _WORD_GAP * word.box[3]) for e in edges)
+        return on_edge or glued or inside
+
+    def starts_column(previous: OcrWord, word: OcrWord) -> bool:
+        """Whether `word` begins a column: it opens the main one, or starts on another edge after a
+        gap wider than a word's: centred headings can line up, by chance, where a row's words follow
+        each other ("Giới" "tính")."""
+        previous_end, start = previous.box[0] + previous.box[2], word.box[0]
+        return opens_main(previous, word) or any(
+            abs(start - e) <= tolerance and start - previous_end > _WORD_GAP * word.box[3] for e in edges)
 
     segments: list[OcrLine] = []
     cut_off: set[int] = set()  # pieces cut from a line at a column's edge: their column is decided
+    in_main: set[int] = set()  # ... those that open the main column, wherever they start ("2 Vang,")
     for line in lines:
         current = [line.words[0]]
         for word in line.words[1:]:
             if starts_column(current[-1], word):
                 segments.append(OcrLine(tuple(current)))
                 cut_off.add(len(segments))
+                if opens_main(current[-1], word):
+                    in_main.add(len(segments))
                 current = []
             current.append(word)
         segments.append(OcrLine(tuple(current)))
@@ -311,7 +322,8 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
     # residence's "Số 74 Hai Bà Trưng," after its label: far right of every edge, it was taken for
     # the headings' column), unless it starts the main column.
     levels = [level(segment) for segment in segments]
-    columns = [column(segment) for segment in segments]
+    columns = [main if number in in_main and main is not None else column(segment)
+               for number, segment in enumerate(segments)]
     for number in sorted(range(len(segments)), key=lambda n: segments[n].box[0]):
         before = _piece_before(number, segments, levels)
         if before is not None and number not in cut_off \
