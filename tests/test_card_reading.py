@@ -31,6 +31,7 @@ from ocr.identity.locate import (LocatedCard, _make_card, _reads_upside_down, _w
 from ocr.identity.mrz_reader import OcrLine, OcrWord, ocr_lines, read_mrz, union_box
 from ocr.identity.mrz import MrzReading, parse_mrz
 from ocr.identity.reader import (
+    _digit_groups,
     _ink_rows,
     _EXPIRY_REREADS,
     _expiry_texts,
@@ -2033,6 +2034,9 @@ def test_a_number_misread_short_in_a_box_swollen_by_specks_is_read_again_at_its_
     spoilt = OcrLine((OcrWord("055.", 40.0, (x, y, w - 90, 2 * h)), OcrWord("B1", 20.0, (x + w - 92, y - 20, 92, h + 20))))
     confirmed, checked = _with_digits_confirmed([spoilt], grey, 475, timeout=30)
     assert confirmed[0].text == "089069505181" and checked == {"089069505181": True}
+    # A wide font's number read whole (a bold 12-digit ID in a box 11 heights wide) is a run all the
+    # same: the boxes raise a short text's count, they never make a number too long to confirm.
+    assert _digit_groups(OcrLine((OcrWord("75180849496", 11.0, (685, 400, 449, 41)),))) == [(0, 1)]
     # The swollen box's band of ink is the digits' own rows, give or take the blur.
     bx, by, bw, bh = union_box([word.box for word in spoilt.words])
     band_top, band_height = _ink_rows(grey[by:by + bh, bx:bx + bw], by, bh)

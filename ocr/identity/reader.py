@@ -65,7 +65,7 @@ _INK_ROW = 0.2  # of the inkiest row's dark pixels: a row of the text's band, no
 # Of a word box's height: a band of ink lower than this is the text, the rest specks (a date's slashes
 # stand a fifth taller than its digits, and its box with them).
 _INK_BAND = 0.6
-_DIGIT_WIDTH = 0.6  # of its height: a card digit's advance, to count the digits a box holds
+_DIGIT_WIDTH = 0.6  # of its height: a narrow digit's advance, to count at least the digits a box holds
 _GROUP_LENGTH = (8, 16)  # characters of a date (dd/mm/yyyy) or a spaced ID number; an MRZ line
 # is longer
 _DIGIT_FIELDS = ("id_number", "old_id_number", "date_of_birth", "date_of_issue", "date_of_expiry")
@@ -399,8 +399,9 @@ def _digit_groups(line: OcrLine) -> list[tuple[int, int]]:
             start = i if start is None else start
             continue
         if start is not None:
-            length = sum(max(len(w.text), round(w.box[2] / (_DIGIT_WIDTH * w.box[3]))) for w in line.words[start:i])
-            if _GROUP_LENGTH[0] <= length <= _GROUP_LENGTH[1]:
+            read = sum(len(w.text) for w in line.words[start:i])
+            boxed = sum(round(w.box[2] / (_DIGIT_WIDTH * w.box[3])) for w in line.words[start:i])
+            if _GROUP_LENGTH[0] <= max(read, boxed) and read <= _GROUP_LENGTH[1]:
                 groups.append((start, i))
             start = None
     return groups
