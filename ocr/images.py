@@ -53,7 +53,7 @@ def load_page(path: Path, kind: FileKind, number: int, pdf_dpi: int = _DEFAULT_D
     if kind is FileKind.PDF:
         dpi = pdf.reading_dpi(path, number, pdf_dpi)
         pixels = pdf.render_page(path, number, dpi=dpi)
-        return PageImage(pixels, dpi if _plausible(dpi) else _guess_dpi((pixels.shape[1], pixels.shape[0])))
+        return PageImage(pixels, dpi if plausible_dpi(dpi) else _guess_dpi((pixels.shape[1], pixels.shape[0])))
     with Image.open(path) as image:
         frame = ImageSequence.Iterator(image)[number - 1]
         dpi = _declared_dpi(frame) or _guess_dpi(frame.size)
@@ -130,10 +130,10 @@ def _declared_dpi(image: Image.Image) -> int | None:
     if not dpi:
         return None
     value = round(float(dpi[0]))
-    return value if _plausible(value) else None
+    return value if plausible_dpi(value) else None
 
 
-def _plausible(dpi: int) -> bool:
+def plausible_dpi(dpi: float) -> bool:
     """A resolution some scanner or camera app writes (a 48 dpi photo is a 72 dpi one resized)."""
     return _PLAUSIBLE_DPI[0] <= dpi <= _PLAUSIBLE_DPI[1]
 

@@ -42,7 +42,7 @@ from ocr.identity.printed import (PrintedReading, card_type_from_text, extract_n
                                   parse_date)
 from ocr.identity.qr import QrReading, parse_qr_payload
 from ocr.identity.skipped_lines import skipped_lines
-from ocr.images import card_shaped, to_grey
+from ocr.images import card_shaped, plausible_dpi, to_grey
 from ocr.preprocess import flatten_background, paper_light
 from schemas.identity import (
     NO_EXPIRY,
@@ -925,7 +925,7 @@ def _read_sides(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] | 
         except (TypeError, ValueError):
             continue
         image = _as_page(pixels)
-        if image is None or not isinstance(dpi, int | float) or not 50 <= dpi <= 2400:
+        if image is None or not isinstance(dpi, int | float) or not plausible_dpi(dpi):
             continue
         try:
             cards = locate_cards(image, round(dpi), width=OCR_CARD_WIDTH)
