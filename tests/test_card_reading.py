@@ -924,9 +924,13 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     ("Số 254 Lý Thiiing Kiit, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk",
      "Số 254 Lý Thường Kiệt, Phường Tân Lợi, Buôn Ma Thuột, Đắk Lắk"),
     ("Số 20 Võ Văn Tầớn, Phường 6, Quận 3, TP. Hồ Chí Minh", "Số 20 Võ Văn Tầớn, Phường 6, Quận 3, TP. Hồ Chí Minh"),
-    # A scrap between the street and the ward; a hamlet there is no scrap.
+    # A scrap between the street and the ward, or a lone letter with a number (specks beside a 2016
+    # card's portrait, "Á 4."); a hamlet there is no scrap, nor a lone letter and number first.
     ("Số 226 Võ Văn Kiệt, Ũ, Phường Lê Hồng Phong, Quy Nhơn, Bình Định",
      "Số 226 Võ Văn Kiệt, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),
+    ("Số 226 Võ Văn Kiệt, Á 4., Phường Lê Hồng Phong, Quy Nhơn, Bình Định",
+     "Số 226 Võ Văn Kiệt, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),
+    ("Thôn 3, A 4, Phường Lê Hồng Phong, Quy Nhơn, Bình Định", "Thôn 3, A 4, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),
     ("Số 226 Võ Văn Kiệt, Tổ 5, Phường Lê Hồng Phong, Quy Nhơn, Bình Định",
      "Số 226 Võ Văn Kiệt, Tổ 5, Phường Lê Hồng Phong, Quy Nhơn, Bình Định"),
     # A letter glued to a digit is OCR's scrap, unless an address word names the lot.

@@ -52,6 +52,7 @@ _STREET = re.compile(r"^(?:(?P<so>[^\W\d_]{1,2}|[Ss]\d)[^\w]+)?(?P<number>\d+[\w
 _STREET_RULE = (80.0, 10.0)  # least ratio of the listed street, least lead over the next one
 # A digit inside a street's word is a letter OCR mistook ("Lý Thí0ng Kiit"): matched as that letter.
 _LETTER_OF = {"0": "o", "1": "i", "5": "s", "8": "b"}
+_LONE_LETTER = re.compile(r"[^\W\d_]\s+\d+[.,]?")  # "Á 4.": a letter and a number, no group's word
 _DIGIT_GLUED = re.compile(r"[^\W\d_]\d|\d[^\W\d_]")  # "c0 lu" for "Phường": OCR's, no address's ("Ấp 2")
 _DIGIT_INSIDE = re.compile(r"[^\W\d_]\d+[^\W\d_]")  # "Tri0u", never "Lô B2", "Quốc lộ 1A"
 _HOUSE = re.compile(r"^Số\s+(?:(?P<number>\d[\w/]*)\s+(?P<street>[^,]*)|(?!nhà\b)[^\d\s,]+[\s,])", re.IGNORECASE)
@@ -525,9 +526,13 @@ def _without_scraps(parts: list[str]) -> list[str]:
     if start is not None and len(parts) > 2 and any(map(scrap, words[:start])) \
             and not any(is_address_word(word) or word.isdigit() for word in words[:start]):
         parts = [" ".join(words[start:]), *parts[1:]]
-    # Between the street and the ward too ("Số 226 Võ Văn Kiệt, Ũ, Phường Lê Hồng Phong, …").
-    return [parts[0], *(part for part in parts[1:-3] if not scraps(part)), *parts[-3:]] \
-        if len(parts) > 3 else parts
+    # Between the street and the ward too ("Số 226 Võ Văn Kiệt, Ũ, Phường Lê Hồng Phong, …"), and
+    # there a lone letter with a number is no group's ("Á 4.": specks beside the portrait; a group
+    # is named, "Tổ 4", "Khu phố 3").
+    after_street = _STREET.match(parts[0]) is not None
+    return [parts[0], *(part for part in parts[1:-3]
+                        if not scraps(part) and not (after_street and _LONE_LETTER.fullmatch(part))),
+            *parts[-3:]] if len(parts) > 3 else parts
 
 
 def _says_so(found: re.Match[str] | None) -> bool:
