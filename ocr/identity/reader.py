@@ -284,13 +284,12 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
             and (start <= main + slack or start - previous_end > _WORD_GAP * word.box[3])
         return on_edge or glued or inside
 
-    def starts_column(previous: OcrWord, word: OcrWord) -> bool:
-        """Whether `word` begins a column: it opens the main one, or starts on another edge after a
-        gap wider than a word's: centred headings can line up, by chance, where a row's words follow
-        each other ("Giới" "tính")."""
+    def opens_other(previous: OcrWord, word: OcrWord) -> bool:
+        """Whether `word` begins another column: it starts on its edge after a gap wider than a
+        word's (centred headings can line up, by chance, where a row's words follow each other:
+        "Giới" "tính")."""
         previous_end, start = previous.box[0] + previous.box[2], word.box[0]
-        return opens_main(previous, word) or any(
-            abs(start - e) <= tolerance and start - previous_end > _WORD_GAP * word.box[3] for e in edges)
+        return any(abs(start - e) <= tolerance and start - previous_end > _WORD_GAP * word.box[3] for e in edges)
 
     segments: list[OcrLine] = []
     cut_off: set[int] = set()  # pieces cut from a line at a column's edge: their column is decided
@@ -298,10 +297,11 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
     for line in lines:
         current = [line.words[0]]
         for word in line.words[1:]:
-            if starts_column(current[-1], word):
+            main_column = opens_main(current[-1], word)
+            if main_column or opens_other(current[-1], word):
                 segments.append(OcrLine(tuple(current)))
                 cut_off.add(len(segments))
-                if opens_main(current[-1], word):
+                if main_column:
                     in_main.add(len(segments))
                 current = []
             current.append(word)
@@ -400,7 +400,7 @@ def _digit_groups(line: OcrLine) -> list[tuple[int, int]]:
             continue
         if start is not None:
             read = sum(len(w.text) for w in line.words[start:i])
-            boxed = sum(round(w.box[2] / (_DIGIT_WIDTH * w.box[3])) for w in line.words[start:i])
+            boxed = sum(round(w.box[2] / (_DIGIT_WIDTH * max(1, w.box[3]))) for w in line.words[start:i])
             if _GROUP_LENGTH[0] <= max(read, boxed) and read <= _GROUP_LENGTH[1]:
                 groups.append((start, i))
             start = None
