@@ -940,6 +940,10 @@ def test_a_place_ending_with_its_province_does_not_take_the_next_line_even_a_rui
     # type written as cards print it; a listed ward's own lower-case syllables stay.
     ("Thôn 3, Xà phú Thượng, Phú Vang, Thừa Thiên Huế", "Thôn 3, Xã Phú Thượng, Phú Vang, Thừa Thiên Huế"),
     ("Xã Pa ủ, Mường Tè, Lai Châu", "Xã Pa ủ, Mường Tè, Lai Châu"),
+    # A ward of the 2019 list (in Huế since 2021), its type read as a letter and a digit.
+    ("Thôn 3, X3 phú Thượng, Phú Vang, Thừa Thiên Huế", "Thôn 3, Xã Phú Thượng, Phú Vang, Thừa Thiên Huế"),
+    # A damaged province nearest to another ("Bình Thuận"): the district read whole names it.
+    ("Phường Ngô Mây, Quy Nhơn, Bình sua)", "Phường Ngô Mây, Quy Nhơn, Bình Định"),
     # Specks read as a part between a ward and its district; its type's marks misread too.
     ("Thôn Trung, Xã Ủy Nỗ, n^ hs, Đông Anh, Hà Nội", "Thôn Trung, Xã Uy Nỗ, Đông Anh, Hà Nội"),
     # A hamlet's number read twice.

@@ -798,6 +798,8 @@ def test_a_place_with_marks_no_address_has_goes_to_review() -> None:
     ("Xã Ti3n Phờng Y3, Huyện Ân Thi, Tỉnh Hưng Yên", [R.LOW_CONFIDENCE]),  # no ward of Ân Thi
     ("Xã Tiền Phong, Huyện Ân Thi, Tỉnh Hưng Yên", None),
     ("Huyện Ân Thi, Tỉnh Hưng Yên", None),  # no ward to check: an old card may print none
+    ("Xã Tiền Phong Huyện Ân", [R.LOW_CONFIDENCE]),  # no province: its line lost
+    ("Hưng Yên", None),  # a province alone (an old card's origin)
 ])
 def test_a_printed_place_the_lists_do_not_know_goes_to_review(origin: str, reasons: list[R] | None) -> None:
     damaged = CHIP_FRONT.replace("Xã Tiền Phong, Huyện Ân Thi, Tỉnh Hưng Yên", origin)

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz
 from ocr.identity.idnumber import check_id_number, check_old_id_number
 from ocr.identity.mrz import FILLER, MrzReading
 from ocr.identity.names import has_name_letters
-from ocr.identity.places import is_listed
+from ocr.identity.places import is_listed, names_a_province
 from ocr.identity.printed import PrintedReading
 from ocr.identity.qr import QrReading
 from schemas.identity import (
@@ -89,10 +89,12 @@ def _letters_and_digits(text: str) -> list[str]:
 
 
 def _unlisted(place: FieldValue) -> bool:
-    """A printed address of ward, district and province that the lists of 2020 and 2025 do not
-    know ("Thốn 3 Y3 phụ Thượng, Phú Vang, …"): almost always OCR damage the repairs left, so an
-    officer looks; a QR's address is the card's own."""
-    return place.source == IdSource.PRINTED and place.value.count(",") >= 2 and not is_listed(place.value)
+    """A printed address of ward, district and province that the lists do not know ("Thốn 3 Y3
+    phụ Thượng, Phú Vang, …"), or one that ends with no province ("Phường Tam Thuận Quận Thanh": its
+    last line lost): almost always OCR damage the repairs left, so an officer looks; a QR's address
+    is the card's own."""
+    return place.source == IdSource.PRINTED and (
+        not names_a_province(place.value) or (place.value.count(",") >= 2 and not is_listed(place.value)))
 
 
 def _name_words_known(value: FieldValue) -> bool:

