@@ -240,6 +240,16 @@ def test_a_td1_zone_whose_name_line_the_scan_cut_gives_every_checked_field_from_
     assert parse_td1([line1, line2[:-1] + str((int(line2[-1]) + 1) % 10)], today=TODAY).fields == {}
 
 
+def test_a_card_zone_with_a_junk_line_as_long_as_a_passports_is_read_as_a_card_zone() -> None:
+    """A stained back of dev set cccd_0029 cut tight: its name line read as 42 letters of junk made
+    the zone look passport-long, and its two whole lines, verifying, gave nothing."""
+    line1, line2, _ = td1_lines(**CARD)
+    reading = parse_mrz([line1, line2, "AIPIAVEMCLHAIAARISCTAMSLILILILLZLCLHBDEEEE"], today=TODAY)
+    assert reading.composite_ok and reading.format == "td1"
+    assert values(reading) == {name: value for name, value in values(parse_td1(td1_lines(**CARD), today=TODAY)).items()
+                               if name != "full_name"}
+
+
 @pytest.mark.parametrize(("line", "at"), [(0, 5), (0, 12), (1, 0), (1, 9)])
 def test_a_sign_read_twice_in_a_line_of_codes_is_taken_out_where_every_check_then_verifies(line: int, at: int) -> None:
     """A back of dev set cccd_0029 enlarged to 475 dpi: Tesseract read "IDVNMO0707825403…", one sign

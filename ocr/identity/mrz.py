@@ -483,11 +483,17 @@ def parse_td3(lines: str | Sequence[str], *, today: date | None = None) -> MrzRe
 
 
 def parse_mrz(lines: str | Sequence[str], *, today: date | None = None) -> MrzReading:
-    """TD3 when the lines are passport-long, else TD1."""
+    """TD3 when the lines are passport-long, else TD1; the other layout too when that one does not
+    verify (OCR of the print below a card's zone made one long line of junk: "AIPIAVEMC…"), the
+    reading that verifies or checks more fields kept."""
     raw = lines.splitlines() if isinstance(lines, str) else list(lines)
     longest = max((len(_clean(line)) for line in raw), default=0)
-    layout = _TD3 if longest > (_TD1.width + _TD3.width) // 2 else _TD1
-    return _parse(raw, layout, today)
+    layouts = (_TD3, _TD1) if longest > (_TD1.width + _TD3.width) // 2 else (_TD1, _TD3)
+    first = _parse(raw, layouts[0], today)
+    if first.composite_ok:
+        return first
+    other = _parse(raw, layouts[1], today)
+    return other if (other.composite_ok, len(other.fields)) > (first.composite_ok, len(first.fields)) else first
 
 
 # ---------------------------------------------------------------------------------------------------
