@@ -51,6 +51,7 @@ _TOWN = re.compile(r"(?:^|(?<=\s))[^\W\d_]+(?=\s+trấn\s)")
 # Its "Số" may come out as an S and a digit ("S7 254"): its second letter's mark read as one.
 _STREET = re.compile(r"^(?:(?P<so>[^\W\d_]{1,2}|[Ss]\d)[^\w]+)?(?P<number>\d+[\w/]*)\s+(?P<name>\S.*)$")  # "Số'55 ..." too
 _STREET_RULE = (80.0, 10.0)  # least ratio of the listed street, least lead over the next one
+_LONG_STREET = 10  # letters: a street's name this long is one letter off another only by a slip
 # A digit inside a street's word is a letter OCR mistook ("Lý Thí0ng Kiit"): matched as that letter.
 _LETTER_OF = {"0": "o", "1": "i", "5": "s", "8": "b"}
 _LONE_LETTER = re.compile(r"[^\W\d_]\s+\d+[.,]?")  # "Á 4.": a letter and a number, no group's word
@@ -592,7 +593,7 @@ def _repaired_street(text: str) -> str:
     number = _ZERO_READ_AS_O.sub("0", number)
     head = f"Số {number}" if so is not None else number
     if not _damaged_street(name):
-        return f"{head} {_street_by_letters(name) or name}"
+        return f"{head} {_street_by_letters(name) or _street_one_letter_off(name) or name}"
     letters = _DIGIT_IN_WORD.sub(lambda found: _LETTER_OF[found.group()], name)
     street = _clear_choice(letters, _street_choices(), (_STREET_RULE,)) \
         or _by_damaged_syllables(letters, [(street,) for street in STREETS], _street_syllables(),
@@ -638,6 +639,18 @@ def _street_by_letters(name: str) -> str | None:
         return None
     found = _streets_by_letters().get(fold(name), ())
     return found[0] if len(found) == 1 else None
+
+
+def _street_one_letter_off(name: str) -> str | None:
+    """The one listed street a single letter away from the unlisted `name`, in as many syllables, when
+    the name is long enough for one letter to be a slip ("Lý Thường Kết": a letter lost that still
+    left a syllable, so none looks damaged; "Lê Lam" is no slip of "Lê Lai")."""
+    letters = fold(name)
+    if name in STREETS or len(letters.replace(" ", "")) < _LONG_STREET:
+        return None
+    near = [street for folded, street in _street_choices().items()
+            if len(folded.split()) == len(letters.split()) and Levenshtein.distance(folded, letters, score_cutoff=1) == 1]
+    return near[0] if len(near) == 1 else None
 
 
 @lru_cache(maxsize=1)
