@@ -237,6 +237,25 @@ def test_a_wrapped_value_starting_a_little_left_of_its_column_follows_its_label(
     assert ordered[0] == "Có giá trị đến: Không thời hạn"  # under the portrait: a column of its own
 
 
+def test_a_wrapped_line_whose_first_word_tesseract_gave_up_on_stays_in_its_column() -> None:
+    """A shaded, specked copy of dev set cccd_0024: the residence's second row began with "Long"
+    read as '."' at confidence 0, so the row seemed to start at "Thành", near the headings' centred
+    lines, and went after them: the residence lost its district and province."""
+    line = _row
+    smudged = OcrLine((OcrWord('."', 0.0, (553, 884, 92, 82)), *line("Thành, Đồng Nai", 659, 880).words))
+    lines = [line("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 583, 37), line("Độc lập - Tự do - Hạnh phúc", 706, 103),
+             line("SOCIALIST REPUBLIC OF VIET NAM", 678, 167), line("Independence - Freedom - Happiness", 704, 216),
+             line("CĂN CƯỚC CÔNG DÂN", 632, 261), line("Citizen Identity Card", 704, 329),
+             line("Số / No: 001070398230", 548, 398), line("Họ và tên / Full name:", 548, 444),
+             line("ĐẶNG VĂN TOÀN", 556, 521), line("Quê quán / Place of origin", 554, 714),
+             line("Phường Phú Hội, Huế, Thừa Thiên Huế", 554, 762),
+             line("Nơi thường trú / Place of residence: Ấp 2, Xã An Phước,", 553, 831), smudged]
+    ordered = [found.text for found in reading_order(lines, 475 / 25.4)]
+    residence = ordered.index("Nơi thường trú / Place of residence: Ấp 2, Xã An Phước,")
+    assert ordered[residence + 1] == '." Thành, Đồng Nai'
+    assert values(ordered)["place_of_residence"] == "Ấp 2, Xã An Phước, Long Thành, Đồng Nai"
+
+
 def test_a_column_whose_lines_start_a_few_pixels_apart_is_one_column() -> None:
     """Starts seen on a coarse grey copy of a dev card at 475 dpi: 476-483 px, the address's wrapped
     line at 473; it was read as a column of its own, before the main one, and the address lost it."""

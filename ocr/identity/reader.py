@@ -76,6 +76,7 @@ _COLUMN_LINES = 3  # lines starting at one x make a column edge
 _EDGES_APART = 3.0  # of the column tolerance (0.5 mm): edges nearer than this are one column's
 _COLUMN_SLACK = 3.0  # mm: a line starting this close to a column edge belongs to that column
 _SURE = 50  # Tesseract's confidence below which a word of one or two signs may be a speck
+_SMUDGE_WIDTH = 1.5  # of a line's letter height: a word this wide that Tesseract gave up on is print
 _SPECK_HEIGHT = 0.35  # of its line's typical word height: a short word this low Tesseract was unsure of is a speck
 _SLOPE_WORDS = 3  # words a line needs for its slant to count
 _SAME_ROW = 0.35  # of the smaller piece's height: two pieces this near in level are one row
@@ -195,9 +196,15 @@ def _start(line: OcrLine, *, sure: bool = False) -> int:
     """Where a line's print starts: its first letter or digit (specks read in front of a label,
     "-_ Quê quán", of a heading, ": SOCIALIST", or glued to a word, "-Phường.13", start nothing),
     placed within its word as if each sign were as wide as the others. `sure`: nor do words of one or
-    two letters Tesseract was unsure of ("xa", "ớt" before "thường trú")."""
+    two letters Tesseract was unsure of ("xa", "ớt" before "thường trú"). A word Tesseract gave up on
+    (confidence 0) as wide as a few letters is print, whatever signs it was read as ("Long" read
+    '."' under a shadow, before "Thành, Đồng Nai")."""
+    heights = [word.box[3] for word in line.words if any(map(str.isalnum, word.text))]
+    smudge = _SMUDGE_WIDTH * float(np.median(heights)) if heights else float("inf")
     for word in line.words:
         first = next((number for number, char in enumerate(word.text) if char.isalnum()), None)
+        if first is None and word.conf == 0 and word.box[2] >= smudge:
+            return word.box[0]
         if first is None or (sure and word.conf < _SURE and sum(map(str.isalnum, word.text)) <= 2):
             continue
         if word.conf == 0:  # a smudge read as signs: where they fall in its box means nothing
