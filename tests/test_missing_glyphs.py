@@ -87,6 +87,7 @@ def test_words_nothing_fits_or_without_marker_stay_as_read(read: str) -> None:
     ("NGUY `N THANH NG C OANH", "NGUYỄN THANH NGỌC OANH"),  # dev set cccd_0009, scanned coarser
     ("PH M QU C HUY", "PHẠM QUỐC HUY"),
     ("TR N VĂN AN", "TRẦN VĂN AN"),
+    ("NGUY N-THANH NG.C OANH ..,", "NGUYỄN THANH NGỌC OANH"),  # a shaded copy: a speck for a space
 ])
 def test_a_box_read_as_a_gap_does_not_part_its_syllable(read: str, expected: str) -> None:
     assert extract_name(read, boxed=True) == expected

@@ -85,6 +85,7 @@ _SHORT = 5  # labels shorter than this ("so", "no", "sex") are only looked for n
 _BACK_CUES = ("dac diem nhan dang", "ngon tro trai", "ngon tro phai", "dau vet rieng va di hinh")
 _FRONT_FIELDS = {"id_number", "old_id_number", "full_name", "date_of_birth"}
 _SEPARATORS = " \t:/|.,;-_"
+_HYPHEN_INSIDE = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
 _TRAILING = " \t:/|-_"  # commas stay at the end of a wrapped place line: they join its next line
 _QUOTES = "'\"`‘’“”"  # a speck read as a quote at either end of a value
 _TOKEN_RE = re.compile(r"[^\s/:|]+")
@@ -372,8 +373,9 @@ def extract_name(text: str, *, boxed: bool = False) -> str | None:
     English label or stray marks), or all the words when OCR lost the case and each is a name
     syllable's letters; letters a font lacked are restored (`boxed`: also where OCR did not read
     them as specks), two syllables run together parted (ocr.identity.names.run_together)."""
+    # No Vietnamese name holds a hyphen: one between letters is a speck where a space was ("N-THANH").
     words = [_unprinted_letters_restored(word, boxed) for word in _box_read_as_a_gap(
-        [word.strip(_SEPARATORS) for word in text.split()], boxed)]
+        [word.strip(_SEPARATORS) for word in _HYPHEN_INSIDE.sub(" ", text).split()], boxed)]
     words = [word for word in words if word.isalpha()]
     best: list[str] = []
     run: list[str] = []
