@@ -222,6 +222,16 @@ def test_a_long_address_wrapped_twice_is_read_to_its_province_and_quotes_are_spe
     assert quoted["place_of_residence"] == "Thôn Hạ, Xã Hoằng Quỳ, Huyện Hoằng Hóa, Tỉnh Thanh Hóa"
 
 
+@pytest.mark.parametrize("first", ["Thôn 3", "Thốn. 3"])
+def test_an_address_wrapped_after_its_hamlet_ends_a_part_there_without_its_comma(first: str) -> None:
+    """Stress copies of dev set cccd_0033: the residence wrapped after "Thôn 3", whose comma OCR lost,
+    and the ward's type was read "X3": joined as "Thôn 3 X3 Phú Thượng" it was no hamlet and no ward."""
+    read = values([f"Nơi thường trú / Place of residence: {first}", "X3 phú Thượng, Phú Vang, Thừa Thiên Huế"])
+    assert read["place_of_residence"] == "Thôn 3, Xã Phú Thượng, Phú Vang, Thừa Thiên Huế"
+    street = values(["Nơi thường trú / Place of residence: Số 5", "Lê Lợi, Phường 13, Quận Bình Thạnh, TP. Hồ Chí Minh"])
+    assert street["place_of_residence"] == "Số 5 Lê Lợi, Phường 13, Quận Bình Thạnh, TP. Hồ Chí Minh"
+
+
 def _row(text: str, x: int, y: int, height: int = 40, *, step: int = 60, width: int = 50) -> OcrLine:
     """A line as Tesseract gives it: its words `step` pixels apart from `x`, each `width` wide."""
     return OcrLine(tuple(OcrWord(word, 90.0, (x + step * i, y, width, height)) for i, word in enumerate(text.split())))

@@ -671,7 +671,7 @@ def extract_printed(lines: str | Sequence[Line], *,
             if not parts:
                 problems.setdefault(_problem_field(entry.field), ReviewReason.FIELD_MISSING)
                 continue
-            read = _read_value(entry.field, " ".join(parts), boxed=boxed)
+            read = _read_value(entry.field, _joined(entry.field, parts), boxed=boxed)
             if isinstance(read, ReviewReason):
                 problems.setdefault(_problem_field(entry.field), read)
                 continue
@@ -711,6 +711,24 @@ def extract_printed(lines: str | Sequence[Line], *,
 
 def _problem_field(label_field: str) -> str:
     return "id_number" if label_field == _NUMBER else label_field
+
+
+# A hamlet's or group's word before its number ends a part of an address ("Thôn 3", "Tổ 12").
+_GROUP_WORDS = frozenset({"thon", "ap", "xom", "to", "khom", "ban", "khoi", "doi", "khu"})
+
+
+def _joined(field: str, parts: list[str]) -> str:
+    """A value's lines as one text. A place's line that ends with a hamlet and its number ("Thôn 3")
+    ends a part there whether OCR read its comma or not: the card wrapped before the ward ("Thôn 3 /
+    X3 Phú Thượng" is no hamlet "3 X3")."""
+    if field not in _PLACES:
+        return " ".join(parts)
+    text = parts[0] if parts else ""
+    for part in parts[1:]:
+        words = text.rstrip(" .").split()
+        group = len(words) >= 2 and words[-1].isdigit() and fold(words[-2].strip(".")) in _GROUP_WORDS
+        text += (", " if group and not part.lstrip().startswith(",") else " ") + part
+    return text
 
 
 def _continue_value(field: str, parts: list[str], used: list[int], number: int, texts: list[str],
