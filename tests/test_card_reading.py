@@ -1288,6 +1288,28 @@ def _card_filling_the_scan(corners: list[tuple[int, int]]) -> np.ndarray:
     return page
 
 
+def test_a_card_filling_a_picture_whose_dpi_was_guessed_wrong_is_found() -> None:
+    """A scanner app's PNG without dpi (a stress copy of dev set cccd_0011): a 600 dpi card turned 5°
+    on the bed, its picture A4-shaped, so its dpi was guessed from A4's width (205) and its card
+    measured 22 cm, no card's size. An outline of a card's own shape over half the picture is the
+    card; one of A4's shape is a sheet, never a card."""
+    picture = np.full((1697, 2400, 3), 236, np.uint8)
+    card = np.full((1136, 1800, 3), 214, np.uint8)
+    for row in range(8):
+        cv2.putText(card, "HO VA TEN NGUYEN VAN A 0123", (120, 200 + 110 * row), cv2.FONT_HERSHEY_SIMPLEX,
+                    2.4, (40, 40, 40), 5)
+    placed, where, corners = _turned_to_the_middle(card, 5.0, picture.shape)
+    picture[where] = placed[where]
+    quads = find_card_quads(picture, 205)
+    assert len(quads) == 1
+    assert min(np.abs(np.roll(quads[0], shift, axis=0) - corners).max() for shift in range(4)) < 20
+    sheet = np.full((1697, 2400, 3), 236, np.uint8)
+    a4 = np.full((1500, 2121, 3), 214, np.uint8)
+    placed, where, _ = _turned_to_the_middle(a4, 5.0, sheet.shape)
+    sheet[where] = placed[where]
+    assert find_card_quads(sheet, 205) == []
+
+
 def test_a_tight_scan_turned_on_a_wider_bed_its_corners_touching_each_edge_is_found() -> None:
     """A card scanned tight (a shadow nearly the bed's grey along its top), then turned 8° on a bed
     just wide enough to hold it (a turned copy of dev set cccd_0012): its four corners touch the four

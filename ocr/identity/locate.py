@@ -44,6 +44,8 @@ _MIN_FILL = 0.85  # blob area / quadrilateral area: cards are convex and filled
 _MIN_EDGE_SUPPORT = 0.6  # share of each side's middle along an edge (see _edge_support)
 _MIN_CARD_MM = 60  # long side at the page's dpi (85.6 mm; a phone photo's guessed dpi is lower)
 _MAX_CARD_MM = 125  # ... and at most this on a scan whose dpi is real (the paper inside a dark border is no card)
+_OWN_SHAPE = 0.06  # an outline within this share of ID-1's proportions (1.585) is card-shaped ...
+_FILLS = 0.25  # ... and one covering this share of the picture is a card, whatever its size at the dpi
 _TRUSTED_DPI = 150  # scanners record their resolution; phones write 72 or nothing
 _MIN_STRAIGHT = 0.8  # share of each side's middle that a faint card's blob outline must follow
 _WHOLE_PAGE = 0.9  # a quadrilateral this large is the page itself (a card scanned alone)
@@ -360,10 +362,20 @@ def _outlined(mask: np.ndarray, edges: np.ndarray, small_dpi: float, dpi: int) -
         if _on_frame(quad, mask.shape) and (dpi < _TRUSTED_DPI or support < _MIN_EDGE_SUPPORT):
             continue
         long_mm = _sides(quad)[0] / small_dpi * 25.4
-        if long_mm < _MIN_CARD_MM or (dpi >= _TRUSTED_DPI and long_mm > _MAX_CARD_MM):
+        if (long_mm < _MIN_CARD_MM or (dpi >= _TRUSTED_DPI and long_mm > _MAX_CARD_MM)) \
+                and not _fills_the_picture(quad, page_area):
             continue
         quads.append(quad)
     return quads
+
+
+def _fills_the_picture(quad: np.ndarray, page_area: float) -> bool:
+    """Whether an outline of a card's own proportions takes up much of the picture: a card whatever
+    size the picture's dpi makes it. A file that states no dpi (a phone app's PNG) gets one guessed
+    from its size, which is wrong when a card lies turned on the scanner's bed: its picture is no
+    card's shape, it is taken for an A4 page and its card measures 30 cm. An A4 sheet's paper (1.41)
+    is no card's shape; a card copied enlarged is a card all the same."""
+    return abs(_aspect(quad) / ID1_ASPECT - 1) <= _OWN_SHAPE and cv2.contourArea(quad) >= _FILLS * page_area
 
 
 def _inside(point: np.ndarray, quad: np.ndarray) -> bool:
