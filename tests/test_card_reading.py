@@ -82,6 +82,8 @@ def test_a_name_whose_font_lacked_letters_read_as_specks_is_restored_from_name_s
     assert values(["Họ và tên:", "NGUY?N THANH NG?C OANH"])["full_name"] == "NGUYỄN THANH NGỌC OANH"
     # Or a backquote, or two specks for one letter (a copy of it turned 8°: "NGUY`N THANH NG'.C OANH").
     assert values(["H: và tê NGUY`N THANH NG'.C OANH"])["full_name"] == "NGUYỄN THANH NGỌC OANH"
+    # Or a question mark and a degree sign (a stained grey copy: "NGUY?°N").
+    assert values(["H: và tê NGUY?°N THANH NG'C OANH"])["full_name"] == "NGUYỄN THANH NGỌC OANH"
 
 
 def test_a_name_whose_fonts_boxes_were_read_as_strokes_or_nothing_is_the_name_syllable_that_fits() -> None:

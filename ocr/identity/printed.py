@@ -146,8 +146,8 @@ _SHORT_NUMBER_LABELS = {label.text for label in _LABELS if label.field == _NUMBE
 _GLUED_SEX_LABEL = re.compile(r"\bS[eé3][x×.]?(?=N)")  # "SexNỮ", "Se.NAM": the label, then the value
 _LETTERS_ONLY = re.compile(r"[\W\d_]+")
 _NO_VOWEL = re.compile(r"[^aeiouy]{1,2}")  # one or two letters, no vowel: no syllable's
-# A letter a font lacked, read as a speck or two ("NG:C", "NGUY`N", "NG'.C").
-_UNPRINTED = re.compile(r"(?<=[^\W\d_])[.:'’`´*?]{1,2}(?=[^\W\d_])")
+# A letter a font lacked, read as a speck or two ("NG:C", "NGUY`N", "NG'.C", "NGUY?°N").
+_UNPRINTED = re.compile(r"(?<=[^\W\d_])[.:'’`´*?°^ˆ~\"“”‘·•]{1,2}(?=[^\W\d_])")
 _DAMAGED_NO = re.compile(r"[^\W\d_]{1,2}")  # what OCR left of "No" between "Số /" and the number
 
 
