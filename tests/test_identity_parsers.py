@@ -678,12 +678,14 @@ def test_unreadable_labelled_values_are_reported() -> None:
     ("1770571993", "1993-05-17", True), ("30/01/1 982 :", "1982-01-30", False),
     ("17/0571993", "1993-05-17", True), ("17705/1993", "1993-05-17", True),  # one separator read as a digit
     ("30 Q1 1982", "1982-01-30", True),  # a 0 read as Q, the separators as spaces
+    ("107122022", "2022-12-10", True),  # one separator read as a 7, the other lost (a stained back)
 ])
 def test_dates_with_ocr_noise(text: str, iso: str, guessed: bool) -> None:
     assert parse_date(text) == (iso, guessed)
 
 
-@pytest.mark.parametrize("text", ["31/02/2003", "17/13/2003", "1705203", "", "Nam", "17/1371993"])
+@pytest.mark.parametrize("text", ["31/02/2003", "17/13/2003", "1705203", "", "Nam", "17/1371993",
+                                  "101012022"])  # 10/10/2022 or 10/01/2022: which separator was lost?
 def test_not_dates(text: str) -> None:
     assert parse_date(text) is None
 

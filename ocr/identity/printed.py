@@ -336,8 +336,8 @@ def _real_date(day: str, month: str, year: str) -> str | None:
 
 def parse_date(text: str) -> tuple[str, bool] | None:
     """ISO date from 'dd/mm/yyyy' read by OCR ('0l/O1/1990', '01-01-1990', '01011990', separators
-    read as 1 or 7, one of them only ('20/0271980'), a gap inside the year), and whether the
-    separators had to be guessed."""
+    read as 1 or 7, one of them only ('20/0271980'), or one and the other lost ('107122022'), a gap
+    inside the year), and whether the separators had to be guessed."""
     repaired = _repair_digit_tokens(text)
     # A year may be read with a gap inside ("30/01/1 982": a speck or uneven letter spacing).
     match = re.search(r"(\d{1,2})\s*[/.\-,]\s*(\d{1,2})\s*[/.\-,]\s*(\d(?: ?\d){3})(?!\d)", repaired)
@@ -353,6 +353,11 @@ def parse_date(text: str) -> tuple[str, bool] | None:
     digits = run.group().replace(" ", "") if run else ""
     if len(digits) == 10 and digits[2] in "17" and digits[5] in "17":
         digits = digits[:2] + digits[3:5] + digits[6:]
+    if len(digits) == 9:
+        # One separator read as a 1 or 7, the other lost ("107122022"): the one reading that is a date.
+        dates = {iso for cut in (2, 4) if digits[cut] in "17"
+                 and (iso := _real_date(digits[:2], (rest := digits[:cut] + digits[cut + 1:])[2:4], rest[4:]))}
+        return (dates.pop(), True) if len(dates) == 1 else None
     if len(digits) == 8:
         iso = _real_date(digits[:2], digits[2:4], digits[4:])
         return (iso, True) if iso else None
