@@ -50,3 +50,18 @@ def test_a_line_missing_from_the_page_reading_is_found_and_read_alone(family: st
     assert found.text == LINES[1]
     x, y, _, _ = found.box
     assert 50 <= x <= 70 and 170 <= y <= 200  # where the line is printed, in the card's pixels
+
+
+def test_the_end_of_a_line_whose_last_words_the_page_reading_dropped_is_read_alone() -> None:
+    """A stained copy of dev set cccd_0027: Tesseract read "… Ấp 2, Xã Tân Lập," and dropped "Vũ
+    Thư," after it, a word's gap away, so the line's run of ink was read in part and never again.
+    (A narrow face's words are one run; a wide face's are runs of their own, read alone already.)"""
+    card = _card("Liberation Sans")
+    read = ocr_lines(card, language="vie", psm=3, dpi=DPI, timeout=30)
+    first = next(line for line in read if "Trãi" in line.text)
+    cut = next(number for number, word in enumerate(first.words) if word.text.startswith("residence")) + 1
+    kept = [line if line is not first else type(line)(line.words[:cut]) for line in read]
+    (found,) = skipped_lines(card, DPI, kept, timeout=30)
+    assert found.text.lstrip(":. ") == "Số 6 Nguyễn Trãi, Mỹ"  # the label's colon, maybe
+    label_end = first.words[cut - 1].box[0] + first.words[cut - 1].box[2]
+    assert next(word for word in found.words if word.text == "Số").box[0] >= label_end  # on the card

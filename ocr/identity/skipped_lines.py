@@ -47,14 +47,37 @@ def ink_runs(grey: np.ndarray, px_per_mm: float) -> list[tuple[Box, np.ndarray]]
 
 
 def uncovered_runs(grey: np.ndarray, px_per_mm: float, lines: list[OcrLine]) -> list[Box]:
-    """The runs of text that none of the words Tesseract returned covers."""
+    """The runs of text that none of the words Tesseract returned covers, and the stretches of a run
+    read in part that no word covers (a line whose last words Tesseract dropped: "Vũ Thư," after
+    "Ấp 2, Xã Tân Lập," the stretch joined to it across a word's gap)."""
     covered = np.zeros(grey.shape, dtype=bool)
     for line in lines:
         for word in line.words:
             x, y, w, h = word.box
             covered[max(0, y):y + h, max(0, x):x + w] = True
-    return [box for box, mask in ink_runs(grey, px_per_mm)
-            if covered[box[1]:box[1] + box[3], box[0]:box[0] + box[2]][mask].mean() <= _COVERED]
+    found = []
+    for (x, y, w, h), mask in ink_runs(grey, px_per_mm):
+        inside = covered[y:y + h, x:x + w]
+        if inside[mask].mean() <= _COVERED:
+            found.append((x, y, w, h))
+            continue
+        free = mask.any(axis=0) & ~(mask & inside).any(axis=0)  # columns of ink no word reaches
+        for start, end in _stretches(free, round(_LETTER_GAP * px_per_mm)):
+            if end - start >= _LEAST_WIDTH * px_per_mm:
+                rows = np.flatnonzero(mask[:, start:end].any(axis=1))
+                found.append((x + start, y + int(rows[0]), end - start, int(rows[-1] - rows[0]) + 1))
+    return found
+
+
+def _stretches(columns: np.ndarray, gap: int) -> list[tuple[int, int]]:
+    """(start, end) of the runs of True in `columns`, runs at most `gap` apart joined (letters)."""
+    stretches: list[list[int]] = []
+    for column in np.flatnonzero(columns):
+        if stretches and column - stretches[-1][1] <= gap:
+            stretches[-1][1] = int(column) + 1
+        else:
+            stretches.append([int(column), int(column) + 1])
+    return [(start, end) for start, end in stretches]
 
 
 def _one_line(a: Box, b: Box, px_per_mm: float) -> bool:
