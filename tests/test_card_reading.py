@@ -1210,6 +1210,17 @@ def test_the_probes_quick_look_finds_the_card_where_the_careful_search_does() ->
     assert np.abs(quick[0] - careful[0]).max() < 300 / 25.4  # corners within a millimetre
 
 
+def _lettered_card(size: tuple[int, int], colour: tuple[int, int, int], text: str, first: tuple[int, int],
+                   rows: tuple[int, int], letters: tuple[float, int]) -> np.ndarray:
+    """A plain card of `size` (w, h) and `colour` with rows (how many, px apart) of `text` from
+    `first` down, in Hershey letters (scale, stroke px): print to find, not to read."""
+    card = np.full((size[1], size[0], 3), colour, np.uint8)
+    for row in range(rows[0]):
+        cv2.putText(card, text, (first[0], first[1] + rows[1] * row), cv2.FONT_HERSHEY_SIMPLEX,
+                    letters[0], (40, 40, 40), letters[1])
+    return card
+
+
 def _turned_to_the_middle(card: np.ndarray, angle: float,
                           shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The card turned by `angle` degrees about its middle and moved to the middle of a page of
@@ -1263,11 +1274,7 @@ def test_a_photographed_card_is_found_on_a_striped_cloth() -> None:
     for x in range(0, 1600, 110):  # stripes 60 px wide whose light swells and fades along them
         shade = 85 + 35 * np.sin(np.arange(1200) / 40.0)[:, None, None]
         page[:, x:x + 60] = np.clip(shade, 0, 255).astype(np.uint8)
-    card_w, card_h = 860, 542
-    card = np.full((card_h, card_w, 3), (226, 224, 220), np.uint8)
-    for row in range(5):
-        cv2.putText(card, "HO VA TEN NGUYEN VAN A", (240, 110 + 80 * row), cv2.FONT_HERSHEY_SIMPLEX,
-                    1.1, (40, 40, 40), 3)
+    card = _lettered_card((860, 542), (226, 224, 220), "HO VA TEN NGUYEN VAN A", (240, 110), (5, 80), (1.1, 3))
     placed, where, corners = _turned_to_the_middle(card, 4.0, page.shape)
     page[where] = placed[where]
     quads = find_card_quads(page, 72)
@@ -1296,10 +1303,8 @@ def test_a_card_filling_a_picture_whose_dpi_was_guessed_wrong_is_found() -> None
     measured 22 cm, no card's size. An outline of a card's own shape over half the picture is the
     card; one of A4's shape is a sheet, never a card."""
     picture = np.full((1697, 2400, 3), 236, np.uint8)
-    card = np.full((1136, 1800, 3), 214, np.uint8)
-    for row in range(8):
-        cv2.putText(card, "HO VA TEN NGUYEN VAN A 0123", (120, 200 + 110 * row), cv2.FONT_HERSHEY_SIMPLEX,
-                    2.4, (40, 40, 40), 5)
+    card = _lettered_card((1800, 1136), (214, 214, 214), "HO VA TEN NGUYEN VAN A 0123", (120, 200), (8, 110),
+                          (2.4, 5))
     placed, where, corners = _turned_to_the_middle(card, 5.0, picture.shape)
     picture[where] = placed[where]
     quads = find_card_quads(picture, 205)
