@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -60,8 +62,12 @@ def test_the_end_of_a_line_whose_last_words_the_page_reading_dropped_is_read_alo
     read = ocr_lines(card, language="vie", psm=3, dpi=DPI, timeout=30)
     first = next(line for line in read if "Trãi" in line.text)
     cut = next(number for number, word in enumerate(first.words) if word.text.startswith("residence")) + 1
-    kept = [line if line is not first else type(line)(line.words[:cut]) for line in read]
+    # Tesseract's box of the last word read stops short of its last sign (the label's colon): that
+    # sliver is blanked, not read as specks before the line's end ("C" of "NGC" read ".'." once).
+    label = first.words[cut - 1]
+    short = replace(label, box=(label.box[0], label.box[1], label.box[2] - round(0.3 * MM), label.box[3]))
+    kept = [line if line is not first else type(line)((*line.words[:cut - 1], short)) for line in read]
     (found,) = skipped_lines(card, DPI, kept, timeout=30)
-    assert found.text.lstrip(":. ") == "Số 6 Nguyễn Trãi, Mỹ"  # the label's colon, maybe
+    assert found.text == "Số 6 Nguyễn Trãi, Mỹ"
     label_end = first.words[cut - 1].box[0] + first.words[cut - 1].box[2]
     assert next(word for word in found.words if word.text == "Số").box[0] >= label_end  # on the card
