@@ -305,6 +305,21 @@ def test_pieces_of_a_slanted_row_are_one_line_after_the_label_above_them() -> No
         "Quê quán / Place of origin:", "Phường Tam Thuận,"]
 
 
+def test_a_word_half_under_the_one_before_it_stays_when_a_piece_of_its_row_is_joined() -> None:
+    """A stained copy of dev set cccd_0009 (a font without "Ễ"): Tesseract's box of "NGUY" reached
+    over the "N" after the font's box; the row's last word, read apart ("OANH"), joined it, and the
+    seam rule (a word read by both pieces is kept once) took "N" away within its own piece."""
+    name = OcrLine((OcrWord("Họ", 90.0, (453, 400, 26, 26)), OcrWord("và", 90.0, (503, 400, 38, 27)),
+                    OcrWord("tên:", 90.0, (553, 398, 50, 29)), OcrWord("NGUY", 0.0, (626, 392, 186, 37)),
+                    OcrWord("N", 0.0, (781, 386, 34, 57)), OcrWord("THANH", 91.0, (826, 392, 166, 37)),
+                    OcrWord("NGC", 71.0, (1006, 390, 124, 42))))
+    last = OcrLine((OcrWord("OANH", 96.0, (1143, 393, 137, 36)),))
+    lines = [_row("CĂN CƯỚC CÔNG DÂN", 597, 194), _row("Số: 040185165132", 455, 300), name, last,
+             _row("Ngày, tháng, năm sinh: 11/06/1985", 453, 478), _row("Giới tính: Nữ", 452, 540)]
+    ordered = [found.text for found in reading_order(lines, 475 / 25.4)]
+    assert "Họ và tên: NGUY N THANH NGC OANH" in ordered
+
+
 def test_a_speck_glued_to_a_wrapped_address_does_not_keep_it_under_the_portrait() -> None:
     """A stressed copy of dev set cccd_0014: Tesseract read the expiry under the portrait and the
     address's wrapped line as one line, the dot after the date glued to "Ph" ("'_n", starting

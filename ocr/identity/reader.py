@@ -367,21 +367,24 @@ def _rows_joined(ordered: list[tuple[float, float, OcrLine]], level: Callable[[O
     for column, row, segment in ordered:
         if joined and joined[-1][0] == column \
                 and abs(joined[-1][1] - row) <= _SAME_ROW * min(joined[-1][2].box[3], segment.box[3]):
-            line = _one_line([*joined[-1][2].words, *segment.words])
+            line = _one_line(joined[-1][2].words, segment.words)
             joined[-1] = (column, level(line), line)
         else:
             joined.append((column, row, segment))
     return [segment for _, _, segment in joined]
 
 
-def _one_line(words: list[OcrWord]) -> OcrLine:
-    """Words left to right, without one whose span lies mostly under a wider word's."""
-    def covered(word: OcrWord) -> bool:
+def _one_line(first: Sequence[OcrWord], second: Sequence[OcrWord]) -> OcrLine:
+    """The words of two pieces of a row left to right, without one whose span lies mostly under a
+    wider word of the other piece (read by both at their seam). Within a piece every word stays: a
+    letter after a font's box can lie half under the word before it ("NGUY" "N")."""
+    def covered(word: OcrWord, others: Sequence[OcrWord]) -> bool:
         x, _, w, _ = word.box
         return any(other.box[2] > w and min(x + w, other.box[0] + other.box[2]) - max(x, other.box[0]) > w / 2
-                   for other in words if other is not word)
+                   for other in others)
 
-    return OcrLine(tuple(sorted((word for word in words if not covered(word)), key=lambda word: word.box[0])))
+    kept = [word for word in first if not covered(word, second)] + [word for word in second if not covered(word, first)]
+    return OcrLine(tuple(sorted(kept, key=lambda word: word.box[0])))
 
 
 # ---------------------------------------------------------------------------------------------------
