@@ -373,7 +373,7 @@ def _fills_the_picture(quad: np.ndarray, page_area: float) -> bool:
     """Whether an outline of a card's own proportions takes up much of the picture: a card whatever
     size the picture's dpi makes it. A file that states no dpi (a phone app's PNG) gets one guessed
     from its size, which is wrong when a card lies turned on the scanner's bed: its picture is no
-    card's shape, it is taken for an A4 page and its card measures 30 cm. An A4 sheet's paper (1.41)
+    card's shape, it is taken for an A4 page and its card measures 22 cm. An A4 sheet's paper (1.41)
     is no card's shape; a card copied enlarged is a card all the same."""
     return abs(_aspect(quad) / ID1_ASPECT - 1) <= _OWN_SHAPE and cv2.contourArea(quad) >= _FILLS * page_area
 

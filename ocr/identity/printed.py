@@ -85,7 +85,9 @@ _SHORT = 5  # labels shorter than this ("so", "no", "sex") are only looked for n
 _BACK_CUES = ("dac diem nhan dang", "ngon tro trai", "ngon tro phai", "dau vet rieng va di hinh")
 _FRONT_FIELDS = {"id_number", "old_id_number", "full_name", "date_of_birth"}
 _SEPARATORS = " \t:/|.,;-_"
-_HYPHEN_INSIDE = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")
+_HYPHEN_INSIDE = re.compile(r"(?<=[^\W\d_])-(?=[^\W\d_])")  # no name holds one: a speck for a space
+# A hamlet's or group's word (folded) before its number ends a part of an address ("Thôn 3", "Tổ 12").
+_GROUP_WORDS = frozenset({"thon", "ap", "xom", "to", "khom", "ban", "khoi", "doi", "khu"})
 _TRAILING = " \t:/|-_"  # commas stay at the end of a wrapped place line: they join its next line
 _QUOTES = "'\"`‘’“”"  # a speck read as a quote at either end of a value
 _TOKEN_RE = re.compile(r"[^\s/:|]+")
@@ -716,10 +718,6 @@ def extract_printed(lines: str | Sequence[Line], *,
 
 def _problem_field(label_field: str) -> str:
     return "id_number" if label_field == _NUMBER else label_field
-
-
-# A hamlet's or group's word before its number ends a part of an address ("Thôn 3", "Tổ 12").
-_GROUP_WORDS = frozenset({"thon", "ap", "xom", "to", "khom", "ban", "khoi", "doi", "khu"})
 
 
 def _joined(field: str, parts: list[str]) -> str:

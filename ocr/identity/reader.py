@@ -336,7 +336,7 @@ def reading_order(lines: list[OcrLine], px_per_mm: float) -> list[OcrLine]:
     main_at = _leaning_edge(lines, main, slack) if main is not None else None
     for number in sorted(range(len(segments)), key=lambda n: segments[n].box[0]):
         before = _piece_before(number, segments, levels)
-        x, y, _, height = segments[number].box
+        _, y, _, height = segments[number].box
         if before is not None and number not in cut_off \
                 and (main_at is None or abs(_start(segments[number]) - main_at(y + height / 2)) > tolerance):
             columns[number] = columns[before]

@@ -4,7 +4,8 @@ On a card, Tesseract (psm 3) at times drops whole lines: the wrapped second line
 the expiry under the portrait were seen missing from a card read cleanly otherwise. Its words are
 gone from the output, so no rule on the OCR text can bring them back. The image still shows them:
 dark strokes on the light card, a letter tall and several letters long. Each such run of ink that no
-word Tesseract returned covers is read again on its own as one line (psm 7).
+word Tesseract returned covers, and each stretch of a run read in part that none covers (a line whose
+last words were dropped), is read again on its own as one line (psm 7).
 """
 
 from __future__ import annotations
