@@ -309,13 +309,12 @@ def test_a_row_starting_on_a_leaning_column_is_not_taken_for_the_end_of_the_expi
     """A copy of dev set cccd_0033 shot at a slant: its column of labels leans (475 px in at the
     number, 497 px at the residence) while its rows stay level; the residence's second row, starting
     at 501 px, a word's gap after the expiry under the portrait, was read as the expiry's end."""
-    line = _row
-    lines = [line("Có giá trị đến: 20/02/2040", 193, 815), line("Số / No.: 075180849496", 475, 346),
-             line("Họ và tên / Full name:", 479, 423), line("HUỲNH THỊ DIỆP", 482, 463),
-             line("Ngày sinh / Date of birth: 20/02/1980", 485, 544), line("Giới tính / Sex: Nữ", 487, 598),
-             line("Quê quán / Place of origin", 490, 634), line("Phường Trảng Dài, Biên Hòa, Đồng Nai", 494, 696),
-             line("Nơi thường trú / Place of residence: Thôn 3,", 497, 762),
-             line("Xã Phú Thượng, Phú Vang, Thừa Thiên Huế", 501, 813)]
+    main = ["Số / No.: 075180849496", "Họ và tên / Full name:", "HUỲNH THỊ DIỆP",
+            "Ngày sinh / Date of birth: 20/02/1980", "Giới tính / Sex: Nữ", "Quê quán / Place of origin",
+            "Phường Trảng Dài, Biên Hòa, Đồng Nai", "Nơi thường trú / Place of residence: Thôn 3,",
+            "Xã Phú Thượng, Phú Vang, Thừa Thiên Huế"]
+    placed = zip((475, 479, 482, 485, 487, 490, 494, 497, 501), (346, 423, 463, 544, 598, 634, 696, 762, 813))
+    lines = [_row("Có giá trị đến: 20/02/2040", 193, 815), *(_row(text, x, y) for text, (x, y) in zip(main, placed))]
     ordered = [found.text for found in reading_order(lines, 475 / 25.4)]
     assert values(ordered)["place_of_residence"] == "Thôn 3, Xã Phú Thượng, Phú Vang, Thừa Thiên Huế"
 
