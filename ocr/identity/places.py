@@ -159,9 +159,11 @@ def _listed_2019() -> Iterator[tuple[_Listed, _Listed, _Listed]]:
         return name, name if own.isdigit() else own
 
     for province in _package_data("vietnam_provinces", "nested-divisions.json"):
+        province_listed = listed(province)
         for district in province["districts"]:
+            district_listed = listed(district)
             for ward in district["wards"]:
-                yield listed(province), listed(district), listed(ward)
+                yield province_listed, district_listed, listed(ward)
 
 
 @lru_cache(maxsize=1)
@@ -285,9 +287,9 @@ def names_a_province(value: str) -> bool:
 
 
 def ends_with_listed_province(value: str) -> bool:
-    """Whether the address's last comma-separated part is a listed province as written, marks aside."""
-    parts = value.split(",")
-    return len(parts) >= 2 and fold(_province_part(parts[-1].strip())[1]) in _country()
+    """Whether the address's last comma-separated part, after another, is a listed province as
+    written, marks aside."""
+    return "," in value and names_a_province(value)
 
 
 def _with_province_apart(parts: list[str]) -> list[str]:
@@ -342,14 +344,24 @@ def _district_province_pairs() -> dict[str, tuple[str, str]]:
     return pairs
 
 
+@lru_cache(maxsize=1)
+def _districts_by_name() -> dict[str, list[tuple[str, str]]]:
+    """Folded district name (short or full) → (province key, district key) of each district so named."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for province_key, province in _country().items():
+        for district_name, district_key in _choices(province.children).items():
+            found.setdefault(district_name, []).append((province_key, district_key))
+    return found
+
+
 def _province_of_district(district: str, province: str) -> tuple[_Unit, _Unit] | None:
     """The one province holding a district of `district`'s name as read, with that district, when
     the damaged `province` still resembles it (half its letters)."""
-    found = [(unit, unit.children[key]) for unit in _country().values()
-             if (key := _choices(unit.children).get(fold(district))) is not None]
-    if len(found) != 1 or fuzz.ratio(fold(province), fold(found[0][0].short)) < _HALF_LEAST:
+    found = _districts_by_name().get(fold(district), [])
+    if len(found) != 1:
         return None
-    return found[0]
+    unit = _country()[found[0][0]]
+    return (unit, unit.children[found[0][1]]) if fuzz.ratio(fold(province), fold(unit.short)) >= _HALF_LEAST else None
 
 
 def _district_and_province(district: str, province: str) -> tuple[_Unit | None, _Unit | None]:

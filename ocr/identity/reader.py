@@ -201,11 +201,9 @@ def _start(line: OcrLine, *, sure: bool = False) -> int:
     two letters Tesseract was unsure of ("xa", "ớt" before "thường trú"). A word Tesseract gave up on
     (confidence 0) as wide as a few letters is print, whatever signs it was read as ("Long" read
     '."' under a shadow, before "Thành, Đồng Nai")."""
-    heights = [word.box[3] for word in line.words if any(map(str.isalnum, word.text))]
-    smudge = _SMUDGE_WIDTH * float(np.median(heights)) if heights else float("inf")
     for word in line.words:
         first = next((number for number, char in enumerate(word.text) if char.isalnum()), None)
-        if first is None and word.conf == 0 and word.box[2] >= smudge:
+        if first is None and word.conf == 0 and word.box[2] >= _SMUDGE_WIDTH * _letter_height(line):
             return word.box[0]
         if first is None or (sure and word.conf < _SURE and sum(map(str.isalnum, word.text)) <= 2):
             continue
@@ -213,6 +211,12 @@ def _start(line: OcrLine, *, sure: bool = False) -> int:
             return word.box[0]
         return word.box[0] + round(word.box[2] * first / len(word.text))
     return line.box[0]
+
+
+def _letter_height(line: OcrLine) -> float:
+    """The median height of the line's words that hold a letter or digit (infinite without any)."""
+    heights = [word.box[3] for word in line.words if any(map(str.isalnum, word.text))]
+    return float(np.median(heights)) if heights else float("inf")
 
 
 def _dominant_edges(lines: list[OcrLine], tolerance: float,
@@ -349,7 +353,8 @@ def _leaning_edge(lines: list[OcrLine], edge: float, slack: float) -> Callable[[
     line. A card shot at a slant leans its column while its rows stay level (dev set cccd_0033 with a
     keystone: the labels start 475 px in at the top, 497 px at the residence): a row going on at 501 px
     starts the column there, not 19 px inside it."""
-    points = [(line.box[1] + line.box[3] / 2, _start(line)) for line in lines if abs(_start(line) - edge) <= slack]
+    placed = [(line.box[1] + line.box[3] / 2, float(_start(line))) for line in lines]
+    points = [(height, start) for height, start in placed if abs(start - edge) <= slack]
     if len(points) < _LEAN_LINES:
         return lambda _: edge
     heights, starts = np.array(points, dtype=float).T

@@ -52,7 +52,11 @@ def uncovered_runs(grey: np.ndarray, px_per_mm: float, lines: list[OcrLine]) -> 
     """The runs of text that none of the words Tesseract returned covers, and the stretches of a run
     read in part that no word covers (a line whose last words Tesseract dropped: "Vũ Thư," after
     "Ấp 2, Xã Tân Lập," the stretch joined to it across a word's gap)."""
-    covered = _read_area(grey.shape, lines)
+    return _uncovered(grey, px_per_mm, _read_area(grey.shape, lines))
+
+
+def _uncovered(grey: np.ndarray, px_per_mm: float, covered: np.ndarray) -> list[Box]:
+    """`uncovered_runs` given where the words read lie (`_read_area`)."""
     found = []
     for (x, y, w, h), mask in ink_runs(grey, px_per_mm):
         inside = covered[y:y + h, x:x + w]
@@ -116,10 +120,11 @@ def skipped_lines(grey: np.ndarray, dpi: int, lines: list[OcrLine], timeout: flo
     # Words already read, and a sliver beyond their boxes (a letter's edge a box left out: "C" of
     # "NGC" read as ".'." before "OANH"), are blanked to paper in what is read again.
     sliver = round(_SLIVER * px_per_mm)
-    read = cv2.dilate(_read_area(grey.shape, lines).astype(np.uint8),
+    covered = _read_area(grey.shape, lines)
+    read = cv2.dilate(covered.astype(np.uint8),
                       cv2.getStructuringElement(cv2.MORPH_RECT, (2 * sliver + 1, 1))).astype(bool)
     found = []
-    for x, y, w, h in _lines_of(uncovered_runs(grey, px_per_mm, lines), px_per_mm):
+    for x, y, w, h in _lines_of(_uncovered(grey, px_per_mm, covered), px_per_mm):
         left, top = max(0, x - pad), max(0, y - pad)
         crop = grey[top:y + h + pad, left:x + w + pad].copy()
         crop[read[top:y + h + pad, left:x + w + pad]] = np.percentile(crop, 90)
