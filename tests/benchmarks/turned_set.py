@@ -25,7 +25,7 @@ the light), as a lamp or a window lights a photo; `--noise` adds sensor grain (s
 `--keystone` shoots the page at a slant (one edge, a fixed choice per file, shorter by that share), as a
 phone held over a desk does; `--fade` lifts the ink towards yellowed paper (0.4: ink keeps 60 % of its
 contrast), as an old photocopy or an over-exposed photo; `--pad` adds that share of each side of paper
-round the image (its edge carried outwards), as a scanner cropping loosely. `--specks` scatters dark
+round the image (the colour of its frame), as a scanner cropping loosely. `--specks` scatters dark
 dots (dust, toner spatter; the independent set's hard scans have ~60 per megapixel at 300 dpi) and
 `--stain` lays one translucent brown stain somewhere on the image. `--pdf` saves each copy as a
 one-page image-only PDF (the JPEG inside it, its resolution kept), as scanning software does. With
@@ -88,7 +88,7 @@ def _lit_unevenly(pixels: np.ndarray, shade: float, noise: float, seed: int) -> 
 
 def _slanted(pixels: np.ndarray, keystone: float, seed: int) -> np.ndarray:
     """The image as a camera sees it at a slant: one edge (top, right, bottom or left by `seed`) shorter
-    by `keystone` of its length, the paper carried out to the frame."""
+    by `keystone` of its length, the frame's own colour round it (see `_frame_colour`)."""
     height, width = pixels.shape[:2]
     corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
     slanted = corners.copy()
@@ -98,7 +98,16 @@ def _slanted(pixels: np.ndarray, keystone: float, seed: int) -> np.ndarray:
     slanted[first] += inward
     slanted[second] -= inward
     return cv2.warpPerspective(pixels, cv2.getPerspectiveTransform(corners, slanted), (width, height),
-                               flags=cv2.INTER_AREA, borderMode=cv2.BORDER_REPLICATE)
+                               flags=cv2.INTER_AREA, borderMode=cv2.BORDER_CONSTANT,
+                               borderValue=_frame_colour(pixels))
+
+
+def _frame_colour(pixels: np.ndarray) -> tuple[float, ...]:
+    """The median colour of the image's outermost pixels: the paper or the scanner's bed that a looser
+    crop or a slanted shot shows more of. Carrying each edge pixel outwards instead drew streaks of a
+    tight card scan's own border that no scanner or camera makes."""
+    frame = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]]).reshape(-1, 1 if pixels.ndim == 2 else pixels.shape[2])
+    return tuple(float(value) for value in np.median(frame, axis=0))
 
 
 def _faded(pixels: np.ndarray, fade: float) -> np.ndarray:
@@ -184,7 +193,8 @@ def write_turned(source: Path, target: Path, degrees: float, scale: float = 1.0,
         turned = _turned_whole(pixels, angle) if keep_corners else _turned(pixels, angle)
         if pad:
             turned = cv2.copyMakeBorder(turned, *[round(pad * turned.shape[0])] * 2,
-                                        *[round(pad * turned.shape[1])] * 2, cv2.BORDER_REPLICATE)
+                                        *[round(pad * turned.shape[1])] * 2, cv2.BORDER_CONSTANT,
+                                        value=_frame_colour(turned))
         if keystone:
             turned = _slanted(turned, keystone, zlib.crc32(entry["file"].encode()) // 7)
         if fade:
