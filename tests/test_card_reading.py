@@ -2148,6 +2148,34 @@ def test_a_number_misread_short_in_a_box_swollen_by_specks_is_read_again_at_its_
     assert _ink_rows(date, top, bottom - top) == (top, bottom - top)
 
 
+def test_what_follows_the_number_label_is_read_again_however_ocr_spelt_it() -> None:
+    """A greyed, specked copy of dev set cccd_0030 with its QR painted over (stress copy
+    `--hide-qr --keep-corners --degrees 3.5 --fade 0.25 --specks 25 --grey`): a speck over the clean
+    number's first digit made the page pass read it "8ø5...= E1:", letters and signs no digit test
+    takes for a number, and the card had no ID number. What follows "Số / No.:" and is as wide as a
+    number is read again under the digit whitelist. An address's "Số 12" is no such label."""
+    image = Image.new("L", (1600, 200), 235)
+    draw = ImageDraw.Draw(image)
+    label_font = pages._font("DejaVu Sans", False, 34)
+    draw.text((427, 80), "Số / No.:", font=label_font, fill=60)
+    font = pages._font("DejaVu Sans", True, 62)
+    draw.text((640, 60), "089069505181", font=font, fill=40)
+    left, top, right, bottom = draw.textbbox((640, 60), "089069505181", font=font)
+    draw.ellipse((left + 14, top - 22, left + 22, top - 14), fill=40)
+    grey = np.asarray(image)
+    label_box = draw.textbbox((427, 80), "Số / No.:", font=label_font)
+    spoilt = OcrLine((OcrWord("Số/No.:.", 74.0, (label_box[0], label_box[1], label_box[2] - label_box[0],
+                                                  label_box[3] - label_box[1])),
+                      OcrWord("8ø5...=", 0.0, (left, top - 25, right - left - 90, bottom - top + 25)),
+                      OcrWord("E1:", 89.0, (right - 88, top - 10, 88, bottom - top + 10))))
+    assert _digit_groups(OcrLine(spoilt.words[1:])) == []
+    confirmed, checked = _with_digits_confirmed([spoilt], grey, 475, timeout=30)
+    assert confirmed[0].text.endswith("089069505181") and checked == {"089069505181": True}
+    address = OcrLine((OcrWord("Số", 95.0, (427, 80, 40, 30)), OcrWord("12", 95.0, (480, 80, 40, 30)),
+                       OcrWord("Lê", 95.0, (540, 80, 40, 30)), OcrWord("Lợi", 95.0, (600, 80, 300, 30))))
+    assert _digit_groups(address) == []
+
+
 @pytest.mark.parametrize(("word", "speck", "conf"), [("Ấp", "+,", 90.0), ("Thôn", "T;,", 90.0), ("Thôn", "Sì,", 4.0),
                                                      ("Ấp", "à,", 60.0)])
 def test_a_hamlets_number_read_as_a_speck_is_read_again_from_the_image(word: str, speck: str, conf: float) -> None:

@@ -68,6 +68,8 @@ _INK_BAND = 0.6
 _DIGIT_WIDTH = 0.6  # of its height: a narrow digit's advance, to count at least the digits a box holds
 _GROUP_LENGTH = (8, 16)  # characters of a date (dd/mm/yyyy) or a spaced ID number; an MRZ line
 # is longer
+_NUMBER_LABEL = re.compile(r"so\W*no\W*")  # "Số / No.:" folded, its words run together
+_LABEL_WORDS = 3  # words OCR may split that label into
 _DIGIT_FIELDS = ("id_number", "old_id_number", "date_of_birth", "date_of_issue", "date_of_expiry")
 _REREADS = ((1.0, 7), (1.5, 8))  # scale and page segmentation mode of the second and third read
 _PUNCTUATION = ".,:;'\"!?-_/()"
@@ -440,7 +442,19 @@ def _digit_groups(line: OcrLine) -> list[tuple[int, int]]:
             if _GROUP_LENGTH[0] <= max(read, boxed) and read <= _GROUP_LENGTH[1]:
                 groups.append((start, i))
             start = None
-    return groups
+    return groups or _after_number_label(line)
+
+
+def _after_number_label(line: OcrLine) -> list[tuple[int, int]]:
+    """The words after a card's "Số / No." label as one group, however OCR read them, when they are as
+    wide as a number in the label's letters: a speck on a clean number's first digit made Tesseract
+    read all twelve as "8ø5...= E1:", which no digit test takes for a number."""
+    for end in range(1, min(_LABEL_WORDS, len(line.words) - 1) + 1):
+        if _NUMBER_LABEL.fullmatch(fold("".join(word.text for word in line.words[:end]))):
+            after, label = line.words[end:], union_box([word.box for word in line.words[:end]])
+            width = union_box([word.box for word in after])[2]
+            return [(end, len(line.words))] if width >= _GROUP_LENGTH[0] * _DIGIT_WIDTH * label[3] else []
+    return []
 
 
 def _normalized(text: str) -> str | None:
