@@ -108,12 +108,15 @@ def test_mrz_verifies_on_a_phone_photo_of_a_back() -> None:
     assert reading.fields["id_number"].value == sample.person.id_number
 
 
-def test_mrz_band_found_on_a_back_scanned_with_a_margin(chip_person: Person) -> None:
+@pytest.mark.parametrize("margin", [12, 7])
+def test_mrz_band_found_on_a_back_scanned_with_a_margin(chip_person: Person, margin: int) -> None:
     """A card scanned with paper round it and no outline to cut along: the zone is ~75% of the image
-    wide, not ~89%; a front's wide printed line with a shorter one below it is still no zone."""
+    wide, not ~89%, or ~64% with a seventh of the card round it (a stress copy of dev set cccd_0029,
+    cream card on cream paper, lost its whole zone); a front's wide printed line with a shorter one
+    below it is still no zone."""
     def with_margin(face: Image.Image) -> np.ndarray:
         pixels = np.asarray(face.convert("RGB"))
-        my, mx = pixels.shape[0] // 12, pixels.shape[1] // 12
+        my, mx = pixels.shape[0] // margin, pixels.shape[1] // margin
         return np.pad(pixels, ((my, my), (mx, mx), (0, 0)), mode="edge")
 
     back = with_margin(cards.chip_back(chip_person).image)

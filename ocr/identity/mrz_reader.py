@@ -15,6 +15,7 @@ and checks every reading; the first whose composite check digit verifies wins.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 MRZ_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 # Of the image: MRZ lines span ~89% of a card, so ~75% of a card scanned with a margin or at a slant;
 # a front's printed lines can run as wide, but never two of them alike (see `_stack`).
-_MIN_LINE_WIDTH = 0.7
+_MIN_LINE_WIDTH = 0.7  # of the card's width: an MRZ line runs nearly across it
+_LOOSE_LINE_WIDTH = 0.5  # ... or of a picture with a margin round the card, when three lines stack
 _STACK_WIDTH = 0.9  # the zone's lines are all 30 characters wide: each within this of another's width
 _BAND_REACH = 0.45  # the band lies within this fraction of the card's top or bottom edge
 _LINE_HEIGHT = (0.025, 0.09)  # of the card height: MRZ characters are ~2.5-3 mm of 54 mm
@@ -134,7 +136,7 @@ def _text_lines(grey: np.ndarray) -> list[tuple[int, int, int, int]]:
     contours, _ = cv2.findContours(ink, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     boxes = [cv2.boundingRect(c) for c in contours]
     return [(int(x), int(y), int(bw), int(bh)) for x, y, bw, bh in boxes
-            if bw >= _MIN_LINE_WIDTH * w and _LINE_HEIGHT[0] * h <= bh <= _LINE_HEIGHT[1] * h]
+            if bw >= _LOOSE_LINE_WIDTH * w and _LINE_HEIGHT[0] * h <= bh <= _LINE_HEIGHT[1] * h]
 
 
 def _stack(lines: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
@@ -146,15 +148,18 @@ def _stack(lines: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, 
 
 def find_mrz_band(card: np.ndarray) -> MrzBand | None:
     """The MRZ of a landscape card image (at its bottom, or at its top when upside down): two or
-    three card-wide lines near one edge. None when there is none."""
+    three card-wide lines of one width near one edge. None when there is none."""
     grey = to_grey(card)
     h, w = grey.shape
     lines = _text_lines(grey)
-    for upside_down in (False, True):
-        near = _stack([box for box in lines
-                       if (box[1] <= _BAND_REACH * h if upside_down
-                           else box[1] + box[3] >= (1 - _BAND_REACH) * h)])
-        if len(near) < 2:
+    # A card found on no outline is the whole picture, its margin round it: its zone's three lines
+    # fill less of that width (0.69 on a loosely cropped back), and are taken narrower as three.
+    for (least_width, least_lines), upside_down in itertools.product(
+            ((_MIN_LINE_WIDTH, 2), (_LOOSE_LINE_WIDTH, 3)), (False, True)):
+        near = _stack([box for box in lines if box[2] >= least_width * w
+                       and (box[1] <= _BAND_REACH * h if upside_down
+                            else box[1] + box[3] >= (1 - _BAND_REACH) * h)])
+        if len(near) < least_lines:
             continue
         near = sorted(near, key=lambda b: b[1])[-3:] if not upside_down \
             else sorted(near, key=lambda b: b[1])[:3]
