@@ -297,7 +297,9 @@ def _with_province_apart(parts: list[str]) -> list[str]:
     before is one of that province's districts ("Diễn Châu Nghệ An" → "Diễn Châu", "Nghệ An"; not
     "Thừa Thiên Huế", not "Xã Hòa Bình"). The district may be damaged as any district is ("Thái NI
     Thái Nguyên"), but not be the province's own type ("Thành phố Hà Nội" is no "Thanh Oai"); both may
-    be, when only one pair of the country reads that close ("Dầu Tiếng Ban Dương")."""
+    be, when only one pair of the country reads that close ("Dầu Tiếng Ban Dương"). A district damaged
+    past knowing is split off all the same when the ward before it names its one district ("Xã Phú
+    Thượng, Phú “NI Thừa Thiên Huế")."""
     country = _country()
     words = parts[-1].split()
     for cut in range(1, len(words)):
@@ -305,7 +307,8 @@ def _with_province_apart(parts: list[str]) -> list[str]:
         before = " ".join(words[:cut])
         if province is not None and fold(before) not in _PROVINCE_PREFIXES \
                 and (_best(before, province.children, _choices(province.children), _DISTRICT_RULES) is not None
-                     or _district_by_start(before, province) is not None):
+                     or _district_by_start(before, province) is not None
+                     or (len(parts) >= 2 and _damaged(before) and len(_districts_holding(parts[-2], province)) == 1)):
             return [*parts[:-1], before, " ".join(words[cut:])]
     # Both damaged: a district and province that only read clearly together ("Dầu Tiếng Ban Dương"),
     # cut where each half reads most like its own name.
@@ -426,6 +429,7 @@ def correct_place(value: str) -> str:
         # 71 from "Long Đất"): changed only when close ("Nghi Lúc" is 88 from "Nghi Lộc").
         if _damaged(parts[-2]) or _best(parts[-2], province.children, _choices(province.children)) is district:
             parts[-2] = _as_written(parts[-2], district)
+    if district is not None:
         if len(parts) >= 3:
             ward = _repaired_ward(parts[-3], district)
             if ward is None and len(parts) == 3:
@@ -510,12 +514,22 @@ def _district_of_ward(ward: str, district: str, province: _Unit) -> _Unit | None
     printed, not damaged."""
     if _ABBREVIATED_TYPE.match(district):
         return None
-    found = [unit for unit in province.children.values() if fold(ward) in _choices(unit.children)]
+    found = _districts_holding(ward, province)
     if len(found) != 1:
         return None
     # Whole syllables that end that district's name are its first words cut off at the line's
     # start ("Thành" for Long Thành): the ward decides as it does for a damaged one.
     return found[0] if _damaged(district) or fold(found[0].short).endswith(" " + fold(district)) else None
+
+
+def _districts_holding(ward: str, province: _Unit) -> list[_Unit]:
+    """The districts of `province` listing the ward as read, or as typed by the first letter of a
+    damaged type word ("X3 Phú Thượng" is "Xã Phú Thượng": no type but Xã starts with X)."""
+    keys = {fold(ward)}
+    first, _, name = ward.partition(" ")
+    if name and _unknown(first, ward, _place_syllables()):
+        keys |= {f"{typed} {fold(name)}" for typed in _FOLDED_TYPES if typed[0] == fold(first)[:1]}
+    return [unit for unit in province.children.values() if keys & _choices(unit.children).keys()]
 
 
 def _ward_and_district(text: str, province: _Unit, first: bool) -> tuple[list[str], _Unit] | None:

@@ -105,6 +105,7 @@ _GRACE_DOUBT_DAYS = 45  # a milestone this near the grace's end: which one the c
 _FADED_INK = 100  # grey levels between a card's paper and its darkest ink below which it is faded
 # When each kind of card was issued (Law on Citizen Identification 2014 from 2016; chip cards from
 # the end of 2020 until the Law on Identification 2023 took effect on 1 July 2024), kept wide.
+_FIRST_CARD_AGE = 14  # years: no card of either kind was issued younger
 _ISSUED_BETWEEN = {CardType.CCCD2016: (date(2016, 1, 1), date(2021, 6, 30)),
                    CardType.CCCD2021: (date(2020, 12, 1), date(2024, 6, 30))}
 _DATE_LIKE = re.compile(r"\d[\dOoIlS]?\s*[/.\-]\s*\d[\dOoIlS]?\s*[/.\-]\s*\d[\dOoIlS]{3}")
@@ -1153,10 +1154,15 @@ def _expiry_by_law(birth: date, issued: date) -> str | None:
 def _expiry_by_kind(birth: date, kind: CardType) -> str | None:
     """The expiry the law gives a card of this kind whenever in its years of issue it was issued
     (born 20/02/1980, a chip card: the 60th birthday, 20/02/2040); None when the issue date matters.
-    The law's expiry only moves later with the issue date, so one answer at both ends holds between."""
+    The law's expiry only moves later with the issue date, so one answer at both ends holds between.
+    Both kinds were issued from the 14th birthday on (Law on Citizen Identification 2014, art. 19):
+    born 08/01/2004, a 2016 card was issued from 2018 and ends on the 25th birthday, 08/01/2029."""
     if kind not in _ISSUED_BETWEEN:
         return None
     first, last = _ISSUED_BETWEEN[kind]
+    first = max(first, date(birth.year + _FIRST_CARD_AGE, birth.month, min(birth.day, 28)))
+    if first > last:
+        return None  # too young for a card of this kind: the kind was misjudged
     earliest = _expiry_by_law(birth, first)
     return earliest if earliest == _expiry_by_law(birth, last) else None
 
