@@ -537,15 +537,18 @@ def _ward_and_district(text: str, province: _Unit, first: bool) -> tuple[list[st
     comma lost ("phường Tân Hiệp Biện Hòa", "Thị trấn Dầu Tiếng Dầu Tiếng"): split where the end is
     clearly one of the province's districts and the start one of that district's wards (as listed,
     as `_repaired_ward` repairs it, or, in the address's `first` part, behind a misread type: "Thi
-    Dịch Vọng Quận Cầu Giấy")."""
+    Dịch Vọng Quận Cầu Giấy"). A cut leaving a district's exact name comes first: "Xã Ủy Nộ Đông
+    Anh" is not "Xã Ủy" of "Nộ Đông Anh", however near that is to Đông Anh."""
     words = text.split()
-    for cut in range(2, len(words)):
-        district = _best(" ".join(words[cut:]), province.children, _choices(province.children))
+    choices = _choices(province.children)
+    cuts = sorted(range(2, len(words)), key=lambda cut: fold(" ".join(words[cut:])) not in choices)
+    for cut in cuts:
+        district = _best(" ".join(words[cut:]), province.children, choices)
         if district is None:
             continue
         head = " ".join(words[:cut])
         key = _choices(district.children).get(fold(head))
-        ward = district.children[key].name if key is not None else _repaired_ward(head, district) \
+        ward = _as_written(head, district.children[key]) if key is not None else _repaired_ward(head, district) \
             or (_ward_behind_misread_type(head, district) if first else None)
         if ward is not None:
             return [ward, " ".join(words[cut:])], district
