@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from ocr.identity.barcode import decode_qr
 from ocr.identity.locate import locate_cards
-from ocr.identity.mrz_reader import find_mrz_band, read_mrz
+from ocr.identity.mrz_reader import _three_alike, find_mrz_band, read_mrz
 from ocr.identity.reader import read_identity
 from schemas.identity import CardSide, CardType, Identity, IdSource, ReviewReason
 from schemas.vntext import fold
@@ -126,6 +126,15 @@ def test_mrz_band_found_on_a_back_scanned_with_a_margin(chip_person: Person, mar
     assert reading is not None and reading.composite_ok
     assert reading.fields["id_number"].value == chip_person.id_number
     assert find_mrz_band(with_margin(cards.chip_front(chip_person).image)) is None
+
+
+def test_a_fronts_column_of_lines_as_wide_as_a_loose_zone_is_no_zone() -> None:
+    """Dev set cccd_0012, a front scanned alone: its name, origin and residence lines are 0.53-0.57
+    of the picture wide, as wide as a loosely cropped back's zone; taken for one, the card was
+    turned by it and its QR and address lost. A zone's three lines are one width at one pitch."""
+    front = [(370, 465, 640, 34), (372, 538, 689, 36), (372, 578, 673, 34)]
+    zone = [(199, 516, 805, 32), (198, 561, 809, 32), (200, 607, 806, 30)]
+    assert not _three_alike(front) and _three_alike(zone) and not _three_alike(zone[:2])
 
 
 def test_cccd_2016_front_from_printed_text_alone() -> None:

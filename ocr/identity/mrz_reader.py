@@ -37,6 +37,8 @@ MRZ_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
 # a front's printed lines can run as wide, but never two of them alike (see `_stack`).
 _MIN_LINE_WIDTH = 0.7  # of the card's width: an MRZ line runs nearly across it
 _LOOSE_LINE_WIDTH = 0.5  # ... or of a picture with a margin round the card, when three lines stack
+_ALIKE_WIDTH = 0.95  # the zone's lines' widths: each within this of the widest
+_ALIKE_PITCH = 1.25  # the zone's line gaps: the widest at most this times the narrowest
 _STACK_WIDTH = 0.9  # the zone's lines are all 30 characters wide: each within this of another's width
 _BAND_REACH = 0.45  # the band lies within this fraction of the card's top or bottom edge
 _LINE_HEIGHT = (0.025, 0.09)  # of the card height: MRZ characters are ~2.5-3 mm of 54 mm
@@ -146,6 +148,17 @@ def _stack(lines: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, 
     return max(groups, key=lambda group: (len(group), sum(box[2] for box in group)), default=[])
 
 
+def _three_alike(lines: list[tuple[int, int, int, int]]) -> bool:
+    """Whether the lines are an MRZ's three: 30 characters each (one width, within `_ALIKE_WIDTH`)
+    set at one pitch (the gaps between them within `_ALIKE_PITCH` of each other)."""
+    if len(lines) != 3:
+        return False
+    widths = [box[2] for box in lines]
+    middles = sorted(box[1] + box[3] / 2 for box in lines)
+    gaps = [lower - upper for upper, lower in zip(middles, middles[1:])]
+    return min(widths) >= _ALIKE_WIDTH * max(widths) and 0 < min(gaps) and max(gaps) <= _ALIKE_PITCH * min(gaps)
+
+
 def find_mrz_band(card: np.ndarray) -> MrzBand | None:
     """The MRZ of a landscape card image (at its bottom, or at its top when upside down): two or
     three card-wide lines of one width near one edge. None when there is none."""
@@ -153,13 +166,13 @@ def find_mrz_band(card: np.ndarray) -> MrzBand | None:
     h, w = grey.shape
     lines = _text_lines(grey)
     # A card found on no outline is the whole picture, its margin round it: its zone's three lines
-    # fill less of that width (0.69 on a loosely cropped back), and are taken narrower as three.
-    for (least_width, least_lines), upside_down in itertools.product(
-            ((_MIN_LINE_WIDTH, 2), (_LOOSE_LINE_WIDTH, 3)), (False, True)):
-        near = _stack([box for box in lines if box[2] >= least_width * w
+    # fill less of that width (0.69 on a loosely cropped back), and are taken narrower when they are
+    # the zone's three alike (a front's column of lines is as wide, and not alike).
+    for loose, upside_down in itertools.product((False, True), (False, True)):
+        near = _stack([box for box in lines if box[2] >= (_LOOSE_LINE_WIDTH if loose else _MIN_LINE_WIDTH) * w
                        and (box[1] <= _BAND_REACH * h if upside_down
                             else box[1] + box[3] >= (1 - _BAND_REACH) * h)])
-        if len(near) < least_lines:
+        if len(near) < 2 or (loose and not _three_alike(near)):
             continue
         near = sorted(near, key=lambda b: b[1])[-3:] if not upside_down \
             else sorted(near, key=lambda b: b[1])[:3]
