@@ -1360,6 +1360,44 @@ def test_a_card_filling_a_picture_whose_dpi_was_guessed_wrong_is_found() -> None
     assert find_card_quads(sheet, 205) == []
 
 
+def test_a_light_card_filling_most_of_a_light_beds_picture_is_found() -> None:
+    """Stress copies of dev set cccd_0008, 0001 and 0019 (`--quarter-turns --no-dpi --degrees 5
+    --keep-corners`): a tight scan laid sideways and turned on a cream bed, the card's pale blue
+    ground only 16 grey levels off the bed and over two thirds of the picture. The paper's colour
+    estimated round each pixel was the card's own, so nothing stood out, and the card was "not a
+    card". What differs all over from the frame's colour is the card; a page of print on white
+    paper differs from its frame only in strokes, and holds no card."""
+    picture = np.full((1519, 1067, 3), (246, 242, 230), np.uint8)
+    card = _lettered_card((1300, 820), (230, 228, 219), "HO VA TEN NGUYEN VAN A 0123", (380, 160), (7, 90),
+                          (1.6, 3))
+    placed, where, corners = _turned_to_the_middle(card, 95.0, picture.shape)
+    picture[where] = placed[where]
+    picture = cv2.GaussianBlur(picture, (0, 0), 2.0)  # a soft scan: no sharp edge round the card
+    quads = find_card_quads(picture, 129)
+    assert len(quads) == 1
+    assert min(np.abs(np.roll(quads[0], shift, axis=0) - corners).max() for shift in range(4)) < 20
+    page = np.full((1519, 1067, 3), 250, np.uint8)
+    for row in range(30):
+        cv2.putText(page, "Dieu 1. Pham vi dieu chinh cua nghi dinh", (90, 120 + 42 * row),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.9, (30, 30, 30), 2)
+    assert find_card_quads(page, 129) == []
+
+
+def test_a_card_over_a_fifth_of_a_photo_is_a_card_whatever_the_dpi_makes_it() -> None:
+    """A stress copy of dev set cccd_0032 (a photo on a dark cloth, saved without dpi): the dpi
+    guessed from the picture's width (161) made its card 15 cm long, and at 24 % of the picture it
+    was short of the quarter asked of a card that size. A card photographed fills a fifth of the
+    picture or more; one on an A4 scan, 7 % (17 % copied half as large again)."""
+    picture = np.full((1335, 1698, 3), (46, 45, 42), np.uint8)
+    card = _lettered_card((920, 580), (218, 233, 234), "HO VA TEN NGUYEN VAN A 0123", (300, 120), (5, 90),
+                          (1.4, 3))
+    placed, where, corners = _turned_to_the_middle(card, 185.0, picture.shape)
+    picture[where] = placed[where]
+    quads = find_card_quads(picture, 161)
+    assert len(quads) == 1
+    assert min(np.abs(np.roll(quads[0], shift, axis=0) - corners).max() for shift in range(4)) < 20
+
+
 def test_a_tight_scan_turned_on_a_wider_bed_its_corners_touching_each_edge_is_found() -> None:
     """A card scanned tight (a shadow nearly the bed's grey along its top), then turned 8° on a bed
     just wide enough to hold it (a turned copy of dev set cccd_0012): its four corners touch the four

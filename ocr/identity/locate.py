@@ -36,6 +36,7 @@ _WORK_SIDE = 1200  # the outline search runs on a copy this long (a copied card'
 _BACKGROUND_DISTANCE = 40  # grey levels from the border colour: surely not background
 _MIN_BACKGROUND_DISTANCE = 5  # grey levels above the page's typical difference from its paper
 _NOISE_FACTOR = 3.0  # times that typical difference (paper grain, scanner noise, JPEG)
+_FRAME_SPREAD = 90  # percentile of the frame's differences from its own colour: its grain and specks
 _PAPER_SIDE = 300  # px: the paper's colour is estimated on a copy this long
 _PAPER_WINDOW = 0.6  # of the page's short side: the median window (wider than any card)
 _MIN_CARD_AREA = 0.02  # of the page: smaller blobs are specks, stamps or photos
@@ -45,7 +46,7 @@ _MIN_EDGE_SUPPORT = 0.6  # share of each side's middle along an edge (see _edge_
 _MIN_CARD_MM = 60  # long side at the page's dpi (85.6 mm; a phone photo's guessed dpi is lower)
 _MAX_CARD_MM = 125  # ... and at most this on a scan whose dpi is real (the paper inside a dark border is no card)
 _OWN_SHAPE = 0.06  # an outline within this share of ID-1's proportions (1.585) is card-shaped ...
-_FILLS = 0.25  # ... and one covering this share of the picture is a card, whatever its size at the dpi
+_FILLS = 0.2  # ... and one covering this share of the picture is a card, whatever its size at the dpi
 _TRUSTED_DPI = 150  # scanners record their resolution; phones write 72 or nothing
 _MIN_STRAIGHT = 0.8  # share of each side's middle that a faint card's blob outline must follow
 _WHOLE_PAGE = 0.9  # a quadrilateral this large is the page itself (a card scanned alone)
@@ -155,6 +156,27 @@ def _lighter(small: np.ndarray) -> np.ndarray:
     thing there."""
     grey = cv2.GaussianBlur(to_grey(small), (5, 5), 0)
     return _solid(cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1])
+
+
+def _unlike_frame(small: np.ndarray) -> np.ndarray:
+    """What differs from the colour of the picture's frame by more than the frame's own spread, its
+    print opened away, filled into solid blobs: a light card that fills most of its picture on a
+    light bed (a tight scan laid turned on the scanner), where the paper's colour estimated round
+    each pixel is the card's own and `_foreground` sees nothing. Opened by 1 % of the picture first,
+    so that only a surface differing all over (a card's ground) stays, not the strokes of text."""
+    smooth = cv2.medianBlur(small, 5)
+    frame = np.concatenate([smooth[0], smooth[-1], smooth[:, 0], smooth[:, -1]])
+    bed = np.full_like(smooth, np.median(frame.reshape(len(frame), -1), axis=0).astype(np.uint8))
+    distance = cv2.absdiff(smooth, bed)
+    if distance.ndim == 3:  # the largest difference of any channel, as in `_difference`
+        distance = functools.reduce(cv2.max, cv2.split(distance))
+    spread = np.concatenate([distance[0], distance[-1], distance[:, 0], distance[:, -1]])
+    threshold = float(np.clip(_NOISE_FACTOR * np.percentile(spread, _FRAME_SPREAD) + _MIN_BACKGROUND_DISTANCE,
+                              _MIN_BACKGROUND_DISTANCE, _BACKGROUND_DISTANCE))
+    size = max(3, round(max(small.shape[:2]) * 0.01)) | 1
+    ground = cv2.morphologyEx((distance > threshold).astype(np.uint8) * 255, cv2.MORPH_OPEN,
+                              cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
+    return _solid(ground)
 
 
 def _solid(mask: np.ndarray) -> np.ndarray:
@@ -325,6 +347,8 @@ def _quads(small: np.ndarray, small_dpi: float, page_size: tuple[int, int], dpi:
             cv2.MORPH_ELLIPSE, (size, size))), edges, small_dpi, dpi)
     if not quads:
         quads = _outlined(_lighter(small), edges, small_dpi, dpi)
+    if not quads:
+        quads = _outlined(_unlike_frame(small), edges, small_dpi, dpi)
     if (dpi >= _TRUSTED_DPI or a4_sheet(*page_size, dpi)) and not card_shaped(*page_size):
         # A sheet can hold a card whose outline shows beside one whose outline does not.
         grey = to_grey(small)
