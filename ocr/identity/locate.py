@@ -163,20 +163,25 @@ def _unlike_frame(small: np.ndarray) -> np.ndarray:
     print opened away, filled into solid blobs: a light card that fills most of its picture on a
     light bed (a tight scan laid turned on the scanner), where the paper's colour estimated round
     each pixel is the card's own and `_foreground` sees nothing. Opened by 1 % of the picture first,
-    so that only a surface differing all over (a card's ground) stays, not the strokes of text."""
-    smooth = cv2.medianBlur(small, 5)
-    frame = np.concatenate([smooth[0], smooth[-1], smooth[:, 0], smooth[:, -1]])
-    bed = np.full_like(smooth, np.median(frame.reshape(len(frame), -1), axis=0).astype(np.uint8))
-    distance = cv2.absdiff(smooth, bed)
+    so that only a surface differing all over (a card's ground) stays, not the strokes of text.
+    Such a card is a fifth of the picture or more: it is looked for on a copy `_PAPER_SIDE` long."""
+    height, width = small.shape[:2]
+    factor = max(1, round(max(height, width) / _PAPER_SIDE))
+    tiny = cv2.medianBlur(cv2.resize(small, (max(1, width // factor), max(1, height // factor)),
+                                     interpolation=cv2.INTER_AREA), 3)
+    frame = np.concatenate([tiny[0], tiny[-1], tiny[:, 0], tiny[:, -1]])
+    bed = np.full_like(tiny, np.median(frame.reshape(len(frame), -1), axis=0).astype(np.uint8))
+    distance = cv2.absdiff(tiny, bed)
     if distance.ndim == 3:  # the largest difference of any channel, as in `_difference`
         distance = functools.reduce(cv2.max, cv2.split(distance))
     spread = np.concatenate([distance[0], distance[-1], distance[:, 0], distance[:, -1]])
     threshold = float(np.clip(_NOISE_FACTOR * np.percentile(spread, _FRAME_SPREAD) + _MIN_BACKGROUND_DISTANCE,
                               _MIN_BACKGROUND_DISTANCE, _BACKGROUND_DISTANCE))
-    size = max(3, round(max(small.shape[:2]) * 0.01)) | 1
+    size = max(3, round(max(tiny.shape[:2]) * 0.01)) | 1
     ground = cv2.morphologyEx((distance > threshold).astype(np.uint8) * 255, cv2.MORPH_OPEN,
                               cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
-    return _solid(ground)
+    solid = cv2.resize(_solid(ground), (width, height), interpolation=cv2.INTER_LINEAR)
+    return cv2.threshold(solid, 127, 255, cv2.THRESH_BINARY)[1]
 
 
 def _solid(mask: np.ndarray) -> np.ndarray:
