@@ -335,6 +335,8 @@ def find_card_quads(image: np.ndarray, dpi: int, *, quick: bool = False) -> list
     quads = _quads(small, dpi * scale, (width, height), dpi)
     if not quads and (stretched := full_contrast(small)) is not small:
         quads = _quads(stretched, dpi * scale, (width, height), dpi)
+    if not quads:  # the last resort: a card over most of the picture, its bed as light as it
+        quads = _outlined(_unlike_frame(small), _edges(small), dpi * scale, dpi)
     return sorted((_landscape(quad / scale) for quad in quads),
                   key=lambda q: (float(q[:, 1].min()), float(q[:, 0].min())))
 
@@ -352,8 +354,6 @@ def _quads(small: np.ndarray, small_dpi: float, page_size: tuple[int, int], dpi:
             cv2.MORPH_ELLIPSE, (size, size))), edges, small_dpi, dpi)
     if not quads:
         quads = _outlined(_lighter(small), edges, small_dpi, dpi)
-    if not quads:
-        quads = _outlined(_unlike_frame(small), edges, small_dpi, dpi)
     if (dpi >= _TRUSTED_DPI or a4_sheet(*page_size, dpi)) and not card_shaped(*page_size):
         # A sheet can hold a card whose outline shows beside one whose outline does not.
         grey = to_grey(small)
