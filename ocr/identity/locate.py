@@ -335,7 +335,10 @@ def find_card_quads(image: np.ndarray, dpi: int, *, quick: bool = False) -> list
     quads = _quads(small, dpi * scale, (width, height), dpi)
     if not quads and (stretched := full_contrast(small)) is not small:
         quads = _quads(stretched, dpi * scale, (width, height), dpi)
-    if not quads:  # the last resort: a card over most of the picture, its bed as light as it
+    if not quads and not card_shaped(width, height):
+        # The last resort: a card over most of a picture of another shape, its bed as light as it. A
+        # picture of a card's shape is read whole, levelled: a shaded one gave this search a side
+        # through the card where its shade met the bed's colour.
         quads = _outlined(_unlike_frame(small), _edges(small), dpi * scale, dpi)
     return sorted((_landscape(quad / scale) for quad in quads),
                   key=lambda q: (float(q[:, 1].min()), float(q[:, 0].min())))
