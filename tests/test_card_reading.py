@@ -1340,6 +1340,16 @@ def _card_filling_the_scan(corners: list[tuple[int, int]]) -> np.ndarray:
     return page
 
 
+def _found_where_laid(picture: np.ndarray, card: np.ndarray, angle: float, dpi: int, blur: float = 0.0) -> None:
+    """Lay `card` turned by `angle` in the middle of `picture` (soften it by `blur`, sigma px) and check
+    that one card is found there, its corners within 20 px of where it lies."""
+    placed, where, corners = _turned_to_the_middle(card, angle, picture.shape)
+    picture[where] = placed[where]
+    quads = find_card_quads(cv2.GaussianBlur(picture, (0, 0), blur) if blur else picture, dpi)
+    assert len(quads) == 1
+    assert min(np.abs(np.roll(quads[0], shift, axis=0) - corners).max() for shift in range(4)) < 20
+
+
 def test_a_card_filling_a_picture_whose_dpi_was_guessed_wrong_is_found() -> None:
     """A scanner app's PNG without dpi (a stress copy of dev set cccd_0011): a 600 dpi card turned 5°
     on the bed, its picture A4-shaped, so its dpi was guessed from A4's width (205) and its card
@@ -1348,11 +1358,7 @@ def test_a_card_filling_a_picture_whose_dpi_was_guessed_wrong_is_found() -> None
     picture = np.full((1697, 2400, 3), 236, np.uint8)
     card = _lettered_card((1800, 1136), (214, 214, 214), "HO VA TEN NGUYEN VAN A 0123", (120, 200), (8, 110),
                           (2.4, 5))
-    placed, where, corners = _turned_to_the_middle(card, 5.0, picture.shape)
-    picture[where] = placed[where]
-    quads = find_card_quads(picture, 205)
-    assert len(quads) == 1
-    assert min(np.abs(np.roll(quads[0], shift, axis=0) - corners).max() for shift in range(4)) < 20
+    _found_where_laid(picture, card, 5.0, 205)
     sheet = np.full((1697, 2400, 3), 236, np.uint8)
     a4 = np.full((1500, 2121, 3), 214, np.uint8)
     placed, where, _ = _turned_to_the_middle(a4, 5.0, sheet.shape)
@@ -1370,12 +1376,7 @@ def test_a_light_card_filling_most_of_a_light_beds_picture_is_found() -> None:
     picture = np.full((1519, 1067, 3), (246, 242, 230), np.uint8)
     card = _lettered_card((1300, 820), (230, 228, 219), "HO VA TEN NGUYEN VAN A 0123", (380, 160), (7, 90),
                           (1.6, 3))
-    placed, where, corners = _turned_to_the_middle(card, 95.0, picture.shape)
-    picture[where] = placed[where]
-    picture = cv2.GaussianBlur(picture, (0, 0), 2.0)  # a soft scan: no sharp edge round the card
-    quads = find_card_quads(picture, 129)
-    assert len(quads) == 1
-    assert min(np.abs(np.roll(quads[0], shift, axis=0) - corners).max() for shift in range(4)) < 20
+    _found_where_laid(picture, card, 95.0, 129, blur=2.0)  # a soft scan: no sharp edge round the card
     page = np.full((1519, 1067, 3), 250, np.uint8)
     for row in range(30):
         cv2.putText(page, "Dieu 1. Pham vi dieu chinh cua nghi dinh", (90, 120 + 42 * row),
@@ -1391,11 +1392,7 @@ def test_a_card_over_a_fifth_of_a_photo_is_a_card_whatever_the_dpi_makes_it() ->
     picture = np.full((1335, 1698, 3), (46, 45, 42), np.uint8)
     card = _lettered_card((920, 580), (218, 233, 234), "HO VA TEN NGUYEN VAN A 0123", (300, 120), (5, 90),
                           (1.4, 3))
-    placed, where, corners = _turned_to_the_middle(card, 185.0, picture.shape)
-    picture[where] = placed[where]
-    quads = find_card_quads(picture, 161)
-    assert len(quads) == 1
-    assert min(np.abs(np.roll(quads[0], shift, axis=0) - corners).max() for shift in range(4)) < 20
+    _found_where_laid(picture, card, 185.0, 161)
 
 
 def test_a_tight_scan_turned_on_a_wider_bed_its_corners_touching_each_edge_is_found() -> None:
