@@ -45,6 +45,7 @@ from ocr.identity.reader import (
     _with_birth_of_expiry,
     _with_digits_confirmed,
     _with_expiry,
+    _with_issue_of_back,
     _with_possible_issue,
     _expiry_by_law,
     _with_name_of_mrz,
@@ -56,7 +57,7 @@ from ocr.identity.reader import (
 )
 from schemas.identity import CardType, FieldValue, IdSource
 from schemas.vntext import fold
-from tests.generators import cards, pages, people
+from tests.generators import card_codes, cards, pages, people
 
 
 def values(lines: list[str]) -> dict[str, str]:
@@ -1145,6 +1146,32 @@ def test_an_unread_expiry_is_the_laws_when_the_kind_of_card_alone_tells_it(lines
     found = _with_expiry(printed, [], [], timeout=10, kind=printed.card_type).fields.get("date_of_expiry")
     assert (found.value if found else None) == expected
     assert found is None or found.confidence < MIN_CONFIDENCE
+
+
+def test_a_backs_one_date_is_its_issue_date_when_its_label_was_ruined_beside_a_front() -> None:
+    """A stress copy of dev set cccd_0024 (a front and a back on one A4 page, `--scale 0.8 --blur 0.5
+    --noise 6`): the back's label read "về Ngày Đứng sản, Dạ, son. ve 10/12/2022" and its other cues
+    were ruined, so its text said no back, and read with the front's it had dates of birth and expiry
+    beside it: no issue date. The back's zone is seen in its image: its one date outside the zone is
+    the issue date, trusted less than its line, as an unlabelled date is. A side without a zone gives
+    none."""
+    zone = card_codes.td1_lines(id_number="001070398230", full_name="Đặng Văn Toàn", date_of_birth="1970-09-04",
+                                sex="M", date_of_expiry="2030-09-04")
+    front_text = ["CĂN CƯỚC CÔNG DÂN", "Số / No.: 001070398230", "Họ và tên / Full name:", "ĐẶNG VĂN TOÀN",
+                  "Ngày sinh / Date of birth: 04/09/1970", "Có giá trị đến: 04/09/2030"]
+    back_text = ["về Ngày Đứng sản, Dạ, son. ve 10/12/2022", "SớN: LÝ RÀNH CHÍNH VỀ TRẤT TỪ XÃ HỘI", *zone]
+
+    def side(texts: list[str], mrz: MrzReading | None) -> _Side:
+        lines = [OcrLine((OcrWord(text, 80.0, (10, 40 * row, 900, 30)),)) for row, text in enumerate(texts)]
+        card = LocatedCard(np.zeros((10, 10), np.uint8), 475, np.zeros((4, 2), np.float32), True, "mrz", None)
+        return _Side(card, np.zeros((10, 10), np.uint8), 0, lines, {}, None, mrz, extract_printed(texts))
+
+    sides = [side(front_text, None), side(back_text, parse_mrz(zone))]
+    together = extract_printed([*front_text, *back_text])
+    assert "date_of_issue" not in together.fields
+    found = _with_issue_of_back(together, sides).fields["date_of_issue"]
+    assert found.value == "2022-12-10" and found.confidence < 0.8
+    assert "date_of_issue" not in _with_issue_of_back(together, [sides[0], side(back_text, None)]).fields
 
 
 @pytest.mark.parametrize(("read", "kind", "expected"), [

@@ -643,11 +643,12 @@ def _side(found_fields: set[str], text: str, lines: list[str]) -> CardSide:
 
 
 def extract_printed(lines: str | Sequence[Line], *,
-                    card_type: CardType | None = None) -> PrintedReading:
+                    card_type: CardType | None = None, back: bool = False) -> PrintedReading:
     """Identity fields from the OCR lines of one card side (or both); never raises.
 
     `lines` is the page text, or its lines, or (text, confidence) pairs with Tesseract's 0-100 line
-    confidence; a value's confidence is the lowest of the lines it was read from.
+    confidence; a value's confidence is the lowest of the lines it was read from. `back`: the lines
+    are one side's whose image shows a machine-readable zone, a back whatever its text says.
     """
     rows = _normalized_lines(lines)
     texts = [text for text, _ in rows]
@@ -699,7 +700,7 @@ def extract_printed(lines: str | Sequence[Line], *,
         _unlabelled_places(rows, fields, other_labels, consumed)
     _dates_near_their_labels(rows, fields)
     text = "\n".join(texts)
-    back = _side(set(fields), text, texts) is CardSide.BACK
+    back = back or _side(set(fields), text, texts) is CardSide.BACK
     if "date_of_issue" not in fields and back:
         _the_one_written_date(rows, fields, "date_of_issue")
     if "full_name" not in fields and not back:  # a back's capitals may be its signer's name

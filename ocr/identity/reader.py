@@ -1040,10 +1040,26 @@ def read_card(pages: Sequence[tuple[np.ndarray, int]], texts: Sequence[str] | No
     kind = card_type_of(qr, mrz, printed)
     printed = _with_expiry(printed, [*qr_readings, *mrz_readings], sides, timeout, kind)
     printed = _with_birth_of_expiry(printed, [*qr_readings, *mrz_readings])
-    printed = _with_possible_issue(printed, kind)
+    printed = _with_possible_issue(_with_issue_of_back(printed, sides), kind)
     identity = _cross_checked(fuse(qr, mrz, printed), qr_readings, mrz_readings)
     faces = [side.card.image for side in sides if card_shaped(side.card.image.shape[1], side.card.image.shape[0])]
     return CardReading(identity, faces)
+
+
+def _with_issue_of_back(printed: PrintedReading, sides: list[_Side]) -> PrintedReading:
+    """The issue date written on a side whose image shows a machine-readable zone, when its label was
+    ruined past the label search ("về Ngày Đứng sản, Dạ, son. ve 10/12/2022") and the sides' text read
+    together did not say back (a front beside it on the page, or the back's own cues unread): the
+    one date written on that side outside its zone (a back prints birth and expiry only in the
+    zone), trusted less than its line as any unlabelled date is."""
+    if "date_of_issue" in printed.fields:
+        return printed
+    for side in sides:
+        found = extract_printed(_pairs(side.lines), back=True).fields.get("date_of_issue") \
+            if side.mrz is not None else None
+        if found is not None:
+            return _with_field(printed, "date_of_issue", found)
+    return printed
 
 
 def _with_name_of_mrz(printed: PrintedReading, mrz: MrzReading | None,
