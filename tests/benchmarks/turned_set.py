@@ -106,8 +106,8 @@ def _frame_colour(pixels: np.ndarray) -> tuple[float, ...]:
     """The median colour of the image's outermost pixels: the paper or the scanner's bed that a looser
     crop or a slanted shot shows more of. Carrying each edge pixel outwards instead drew streaks of a
     tight card scan's own border that no scanner or camera makes."""
-    frame = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]]).reshape(-1, 1 if pixels.ndim == 2 else pixels.shape[2])
-    return tuple(float(value) for value in np.median(frame, axis=0))
+    frame = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    return tuple(float(value) for value in np.median(frame.reshape(len(frame), -1), axis=0))
 
 
 def _faded(pixels: np.ndarray, fade: float) -> np.ndarray:
