@@ -120,11 +120,22 @@ def _edges(small: np.ndarray) -> np.ndarray:
 def _paper(small: np.ndarray) -> np.ndarray:
     """The paper's (or table's) own colour at every pixel: a median far wider than a card, so it
     follows uneven light and shadows but not the cards lying on it."""
+    tiny = _paper_copy(small)
+    size = max(3, round(min(tiny.shape[:2]) * _PAPER_WINDOW)) | 1
+    return cv2.resize(cv2.medianBlur(tiny, size), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_LINEAR)
+
+
+def _paper_copy(small: np.ndarray) -> np.ndarray:
+    """A copy about `_PAPER_SIDE` long: enough for what is far larger than print (paper, a card's ground)."""
     height, width = small.shape[:2]
     factor = max(1, round(max(height, width) / _PAPER_SIDE))
-    tiny = cv2.resize(small, (max(1, width // factor), max(1, height // factor)), interpolation=cv2.INTER_AREA)
-    size = max(3, round(min(tiny.shape[:2]) * _PAPER_WINDOW)) | 1
-    return cv2.resize(cv2.medianBlur(tiny, size), (width, height), interpolation=cv2.INTER_LINEAR)
+    return cv2.resize(small, (max(1, width // factor), max(1, height // factor)), interpolation=cv2.INTER_AREA)
+
+
+def _frame(image: np.ndarray) -> np.ndarray:
+    """The image's outermost pixels, one per row (all channels)."""
+    frame = np.concatenate([image[0], image[-1], image[:, 0], image[:, -1]])
+    return frame.reshape(len(frame), -1)
 
 
 def _difference(small: np.ndarray) -> np.ndarray:
@@ -165,29 +176,27 @@ def _unlike_frame(small: np.ndarray) -> np.ndarray:
     each pixel is the card's own and `_foreground` sees nothing. Opened by 1 % of the picture first,
     so that only a surface differing all over (a card's ground) stays, not the strokes of text.
     Such a card is a fifth of the picture or more: it is looked for on a copy `_PAPER_SIDE` long."""
-    height, width = small.shape[:2]
-    factor = max(1, round(max(height, width) / _PAPER_SIDE))
-    tiny = cv2.medianBlur(cv2.resize(small, (max(1, width // factor), max(1, height // factor)),
-                                     interpolation=cv2.INTER_AREA), 3)
-    frame = np.concatenate([tiny[0], tiny[-1], tiny[:, 0], tiny[:, -1]])
-    bed = np.full_like(tiny, np.median(frame.reshape(len(frame), -1), axis=0).astype(np.uint8))
+    tiny = cv2.medianBlur(_paper_copy(small), 3)
+    bed = np.full_like(tiny, np.median(_frame(tiny), axis=0).astype(np.uint8))
     distance = cv2.absdiff(tiny, bed)
     if distance.ndim == 3:  # the largest difference of any channel, as in `_difference`
         distance = functools.reduce(cv2.max, cv2.split(distance))
-    spread = np.concatenate([distance[0], distance[-1], distance[:, 0], distance[:, -1]])
-    threshold = float(np.clip(_NOISE_FACTOR * np.percentile(spread, _FRAME_SPREAD) + _MIN_BACKGROUND_DISTANCE,
-                              _MIN_BACKGROUND_DISTANCE, _BACKGROUND_DISTANCE))
-    size = max(3, round(max(tiny.shape[:2]) * 0.01)) | 1
-    ground = cv2.morphologyEx((distance > threshold).astype(np.uint8) * 255, cv2.MORPH_OPEN,
-                              cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size)))
-    solid = cv2.resize(_solid(ground), (width, height), interpolation=cv2.INTER_LINEAR)
+    threshold = float(np.clip(_NOISE_FACTOR * np.percentile(_frame(distance), _FRAME_SPREAD)
+                              + _MIN_BACKGROUND_DISTANCE, _MIN_BACKGROUND_DISTANCE, _BACKGROUND_DISTANCE))
+    ground = cv2.morphologyEx((distance > threshold).astype(np.uint8) * 255, cv2.MORPH_OPEN, _one_percent(tiny.shape))
+    solid = cv2.resize(_solid(ground), (small.shape[1], small.shape[0]), interpolation=cv2.INTER_LINEAR)
     return cv2.threshold(solid, 127, 255, cv2.THRESH_BINARY)[1]
+
+
+def _one_percent(shape: tuple[int, ...]) -> np.ndarray:
+    """A round kernel 1 % of the picture's long side across (3 px at least, odd)."""
+    size = max(3, round(max(shape[:2]) * 0.01)) | 1
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
 
 
 def _solid(mask: np.ndarray) -> np.ndarray:
     """The mask closed over gaps of 1 % of the page, its blobs filled, then opened as much."""
-    size = max(3, round(max(mask.shape[:2]) * 0.01)) | 1
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (size, size))
+    kernel = _one_percent(mask.shape)
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
     filled = np.zeros_like(mask)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)

@@ -341,19 +341,24 @@ def _district_by_start(text: str, province: _Unit) -> _Unit | None:
 def _district_province_pairs() -> dict[str, tuple[str, str]]:
     """Folded "district province" (the district's short and full name) → (province key, district key)."""
     pairs = {}
+    for district_name, province_key, district_key in _named_districts():
+        pairs.setdefault(f"{district_name} {province_key}", (province_key, district_key))
+    return pairs
+
+
+def _named_districts() -> Iterator[tuple[str, str, str]]:
+    """(folded district name, short or full; province key; district key) of every listed district."""
     for province_key, province in _country().items():
         for district_name, district_key in _choices(province.children).items():
-            pairs.setdefault(f"{district_name} {province_key}", (province_key, district_key))
-    return pairs
+            yield district_name, province_key, district_key
 
 
 @lru_cache(maxsize=1)
 def _districts_by_name() -> dict[str, list[tuple[str, str]]]:
     """Folded district name (short or full) → (province key, district key) of each district so named."""
     found: dict[str, list[tuple[str, str]]] = {}
-    for province_key, province in _country().items():
-        for district_name, district_key in _choices(province.children).items():
-            found.setdefault(district_name, []).append((province_key, district_key))
+    for district_name, province_key, district_key in _named_districts():
+        found.setdefault(district_name, []).append((province_key, district_key))
     return found
 
 
